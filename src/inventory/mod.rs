@@ -1,0 +1,1 @@
+//! Reads CloudFront, ACM and IAM into a [`crate::model::Snapshot`]. The only module that calls AWS.

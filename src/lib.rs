@@ -1,0 +1,8 @@
+//! cloudfront-tls-audit: finds CloudFront TLS misconfigurations before viewers do.
+//!
+//! The pipeline (see `README.md`): trigger → scope → [`inventory`] → rules → report. The rules are pure
+//! functions of a [`model::Snapshot`] and the time `now`; only [`inventory`] talks to AWS.
+
+pub mod inventory;
+pub mod model;
+pub mod x509;

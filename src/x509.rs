@@ -1,0 +1,118 @@
+//! X.509 parsing into [`CertificateDetails`]: uploaded PEM chains now, certificates sent by origins later.
+
+use thiserror::Error;
+use x509_parser::prelude::*;
+use x509_parser::public_key::PublicKey;
+
+use crate::model::{canonical_curve, CertificateDetails, KeyKind};
+
+/// Why a certificate could not be read.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum CertificateParseError {
+    /// The PEM armour is broken.
+    #[error("PEM block {index} is malformed: {detail}")]
+    MalformedPem {
+        /// Zero-based position in the bundle.
+        index: usize,
+        /// Parser detail.
+        detail: String,
+    },
+    /// The DER inside is not an X.509 certificate.
+    #[error("certificate {index} is not valid X.509 DER: {detail}")]
+    MalformedDer {
+        /// Zero-based position in the bundle.
+        index: usize,
+        /// Parser detail.
+        detail: String,
+    },
+}
+
+/// Parses every certificate in a PEM bundle, in order; a broken one is an error in its slot, not the end.
+pub fn parse_pem_bundle(pem: &str) -> Vec<Result<CertificateDetails, CertificateParseError>> {
+    Pem::iter_from_buffer(pem.as_bytes())
+        .enumerate()
+        .map(|(index, block)| {
+            let block = block.map_err(|e| CertificateParseError::MalformedPem {
+                index,
+                detail: e.to_string(),
+            })?;
+            parse_der(index, &block.contents)
+        })
+        .collect()
+}
+
+/// Parses one DER certificate; `index` is its position, for error messages.
+pub fn parse_der(index: usize, der: &[u8]) -> Result<CertificateDetails, CertificateParseError> {
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|e| CertificateParseError::MalformedDer {
+            index,
+            detail: e.to_string(),
+        })?;
+    let common_name = cert
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_owned);
+    let dns_names = match cert.subject_alternative_name() {
+        Ok(Some(san)) => san
+            .value
+            .general_names
+            .iter()
+            .filter_map(|name| match name {
+                GeneralName::DNSName(dns) => Some((*dns).to_owned()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(CertificateDetails {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        serial: cert.raw_serial_as_string(),
+        common_name,
+        dns_names,
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
+        key: key_kind(cert.public_key()),
+        sha256_fingerprint: sha256_hex(der),
+    })
+}
+
+fn key_kind(spki: &SubjectPublicKeyInfo) -> KeyKind {
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => KeyKind::Rsa {
+            bits: u32::try_from(rsa.key_size()).unwrap_or(u32::MAX),
+        },
+        Ok(PublicKey::EC(_)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|oid| curve_name(&oid))
+                .unwrap_or_else(|| "unknown curve".to_owned());
+            KeyKind::Ec { curve }
+        }
+        _ => KeyKind::Other {
+            algorithm: spki.algorithm.algorithm.to_id_string(),
+        },
+    }
+}
+
+fn curve_name(oid: &x509_parser::der_parser::oid::Oid) -> String {
+    match oid.to_id_string().as_str() {
+        "1.2.840.10045.3.1.7" => canonical_curve("prime256v1"),
+        "1.3.132.0.34" => canonical_curve("secp384r1"),
+        "1.3.132.0.35" => canonical_curve("secp521r1"),
+        other => other.to_owned(),
+    }
+}
+
+fn sha256_hex(der: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, der)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
