@@ -3,6 +3,8 @@
 //! The pipeline (see `README.md`): trigger → scope → [`inventory`] → rules → report. The rules are pure
 //! functions of a [`model::Snapshot`] and the time `now`; only [`inventory`] talks to AWS.
 
+pub mod catalogue;
+pub mod finding;
 pub mod inventory;
 pub mod model;
 pub mod x509;

@@ -33,6 +33,16 @@ impl Snapshot {
     }
 }
 
+/// Which distributions an audit covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "ids")]
+pub enum Scope {
+    /// Every distribution in the account (paginated ListDistributions).
+    AllDistributions,
+    /// These distribution ids (GetDistribution each).
+    Distributions(Vec<String>),
+}
+
 /// Where a distribution came from: the live account or a configuration file under review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
