@@ -7,4 +7,6 @@ pub mod catalogue;
 pub mod finding;
 pub mod inventory;
 pub mod model;
+pub mod names;
+pub mod rules;
 pub mod x509;
