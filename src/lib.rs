@@ -3,10 +3,12 @@
 //! The pipeline (see `README.md`): trigger → scope → [`inventory`] → rules → report. The rules are pure
 //! functions of a [`model::Snapshot`] and the time `now`; only [`inventory`] talks to AWS.
 
+pub mod audit;
 pub mod catalogue;
 pub mod finding;
 pub mod inventory;
 pub mod model;
 pub mod names;
+pub mod report;
 pub mod rules;
 pub mod x509;

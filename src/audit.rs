@@ -1,0 +1,62 @@
+//! Runs the pipeline once: scope → inventory → rules → report. The CLI and the Lambda both call this,
+//! so the orchestration lives here once.
+
+use std::future::Future;
+
+use time::OffsetDateTime;
+
+use crate::model::{Distribution, Scope, Snapshot};
+use crate::report::Report;
+use crate::rules;
+
+/// Reads the account: the inventory, behind a small trait so the pipeline can be driven by any reader.
+pub trait AccountReader {
+    /// Reads the distributions in `scope` and everything they reference. Never fails: failed reads are
+    /// recorded in the snapshot and become `audit-incomplete` findings.
+    fn snapshot(&self, scope: &Scope) -> impl Future<Output = Snapshot> + Send;
+
+    /// Reads the certificates and policies referenced by the distributions already in `snapshot`.
+    fn read_references(&self, snapshot: &mut Snapshot) -> impl Future<Output = ()> + Send;
+}
+
+/// One audit to run.
+#[derive(Debug, Clone)]
+pub struct AuditRequest {
+    /// Which distributions.
+    pub scope: Scope,
+    /// The moment the rules judge validity and expiry against.
+    pub now: OffsetDateTime,
+    /// How the audit runs, for the reader of the report (endpoint overrides, an as-of date).
+    pub notes: Vec<String>,
+}
+
+/// Audits the distributions in the request's scope.
+pub async fn audit(reader: &impl AccountReader, request: &AuditRequest) -> Report {
+    let snapshot = reader.snapshot(&request.scope).await;
+    evaluate(&snapshot, request.now, request.notes.clone())
+}
+
+/// Audits a proposed configuration (`check-config`, a rejected call): only the certificates and
+/// policies it references are read.
+pub async fn check_proposed(
+    reader: &impl AccountReader,
+    distribution: Distribution,
+    now: OffsetDateTime,
+    notes: Vec<String>,
+) -> Report {
+    let mut snapshot = Snapshot {
+        distributions: vec![distribution],
+        ..Snapshot::default()
+    };
+    reader.read_references(&mut snapshot).await;
+    evaluate(&snapshot, now, notes)
+}
+
+/// The pure part: rules over a snapshot, as a report.
+pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime, notes: Vec<String>) -> Report {
+    Report::new(
+        rules::evaluate(snapshot, now),
+        snapshot.distributions.len(),
+        notes,
+    )
+}

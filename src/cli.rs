@@ -1,0 +1,223 @@
+//! The `cloudfront-tls-audit` command line: argument parsing and exit codes. The work is done by
+//! [`crate::audit`]; this module only turns arguments into requests and reports into output.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use thiserror::Error;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::audit::{audit, check_proposed, AuditRequest};
+use crate::catalogue::Code;
+use crate::config_json::{parse_distribution_config, ConfigError};
+use crate::finding::Severity;
+use crate::inventory::{AwsInventory, AwsOptions};
+use crate::model::Scope;
+use crate::report::{render_json, render_text, Report};
+
+/// Finds CloudFront TLS misconfigurations before viewers do.
+#[derive(Debug, Parser)]
+#[command(name = "cloudfront-tls-audit", version, about, long_about = None)]
+pub struct Cli {
+    /// Send every AWS call to this endpoint (a local emulator); AWS_ENDPOINT_URL works too.
+    #[arg(long, global = true, env = "CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Judge validity and expiry as of this moment (RFC 3339), e.g. to see what breaks by a date.
+    #[arg(long, global = true, value_parser = parse_rfc3339)]
+    pub as_of: Option<OffsetDateTime>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit distributions in the account (all of them unless --distribution is given).
+    Audit {
+        /// A distribution id to audit; repeat for several.
+        #[arg(long = "distribution", value_name = "ID")]
+        distributions: Vec<String>,
+        #[command(flatten)]
+        output: OutputOptions,
+    },
+    /// Check a DistributionConfig JSON file before deploying it (the output of
+    /// `aws cloudfront get-distribution-config`, with or without its ETag wrapper; `-` reads stdin).
+    /// Only the certificates and policies it names are read from AWS.
+    CheckConfig {
+        /// The JSON file.
+        file: PathBuf,
+        #[command(flatten)]
+        output: OutputOptions,
+    },
+    /// Print the catalogue of finding codes as Markdown (the source of docs/findings.md).
+    Catalogue,
+}
+
+/// Output options shared by the commands that report findings.
+#[derive(Debug, clap::Args)]
+pub struct OutputOptions {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Report findings at or above this severity; exit 1 when there is one.
+    #[arg(long, value_enum, default_value_t = Severity::Low)]
+    pub min_severity: Severity,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: grouped by distribution, worst first.
+    Text,
+    /// The JSON contract for scripts.
+    Json,
+}
+
+/// Operational errors: exit status 2, with a message that says what to do.
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// The config file could not be read.
+    #[error("cannot read {path}: {source}. Check the path, or pass - to read standard input.")]
+    ReadConfig {
+        /// The path given.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The config file is not a usable DistributionConfig.
+    #[error("{path} is not a usable DistributionConfig: {source}")]
+    Config {
+        /// The path given.
+        path: String,
+        /// What is wrong with it.
+        source: ConfigError,
+    },
+    /// Nothing could be audited.
+    #[error(
+        "nothing was audited: {reason}. Check AWS credentials (aws sts get-caller-identity), the \
+         distribution ids, and --endpoint-url; the findings above say what failed."
+    )]
+    NothingAudited {
+        /// The first failure.
+        reason: String,
+    },
+}
+
+/// Exit statuses.
+pub const EXIT_CLEAN: u8 = 0;
+/// A finding reached `--min-severity`.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Usage or operational error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs the parsed command line and returns the process exit status.
+pub async fn run(cli: Cli) -> ExitCode {
+    let now = cli.as_of.unwrap_or_else(OffsetDateTime::now_utc);
+    let mut notes = Vec::new();
+    if let Some(url) = &cli.endpoint_url {
+        notes.push(format!("AWS endpoint overridden: {url}"));
+    }
+    if let Some(as_of) = cli.as_of {
+        notes.push(format!(
+            "judged as of {}",
+            as_of.format(&Rfc3339).unwrap_or_default()
+        ));
+    }
+    let options = AwsOptions {
+        endpoint_url: cli.endpoint_url.clone(),
+    };
+    let outcome = match cli.command {
+        Command::Catalogue => {
+            print!("{}", crate::catalogue::render_markdown());
+            return ExitCode::from(EXIT_CLEAN);
+        }
+        Command::Audit {
+            distributions,
+            output,
+        } => {
+            let scope = if distributions.is_empty() {
+                Scope::AllDistributions
+            } else {
+                Scope::Distributions(distributions)
+            };
+            let inventory = AwsInventory::from_environment(&options).await;
+            let request = AuditRequest { scope, now, notes };
+            let report = audit(&inventory, &request).await;
+            finish(&report, &output)
+        }
+        Command::CheckConfig { file, output } => match read_config(&file) {
+            Ok(distribution) => {
+                let inventory = AwsInventory::from_environment(&options).await;
+                let report = check_proposed(&inventory, distribution, now, notes).await;
+                finish(&report, &output)
+            }
+            Err(error) => Err(error),
+        },
+    };
+    match outcome {
+        Ok(status) => ExitCode::from(status),
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn read_config(file: &PathBuf) -> Result<crate::model::Distribution, CliError> {
+    let path = file.display().to_string();
+    let mut text = String::new();
+    let read = if path == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(file).map(|t| text = t)
+    };
+    read.map_err(|source| CliError::ReadConfig {
+        path: path.clone(),
+        source,
+    })?;
+    let label = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "proposed".to_owned());
+    parse_distribution_config(&text, &label).map_err(|source| CliError::Config { path, source })
+}
+
+/// Prints the report and picks the exit status.
+fn finish(report: &Report, output: &OutputOptions) -> Result<u8, CliError> {
+    let shown = report.at_least(output.min_severity);
+    match output.format {
+        Format::Json => println!("{}", render_json(&shown)),
+        Format::Text => print!("{}", render_text(&shown, use_colour())),
+    }
+    if report.distributions_audited == 0 {
+        if let Some(failure) = report
+            .findings
+            .iter()
+            .find(|f| f.code == Code::AuditIncomplete)
+        {
+            return Err(CliError::NothingAudited {
+                reason: failure.message.clone(),
+            });
+        }
+    }
+    Ok(if shown.findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+fn use_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn parse_rfc3339(value: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(value, &Rfc3339)
+        .map_err(|e| format!("{value:?} is not an RFC 3339 timestamp (e.g. 2027-01-01T00:00:00Z): {e}"))
+}

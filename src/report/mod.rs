@@ -1,0 +1,217 @@
+//! Groups findings and renders them: terminal text for people, JSON for machines.
+
+mod json;
+mod text;
+
+pub use json::render_json;
+pub use text::render_text;
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Severity};
+
+/// The outcome of one audit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Findings, worst first, then by distribution and code.
+    pub findings: Vec<Finding>,
+    /// How many distributions were audited.
+    pub distributions_audited: usize,
+    /// Things the reader must know about how the audit ran (endpoint overrides, lab inputs, as-of date).
+    pub notes: Vec<String>,
+}
+
+/// Counts for the summary line and the JSON `summary` object.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Distributions audited.
+    pub distributions: usize,
+    /// Findings by severity.
+    pub critical: usize,
+    /// High findings.
+    pub high: usize,
+    /// Medium findings.
+    pub medium: usize,
+    /// Low findings.
+    pub low: usize,
+    /// Info findings.
+    pub info: usize,
+}
+
+impl Report {
+    /// Builds a report, sorting findings worst first.
+    pub fn new(
+        mut findings: Vec<Finding>,
+        distributions_audited: usize,
+        notes: Vec<String>,
+    ) -> Self {
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.distribution_id.cmp(&b.distribution_id))
+                .then_with(|| a.code.cmp(&b.code))
+                .then_with(|| a.subject.cmp(&b.subject))
+        });
+        Report {
+            findings,
+            distributions_audited,
+            notes,
+        }
+    }
+
+    /// The same report keeping only findings at or above `minimum`.
+    pub fn at_least(&self, minimum: Severity) -> Report {
+        Report {
+            findings: self
+                .findings
+                .iter()
+                .filter(|f| f.severity >= minimum)
+                .cloned()
+                .collect(),
+            distributions_audited: self.distributions_audited,
+            notes: self.notes.clone(),
+        }
+    }
+
+    /// Counts by severity.
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary {
+            distributions: self.distributions_audited,
+            ..Summary::default()
+        };
+        for finding in &self.findings {
+            let slot = match finding.severity {
+                Severity::Critical => &mut summary.critical,
+                Severity::High => &mut summary.high,
+                Severity::Medium => &mut summary.medium,
+                Severity::Low => &mut summary.low,
+                Severity::Info => &mut summary.info,
+            };
+            *slot += 1;
+        }
+        summary
+    }
+
+    /// The worst severity present, if any finding is.
+    pub fn highest_severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// Findings grouped by distribution (account-level ones, with no distribution, first), each
+    /// group worst first, groups ordered by their worst finding.
+    pub fn by_distribution(&self) -> Vec<(Option<&str>, Vec<&Finding>)> {
+        let mut groups: Vec<(Option<&str>, Vec<&Finding>)> = Vec::new();
+        for finding in &self.findings {
+            let key = finding.distribution_id.as_deref();
+            match groups.iter_mut().find(|(id, _)| *id == key) {
+                Some((_, members)) => members.push(finding),
+                None => groups.push((key, vec![finding])),
+            }
+        }
+        // Findings are sorted worst first, so each group's first member is its worst.
+        groups.sort_by(|(a_id, a), (b_id, b)| {
+            a_id.is_some()
+                .cmp(&b_id.is_some())
+                .then_with(|| b[0].severity.cmp(&a[0].severity))
+                .then_with(|| a_id.cmp(b_id))
+        });
+        groups
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{Code, ALIAS_NOT_COVERED, HTTP_ALLOWED, INCOMPLETE_OTHER};
+    use serde_json::Value;
+
+    fn sample() -> Report {
+        let medium = Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+            .distribution("E2")
+            .subject("cache behaviour default")
+            .evidence("behavior", "default")
+            .build();
+        let critical = Finding::builder(Code::ViewerAliasNotCovered, &ALIAS_NOT_COVERED)
+            .distribution("E1")
+            .subject("api.example.com")
+            .evidence("alias", "api.example.com\x1b[31m")
+            .evidence("certificate", "arn")
+            .evidence("certificate_names", vec!["example.com"])
+            .build();
+        let account = Finding::builder(Code::AuditIncomplete, &INCOMPLETE_OTHER)
+            .subject("account")
+            .build();
+        Report::new(vec![medium, account, critical], 2, vec![])
+    }
+
+    #[test]
+    fn json_follows_the_contract() {
+        let value: Value = serde_json::from_str(&render_json(&sample())).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(keys, ["findings", "summary"]);
+        let first = &value["findings"][0];
+        let fields: Vec<&str> = first
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "code",
+                "severity",
+                "distribution_id",
+                "subject",
+                "message",
+                "evidence",
+                "viewer_impact",
+                "remediation",
+                "docs"
+            ]
+        );
+        assert_eq!(first["code"], "viewer-alias-not-covered");
+        assert_eq!(first["severity"], "critical");
+        assert_eq!(first["viewer_impact"], "cert-warning");
+        assert!(first["remediation"].is_array());
+        assert_eq!(value["findings"][1]["distribution_id"], Value::Null);
+        assert_eq!(
+            value["summary"],
+            serde_json::json!({"distributions": 2, "critical": 1, "high": 1, "medium": 1, "low": 0, "info": 0})
+        );
+    }
+
+    #[test]
+    fn text_groups_by_distribution_account_first_then_worst_first() {
+        let text = render_text(&sample(), false);
+        let account = text.find("Account (1 finding)").unwrap();
+        let e1 = text.find("Distribution E1").unwrap();
+        let e2 = text.find("Distribution E2").unwrap();
+        assert!(account < e1 && e1 < e2, "{text}");
+        assert!(text
+            .ends_with("2 distributions audited: 1 critical, 1 high, 1 medium, 0 low, 0 info.\n"));
+        assert!(
+            !text.contains('\x1b'),
+            "no colour when not asked, and no escapes from evidence"
+        );
+        assert!(text.contains("\\u{1b}[31m"));
+    }
+
+    #[test]
+    fn colour_is_only_added_on_request() {
+        assert!(render_text(&sample(), true).contains("\x1b[1;31m"));
+    }
+
+    #[test]
+    fn filtering_keeps_findings_at_or_above_the_minimum() {
+        let report = sample().at_least(Severity::High);
+        assert_eq!(report.findings.len(), 2);
+        assert_eq!(report.highest_severity(), Some(Severity::Critical));
+        assert_eq!(sample().at_least(Severity::Critical).summary().high, 0);
+    }
+}

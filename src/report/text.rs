@@ -1,0 +1,104 @@
+//! Terminal text for people: grouped by distribution, worst first, one summary line at the end.
+
+use std::fmt::Write;
+
+use super::Report;
+use crate::finding::{render_value, Severity};
+
+/// Renders the report; `colour` adds ANSI colours (only on a terminal, and never with `NO_COLOR`).
+pub fn render_text(report: &Report, colour: bool) -> String {
+    let mut out = String::new();
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {}", clean(note));
+    }
+    if !report.notes.is_empty() {
+        out.push('\n');
+    }
+    for (distribution, findings) in report.by_distribution() {
+        let heading = match distribution {
+            Some(id) => format!("Distribution {}", clean(id)),
+            None => "Account".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "{} ({} finding{})",
+            paint(&heading, BOLD, colour),
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        );
+        for finding in findings {
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                paint(
+                    &format!("{:<8}", finding.severity.as_str().to_uppercase()),
+                    severity_colour(finding.severity),
+                    colour
+                ),
+                paint(finding.code.as_str(), BOLD, colour),
+                clean(&finding.subject)
+            );
+            let _ = writeln!(out, "    {}", clean(&finding.message));
+            let _ = writeln!(out, "    viewer impact: {}", finding.viewer_impact);
+            for (name, value) in &finding.evidence {
+                let _ = writeln!(
+                    out,
+                    "    evidence: {name} = {}",
+                    clean(&render_value(value))
+                );
+            }
+            for (step, text) in finding.remediation.iter().enumerate() {
+                let _ = writeln!(out, "    fix {}: {}", step + 1, clean(text));
+            }
+            let _ = writeln!(out, "    docs: {}", finding.docs);
+        }
+        out.push('\n');
+    }
+    let summary = report.summary();
+    let _ = writeln!(
+        out,
+        "{} distribution{} audited: {} critical, {} high, {} medium, {} low, {} info.",
+        summary.distributions,
+        if summary.distributions == 1 { "" } else { "s" },
+        summary.critical,
+        summary.high,
+        summary.medium,
+        summary.low,
+        summary.info
+    );
+    out
+}
+
+const BOLD: &str = "1";
+
+fn severity_colour(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+        Severity::Info => "2",
+    }
+}
+
+fn paint(text: &str, code: &str, colour: bool) -> String {
+    if colour {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Text from certificates, origins and configs is untrusted: control characters (terminal escapes,
+/// newlines that fake extra lines) are shown escaped, never sent to the terminal.
+fn clean(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
