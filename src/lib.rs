@@ -4,6 +4,7 @@
 //! functions of a [`model::Snapshot`] and the time `now`; only [`inventory`] talks to AWS.
 
 pub mod catalogue;
+pub mod config_json;
 pub mod finding;
 pub mod inventory;
 pub mod model;
