@@ -535,6 +535,7 @@ impl<'a> Obj<'a> {
 
 fn string_value(value: &Value, path: &str) -> Result<Option<String>, ConfigError> {
     match value {
+        Value::Null => Ok(None),
         Value::String(s) if s.trim().is_empty() => Ok(None),
         Value::String(s) => Ok(Some(s.clone())),
         other => Err(wrong_type(path, "a string", other)),
@@ -884,8 +885,8 @@ mod tests {
             ("empty object", json!({}), &[]),
             ("Items null", json!({"Quantity": 0, "Items": null}), &[]),
             (
-                "empty strings dropped",
-                json!({"Quantity": 2, "Items": ["", "a.example"]}),
+                "empty strings and nulls dropped",
+                json!({"Quantity": 3, "Items": ["", null, "a.example"]}),
                 &["a.example"],
             ),
         ];
