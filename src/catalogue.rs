@@ -299,7 +299,8 @@ pub static VIEWER_CERT_WRONG_REGION: Entry = Entry {
     id: "viewer-cert-wrong-region",
     family: Family::ViewerCertificate,
     title: "The ACM certificate is not in us-east-1",
-    why: "CloudFront only uses ACM certificates from US East (N. Virginia). Any other region gives \
+    why:
+        "CloudFront only uses ACM certificates from US East (N. Virginia). Any other region gives \
           InvalidViewerCertificate: the change is refused.",
     docs: "https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html",
     causes: &[&WRONG_REGION],
@@ -682,7 +683,8 @@ pub static ALIAS_NOT_COVERED: Cause = Cause {
     other_severities: &[],
     impact: ViewerImpact::CertWarning,
     impact_when_proposed: Some(ViewerImpact::UpdateRejected),
-    message: "Alias {alias} is not covered by certificate {certificate} (names: {certificate_names}).",
+    message:
+        "Alias {alias} is not covered by certificate {certificate} (names: {certificate_names}).",
     remediation: &[
         "Re-issue the certificate with {alias} in its SANs, then select it in the distribution.",
         "Or remove the alias {alias} from the distribution if it is no longer served.",

@@ -15,7 +15,17 @@ use crate::model::{Distribution, DistributionOrigin};
 
 /// How bad a finding is. Ordered from least to most severe.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -271,7 +281,11 @@ fn is_placeholder(name: &str) -> bool {
 pub fn render_value(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(render_value).collect::<Vec<_>>().join(", "),
+        Value::Array(items) => items
+            .iter()
+            .map(render_value)
+            .collect::<Vec<_>>()
+            .join(", "),
         Value::Null => "(none)".to_owned(),
         other => other.to_string(),
     }
@@ -288,7 +302,10 @@ mod tests {
         evidence.insert("alias".into(), json!("api.example.com"));
         evidence.insert("sans".into(), json!(["example.com", "*.example.com"]));
         assert_eq!(
-            fill("{alias} not in {sans}; {missing} {not a placeholder}", &evidence),
+            fill(
+                "{alias} not in {sans}; {missing} {not a placeholder}",
+                &evidence
+            ),
             "api.example.com not in example.com, *.example.com; {missing} {not a placeholder}"
         );
     }

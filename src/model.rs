@@ -293,7 +293,10 @@ pub enum CertificateSource {
 impl CertificateSource {
     /// Imported and IAM certificates are only ever replaced by hand.
     pub fn is_renewed_by_hand(&self) -> bool {
-        matches!(self, CertificateSource::AcmImported | CertificateSource::Iam)
+        matches!(
+            self,
+            CertificateSource::AcmImported | CertificateSource::Iam
+        )
     }
 
     /// A short label for evidence.
