@@ -1,1 +1,231 @@
 //! Reads CloudFront, ACM and IAM into a [`crate::model::Snapshot`]. The only module that calls AWS.
+//!
+//! Nothing here fails: every read that goes wrong becomes a [`crate::model::ReadFailure`] in the
+//! snapshot, so that an audit with partial permissions still reports what it could see, and says what
+//! it could not. No SDK type leaves this module.
+
+mod acm;
+mod clients;
+mod cloudfront;
+mod failure;
+mod iam;
+mod pem;
+mod policies;
+
+use std::collections::BTreeSet;
+
+use futures::stream::{self, StreamExt};
+use time::OffsetDateTime;
+
+use crate::model::{CertificateLookup, CertificateRef, PolicyLookup, Scope, Snapshot};
+
+/// How many certificate or policy reads run at once.
+const READ_CONCURRENCY: usize = 8;
+
+/// Every AWS API action this module can call, as IAM action names. The IAM policy in `template.yaml`
+/// must grant exactly these (a test compares them).
+pub const AWS_ACTIONS: &[&str] = &[
+    cloudfront::LIST_DISTRIBUTIONS,
+    cloudfront::GET_DISTRIBUTION,
+    policies::GET_CACHE_POLICY,
+    policies::GET_ORIGIN_REQUEST_POLICY,
+    acm::DESCRIBE_CERTIFICATE,
+    acm::GET_CERTIFICATE,
+    iam::LIST_SERVER_CERTIFICATES,
+    iam::GET_SERVER_CERTIFICATE,
+];
+
+/// How to reach AWS, beyond what the environment says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwsOptions {
+    /// An endpoint for every service (an emulator); overrides `AWS_ENDPOINT_URL`.
+    pub endpoint_url: Option<String>,
+}
+
+/// The CloudFront, ACM and IAM clients an audit reads with.
+#[derive(Debug, Clone)]
+pub struct AwsInventory {
+    cloudfront: aws_sdk_cloudfront::Client,
+    acm: aws_sdk_acm::Client,
+    iam: aws_sdk_iam::Client,
+}
+
+impl AwsInventory {
+    /// Clients from the aws-config default credential chain. `AWS_ENDPOINT_URL` and
+    /// `AWS_ENDPOINT_URL_<SERVICE>` are honoured (aws-config reads them), then `options.endpoint_url`.
+    /// CloudFront, ACM and IAM always use region us-east-1, whatever `AWS_REGION` says.
+    pub async fn from_environment(options: &AwsOptions) -> AwsInventory {
+        let config = clients::load_sdk_config(options).await;
+        let (cloudfront, acm, iam) = clients::service_clients(&config);
+        AwsInventory::from_clients(cloudfront, acm, iam)
+    }
+
+    /// Clients built by the caller: tests add interceptors and disable retries this way.
+    pub fn from_clients(
+        cloudfront: aws_sdk_cloudfront::Client,
+        acm: aws_sdk_acm::Client,
+        iam: aws_sdk_iam::Client,
+    ) -> AwsInventory {
+        AwsInventory {
+            cloudfront,
+            acm,
+            iam,
+        }
+    }
+
+    /// Reads the distributions in `scope` and everything they reference. Never fails: every failed
+    /// read is in the snapshot (`gaps`, `CertificateLookup::Failed`, `PolicyLookup::Failed`).
+    pub async fn snapshot(&self, scope: &Scope) -> Snapshot {
+        let (distributions, gaps) = match scope {
+            Scope::AllDistributions => cloudfront::list_all(&self.cloudfront).await,
+            Scope::Distributions(ids) => cloudfront::get_each(&self.cloudfront, ids).await,
+        };
+        let mut snapshot = Snapshot {
+            distributions,
+            gaps,
+            ..Snapshot::default()
+        };
+        self.read_references(&mut snapshot).await;
+        snapshot
+    }
+
+    /// Fills `certificates`, `cache_policies` and `origin_request_policies` for the distributions in
+    /// `snapshot`, reading only what is not there yet. ACM ARNs outside us-east-1 are not read (the
+    /// rules report them); a malformed ARN is recorded as not found without a call.
+    pub async fn read_references(&self, snapshot: &mut Snapshot) {
+        let certificates = self.read_certificates(snapshot);
+        let cache_policies = self.read_policies(snapshot, PolicyKind::Cache);
+        let origin_request_policies = self.read_policies(snapshot, PolicyKind::OriginRequest);
+        let (certificates, cache_policies, origin_request_policies) =
+            futures::join!(certificates, cache_policies, origin_request_policies);
+        snapshot.certificates.extend(certificates);
+        snapshot.cache_policies.extend(cache_policies);
+        snapshot
+            .origin_request_policies
+            .extend(origin_request_policies);
+    }
+
+    async fn read_certificates(
+        &self,
+        snapshot: &Snapshot,
+    ) -> Vec<(CertificateRef, CertificateLookup)> {
+        let wanted: BTreeSet<CertificateRef> = snapshot
+            .distributions
+            .iter()
+            .filter_map(|d| d.viewer_certificate.certificate_ref())
+            .filter(|r| !snapshot.certificates.contains_key(r))
+            .collect();
+        let mut done = Vec::new();
+        let mut to_read = Vec::new();
+        for reference in wanted {
+            match &reference {
+                CertificateRef::Acm(arn) => match acm::check_arn(arn) {
+                    acm::ArnCheck::Read => to_read.push(reference),
+                    acm::ArnCheck::OtherRegion => {}
+                    acm::ArnCheck::Malformed => done.push((
+                        reference,
+                        CertificateLookup::NotFound {
+                            reason: "not an ACM certificate ARN".to_owned(),
+                        },
+                    )),
+                },
+                CertificateRef::Iam(_) => to_read.push(reference),
+            }
+        }
+        // One listing maps every IAM id to its name; only list when an IAM id is in use.
+        let iam_listing = if to_read.iter().any(|r| matches!(r, CertificateRef::Iam(_))) {
+            Some(iam::list_all(&self.iam).await)
+        } else {
+            None
+        };
+        let iam_listing = &iam_listing;
+        let read: Vec<_> = stream::iter(to_read)
+            .map(|reference| async move {
+                let lookup = match (&reference, iam_listing) {
+                    (CertificateRef::Acm(arn), _) => acm::lookup(&self.acm, arn).await,
+                    (CertificateRef::Iam(id), Some(listing)) => {
+                        iam::lookup(&self.iam, listing, id).await
+                    }
+                    (CertificateRef::Iam(id), None) => CertificateLookup::NotFound {
+                        reason: format!("no IAM server certificate has the id {id}"),
+                    },
+                };
+                (reference, lookup)
+            })
+            .buffer_unordered(READ_CONCURRENCY)
+            .collect()
+            .await;
+        done.extend(read);
+        done
+    }
+
+    async fn read_policies(
+        &self,
+        snapshot: &Snapshot,
+        kind: PolicyKind,
+    ) -> Vec<(String, PolicyLookup)> {
+        let known = match kind {
+            PolicyKind::Cache => &snapshot.cache_policies,
+            PolicyKind::OriginRequest => &snapshot.origin_request_policies,
+        };
+        let wanted: BTreeSet<String> = snapshot
+            .distributions
+            .iter()
+            .flat_map(|d| d.all_cache_behaviors())
+            .filter_map(|b| match kind {
+                PolicyKind::Cache => b.cache_policy_id.clone(),
+                PolicyKind::OriginRequest => b.origin_request_policy_id.clone(),
+            })
+            .filter(|id| !id.trim().is_empty() && !known.contains_key(id))
+            .collect();
+        stream::iter(wanted)
+            .map(|id| async move {
+                let lookup = match kind {
+                    PolicyKind::Cache => policies::cache_policy(&self.cloudfront, &id).await,
+                    PolicyKind::OriginRequest => {
+                        policies::origin_request_policy(&self.cloudfront, &id).await
+                    }
+                };
+                (id, lookup)
+            })
+            .buffer_unordered(READ_CONCURRENCY)
+            .collect()
+            .await
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum PolicyKind {
+    Cache,
+    OriginRequest,
+}
+
+/// SDK timestamps into `time`; `None` if out of range (never from a sane service).
+fn smithy_time(value: &aws_smithy_types::DateTime) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(value.as_nanos()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_are_distinct_and_iam_shaped() {
+        let distinct: BTreeSet<_> = AWS_ACTIONS.iter().collect();
+        assert_eq!(distinct.len(), AWS_ACTIONS.len());
+        for action in AWS_ACTIONS {
+            let (service, name) = action.split_once(':').unwrap_or_default();
+            assert!(["cloudfront", "acm", "iam"].contains(&service), "{action}");
+            assert!(name.chars().next().is_some_and(|c| c.is_ascii_uppercase()));
+        }
+    }
+
+    #[test]
+    fn smithy_time_converts() {
+        let t = aws_smithy_types::DateTime::from_secs(1_700_000_000);
+        assert_eq!(
+            smithy_time(&t).map(OffsetDateTime::unix_timestamp),
+            Some(1_700_000_000)
+        );
+    }
+}

@@ -1,0 +1,319 @@
+//! CloudFront reads (ListDistributions, GetDistribution) and the SDK → model conversion.
+
+use aws_sdk_cloudfront::types as cf;
+use futures::stream::{self, StreamExt};
+
+use super::failure::CallError;
+use crate::model::{
+    CacheBehavior, CustomOrigin, Distribution, DistributionOrigin, Origin, OriginGroup, OriginKind,
+    ReadFailure, ViewerCertificate,
+};
+
+/// CloudFront's page-size cap for ListDistributions (historically 100, also the default).
+const PAGE_SIZE: i32 = 100;
+/// How many GetDistribution calls run at once: low, because control-plane limits are undocumented.
+const GET_CONCURRENCY: usize = 4;
+
+/// IAM action names of the calls in this file.
+pub(crate) const LIST_DISTRIBUTIONS: &str = "cloudfront:ListDistributions";
+/// See [`LIST_DISTRIBUTIONS`].
+pub(crate) const GET_DISTRIBUTION: &str = "cloudfront:GetDistribution";
+
+/// Every distribution in the account, page by page. A failed page ends the listing with a gap, keeping
+/// what was read before it.
+pub(crate) async fn list_all(
+    client: &aws_sdk_cloudfront::Client,
+) -> (Vec<Distribution>, Vec<ReadFailure>) {
+    let mut distributions = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let result = client
+            .list_distributions()
+            .max_items(PAGE_SIZE)
+            .set_marker(marker.clone())
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            Err(err) => {
+                let failure =
+                    CallError::from_sdk(&err).into_failure(LIST_DISTRIBUTIONS, "account", None);
+                return (distributions, vec![failure]);
+            }
+        };
+        let Some(list) = output.distribution_list() else {
+            // An empty account may come back without a list at all.
+            break;
+        };
+        distributions.extend(list.items().iter().map(from_summary));
+        let next = list
+            .next_marker()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned);
+        match next {
+            // A marker that does not move would loop forever: stop and say so.
+            Some(next) if list.is_truncated() && marker.as_deref() != Some(next.as_str()) => {
+                marker = Some(next)
+            }
+            Some(_) if list.is_truncated() => {
+                let failure = CallError::invalid_response("NextMarker that advances").into_failure(
+                    LIST_DISTRIBUTIONS,
+                    "account",
+                    None,
+                );
+                return (distributions, vec![failure]);
+            }
+            _ => break,
+        }
+    }
+    (distributions, Vec::new())
+}
+
+/// GetDistribution for each distinct id, in the order given.
+pub(crate) async fn get_each(
+    client: &aws_sdk_cloudfront::Client,
+    ids: &[String],
+) -> (Vec<Distribution>, Vec<ReadFailure>) {
+    let mut distinct: Vec<&str> = Vec::new();
+    for id in ids.iter().map(|id| id.trim()).filter(|id| !id.is_empty()) {
+        if !distinct.contains(&id) {
+            distinct.push(id);
+        }
+    }
+    let results: Vec<Result<Distribution, ReadFailure>> = stream::iter(distinct)
+        .map(|id| get_one(client, id))
+        .buffered(GET_CONCURRENCY)
+        .collect()
+        .await;
+    let mut distributions = Vec::new();
+    let mut gaps = Vec::new();
+    for result in results {
+        match result {
+            Ok(distribution) => distributions.push(distribution),
+            Err(failure) => gaps.push(failure),
+        }
+    }
+    (distributions, gaps)
+}
+
+async fn get_one(
+    client: &aws_sdk_cloudfront::Client,
+    id: &str,
+) -> Result<Distribution, ReadFailure> {
+    let output = client
+        .get_distribution()
+        .id(id)
+        .send()
+        .await
+        .map_err(|err| CallError::from_sdk(&err).into_failure(GET_DISTRIBUTION, id, Some(id)))?;
+    output
+        .distribution()
+        .and_then(from_distribution)
+        .ok_or_else(|| {
+            CallError::invalid_response("Distribution.DistributionConfig").into_failure(
+                GET_DISTRIBUTION,
+                id,
+                Some(id),
+            )
+        })
+}
+
+/// The parts that `DistributionSummary` and `DistributionConfig` share, borrowed.
+struct Parts<'a> {
+    aliases: Option<&'a cf::Aliases>,
+    viewer_certificate: Option<&'a cf::ViewerCertificate>,
+    http_version: Option<&'a cf::HttpVersion>,
+    origins: Option<&'a cf::Origins>,
+    origin_groups: Option<&'a cf::OriginGroups>,
+    default_cache_behavior: Option<&'a cf::DefaultCacheBehavior>,
+    cache_behaviors: Option<&'a cf::CacheBehaviors>,
+}
+
+/// Converts one item of a ListDistributions page.
+pub(crate) fn from_summary(summary: &cf::DistributionSummary) -> Distribution {
+    let parts = Parts {
+        aliases: summary.aliases(),
+        viewer_certificate: summary.viewer_certificate(),
+        http_version: Some(summary.http_version()),
+        origins: summary.origins(),
+        origin_groups: summary.origin_groups(),
+        default_cache_behavior: summary.default_cache_behavior(),
+        cache_behaviors: summary.cache_behaviors(),
+    };
+    let mut distribution = from_parts(summary.id(), parts, summary.enabled());
+    distribution.arn = text(summary.arn());
+    distribution.domain_name = text(summary.domain_name());
+    distribution.status = text(summary.status());
+    distribution
+}
+
+/// Converts a GetDistribution answer; `None` when it carries no configuration.
+pub(crate) fn from_distribution(full: &cf::Distribution) -> Option<Distribution> {
+    let config = full.distribution_config()?;
+    let parts = Parts {
+        aliases: config.aliases(),
+        viewer_certificate: config.viewer_certificate(),
+        http_version: config.http_version(),
+        origins: config.origins(),
+        origin_groups: config.origin_groups(),
+        default_cache_behavior: config.default_cache_behavior(),
+        cache_behaviors: config.cache_behaviors(),
+    };
+    let mut distribution = from_parts(full.id(), parts, config.enabled());
+    distribution.arn = text(full.arn());
+    distribution.domain_name = text(full.domain_name());
+    distribution.status = text(full.status());
+    Some(distribution)
+}
+
+fn from_parts(id: &str, parts: Parts<'_>, enabled: bool) -> Distribution {
+    Distribution {
+        id: id.to_owned(),
+        arn: None,
+        domain_name: None,
+        status: None,
+        enabled,
+        origin: DistributionOrigin::Live,
+        aliases: parts
+            .aliases
+            .map(|a| a.items().iter().filter_map(|s| text(s)).collect())
+            .unwrap_or_default(),
+        viewer_certificate: parts
+            .viewer_certificate
+            .map(viewer_certificate)
+            .unwrap_or_default(),
+        http_version: parts.http_version.and_then(|v| text(v.as_str())),
+        origins: parts
+            .origins
+            .map(|o| o.items().iter().map(origin).collect())
+            .unwrap_or_default(),
+        origin_groups: parts
+            .origin_groups
+            .map(|g| g.items().iter().map(origin_group).collect())
+            .unwrap_or_default(),
+        default_cache_behavior: parts
+            .default_cache_behavior
+            .map(default_cache_behavior)
+            .unwrap_or_default(),
+        cache_behaviors: parts
+            .cache_behaviors
+            .map(|b| b.items().iter().map(cache_behavior).collect())
+            .unwrap_or_default(),
+    }
+}
+
+fn viewer_certificate(vc: &cf::ViewerCertificate) -> ViewerCertificate {
+    ViewerCertificate {
+        cloudfront_default_certificate: vc.cloud_front_default_certificate(),
+        acm_certificate_arn: vc.acm_certificate_arn().and_then(text),
+        iam_certificate_id: vc.iam_certificate_id().and_then(text),
+        // `as_str` keeps values the SDK does not know yet (`TLSv1.3_2025` parses as Unknown).
+        ssl_support_method: vc.ssl_support_method().and_then(|m| text(m.as_str())),
+        minimum_protocol_version: vc.minimum_protocol_version().and_then(|m| text(m.as_str())),
+    }
+}
+
+fn origin(o: &cf::Origin) -> Origin {
+    let kind = if let Some(vpc) = o.vpc_origin_config() {
+        OriginKind::Vpc {
+            vpc_origin_id: vpc.vpc_origin_id().to_owned(),
+        }
+    } else if let Some(custom) = o.custom_origin_config() {
+        OriginKind::Custom(CustomOrigin {
+            // Ports are required in the API; 0 only appears when the field was missing.
+            http_port: Some(custom.http_port()).filter(|p| *p > 0),
+            https_port: Some(custom.https_port()).filter(|p| *p > 0),
+            origin_protocol_policy: custom.origin_protocol_policy().as_str().to_owned(),
+            origin_ssl_protocols: custom
+                .origin_ssl_protocols()
+                .map(|p| p.items().iter().filter_map(|s| text(s.as_str())).collect())
+                .unwrap_or_default(),
+            origin_read_timeout: custom.origin_read_timeout(),
+        })
+    } else {
+        OriginKind::S3
+    };
+    Origin {
+        id: o.id().to_owned(),
+        domain_name: o.domain_name().to_owned(),
+        connection_timeout: o.connection_timeout(),
+        connection_attempts: o.connection_attempts(),
+        kind,
+    }
+}
+
+fn origin_group(g: &cf::OriginGroup) -> OriginGroup {
+    OriginGroup {
+        id: g.id().to_owned(),
+        member_origin_ids: g
+            .members()
+            .map(|m| m.items().iter().map(|i| i.origin_id().to_owned()).collect())
+            .unwrap_or_default(),
+    }
+}
+
+// ForwardedValues is deprecated in the API but still in use; rules must see its headers.
+#[allow(deprecated)]
+fn default_cache_behavior(b: &cf::DefaultCacheBehavior) -> CacheBehavior {
+    CacheBehavior {
+        path_pattern: None,
+        target_origin_id: b.target_origin_id().to_owned(),
+        viewer_protocol_policy: b.viewer_protocol_policy().as_str().to_owned(),
+        cache_policy_id: b.cache_policy_id().and_then(text),
+        origin_request_policy_id: b.origin_request_policy_id().and_then(text),
+        forwarded_headers: forwarded_headers(b.forwarded_values()),
+    }
+}
+
+#[allow(deprecated)]
+fn cache_behavior(b: &cf::CacheBehavior) -> CacheBehavior {
+    CacheBehavior {
+        path_pattern: Some(b.path_pattern().to_owned()),
+        target_origin_id: b.target_origin_id().to_owned(),
+        viewer_protocol_policy: b.viewer_protocol_policy().as_str().to_owned(),
+        cache_policy_id: b.cache_policy_id().and_then(text),
+        origin_request_policy_id: b.origin_request_policy_id().and_then(text),
+        forwarded_headers: forwarded_headers(b.forwarded_values()),
+    }
+}
+
+/// Legacy `ForwardedValues.Headers.Items`: `Some` (possibly empty) whenever the behaviour uses
+/// ForwardedValues, so rules can tell legacy settings from policies.
+fn forwarded_headers(values: Option<&cf::ForwardedValues>) -> Option<Vec<String>> {
+    values.map(|v| {
+        v.headers()
+            .map(|h| h.items().iter().filter_map(|s| text(s)).collect())
+            .unwrap_or_default()
+    })
+}
+
+/// The API sends empty strings for unset fields; they count as unset.
+fn text(value: &str) -> Option<String> {
+    let trimmed = value.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_protocol_versions_pass_through_as_strings() {
+        let vc = cf::ViewerCertificate::builder()
+            .cloud_front_default_certificate(false)
+            .acm_certificate_arn("")
+            .iam_certificate_id("ASCAEXAMPLE")
+            .minimum_protocol_version(cf::MinimumProtocolVersion::from("TLSv1.3_2025"))
+            .ssl_support_method(cf::SslSupportMethod::SniOnly)
+            .build();
+        let converted = viewer_certificate(&vc);
+        assert_eq!(converted.acm_certificate_arn, None);
+        assert_eq!(converted.iam_certificate_id.as_deref(), Some("ASCAEXAMPLE"));
+        assert_eq!(
+            converted.minimum_protocol_version.as_deref(),
+            Some("TLSv1.3_2025")
+        );
+        assert_eq!(converted.ssl_support_method.as_deref(), Some("sni-only"));
+    }
+}

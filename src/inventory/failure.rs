@@ -1,0 +1,150 @@
+//! Turns SDK errors into [`ReadFailure`]s, classified so that findings can name the cause.
+
+use std::error::Error;
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::model::{FailureKind, ReadFailure};
+
+/// Service error codes that mean the caller lacks a permission.
+const ACCESS_DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnrecognizedClientException",
+];
+
+/// Service error codes that mean the caller was throttled.
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequests",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "Throttled",
+];
+
+/// Service error codes that mean the resource does not exist.
+const NOT_FOUND_CODES: &[&str] = &[
+    "NoSuchDistribution",
+    "NoSuchCachePolicy",
+    "NoSuchOriginRequestPolicy",
+    "NoSuchEntity",
+    "NoSuchEntityException",
+    "ResourceNotFoundException",
+    "NotFound",
+];
+
+/// What is known about one failed call, before it is tied to a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CallError {
+    /// Classified cause.
+    pub kind: FailureKind,
+    /// The service error code, when the service answered with one.
+    pub code: Option<String>,
+    /// Code and message, or the SDK's error chain when there was no service answer.
+    pub message: String,
+}
+
+impl CallError {
+    /// Classifies an SDK error.
+    pub fn from_sdk<E>(err: &SdkError<E, HttpResponse>) -> CallError
+    where
+        E: ProvideErrorMetadata + Error + Send + Sync + 'static,
+    {
+        let code = err.code().map(str::to_owned);
+        let kind = match err {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => FailureKind::Network,
+            SdkError::ResponseError(_) => FailureKind::InvalidResponse,
+            SdkError::ServiceError(service) => {
+                kind_from_code(code.as_deref(), service.raw().status().as_u16())
+            }
+            _ => FailureKind::Other,
+        };
+        let message = match (err.code(), err.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.to_owned(),
+            _ => DisplayErrorContext(err).to_string(),
+        };
+        CallError {
+            kind,
+            code,
+            message,
+        }
+    }
+
+    /// A failure for a response that lacked what the operation promises.
+    pub fn invalid_response(what: &str) -> CallError {
+        CallError {
+            kind: FailureKind::InvalidResponse,
+            code: None,
+            message: format!("the response has no {what}"),
+        }
+    }
+
+    /// Whether the service said the resource does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.kind == FailureKind::NotFound
+    }
+
+    /// Ties this error to the operation and resource it was for.
+    pub fn into_failure(
+        self,
+        operation: &str,
+        resource: &str,
+        distribution_id: Option<&str>,
+    ) -> ReadFailure {
+        ReadFailure {
+            operation: operation.to_owned(),
+            resource: resource.to_owned(),
+            distribution_id: distribution_id.map(str::to_owned),
+            kind: self.kind,
+            message: self.message,
+        }
+    }
+}
+
+/// Error codes first; the HTTP status only when the code says nothing we know.
+fn kind_from_code(code: Option<&str>, status: u16) -> FailureKind {
+    match code {
+        Some(code) if ACCESS_DENIED_CODES.contains(&code) => FailureKind::AccessDenied,
+        Some(code) if THROTTLING_CODES.contains(&code) => FailureKind::Throttling,
+        Some(code) if NOT_FOUND_CODES.contains(&code) => FailureKind::NotFound,
+        _ => match status {
+            403 => FailureKind::AccessDenied,
+            429 => FailureKind::Throttling,
+            404 => FailureKind::NotFound,
+            _ => FailureKind::Other,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_win_over_status() {
+        assert_eq!(
+            kind_from_code(Some("AccessDeniedException"), 400),
+            FailureKind::AccessDenied
+        );
+        assert_eq!(
+            kind_from_code(Some("Throttling"), 400),
+            FailureKind::Throttling
+        );
+        assert_eq!(
+            kind_from_code(Some("NoSuchDistribution"), 400),
+            FailureKind::NotFound
+        );
+        assert_eq!(
+            kind_from_code(Some("Weird"), 403),
+            FailureKind::AccessDenied
+        );
+        assert_eq!(kind_from_code(None, 429), FailureKind::Throttling);
+        assert_eq!(kind_from_code(Some("Weird"), 500), FailureKind::Other);
+    }
+}

@@ -1,0 +1,146 @@
+//! IAM server certificates: ListServerCertificates (id → name), then GetServerCertificate.
+
+use std::collections::HashMap;
+
+use aws_sdk_iam::types::ServerCertificateMetadata;
+
+use super::failure::CallError;
+use super::pem::PemContents;
+use super::smithy_time;
+use crate::model::{
+    Certificate, CertificateLookup, CertificateRef, CertificateSource, ReadFailure,
+};
+
+/// IAM action names of the calls in this file.
+pub(crate) const LIST_SERVER_CERTIFICATES: &str = "iam:ListServerCertificates";
+/// See [`LIST_SERVER_CERTIFICATES`].
+pub(crate) const GET_SERVER_CERTIFICATE: &str = "iam:GetServerCertificate";
+
+/// What ListServerCertificates said about one certificate.
+#[derive(Debug, Clone)]
+pub(crate) struct ServerCertificateEntry {
+    /// `ServerCertificateName`: GetServerCertificate takes the name, distributions name the id.
+    pub name: String,
+    /// `Expiration`.
+    pub expiration: Option<time::OffsetDateTime>,
+}
+
+/// `ServerCertificateId` → entry, for every server certificate in the account (all paths: a
+/// certificate uploaded outside `/cloudfront/` is still worth finding and reporting).
+pub(crate) async fn list_all(
+    client: &aws_sdk_iam::Client,
+) -> Result<HashMap<String, ServerCertificateEntry>, ReadFailure> {
+    let mut entries = HashMap::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let output = client
+            .list_server_certificates()
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(|err| {
+                CallError::from_sdk(&err).into_failure(LIST_SERVER_CERTIFICATES, "account", None)
+            })?;
+        for metadata in output.server_certificate_metadata_list() {
+            entries.insert(metadata.server_certificate_id().to_owned(), entry(metadata));
+        }
+        let next = output
+            .marker()
+            .filter(|m| !m.trim().is_empty())
+            .map(str::to_owned);
+        match next {
+            Some(next) if output.is_truncated() && marker.as_deref() != Some(next.as_str()) => {
+                marker = Some(next)
+            }
+            _ => break,
+        }
+    }
+    Ok(entries)
+}
+
+fn entry(metadata: &ServerCertificateMetadata) -> ServerCertificateEntry {
+    ServerCertificateEntry {
+        name: metadata.server_certificate_name().to_owned(),
+        expiration: metadata.expiration().and_then(smithy_time),
+    }
+}
+
+/// Reads one server certificate by id, given the listing. Never fails.
+pub(crate) async fn lookup(
+    client: &aws_sdk_iam::Client,
+    listing: &Result<HashMap<String, ServerCertificateEntry>, ReadFailure>,
+    id: &str,
+) -> CertificateLookup {
+    let entries = match listing {
+        Ok(entries) => entries,
+        Err(failure) => {
+            let mut failure = failure.clone();
+            failure.resource = id.to_owned();
+            return CertificateLookup::Failed(failure);
+        }
+    };
+    let Some(listed) = entries.get(id) else {
+        return CertificateLookup::NotFound {
+            reason: format!("no IAM server certificate has the id {id}"),
+        };
+    };
+    let output = match client
+        .get_server_certificate()
+        .server_certificate_name(&listed.name)
+        .send()
+        .await
+    {
+        Ok(output) => output,
+        Err(err) => {
+            let error = CallError::from_sdk(&err);
+            return if error.is_not_found() {
+                CertificateLookup::NotFound {
+                    reason: error.message,
+                }
+            } else {
+                CertificateLookup::Failed(error.into_failure(GET_SERVER_CERTIFICATE, id, None))
+            };
+        }
+    };
+    let Some(server_certificate) = output.server_certificate() else {
+        return CertificateLookup::Failed(
+            CallError::invalid_response("ServerCertificate").into_failure(
+                GET_SERVER_CERTIFICATE,
+                id,
+                None,
+            ),
+        );
+    };
+    let expiration = server_certificate
+        .server_certificate_metadata()
+        .and_then(|m| m.expiration())
+        .and_then(smithy_time)
+        .or(listed.expiration);
+    let contents = PemContents::parse(
+        server_certificate.certificate_body(),
+        server_certificate.certificate_chain(),
+    );
+    let mut certificate = Certificate {
+        reference: CertificateRef::Iam(id.to_owned()),
+        source: CertificateSource::Iam,
+        domain_name: contents.leaf.as_ref().and_then(|l| l.common_name.clone()),
+        subject_alternative_names: contents
+            .leaf
+            .as_ref()
+            .map(|l| l.dns_names.clone())
+            .unwrap_or_default(),
+        status: None,
+        not_before: contents.leaf.as_ref().map(|l| l.not_before),
+        not_after: expiration.or(contents.leaf.as_ref().map(|l| l.not_after)),
+        key: None,
+        renewal_eligibility: None,
+        renewal: None,
+        domain_validation: Vec::new(),
+        in_use_by: Vec::new(),
+        leaf: None,
+        chain: Vec::new(),
+        chain_parse_errors: Vec::new(),
+    };
+    contents.apply(&mut certificate);
+    CertificateLookup::Found(Box::new(certificate))
+}

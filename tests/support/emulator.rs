@@ -1,0 +1,132 @@
+//! A moto server on a free loopback port, one per test, killed when dropped.
+
+use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudfront::config::{Credentials, SharedCredentialsProvider};
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use cloudfront_tls_audit::inventory::AwsInventory;
+
+/// How long moto may take to accept connections (it usually needs about half a second).
+const STARTUP_LIMIT: Duration = Duration::from_secs(30);
+
+/// A running `moto_server`.
+pub struct Emulator {
+    child: Child,
+    port: u16,
+}
+
+impl Emulator {
+    /// Starts moto on 127.0.0.1 and waits until it accepts connections.
+    ///
+    /// Panics with a hint when the moto binary is missing (this is test code).
+    pub fn start() -> Emulator {
+        let binary = moto_binary();
+        let port = free_port();
+        let child = Command::new(&binary)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            // Requested certificates must stay PENDING_VALIDATION for the whole test.
+            .env("MOTO_ACM_VALIDATION_WAIT", "100000")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let mut emulator = Emulator { child, port };
+        emulator.wait_until_ready();
+        emulator
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// SDK configuration for this emulator: dummy static credentials, us-east-1, no retries (failures
+    /// come back at once), and the crate's ring HTTP client.
+    pub fn sdk_config(&self) -> SdkConfig {
+        SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::from_static("us-east-1"))
+            .endpoint_url(self.endpoint_url())
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "testing", "testing", None, None, "moto",
+            )))
+            .retry_config(RetryConfig::disabled())
+            .http_client(
+                aws_smithy_http_client::Builder::new()
+                    .tls_provider(Provider::Rustls(CryptoMode::Ring))
+                    .build_https(),
+            )
+            .build()
+    }
+
+    /// A CloudFront client for seeding.
+    pub fn cloudfront(&self) -> aws_sdk_cloudfront::Client {
+        aws_sdk_cloudfront::Client::new(&self.sdk_config())
+    }
+
+    /// An ACM client for seeding.
+    pub fn acm(&self) -> aws_sdk_acm::Client {
+        aws_sdk_acm::Client::new(&self.sdk_config())
+    }
+
+    /// An IAM client for seeding.
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk_config())
+    }
+
+    /// The inventory under test, reading from this emulator.
+    pub fn inventory(&self) -> AwsInventory {
+        AwsInventory::from_clients(self.cloudfront(), self.acm(), self.iam())
+    }
+
+    fn wait_until_ready(&mut self) {
+        let started = Instant::now();
+        let address = SocketAddrV4::new(Ipv4Addr::LOCALHOST, self.port);
+        while started.elapsed() < STARTUP_LIMIT {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("moto_server exited early with {status}");
+            }
+            if TcpStream::connect_timeout(&address.into(), Duration::from_millis(200)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "moto_server did not accept connections on port {} within {STARTUP_LIMIT:?}",
+            self.port
+        );
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `$MOTO_SERVER`, else the project's virtualenv.
+fn moto_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("MOTO_SERVER").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
+    assert!(
+        path.exists(),
+        "moto_server not found at {} (and MOTO_SERVER is not set): run `make venv` or `make test` first",
+        path.display()
+    );
+    path
+}
+
+/// The OS picks a free port; it is released just before moto binds it.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local address").port()
+}

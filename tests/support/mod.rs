@@ -1,0 +1,14 @@
+//! Shared test harness: a moto emulator per test, a certificate factory, helpers that seed the
+//! emulator through the Rust SDK, and an operation-counting interceptor.
+//!
+//! Each integration test binary compiles this module and uses only part of it.
+#![allow(dead_code, unused_imports)]
+
+pub mod certs;
+pub mod counting;
+pub mod emulator;
+pub mod seed;
+
+pub use certs::{CertBuilder, IssuedCert, KeySpec};
+pub use counting::CallCounter;
+pub use emulator::Emulator;
