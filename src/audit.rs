@@ -60,3 +60,13 @@ pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime, notes: Vec<String>) ->
         notes,
     )
 }
+
+impl AccountReader for crate::inventory::AwsInventory {
+    async fn snapshot(&self, scope: &Scope) -> Snapshot {
+        crate::inventory::AwsInventory::snapshot(self, scope).await
+    }
+
+    async fn read_references(&self, snapshot: &mut Snapshot) {
+        crate::inventory::AwsInventory::read_references(self, snapshot).await
+    }
+}

@@ -1,7 +1,7 @@
 //! The `cloudfront-tls-audit` command line: argument parsing and exit codes. The work is done by
 //! [`crate::audit`]; this module only turns arguments into requests and reports into output.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -134,7 +134,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Catalogue => {
-            print!("{}", crate::catalogue::render_markdown());
+            write_stdout(&crate::catalogue::render_markdown());
             return ExitCode::from(EXIT_CLEAN);
         }
         Command::Audit {
@@ -191,10 +191,11 @@ fn read_config(file: &PathBuf) -> Result<crate::model::Distribution, CliError> {
 /// Prints the report and picks the exit status.
 fn finish(report: &Report, output: &OutputOptions) -> Result<u8, CliError> {
     let shown = report.at_least(output.min_severity);
-    match output.format {
-        Format::Json => println!("{}", render_json(&shown)),
-        Format::Text => print!("{}", render_text(&shown, use_colour())),
-    }
+    let rendered = match output.format {
+        Format::Json => render_json(&shown) + "\n",
+        Format::Text => render_text(&shown, use_colour()),
+    };
+    write_stdout(&rendered);
     if report.distributions_audited == 0 {
         if let Some(failure) = report
             .findings
@@ -202,7 +203,7 @@ fn finish(report: &Report, output: &OutputOptions) -> Result<u8, CliError> {
             .find(|f| f.code == Code::AuditIncomplete)
         {
             return Err(CliError::NothingAudited {
-                reason: failure.message.clone(),
+                reason: failure.message.trim_end_matches('.').to_owned(),
             });
         }
     }
@@ -213,11 +214,20 @@ fn finish(report: &Report, output: &OutputOptions) -> Result<u8, CliError> {
     })
 }
 
+/// Writes to stdout; a closed pipe (`| head`) is the reader's choice, not an error worth a panic.
+fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
+}
+
 fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 fn parse_rfc3339(value: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(value, &Rfc3339)
-        .map_err(|e| format!("{value:?} is not an RFC 3339 timestamp (e.g. 2027-01-01T00:00:00Z): {e}"))
+    OffsetDateTime::parse(value, &Rfc3339).map_err(|e| {
+        format!("{value:?} is not an RFC 3339 timestamp (e.g. 2027-01-01T00:00:00Z): {e}")
+    })
 }

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod cli;
 pub mod config_json;
 pub mod finding;
 pub mod inventory;

@@ -1,6 +1,8 @@
 //! Building the CloudFront, ACM and IAM clients from the environment.
 
+use aws_config::environment::region::EnvironmentVariableRegionProvider;
 use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::ProfileFileRegionProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
@@ -21,8 +23,11 @@ pub(crate) fn https_client() -> SharedHttpClient {
 /// explicit endpoint when given. The loader keeps the environment's region for credential providers
 /// (STS, SSO); the service clients override it.
 pub(crate) async fn load_sdk_config(options: &AwsOptions) -> SdkConfig {
-    let region =
-        RegionProviderChain::default_provider().or_else(Region::from_static(SERVICE_REGION));
+    // Environment and profile only: the default chain's IMDS lookup is built without our HTTP client
+    // and panics in a lean SDK build. Lambda always sets AWS_REGION.
+    let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
+        .or_else(ProfileFileRegionProvider::new())
+        .or_else(Region::from_static(SERVICE_REGION));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
         .region(region);

@@ -75,14 +75,15 @@ pub(crate) async fn get_each(
     client: &aws_sdk_cloudfront::Client,
     ids: &[String],
 ) -> (Vec<Distribution>, Vec<ReadFailure>) {
-    let mut distinct: Vec<&str> = Vec::new();
+    let mut distinct: Vec<String> = Vec::new();
     for id in ids.iter().map(|id| id.trim()).filter(|id| !id.is_empty()) {
-        if !distinct.contains(&id) {
-            distinct.push(id);
+        if !distinct.iter().any(|seen| seen == id) {
+            distinct.push(id.to_owned());
         }
     }
+    // Owned ids keep the stream's future `Send` (borrowed ones trip a higher-ranked lifetime error).
     let results: Vec<Result<Distribution, ReadFailure>> = stream::iter(distinct)
-        .map(|id| get_one(client, id))
+        .map(|id| async move { get_one(client, &id).await })
         .buffered(GET_CONCURRENCY)
         .collect()
         .await;
