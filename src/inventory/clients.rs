@@ -1,6 +1,6 @@
 //! Building the CloudFront, ACM and IAM clients from the environment.
 
-use aws_config::environment::region::EnvironmentVariableRegionProvider;
+use aws_config::environment::EnvironmentVariableRegionProvider;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::profile::ProfileFileRegionProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -20,11 +20,11 @@ pub(crate) fn https_client() -> SharedHttpClient {
 }
 
 /// Shared configuration: default credential chain, `AWS_ENDPOINT_URL*` (read by aws-config), and the
-/// explicit endpoint when given. The loader keeps the environment's region for credential providers
-/// (STS, SSO); the service clients override it.
+/// explicit endpoint when given. The loader keeps the environment's or profile's region for credential
+/// providers (STS, SSO), else us-east-1; the service clients override it anyway.
 pub(crate) async fn load_sdk_config(options: &AwsOptions) -> SdkConfig {
-    // Environment and profile only: the default chain's IMDS lookup is built without our HTTP client
-    // and panics in a lean SDK build. Lambda always sets AWS_REGION.
+    // Not `RegionProviderChain::default_provider()`: its IMDS step builds a client without our HTTP
+    // client and panics in this lean set-up; nor is an EC2 metadata call worth it for a pinned region.
     let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
         .or_else(ProfileFileRegionProvider::new())
         .or_else(Region::from_static(SERVICE_REGION));
