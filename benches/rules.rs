@@ -54,6 +54,7 @@ fn snapshot(now: OffsetDateTime) -> Snapshot {
             leaf: None,
             chain: vec![],
             chain_parse_errors: vec![],
+            body_read_failure: None,
         };
         snapshot.certificates.insert(
             CertificateRef::Acm(arn(c)),

@@ -344,6 +344,9 @@ pub struct Certificate {
     pub chain: Vec<CertificateDetails>,
     /// Certificates in the uploaded chain that could not be parsed, with why.
     pub chain_parse_errors: Vec<String>,
+    /// The body and chain should have been read (imported ACM) but the read failed: the chain and key
+    /// checks are blind, which `audit-incomplete` reports.
+    pub body_read_failure: Option<ReadFailure>,
 }
 
 impl Certificate {

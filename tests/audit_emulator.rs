@@ -160,8 +160,10 @@ async fn every_viewer_code_fires_on_its_broken_distribution_and_healthy_ones_sta
         ),
         (
             "alias-not-covered",
-            DistributionSpec::new()
-                .with_acm(&healthy_arn, &["www.example.com", "api.example.org", "a.b.example.com"]),
+            DistributionSpec::new().with_acm(
+                &healthy_arn,
+                &["www.example.com", "api.example.org", "a.b.example.com"],
+            ),
             vec!["viewer-alias-not-covered", "viewer-alias-not-covered"],
         ),
         (
@@ -189,10 +191,18 @@ async fn every_viewer_code_fires_on_its_broken_distribution_and_healthy_ones_sta
             sslv3,
             vec!["viewer-tls-policy-invalid", "viewer-tls-policy-outdated"],
         ),
-        ("two-sources", two_sources, vec!["viewer-tls-policy-invalid"]),
+        (
+            "two-sources",
+            two_sources,
+            vec!["viewer-tls-policy-invalid"],
+        ),
         ("outdated", outdated, vec!["viewer-tls-policy-outdated"]),
         ("http-allowed", http, vec!["viewer-http-allowed"]),
-        ("unreadable-policy", unreadable_policy, vec!["audit-incomplete"]),
+        (
+            "unreadable-policy",
+            unreadable_policy,
+            vec!["audit-incomplete"],
+        ),
     ];
 
     let mut ids = BTreeMap::new();
@@ -231,10 +241,16 @@ async fn every_viewer_code_fires_on_its_broken_distribution_and_healthy_ones_sta
     let expiring = report
         .findings
         .iter()
-        .find(|f| f.code.as_str() == "viewer-cert-expiring" && f.distribution_id == Some(ids["expiring-imported"].clone()))
+        .find(|f| {
+            f.code.as_str() == "viewer-cert-expiring"
+                && f.distribution_id == Some(ids["expiring-imported"].clone())
+        })
         .expect("expiring finding");
     assert_eq!(expiring.severity.as_str(), "high");
-    assert!(matches!(expiring.evidence["days_left"].as_i64(), Some(9..=10)));
+    assert!(matches!(
+        expiring.evidence["days_left"].as_i64(),
+        Some(9..=10)
+    ));
 }
 
 #[tokio::test]
@@ -259,7 +275,11 @@ async fn validity_is_judged_against_the_audit_time_not_the_wall_clock() {
     let inventory = emulator.inventory();
     let scope = Scope::Distributions(vec![id.clone()]);
 
-    let after_expiry = audit(&inventory, &request(scope.clone(), not_after + Duration::days(2))).await;
+    let after_expiry = audit(
+        &inventory,
+        &request(scope.clone(), not_after + Duration::days(2)),
+    )
+    .await;
     assert_eq!(
         codes_by_distribution(&after_expiry)[&id],
         ["viewer-cert-expired"]

@@ -90,13 +90,9 @@ async fn add_body(client: &aws_sdk_acm::Client, arn: &str, certificate: &mut Cer
             contents.apply(certificate);
         }
         Err(err) => {
-            // The description is still worth reporting; the missing body is said in the evidence.
-            let error = CallError::from_sdk(&err);
-            certificate.chain_parse_errors.push(format!(
-                "certificate body and chain not read: {GET_CERTIFICATE} failed ({}): {}",
-                error.kind.label(),
-                error.message
-            ));
+            // The description is still worth judging; the blind spot is reported as audit-incomplete.
+            certificate.body_read_failure =
+                Some(CallError::from_sdk(&err).into_failure(GET_CERTIFICATE, arn, None));
         }
     }
 }
@@ -145,6 +141,7 @@ pub(crate) fn from_detail(arn: &str, detail: &CertificateDetail) -> Certificate 
         leaf: None,
         chain: Vec::new(),
         chain_parse_errors: Vec::new(),
+        body_read_failure: None,
     }
 }
 

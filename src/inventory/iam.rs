@@ -131,7 +131,8 @@ pub(crate) async fn lookup(
             .unwrap_or_default(),
         status: None,
         not_before: contents.leaf.as_ref().map(|l| l.not_before),
-        not_after: expiration.or(contents.leaf.as_ref().map(|l| l.not_after)),
+        // The body is the truth; IAM's Expiration is derived from it (and constant in the emulator).
+        not_after: contents.leaf.as_ref().map(|l| l.not_after).or(expiration),
         key: None,
         renewal_eligibility: None,
         renewal: None,
@@ -140,6 +141,7 @@ pub(crate) async fn lookup(
         leaf: None,
         chain: Vec::new(),
         chain_parse_errors: Vec::new(),
+        body_read_failure: None,
     };
     contents.apply(&mut certificate);
     CertificateLookup::Found(Box::new(certificate))

@@ -33,7 +33,12 @@ fn certificate_gaps(snapshot: &Snapshot, distribution: &Distribution, findings: 
         Some(CertificateLookup::Failed(failure)) => {
             findings.push(incomplete(failure, Some(&distribution.id)));
         }
-        Some(_) => {}
+        Some(CertificateLookup::Found(certificate)) => {
+            if let Some(failure) = &certificate.body_read_failure {
+                findings.push(incomplete(failure, Some(&distribution.id)));
+            }
+        }
+        Some(CertificateLookup::NotFound { .. }) => {}
         // Not read although it should have been (a well-formed ARN in us-east-1, or an IAM id).
         None if needs_lookup(&reference) => findings.push(incomplete(
             &ReadFailure {
@@ -146,6 +151,24 @@ mod tests {
         assert_codes(&findings, &["audit-incomplete"]);
         assert_eq!(findings[0].distribution_id.as_deref(), Some("E1"));
         assert_eq!(findings[0].evidence["failure"], "throttling");
+    }
+
+    #[test]
+    fn an_imported_certificate_whose_body_could_not_be_read_is_incomplete_not_broken() {
+        let certificate = crate::model::Certificate {
+            body_read_failure: Some(failure(
+                "acm:GetCertificate",
+                ACM_ARN,
+                FailureKind::AccessDenied,
+            )),
+            ..healthy_certificate()
+        };
+        let findings = crate::rules::evaluate(
+            &snapshot_with_certificate(vec![healthy_distribution("E1")], certificate),
+            now(),
+        );
+        assert_codes(&findings, &["audit-incomplete"]);
+        assert_eq!(findings[0].evidence["operation"], "acm:GetCertificate");
     }
 
     #[test]

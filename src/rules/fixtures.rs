@@ -98,6 +98,7 @@ pub fn healthy_certificate() -> Certificate {
         leaf: None,
         chain: vec![],
         chain_parse_errors: vec![],
+        body_read_failure: None,
     }
 }
 
