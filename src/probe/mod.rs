@@ -1,0 +1,3 @@
+//! Live TLS handshakes made the way CloudFront makes them. The only module that opens sockets.
+
+pub mod observation;

@@ -1,0 +1,233 @@
+//! What a probe saw, as plain data: never a verdict. The origin rules turn observations into findings.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// A protocol version CloudFront can offer an origin (`OriginSslProtocols`), or one an origin spoke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum ProtocolVersion {
+    /// SSL 3.0 (0x0300).
+    #[serde(rename = "SSLv3")]
+    Ssl3,
+    /// TLS 1.0 (0x0301), CloudFront's `TLSv1`.
+    #[serde(rename = "TLSv1")]
+    Tls10,
+    /// TLS 1.1 (0x0302).
+    #[serde(rename = "TLSv1.1")]
+    Tls11,
+    /// TLS 1.2 (0x0303).
+    #[serde(rename = "TLSv1.2")]
+    Tls12,
+    /// TLS 1.3 (0x0304): never offered by CloudFront to origins, only learned in discovery.
+    #[serde(rename = "TLSv1.3")]
+    Tls13,
+}
+
+impl ProtocolVersion {
+    /// Reads CloudFront's `OriginSslProtocols` spelling (`SSLv3`, `TLSv1`, `TLSv1.1`, `TLSv1.2`).
+    pub fn from_origin_ssl_protocol(value: &str) -> Option<ProtocolVersion> {
+        match value.trim() {
+            "SSLv3" => Some(ProtocolVersion::Ssl3),
+            "TLSv1" => Some(ProtocolVersion::Tls10),
+            "TLSv1.1" => Some(ProtocolVersion::Tls11),
+            "TLSv1.2" => Some(ProtocolVersion::Tls12),
+            _ => None,
+        }
+    }
+
+    /// The wire value.
+    pub fn wire(self) -> u16 {
+        match self {
+            ProtocolVersion::Ssl3 => 0x0300,
+            ProtocolVersion::Tls10 => 0x0301,
+            ProtocolVersion::Tls11 => 0x0302,
+            ProtocolVersion::Tls12 => 0x0303,
+            ProtocolVersion::Tls13 => 0x0304,
+        }
+    }
+
+    /// From the wire value.
+    pub fn from_wire(value: u16) -> Option<ProtocolVersion> {
+        [
+            ProtocolVersion::Ssl3,
+            ProtocolVersion::Tls10,
+            ProtocolVersion::Tls11,
+            ProtocolVersion::Tls12,
+            ProtocolVersion::Tls13,
+        ]
+        .into_iter()
+        .find(|v| v.wire() == value)
+    }
+
+    /// CloudFront's spelling, also used in evidence.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProtocolVersion::Ssl3 => "SSLv3",
+            ProtocolVersion::Tls10 => "TLSv1",
+            ProtocolVersion::Tls11 => "TLSv1.1",
+            ProtocolVersion::Tls12 => "TLSv1.2",
+            ProtocolVersion::Tls13 => "TLSv1.3",
+        }
+    }
+}
+
+/// One handshake to attempt: what CloudFront would do for one origin and one SNI name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ProbeTarget {
+    /// The host to resolve and connect to (the origin's `DomainName`, or the distribution's domain for
+    /// an edge check).
+    pub host: String,
+    /// The port (`HTTPSPort`, or 443 for the edge).
+    pub port: u16,
+    /// The SNI name sent (the origin domain, or an alias when Host is forwarded).
+    pub sni: String,
+    /// Versions offered (`OriginSslProtocols`), oldest first.
+    pub offered_versions: Vec<ProtocolVersion>,
+    /// TCP connect timeout (`ConnectionTimeout`).
+    pub connect_timeout: Duration,
+}
+
+/// A certificate exactly as the peer sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentCertificate {
+    /// DER bytes.
+    #[serde(skip)]
+    pub der: Vec<u8>,
+}
+
+/// What the probe saw. `addresses` is filled as soon as resolution succeeds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Observation {
+    /// The target probed.
+    pub target: ProbeTarget,
+    /// Addresses the name resolved to (or the `--resolve` override), in the order tried.
+    pub addresses: Vec<IpAddr>,
+    /// How far the handshake got.
+    pub outcome: ProbeOutcome,
+}
+
+/// The stage a probe reached when it stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HandshakeStage {
+    /// Waiting for the ServerHello.
+    ServerHello,
+    /// Reading the Certificate and the rest of the server's first flight.
+    ServerFlight,
+    /// Completing the handshake (key exchange, Finished).
+    Completion,
+}
+
+/// How a probe ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum ProbeOutcome {
+    /// The name did not resolve.
+    DnsFailure {
+        /// Resolver detail.
+        detail: String,
+    },
+    /// Every address refused the TCP connection (or reset it at once).
+    ConnectRefused {
+        /// The last address tried.
+        address: SocketAddr,
+    },
+    /// No TCP answer within the connect timeout.
+    ConnectTimeout {
+        /// The last address tried.
+        address: SocketAddr,
+        /// The timeout that elapsed.
+        #[serde(with = "duration_ms")]
+        after: Duration,
+    },
+    /// TCP connected but the TLS exchange did not finish before the deadline.
+    HandshakeTimeout {
+        /// The address connected to.
+        address: SocketAddr,
+        /// Where it stalled.
+        stage: HandshakeStage,
+    },
+    /// The peer answered CloudFront's ClientHello with an alert.
+    Alert {
+        /// The address connected to.
+        address: SocketAddr,
+        /// Where the alert came.
+        stage: HandshakeStage,
+        /// Alert description code (RFC 8446 §6), e.g. 40 handshake_failure, 70 protocol_version.
+        description: u8,
+        /// Its name, e.g. `handshake_failure`.
+        name: String,
+        /// What a second, broader ClientHello learned the origin does speak, if it answered one.
+        discovery: Option<Discovery>,
+    },
+    /// The peer closed or reset the connection without an alert.
+    Closed {
+        /// The address connected to.
+        address: SocketAddr,
+        /// Where it closed.
+        stage: HandshakeStage,
+        /// What a broader ClientHello learned, if anything.
+        discovery: Option<Discovery>,
+    },
+    /// The peer did not speak TLS (an HTTP server on the HTTPS port, garbage).
+    NotTls {
+        /// The address connected to.
+        address: SocketAddr,
+        /// The first bytes received, printable-escaped, at most 64.
+        first_bytes: String,
+    },
+    /// The peer sent more than the byte budget before the handshake settled.
+    BudgetExceeded {
+        /// The address connected to.
+        address: SocketAddr,
+        /// The budget in bytes.
+        budget: usize,
+    },
+    /// The peer chose parameters and sent its certificates.
+    Negotiated(Negotiated),
+}
+
+/// What a broader ClientHello (every version SSLv3..TLS 1.3, a wide cipher list) got the origin to
+/// choose: the evidence for protocol and cipher mismatches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Discovery {
+    /// The version the origin chose.
+    pub version: ProtocolVersion,
+    /// The cipher suite it chose (IANA code point).
+    pub cipher_suite: u16,
+    /// Its IANA name.
+    pub cipher_name: String,
+}
+
+/// A handshake that got as far as the server's certificates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Negotiated {
+    /// The address connected to.
+    pub address: SocketAddr,
+    /// The version the origin chose.
+    pub version: ProtocolVersion,
+    /// The cipher suite (IANA code point).
+    pub cipher_suite: u16,
+    /// Its IANA name, e.g. `TLS_RSA_WITH_AES_128_CBC_SHA`.
+    pub cipher_name: String,
+    /// The certificates as sent, in the order sent.
+    pub chain: Vec<SentCertificate>,
+    /// The server asked for a client certificate (CertificateRequest).
+    pub client_certificate_requested: bool,
+    /// Whether a full handshake (rustls, CloudFront's parameters) completed, when rustls can speak
+    /// the negotiated parameters: `None` when it cannot (TLS 1.0/1.1, CBC, RSA key exchange), else
+    /// `Some(Ok(()))` or `Some(Err(detail))`.
+    pub completion: Option<Result<(), String>>,
+}
+
+mod duration_ms {
+    use std::time::Duration;
+
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(u64::try_from(value.as_millis()).unwrap_or(u64::MAX))
+    }
+}
