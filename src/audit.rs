@@ -59,6 +59,30 @@ pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime, notes: Vec<String>) ->
         snapshot.distributions.len(),
         notes,
     )
+    .with_labels(
+        snapshot
+            .distributions
+            .iter()
+            .map(|d| (d.id.clone(), label(d)))
+            .collect(),
+    )
+}
+
+/// Aliases first (what people know a distribution by), else its *.cloudfront.net name.
+fn label(distribution: &Distribution) -> String {
+    const SHOWN: usize = 3;
+    match distribution.aliases.len() {
+        0 => distribution
+            .domain_name
+            .clone()
+            .unwrap_or_else(|| "no aliases".to_owned()),
+        n if n <= SHOWN => distribution.aliases.join(", "),
+        n => format!(
+            "{}, and {} more",
+            distribution.aliases[..SHOWN].join(", "),
+            n - SHOWN
+        ),
+    }
 }
 
 impl AccountReader for crate::inventory::AwsInventory {

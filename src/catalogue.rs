@@ -431,8 +431,8 @@ pub static EXPIRED: Cause = Cause {
     impact_when_proposed: Some(ViewerImpact::UpdateRejected),
     message: "Certificate {certificate} expired on {not_after} ({days_ago} days ago).",
     remediation: &[
-        "Replace it now: request a new ACM certificate in us-east-1 for {certificate_names} (DNS validation renews automatically), or re-import a renewed certificate under the same ARN.",
-        "Select the new certificate in the distribution if its ARN changed.",
+        "Replace it now: request a new ACM certificate in us-east-1 for {certificate_names} (DNS validation renews automatically), or obtain a renewed certificate from the CA.",
+        "Re-import a renewed certificate under the same ACM ARN, or select the new certificate in the distribution (always the case for IAM certificates).",
     ],
 };
 

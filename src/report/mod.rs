@@ -6,6 +6,8 @@ mod text;
 pub use json::render_json;
 pub use text::render_text;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
@@ -19,6 +21,8 @@ pub struct Report {
     pub distributions_audited: usize,
     /// Things the reader must know about how the audit ran (endpoint overrides, lab inputs, as-of date).
     pub notes: Vec<String>,
+    /// A human label per distribution id (its aliases or domain name), for the text output.
+    pub distribution_labels: BTreeMap<String, String>,
 }
 
 /// Counts for the summary line and the JSON `summary` object.
@@ -56,7 +60,14 @@ impl Report {
             findings,
             distributions_audited,
             notes,
+            distribution_labels: BTreeMap::new(),
         }
+    }
+
+    /// Adds human labels for distribution ids (shown next to the id in text output).
+    pub fn with_labels(mut self, labels: BTreeMap<String, String>) -> Self {
+        self.distribution_labels = labels;
+        self
     }
 
     /// The same report keeping only findings at or above `minimum`.
@@ -70,6 +81,7 @@ impl Report {
                 .collect(),
             distributions_audited: self.distributions_audited,
             notes: self.notes.clone(),
+            distribution_labels: self.distribution_labels.clone(),
         }
     }
 

@@ -16,7 +16,10 @@ pub fn render_text(report: &Report, colour: bool) -> String {
     }
     for (distribution, findings) in report.by_distribution() {
         let heading = match distribution {
-            Some(id) => format!("Distribution {}", clean(id)),
+            Some(id) => match report.distribution_labels.get(id) {
+                Some(label) => format!("Distribution {} ({})", clean(id), clean(label)),
+                None => format!("Distribution {}", clean(id)),
+            },
             None => "Account".to_owned(),
         };
         let _ = writeln!(

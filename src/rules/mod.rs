@@ -27,11 +27,11 @@ pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime) -> Vec<Finding> {
     findings
 }
 
-/// How a certificate is named in evidence: its ARN, or `IAM certificate ID`.
+/// How a certificate is named in evidence: its ARN, or `ID (IAM)`.
 pub(crate) fn certificate_label(reference: &CertificateRef) -> String {
     match reference {
         CertificateRef::Acm(arn) => arn.clone(),
-        CertificateRef::Iam(id) => format!("IAM certificate {id}"),
+        CertificateRef::Iam(id) => format!("{id} (IAM)"),
     }
 }
 
