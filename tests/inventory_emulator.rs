@@ -365,16 +365,31 @@ async fn all_distributions_reads_each_page_and_certificate_once() {
         .collect::<Vec<_>>()
         .await;
 
+    // The whole audit (inventory + rules), as the CLI runs it.
     let counter = CallCounter::default();
-    let snapshot = counter
-        .inventory(&emulator.sdk_config())
-        .snapshot(&Scope::AllDistributions)
-        .await;
-    assert!(snapshot.gaps.is_empty(), "{:?}", snapshot.gaps);
-    assert_eq!(snapshot.distributions.len(), DISTRIBUTIONS);
-    assert_eq!(snapshot.certificates.len(), 3);
+    let report = cloudfront_tls_audit::audit::audit(
+        &counter.inventory(&emulator.sdk_config()),
+        &cloudfront_tls_audit::audit::AuditRequest {
+            scope: Scope::AllDistributions,
+            now: time::OffsetDateTime::now_utc(),
+            notes: vec![],
+        },
+    )
+    .await;
+    assert_eq!(report.distributions_audited, DISTRIBUTIONS);
+    assert!(
+        report.findings.iter().all(|f| f.code.as_str() != "audit-incomplete"),
+        "{:?}",
+        report.findings
+    );
     let calls = counter.snapshot();
+    // 250 distributions at 100 per page: three pages, three calls.
     assert_eq!(counter.count("ListDistributions"), 3, "{calls:?}");
+    // No per-distribution reads of any kind.
     assert_eq!(counter.count("GetDistribution"), 0, "{calls:?}");
+    assert_eq!(counter.count("GetDistributionConfig"), 0, "{calls:?}");
+    // One description per distinct certificate (plus the body of each imported one, for its chain).
     assert_eq!(counter.count("DescribeCertificate"), 3, "{calls:?}");
+    assert_eq!(counter.count("GetCertificate"), 3, "{calls:?}");
+    assert_eq!(calls.values().sum::<usize>(), 9, "nothing else: {calls:?}");
 }
