@@ -378,7 +378,10 @@ async fn all_distributions_reads_each_page_and_certificate_once() {
     .await;
     assert_eq!(report.distributions_audited, DISTRIBUTIONS);
     assert!(
-        report.findings.iter().all(|f| f.code.as_str() != "audit-incomplete"),
+        report
+            .findings
+            .iter()
+            .all(|f| f.code.as_str() != "audit-incomplete"),
         "{:?}",
         report.findings
     );

@@ -4,7 +4,7 @@ use aws_sdk_acm::types::{CertificateDetail, CertificateType};
 
 use super::failure::CallError;
 use super::pem::PemContents;
-use super::smithy_time;
+use super::{smithy_time, text};
 use crate::model::{
     acm_arn_region, Certificate, CertificateLookup, CertificateRef, CertificateSource,
     DomainValidation, KeyKind, RenewalSummary,
@@ -143,11 +143,6 @@ pub(crate) fn from_detail(arn: &str, detail: &CertificateDetail) -> Certificate 
         chain_parse_errors: Vec::new(),
         body_read_failure: None,
     }
-}
-
-fn text(value: &str) -> Option<String> {
-    let trimmed = value.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use aws_sdk_cloudfront::types as cf;
 use futures::stream::{self, StreamExt};
 
 use super::failure::CallError;
+use super::text;
 use crate::model::{
     CacheBehavior, CustomOrigin, Distribution, DistributionOrigin, Origin, OriginGroup, OriginKind,
     ReadFailure, ViewerCertificate,
@@ -36,8 +37,11 @@ pub(crate) async fn list_all(
         let output = match result {
             Ok(output) => output,
             Err(err) => {
-                let failure =
-                    CallError::from_sdk(&err).into_failure(LIST_DISTRIBUTIONS, "account", None);
+                let failure = CallError::from_sdk(&err).into_failure(
+                    LIST_DISTRIBUTIONS,
+                    "the distribution list",
+                    None,
+                );
                 return (distributions, vec![failure]);
             }
         };
@@ -59,7 +63,7 @@ pub(crate) async fn list_all(
             Some(_) if list.is_truncated() => {
                 let failure = CallError::invalid_response("NextMarker that advances").into_failure(
                     LIST_DISTRIBUTIONS,
-                    "account",
+                    "the distribution list",
                     None,
                 );
                 return (distributions, vec![failure]);
@@ -287,12 +291,6 @@ fn forwarded_headers(values: Option<&cf::ForwardedValues>) -> Option<Vec<String>
             .map(|h| h.items().iter().filter_map(|s| text(s)).collect())
             .unwrap_or_default()
     })
-}
-
-/// The API sends empty strings for unset fields; they count as unset.
-fn text(value: &str) -> Option<String> {
-    let trimmed = value.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@ use std::error::Error;
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::model::{FailureKind, ReadFailure};
@@ -67,7 +66,7 @@ impl CallError {
         let message = match (err.code(), err.message()) {
             (Some(code), Some(message)) => format!("{code}: {message}"),
             (Some(code), None) => code.to_owned(),
-            _ => DisplayErrorContext(err).to_string(),
+            _ => error_chain(err),
         };
         CallError {
             kind,
@@ -105,6 +104,21 @@ impl CallError {
             message: self.message,
         }
     }
+}
+
+/// The error and its sources, each once, as one line: `dispatch failure: io error: …: Connection
+/// refused`. (`DisplayErrorContext` appends a Debug dump that no reader of a finding needs.)
+fn error_chain(err: &(dyn Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(next) = source {
+        let text = next.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = next.source();
+    }
+    parts.join(": ")
 }
 
 /// Error codes first; the HTTP status only when the code says nothing we know.

@@ -39,7 +39,11 @@ pub(crate) async fn list_all(
             .send()
             .await
             .map_err(|err| {
-                CallError::from_sdk(&err).into_failure(LIST_SERVER_CERTIFICATES, "account", None)
+                CallError::from_sdk(&err).into_failure(
+                    LIST_SERVER_CERTIFICATES,
+                    "the IAM server certificates",
+                    None,
+                )
             })?;
         for metadata in output.server_certificate_metadata_list() {
             entries.insert(metadata.server_certificate_id().to_owned(), entry(metadata));

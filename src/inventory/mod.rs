@@ -229,3 +229,9 @@ mod tests {
         );
     }
 }
+
+/// The API sends empty strings for unset fields; they count as unset.
+pub(crate) fn text(value: &str) -> Option<String> {
+    let trimmed = value.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}

@@ -21,23 +21,34 @@ pub(crate) async fn cache_policy(client: &aws_sdk_cloudfront::Client, id: &str) 
                 let headers = config
                     .parameters_in_cache_key_and_forwarded_to_origin()
                     .and_then(|p| p.headers_config());
-                HeaderPolicy {
-                    id: id.to_owned(),
-                    name: Some(config.name().to_owned()).filter(|n| !n.is_empty()),
-                    header_behavior: headers
-                        .map(|h| h.header_behavior().as_str().to_owned())
-                        .unwrap_or_else(|| "none".to_owned()),
-                    headers: headers
-                        .and_then(|h| h.headers())
-                        .map(|h| h.items().to_vec())
-                        .unwrap_or_default(),
-                    source: PolicySource::Api,
-                }
+                header_policy(
+                    id,
+                    config.name(),
+                    headers.map(|h| h.header_behavior().as_str()),
+                    headers.and_then(|h| h.headers()).map(|h| h.items()),
+                )
             })
             .ok_or_else(|| CallError::invalid_response("CachePolicy.CachePolicyConfig")),
         Err(err) => Err(CallError::from_sdk(&err)),
     };
     resolve(read, id, GET_CACHE_POLICY, MANAGED_CACHE_POLICIES)
+}
+
+/// The header part of a cache or origin request policy read from the API (behaviour strings kept
+/// as sent: the SDK lags the service).
+fn header_policy(
+    id: &str,
+    name: &str,
+    header_behavior: Option<&str>,
+    headers: Option<&[String]>,
+) -> HeaderPolicy {
+    HeaderPolicy {
+        id: id.to_owned(),
+        name: Some(name.to_owned()).filter(|n| !n.is_empty()),
+        header_behavior: header_behavior.unwrap_or("none").to_owned(),
+        headers: headers.map(<[String]>::to_vec).unwrap_or_default(),
+        source: PolicySource::Api,
+    }
 }
 
 /// Reads one origin request policy.
@@ -51,18 +62,12 @@ pub(crate) async fn origin_request_policy(
             .and_then(|p| p.origin_request_policy_config())
             .map(|config| {
                 let headers = config.headers_config();
-                HeaderPolicy {
-                    id: id.to_owned(),
-                    name: Some(config.name().to_owned()).filter(|n| !n.is_empty()),
-                    header_behavior: headers
-                        .map(|h| h.header_behavior().as_str().to_owned())
-                        .unwrap_or_else(|| "none".to_owned()),
-                    headers: headers
-                        .and_then(|h| h.headers())
-                        .map(|h| h.items().to_vec())
-                        .unwrap_or_default(),
-                    source: PolicySource::Api,
-                }
+                header_policy(
+                    id,
+                    config.name(),
+                    headers.map(|h| h.header_behavior().as_str()),
+                    headers.and_then(|h| h.headers()).map(|h| h.items()),
+                )
             })
             .ok_or_else(|| {
                 CallError::invalid_response("OriginRequestPolicy.OriginRequestPolicyConfig")
