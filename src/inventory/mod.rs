@@ -205,6 +205,12 @@ fn smithy_time(value: &aws_smithy_types::DateTime) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(value.as_nanos()).ok()
 }
 
+/// The API sends empty strings for unset fields; they count as unset.
+pub(crate) fn text(value: &str) -> Option<String> {
+    let trimmed = value.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,10 +234,4 @@ mod tests {
             Some(1_700_000_000)
         );
     }
-}
-
-/// The API sends empty strings for unset fields; they count as unset.
-pub(crate) fn text(value: &str) -> Option<String> {
-    let trimmed = value.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
