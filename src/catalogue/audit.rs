@@ -1,0 +1,76 @@
+//! Entries of the audit family: the audit's own blind spots.
+
+use super::{Cause, Entry, Family};
+use crate::finding::{Severity, ViewerImpact};
+
+/// `audit-incomplete`
+pub static AUDIT_INCOMPLETE: Entry = Entry {
+    id: "audit-incomplete",
+    family: Family::Audit,
+    title: "Part of the audit could not be done",
+    why: "A read that failed is not a pass. Until the named resource can be read, problems in it stay \
+          invisible, so the audit says exactly what it could not see and why.",
+    docs: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/security-iam.html",
+    causes: &[
+        &INCOMPLETE_ACCESS_DENIED,
+        &INCOMPLETE_THROTTLED,
+        &INCOMPLETE_NOT_FOUND,
+        &INCOMPLETE_OTHER,
+    ],
+};
+
+/// The caller may not read a resource.
+pub static INCOMPLETE_ACCESS_DENIED: Cause = Cause {
+    id: "access-denied",
+    severity: Severity::High,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Could not read {resource} ({operation}): access denied, so it was not audited.",
+    remediation: &[
+        "Grant the auditing role {operation} (read-only) on {resource}.",
+        "Run the audit again; until then, treat this part as unchecked.",
+    ],
+};
+
+/// Throttled beyond the SDK's retries.
+pub static INCOMPLETE_THROTTLED: Cause = Cause {
+    id: "throttling",
+    severity: Severity::High,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Could not read {resource} ({operation}): throttled after the SDK's retries.",
+    remediation: &[
+        "Run the audit again later, or with fewer concurrent runs against the same account.",
+        "If throttling persists, ask AWS Support about the {operation} rate in this account.",
+    ],
+};
+
+/// A named resource is gone.
+pub static INCOMPLETE_NOT_FOUND: Cause = Cause {
+    id: "not-found",
+    severity: Severity::High,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "{resource} was not found ({operation}), so it was not audited.",
+    remediation: &[
+        "Check the id: it may have been deleted, or belong to another account.",
+        "List what exists with `aws cloudfront list-distributions` and audit those ids.",
+    ],
+};
+
+/// Any other failure.
+pub static INCOMPLETE_OTHER: Cause = Cause {
+    id: "other",
+    severity: Severity::High,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Could not read {resource} ({operation}): {error}.",
+    remediation: &[
+        "Check network access and credentials for the AWS endpoint, then run the audit again.",
+        "Until then, treat this part as unchecked.",
+    ],
+};
