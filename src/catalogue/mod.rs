@@ -11,9 +11,11 @@ use serde::{Serialize, Serializer};
 use crate::finding::{Severity, ViewerImpact};
 
 mod audit;
+mod origin;
 mod viewer;
 
 pub use audit::*;
+pub use origin::*;
 pub use viewer::*;
 
 /// The stable identifier of a kind of finding.
@@ -49,11 +51,51 @@ pub enum Code {
     ViewerTlsPolicyOutdated,
     /// `viewer-http-allowed`
     ViewerHttpAllowed,
+    /// `origin-http-only`
+    OriginHttpOnly,
+    /// `origin-deprecated-protocols`
+    OriginDeprecatedProtocols,
+    /// `origin-dns-failure`
+    OriginDnsFailure,
+    /// `origin-connect-refused`
+    OriginConnectRefused,
+    /// `origin-connect-timeout`
+    OriginConnectTimeout,
+    /// `origin-handshake-timeout`
+    OriginHandshakeTimeout,
+    /// `origin-tls-protocol-mismatch`
+    OriginTlsProtocolMismatch,
+    /// `origin-tls-no-shared-cipher`
+    OriginTlsNoSharedCipher,
+    /// `origin-handshake-failed`
+    OriginHandshakeFailed,
+    /// `origin-cert-expired`
+    OriginCertExpired,
+    /// `origin-cert-not-yet-valid`
+    OriginCertNotYetValid,
+    /// `origin-cert-expiring`
+    OriginCertExpiring,
+    /// `origin-cert-self-signed`
+    OriginCertSelfSigned,
+    /// `origin-cert-untrusted-root`
+    OriginCertUntrustedRoot,
+    /// `origin-cert-chain-incomplete`
+    OriginCertChainIncomplete,
+    /// `origin-cert-chain-misordered`
+    OriginCertChainMisordered,
+    /// `origin-cert-name-mismatch`
+    OriginCertNameMismatch,
+    /// `viewer-edge-cert-mismatch`
+    ViewerEdgeCertMismatch,
+    /// `viewer-edge-handshake-failed`
+    ViewerEdgeHandshakeFailed,
+    /// `viewer-edge-not-verified`
+    ViewerEdgeNotVerified,
 }
 
 impl Code {
     /// Every code, in catalogue order.
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 35] = [
         Code::AuditIncomplete,
         Code::ViewerDefaultCertWithAliases,
         Code::ViewerCertWrongRegion,
@@ -69,6 +111,26 @@ impl Code {
         Code::ViewerTlsPolicyInvalid,
         Code::ViewerTlsPolicyOutdated,
         Code::ViewerHttpAllowed,
+        Code::OriginHttpOnly,
+        Code::OriginDeprecatedProtocols,
+        Code::OriginDnsFailure,
+        Code::OriginConnectRefused,
+        Code::OriginConnectTimeout,
+        Code::OriginHandshakeTimeout,
+        Code::OriginTlsProtocolMismatch,
+        Code::OriginTlsNoSharedCipher,
+        Code::OriginHandshakeFailed,
+        Code::OriginCertExpired,
+        Code::OriginCertNotYetValid,
+        Code::OriginCertExpiring,
+        Code::OriginCertSelfSigned,
+        Code::OriginCertUntrustedRoot,
+        Code::OriginCertChainIncomplete,
+        Code::OriginCertChainMisordered,
+        Code::OriginCertNameMismatch,
+        Code::ViewerEdgeCertMismatch,
+        Code::ViewerEdgeHandshakeFailed,
+        Code::ViewerEdgeNotVerified,
     ];
 
     /// The catalogue entry for this code.
@@ -89,6 +151,26 @@ impl Code {
             Code::ViewerTlsPolicyInvalid => &VIEWER_TLS_POLICY_INVALID,
             Code::ViewerTlsPolicyOutdated => &VIEWER_TLS_POLICY_OUTDATED,
             Code::ViewerHttpAllowed => &VIEWER_HTTP_ALLOWED,
+            Code::OriginHttpOnly => &ORIGIN_HTTP_ONLY,
+            Code::OriginDeprecatedProtocols => &ORIGIN_DEPRECATED_PROTOCOLS,
+            Code::OriginDnsFailure => &ORIGIN_DNS_FAILURE,
+            Code::OriginConnectRefused => &ORIGIN_CONNECT_REFUSED,
+            Code::OriginConnectTimeout => &ORIGIN_CONNECT_TIMEOUT,
+            Code::OriginHandshakeTimeout => &ORIGIN_HANDSHAKE_TIMEOUT,
+            Code::OriginTlsProtocolMismatch => &ORIGIN_TLS_PROTOCOL_MISMATCH,
+            Code::OriginTlsNoSharedCipher => &ORIGIN_TLS_NO_SHARED_CIPHER,
+            Code::OriginHandshakeFailed => &ORIGIN_HANDSHAKE_FAILED,
+            Code::OriginCertExpired => &ORIGIN_CERT_EXPIRED,
+            Code::OriginCertNotYetValid => &ORIGIN_CERT_NOT_YET_VALID,
+            Code::OriginCertExpiring => &ORIGIN_CERT_EXPIRING,
+            Code::OriginCertSelfSigned => &ORIGIN_CERT_SELF_SIGNED,
+            Code::OriginCertUntrustedRoot => &ORIGIN_CERT_UNTRUSTED_ROOT,
+            Code::OriginCertChainIncomplete => &ORIGIN_CERT_CHAIN_INCOMPLETE,
+            Code::OriginCertChainMisordered => &ORIGIN_CERT_CHAIN_MISORDERED,
+            Code::OriginCertNameMismatch => &ORIGIN_CERT_NAME_MISMATCH,
+            Code::ViewerEdgeCertMismatch => &VIEWER_EDGE_CERT_MISMATCH,
+            Code::ViewerEdgeHandshakeFailed => &VIEWER_EDGE_HANDSHAKE_FAILED,
+            Code::ViewerEdgeNotVerified => &VIEWER_EDGE_NOT_VERIFIED,
         }
     }
 
@@ -126,6 +208,14 @@ pub enum Family {
     ViewerNames,
     /// The viewer security policy and protocol settings.
     ViewerPolicy,
+    /// How the distribution configures its origins.
+    OriginConfig,
+    /// Reaching the origin and the TLS handshake CloudFront makes with it.
+    OriginTls,
+    /// The certificate chain the origin sends.
+    OriginCertificate,
+    /// What the edge actually serves for each alias.
+    Edge,
 }
 
 impl Family {
@@ -136,6 +226,10 @@ impl Family {
             Family::ViewerCertificate => "Viewer certificate",
             Family::ViewerNames => "Viewer names",
             Family::ViewerPolicy => "Viewer policy",
+            Family::OriginConfig => "Origin configuration",
+            Family::OriginTls => "Origin reachability and handshake",
+            Family::OriginCertificate => "Origin certificate",
+            Family::Edge => "Edge",
         }
     }
 }
@@ -267,6 +361,8 @@ mod tests {
             );
             let prefix = match code.entry().family {
                 Family::Audit => "audit-",
+                Family::OriginConfig | Family::OriginTls | Family::OriginCertificate => "origin-",
+                Family::Edge => "viewer-edge-",
                 _ => "viewer-",
             };
             assert!(id.starts_with(prefix), "{id} should start with {prefix}");

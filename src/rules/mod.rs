@@ -4,6 +4,7 @@
 //! names the codes it emits at the top, and every code's text lives in [`crate::catalogue`].
 
 mod audit;
+mod origin_config;
 mod viewer_certificate;
 mod viewer_names;
 mod viewer_policy;
@@ -23,6 +24,7 @@ pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime) -> Vec<Finding> {
         viewer_certificate::check(snapshot, distribution, now, &mut findings);
         viewer_names::check(snapshot, distribution, &mut findings);
         viewer_policy::check(distribution, &mut findings);
+        origin_config::check(distribution, &mut findings);
     }
     findings
 }

@@ -1,0 +1,394 @@
+//! What to probe: a pure function from the snapshot to the handshakes CloudFront would make.
+//!
+//! For each custom origin reached over HTTPS (`https-only`, `match-viewer`): the origin's domain as
+//! SNI, and every alias of the distribution as well when a behaviour routed to that origin forwards the
+//! viewer's Host (CloudFront then checks the origin certificate against the Host, and sends it as SNI:
+//! cloudfront-tls-rules.md §3.3). Identical handshakes across distributions are probed once.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::model::{
+    CacheBehavior, CustomOrigin, Distribution, Origin, OriginKind, PolicyLookup, Snapshot,
+};
+use crate::names::normalise;
+use crate::probe::observation::{ProbeTarget, ProtocolVersion};
+
+/// CloudFront's default and maximum `ConnectionTimeout`, in seconds.
+const DEFAULT_CONNECTION_TIMEOUT_SECONDS: u64 = 10;
+/// The label that stands in for `*` when a wildcard alias is probed.
+pub const WILDCARD_PROBE_LABEL: &str = "cloudfront-tls-audit-probe";
+
+/// The handshakes to make, and who needs each one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProbePlan {
+    /// Distinct handshakes.
+    pub targets: Vec<ProbeTarget>,
+    /// One entry per (distribution, origin, SNI) that relies on a target.
+    pub uses: Vec<TargetUse>,
+}
+
+/// Why a distribution's origin is probed with a given SNI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetUse {
+    /// Index into [`ProbePlan::targets`].
+    pub target: usize,
+    /// The distribution.
+    pub distribution_id: String,
+    /// The origin's id.
+    pub origin_id: String,
+    /// The origin's domain name.
+    pub origin_domain: String,
+    /// Where the SNI name comes from.
+    pub sni_source: SniSource,
+}
+
+/// Where the SNI name of a probe comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SniSource {
+    /// The origin's `DomainName`: what CloudFront sends unless Host is forwarded.
+    OriginDomain,
+    /// A viewer Host forwarded to the origin: an alias of the distribution.
+    ForwardedHost {
+        /// The alias as configured (a wildcard alias is probed with a representative name).
+        alias: String,
+        /// The behaviours that forward Host to this origin.
+        behaviors: Vec<String>,
+    },
+}
+
+/// Plans every origin handshake for the distributions in the snapshot.
+pub fn plan(snapshot: &Snapshot) -> ProbePlan {
+    let mut plan = ProbePlan::default();
+    let mut index: BTreeMap<ProbeKey, usize> = BTreeMap::new();
+    for distribution in &snapshot.distributions {
+        for origin in &distribution.origins {
+            let OriginKind::Custom(custom) = &origin.kind else {
+                continue;
+            };
+            if !matches!(
+                custom.origin_protocol_policy.as_str(),
+                "https-only" | "match-viewer"
+            ) {
+                continue;
+            }
+            let mut add = |sni: String, sni_source: SniSource| {
+                let target = origin_target(origin, custom, sni);
+                let key = ProbeKey::of(&target);
+                let slot = *index.entry(key).or_insert_with(|| {
+                    plan.targets.push(target);
+                    plan.targets.len() - 1
+                });
+                plan.uses.push(TargetUse {
+                    target: slot,
+                    distribution_id: distribution.id.clone(),
+                    origin_id: origin.id.clone(),
+                    origin_domain: origin.domain_name.clone(),
+                    sni_source,
+                });
+            };
+            add(normalise(&origin.domain_name), SniSource::OriginDomain);
+            let forwarding = behaviors_forwarding_host(snapshot, distribution, &origin.id);
+            if forwarding.is_empty() {
+                continue;
+            }
+            for alias in &distribution.aliases {
+                add(
+                    probe_name(alias),
+                    SniSource::ForwardedHost {
+                        alias: alias.clone(),
+                        behaviors: forwarding.clone(),
+                    },
+                );
+            }
+        }
+    }
+    plan
+}
+
+/// A concrete name for an alias: `*.example.com` is probed as `cloudfront-tls-audit-probe.example.com`.
+pub fn probe_name(alias: &str) -> String {
+    let alias = normalise(alias);
+    match alias.strip_prefix("*.") {
+        Some(parent) => format!("{WILDCARD_PROBE_LABEL}.{parent}"),
+        None => alias,
+    }
+}
+
+fn origin_target(origin: &Origin, custom: &CustomOrigin, sni: String) -> ProbeTarget {
+    let mut offered_versions: Vec<ProtocolVersion> = custom
+        .origin_ssl_protocols
+        .iter()
+        .filter_map(|p| ProtocolVersion::from_origin_ssl_protocol(p))
+        .collect();
+    offered_versions.sort_unstable();
+    offered_versions.dedup();
+    if offered_versions.is_empty() {
+        // The API requires the list; a config without it gets CloudFront's default for new origins.
+        offered_versions.push(ProtocolVersion::Tls12);
+    }
+    let timeout = origin
+        .connection_timeout
+        .and_then(|t| u64::try_from(t).ok())
+        .filter(|t| (1..=DEFAULT_CONNECTION_TIMEOUT_SECONDS).contains(t))
+        .unwrap_or(DEFAULT_CONNECTION_TIMEOUT_SECONDS);
+    ProbeTarget {
+        host: normalise(&origin.domain_name),
+        port: custom
+            .https_port
+            .and_then(|p| u16::try_from(p).ok())
+            .filter(|p| *p != 0)
+            .unwrap_or(443),
+        sni,
+        offered_versions,
+        connect_timeout: Duration::from_secs(timeout),
+    }
+}
+
+/// Identity of a handshake, for deduplication across distributions.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ProbeKey {
+    host: String,
+    port: u16,
+    sni: String,
+    offered_versions: Vec<ProtocolVersion>,
+    connect_timeout: Duration,
+}
+
+impl ProbeKey {
+    fn of(target: &ProbeTarget) -> ProbeKey {
+        ProbeKey {
+            host: target.host.clone(),
+            port: target.port,
+            sni: target.sni.clone(),
+            offered_versions: target.offered_versions.clone(),
+            connect_timeout: target.connect_timeout,
+        }
+    }
+}
+
+/// The labels of the behaviours that route to `origin_id` (directly or through an origin group) and
+/// forward the viewer's Host.
+pub fn behaviors_forwarding_host(
+    snapshot: &Snapshot,
+    distribution: &Distribution,
+    origin_id: &str,
+) -> Vec<String> {
+    distribution
+        .all_cache_behaviors()
+        .filter(|b| routes_to(distribution, b, origin_id))
+        .filter(|b| forwards_host(snapshot, b))
+        .map(|b| b.label().to_owned())
+        .collect()
+}
+
+fn routes_to(distribution: &Distribution, behavior: &CacheBehavior, origin_id: &str) -> bool {
+    behavior.target_origin_id == origin_id
+        || distribution.origin_groups.iter().any(|group| {
+            group.id == behavior.target_origin_id
+                && group.member_origin_ids.iter().any(|m| m == origin_id)
+        })
+}
+
+/// Whether a behaviour forwards the viewer's Host header to its origin: legacy ForwardedValues
+/// (`Host` or `*`), a cache policy with Host in its key, or an origin request policy that sends it.
+/// A policy that could not be read counts as not forwarding; its read failure is `audit-incomplete`.
+pub fn forwards_host(snapshot: &Snapshot, behavior: &CacheBehavior) -> bool {
+    let is_host = |h: &String| h.eq_ignore_ascii_case("host");
+    if let Some(headers) = &behavior.forwarded_headers {
+        if headers.iter().any(|h| is_host(h) || h == "*") {
+            return true;
+        }
+    }
+    let policy = |id: &Option<String>, policies: &'_ BTreeMap<String, PolicyLookup>| {
+        crate::model::non_empty(id).and_then(|id| match policies.get(id) {
+            Some(PolicyLookup::Found(policy)) => Some(policy.clone()),
+            _ => None,
+        })
+    };
+    if let Some(cache) = policy(&behavior.cache_policy_id, &snapshot.cache_policies) {
+        if cache.header_behavior == "whitelist" && cache.headers.iter().any(is_host) {
+            return true;
+        }
+    }
+    if let Some(origin_request) = policy(
+        &behavior.origin_request_policy_id,
+        &snapshot.origin_request_policies,
+    ) {
+        let lists_host = origin_request.headers.iter().any(is_host);
+        return match origin_request.header_behavior.as_str() {
+            "allViewer" | "allViewerAndWhitelistCloudFront" => true,
+            "whitelist" => lists_host,
+            "allExcept" => !lists_host,
+            _ => false,
+        };
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{HeaderPolicy, OriginGroup, PolicySource};
+    use crate::rules::fixtures::{healthy_distribution, snapshot_of};
+
+    fn origin_request_policy(behavior: &str, headers: &[&str]) -> PolicyLookup {
+        PolicyLookup::Found(HeaderPolicy {
+            id: "orp".into(),
+            name: None,
+            header_behavior: behavior.into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            source: PolicySource::Api,
+        })
+    }
+
+    fn snapshot_with_policy(lookup: PolicyLookup) -> Snapshot {
+        let mut dist = healthy_distribution("E1");
+        dist.aliases = vec!["www.example.com".into(), "*.example.com".into()];
+        dist.default_cache_behavior.forwarded_headers = None;
+        dist.default_cache_behavior.origin_request_policy_id = Some("orp".into());
+        let mut snapshot = snapshot_of(vec![dist]);
+        snapshot
+            .origin_request_policies
+            .insert("orp".into(), lookup);
+        snapshot
+    }
+
+    fn snis(plan: &ProbePlan) -> Vec<&str> {
+        plan.uses
+            .iter()
+            .map(|u| plan.targets[u.target].sni.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn an_https_origin_is_probed_with_its_domain_and_settings() {
+        let plan = plan(&snapshot_of(vec![healthy_distribution("E1")]));
+        assert_eq!(plan.targets.len(), 1);
+        let target = &plan.targets[0];
+        assert_eq!(
+            (target.host.as_str(), target.port, target.sni.as_str()),
+            ("origin.example.com", 443, "origin.example.com")
+        );
+        assert_eq!(target.offered_versions, [ProtocolVersion::Tls12]);
+        assert_eq!(target.connect_timeout, Duration::from_secs(10));
+        assert_eq!(plan.uses[0].sni_source, SniSource::OriginDomain);
+    }
+
+    #[test]
+    fn http_only_s3_and_vpc_origins_are_not_probed() {
+        let mut dist = healthy_distribution("E1");
+        if let OriginKind::Custom(custom) = &mut dist.origins[0].kind {
+            custom.origin_protocol_policy = "http-only".into();
+        }
+        dist.origins.push(Origin {
+            id: "s3".into(),
+            domain_name: "bucket.s3.amazonaws.com".into(),
+            connection_timeout: None,
+            connection_attempts: None,
+            kind: OriginKind::S3,
+        });
+        assert!(plan(&snapshot_of(vec![dist])).targets.is_empty());
+    }
+
+    #[test]
+    fn identical_handshakes_across_distributions_are_planned_once() {
+        let plan = plan(&snapshot_of(vec![
+            healthy_distribution("E1"),
+            healthy_distribution("E2"),
+        ]));
+        assert_eq!(plan.targets.len(), 1);
+        assert_eq!(plan.uses.len(), 2);
+    }
+
+    #[test]
+    fn forwarding_host_adds_every_alias_as_sni_with_a_name_for_wildcards() {
+        let plan = plan(&snapshot_with_policy(origin_request_policy(
+            "allViewer",
+            &[],
+        )));
+        assert_eq!(
+            snis(&plan),
+            [
+                "origin.example.com",
+                "www.example.com",
+                "cloudfront-tls-audit-probe.example.com"
+            ]
+        );
+        assert_eq!(
+            plan.uses[1].sni_source,
+            SniSource::ForwardedHost {
+                alias: "www.example.com".into(),
+                behaviors: vec!["default".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn origin_request_policies_forward_host_as_cloudfront_documents() {
+        let cases = [
+            ("allViewer", &[][..], true),
+            (
+                "allViewerAndWhitelistCloudFront",
+                &["CloudFront-Viewer-Country"][..],
+                true,
+            ),
+            ("whitelist", &["host"][..], true),
+            ("whitelist", &["Origin"][..], false),
+            ("allExcept", &["Host"][..], false),
+            ("allExcept", &["Authorization"][..], true),
+            ("none", &[][..], false),
+        ];
+        for (behavior, headers, expected) in cases {
+            let snapshot = snapshot_with_policy(origin_request_policy(behavior, headers));
+            let forwards =
+                forwards_host(&snapshot, &snapshot.distributions[0].default_cache_behavior);
+            assert_eq!(forwards, expected, "{behavior} {headers:?}");
+        }
+    }
+
+    #[test]
+    fn legacy_forwarded_values_and_cache_policies_forward_host_too() {
+        let mut dist = healthy_distribution("E1");
+        dist.default_cache_behavior.forwarded_headers = Some(vec!["*".into()]);
+        let snapshot = snapshot_of(vec![dist.clone()]);
+        assert!(forwards_host(
+            &snapshot,
+            &snapshot.distributions[0].default_cache_behavior
+        ));
+
+        dist.default_cache_behavior.forwarded_headers = None;
+        dist.default_cache_behavior.cache_policy_id = Some("cp".into());
+        let mut snapshot = snapshot_of(vec![dist]);
+        snapshot.cache_policies.insert(
+            "cp".into(),
+            PolicyLookup::Found(HeaderPolicy {
+                id: "cp".into(),
+                name: Some("Amplify".into()),
+                header_behavior: "whitelist".into(),
+                headers: vec!["Authorization".into(), "Host".into()],
+                source: PolicySource::ManagedDefinition,
+            }),
+        );
+        assert!(forwards_host(
+            &snapshot,
+            &snapshot.distributions[0].default_cache_behavior
+        ));
+    }
+
+    #[test]
+    fn behaviours_reach_origins_through_origin_groups() {
+        let mut dist = healthy_distribution("E1");
+        dist.origin_groups = vec![OriginGroup {
+            id: "group".into(),
+            member_origin_ids: vec!["app".into(), "backup".into()],
+        }];
+        dist.default_cache_behavior.target_origin_id = "group".into();
+        dist.default_cache_behavior.forwarded_headers = Some(vec!["Host".into()]);
+        let snapshot = snapshot_of(vec![dist]);
+        assert_eq!(
+            behaviors_forwarding_host(&snapshot, &snapshot.distributions[0], "app"),
+            ["default"]
+        );
+    }
+}

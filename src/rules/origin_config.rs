@@ -1,0 +1,124 @@
+//! Codes: `origin-http-only`, `origin-deprecated-protocols`.
+//!
+//! How the distribution configures its custom origins, before any handshake. Sources:
+//! cloudfront-tls-rules.md §3.1.
+
+use crate::catalogue::{Cause, Code, DEPRECATED_PROTOCOLS, HTTP_ONLY_CUSTOM, HTTP_ONLY_S3_WEBSITE};
+use crate::finding::Finding;
+use crate::model::{Distribution, OriginKind};
+use crate::names::normalise;
+
+const DEPRECATED: [&str; 3] = ["SSLv3", "TLSv1", "TLSv1.1"];
+
+pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
+    for origin in &distribution.origins {
+        let OriginKind::Custom(custom) = &origin.kind else {
+            continue;
+        };
+        let start = |code: Code, cause: &'static Cause| {
+            Finding::builder(code, cause)
+                .for_distribution(distribution)
+                .subject(format!("origin {}", origin.id))
+                .evidence("origin_id", origin.id.clone())
+                .evidence("origin_domain", origin.domain_name.clone())
+        };
+        match custom.origin_protocol_policy.as_str() {
+            "http-only" => {
+                let cause = if is_s3_website_endpoint(&origin.domain_name) {
+                    &HTTP_ONLY_S3_WEBSITE
+                } else {
+                    &HTTP_ONLY_CUSTOM
+                };
+                findings.push(
+                    start(Code::OriginHttpOnly, cause)
+                        .evidence("origin_protocol_policy", "http-only")
+                        .build(),
+                );
+            }
+            "https-only" | "match-viewer" => {
+                let deprecated: Vec<&str> = DEPRECATED
+                    .into_iter()
+                    .filter(|d| custom.origin_ssl_protocols.iter().any(|p| p == d))
+                    .collect();
+                if !deprecated.is_empty() {
+                    findings.push(
+                        start(Code::OriginDeprecatedProtocols, &DEPRECATED_PROTOCOLS)
+                            .evidence("deprecated_protocols", deprecated)
+                            .evidence("origin_ssl_protocols", custom.origin_ssl_protocols.clone())
+                            .build(),
+                    );
+                }
+            }
+            // Unknown or missing policy: nothing to judge here (the probe still tells the truth).
+            _ => {}
+        }
+    }
+}
+
+/// `BUCKET.s3-website-REGION.amazonaws.com` and `BUCKET.s3-website.REGION.amazonaws.com`.
+fn is_s3_website_endpoint(domain: &str) -> bool {
+    let domain = normalise(domain);
+    domain.contains(".s3-website") && domain.ends_with(".amazonaws.com")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use crate::model::OriginKind;
+    use crate::rules::evaluate;
+
+    fn with_origin(policy: &str, domain: &str, protocols: &[&str]) -> Vec<crate::finding::Finding> {
+        let mut dist = healthy_distribution("E1");
+        dist.origins[0].domain_name = domain.into();
+        if let OriginKind::Custom(custom) = &mut dist.origins[0].kind {
+            custom.origin_protocol_policy = policy.into();
+            custom.origin_ssl_protocols = protocols.iter().map(|p| p.to_string()).collect();
+        }
+        evaluate(&healthy_snapshot(vec![dist]), now())
+    }
+
+    #[test]
+    fn plain_http_to_a_custom_origin_is_medium() {
+        let findings = with_origin("http-only", "app.example.com", &["TLSv1.2"]);
+        assert_codes(&findings, &["origin-http-only"]);
+        assert!(findings[0].message.contains("plain HTTP"));
+    }
+
+    #[test]
+    fn an_s3_website_endpoint_is_told_it_cannot_do_https() {
+        for domain in [
+            "site.s3-website-us-east-1.amazonaws.com",
+            "site.s3-website.eu-west-1.amazonaws.com",
+        ] {
+            let findings = with_origin("http-only", domain, &[]);
+            assert_codes(&findings, &["origin-http-only"]);
+            assert!(
+                findings[0].message.contains("cannot serve HTTPS"),
+                "{domain}"
+            );
+        }
+    }
+
+    #[test]
+    fn deprecated_origin_protocols_are_low_and_tls12_alone_is_silent() {
+        let findings = with_origin(
+            "https-only",
+            "app.example.com",
+            &["TLSv1", "TLSv1.1", "TLSv1.2"],
+        );
+        assert_codes(&findings, &["origin-deprecated-protocols"]);
+        assert_eq!(
+            findings[0].evidence["deprecated_protocols"],
+            serde_json::json!(["TLSv1", "TLSv1.1"])
+        );
+        assert_codes(
+            &with_origin("match-viewer", "app.example.com", &["TLSv1.2"]),
+            &[],
+        );
+        // Protocols do not matter when the origin is reached over HTTP only.
+        assert_codes(
+            &with_origin("http-only", "app.example.com", &["SSLv3"]),
+            &["origin-http-only"],
+        );
+    }
+}
