@@ -6,8 +6,10 @@ use std::future::Future;
 use time::OffsetDateTime;
 
 use crate::model::{Distribution, Scope, Snapshot};
+use crate::plan;
+use crate::probe::{probe_all, ProbeSettings};
 use crate::report::Report;
-use crate::rules;
+use crate::rules::{self, ProbeResults};
 
 /// Reads the account: the inventory, behind a small trait so the pipeline can be driven by any reader.
 pub trait AccountReader {
@@ -28,12 +30,62 @@ pub struct AuditRequest {
     pub now: OffsetDateTime,
     /// How the audit runs, for the reader of the report (endpoint overrides, an as-of date).
     pub notes: Vec<String>,
+    /// How to probe origins; `None` skips the network (`--no-probe`).
+    pub probe: Option<ProbeOptions>,
 }
 
-/// Audits the distributions in the request's scope.
+/// How an audit probes origins.
+#[derive(Debug, Clone)]
+pub struct ProbeOptions {
+    /// Deadlines, byte budget, `--resolve` overrides, extra trust anchors.
+    pub settings: ProbeSettings,
+    /// How many handshakes run at once.
+    pub concurrency: usize,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        ProbeOptions {
+            settings: ProbeSettings::default(),
+            concurrency: 16,
+        }
+    }
+}
+
+/// Audits the distributions in the request's scope: configuration, then each origin's handshake.
 pub async fn audit(reader: &impl AccountReader, request: &AuditRequest) -> Report {
     let snapshot = reader.snapshot(&request.scope).await;
-    evaluate(&snapshot, request.now, request.notes.clone())
+    audit_snapshot(
+        &snapshot,
+        request.probe.as_ref(),
+        request.now,
+        request.notes.clone(),
+    )
+    .await
+}
+
+/// Runs the probes the snapshot needs (when asked) and every rule.
+async fn audit_snapshot(
+    snapshot: &Snapshot,
+    probe: Option<&ProbeOptions>,
+    now: OffsetDateTime,
+    notes: Vec<String>,
+) -> Report {
+    let Some(options) = probe else {
+        return evaluate(snapshot, now, notes);
+    };
+    let plan = plan::plan(snapshot);
+    let observations = probe_all(&plan.targets, &options.settings, options.concurrency).await;
+    let results = ProbeResults {
+        plan: &plan,
+        observations: &observations,
+        trust_anchors: &options.settings.trust_anchors,
+    };
+    report(
+        rules::evaluate_with_probes(snapshot, Some(&results), now),
+        snapshot,
+        notes,
+    )
 }
 
 /// Audits a proposed configuration (`check-config`, a rejected call): only the certificates and
@@ -41,6 +93,7 @@ pub async fn audit(reader: &impl AccountReader, request: &AuditRequest) -> Repor
 pub async fn check_proposed(
     reader: &impl AccountReader,
     distribution: Distribution,
+    probe: Option<&ProbeOptions>,
     now: OffsetDateTime,
     notes: Vec<String>,
 ) -> Report {
@@ -49,17 +102,20 @@ pub async fn check_proposed(
         ..Snapshot::default()
     };
     reader.read_references(&mut snapshot).await;
-    evaluate(&snapshot, now, notes)
+    audit_snapshot(&snapshot, probe, now, notes).await
 }
 
-/// The pure part: rules over a snapshot, as a report.
+/// The pure part: configuration rules over a snapshot, as a report.
 pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime, notes: Vec<String>) -> Report {
-    Report::new(
-        rules::evaluate(snapshot, now),
-        snapshot.distributions.len(),
-        notes,
-    )
-    .with_labels(
+    report(rules::evaluate(snapshot, now), snapshot, notes)
+}
+
+fn report(
+    findings: Vec<crate::finding::Finding>,
+    snapshot: &Snapshot,
+    notes: Vec<String>,
+) -> Report {
+    Report::new(findings, snapshot.distributions.len(), notes).with_labels(
         snapshot
             .distributions
             .iter()

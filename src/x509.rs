@@ -41,6 +41,21 @@ pub fn parse_pem_bundle(pem: &str) -> Vec<Result<CertificateDetails, Certificate
         .collect()
 }
 
+/// The DER of every certificate in a PEM bundle (trust anchors given on the command line).
+pub fn pem_to_der(pem: &str) -> Result<Vec<Vec<u8>>, CertificateParseError> {
+    Pem::iter_from_buffer(pem.as_bytes())
+        .enumerate()
+        .map(|(index, block)| {
+            block
+                .map(|b| b.contents)
+                .map_err(|e| CertificateParseError::MalformedPem {
+                    index,
+                    detail: e.to_string(),
+                })
+        })
+        .collect()
+}
+
 /// Parses one DER certificate; `index` is its position, for error messages.
 pub fn parse_der(index: usize, der: &[u8]) -> Result<CertificateDetails, CertificateParseError> {
     let (_, cert) =

@@ -211,7 +211,7 @@ pub static PROTOCOL_TLS13_ONLY: Cause = cause(
     "tls13-only",
     Severity::Critical,
     ViewerImpact::BadGateway,
-    "Origin {origin_id}: {origin_domain} only speaks TLS 1.3; CloudFront offers origins {offered_versions} and never TLS 1.3.",
+    "Origin {origin_id}: {origin_domain} refused CloudFront's hello ({offered_versions}) and answered TLS 1.3 when offered it; CloudFront never offers TLS 1.3 to origins.",
     &[
         "Enable TLS 1.2 on the origin next to TLS 1.3 (with an ECDHE AES-GCM cipher suite).",
     ],

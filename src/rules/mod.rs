@@ -5,6 +5,7 @@
 
 mod audit;
 mod origin_config;
+mod origin_tls;
 mod viewer_certificate;
 mod viewer_names;
 mod viewer_policy;
@@ -15,10 +16,35 @@ use time::OffsetDateTime;
 
 use crate::finding::Finding;
 use crate::model::{Certificate, CertificateRef, Snapshot};
+use crate::plan::ProbePlan;
+use crate::probe::observation::Observation;
 
-/// Runs every rule over the snapshot, as of `now`.
+/// Live observations for the rules that judge origins (and the edge).
+#[derive(Debug, Clone, Copy)]
+pub struct ProbeResults<'a> {
+    /// What was planned, and which distribution relies on each handshake.
+    pub plan: &'a ProbePlan,
+    /// One observation per planned target.
+    pub observations: &'a [Observation],
+    /// Extra trust anchors (DER) the chain analysis accepts as if they were public roots.
+    pub trust_anchors: &'a [Vec<u8>],
+}
+
+/// Runs every configuration rule over the snapshot, as of `now` (no probe results).
 pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime) -> Vec<Finding> {
+    evaluate_with_probes(snapshot, None, now)
+}
+
+/// Runs every rule, the origin handshake rules included when probe results are given.
+pub fn evaluate_with_probes(
+    snapshot: &Snapshot,
+    probes: Option<&ProbeResults<'_>>,
+    now: OffsetDateTime,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
+    if let Some(probes) = probes {
+        origin_tls::check(snapshot, probes, now, &mut findings);
+    }
     audit::check(snapshot, &mut findings);
     for distribution in &snapshot.distributions {
         viewer_certificate::check(snapshot, distribution, now, &mut findings);
@@ -27,6 +53,15 @@ pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime) -> Vec<Finding> {
         origin_config::check(distribution, &mut findings);
     }
     findings
+}
+
+/// Judges a standalone origin probe (`cloudfront-tls-audit probe`): findings without a distribution.
+pub fn judge_origin_probe(
+    observation: &Observation,
+    trust_anchors: &[Vec<u8>],
+    now: OffsetDateTime,
+) -> Vec<Finding> {
+    origin_tls::judge_standalone(observation, trust_anchors, now)
 }
 
 /// How a certificate is named in evidence: its ARN, or `ID (IAM)`.
@@ -48,8 +83,8 @@ pub(crate) fn certificate_names(certificate: &Certificate) -> Value {
     )
 }
 
-/// A timestamp for evidence (RFC 3339, UTC).
-pub(crate) fn timestamp(at: OffsetDateTime) -> Value {
+/// A timestamp for evidence and reports (RFC 3339, UTC).
+pub fn timestamp(at: OffsetDateTime) -> Value {
     Value::from(at.format(&Rfc3339).unwrap_or_else(|_| at.to_string()))
 }
 

@@ -1,0 +1,427 @@
+//! The `cloudfront-tls-audit` command line: argument parsing and exit codes. The work is done by
+//! [`crate::audit`]; this module only turns arguments into requests and reports into output.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use thiserror::Error;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+mod probe;
+
+use std::time::Duration;
+
+use crate::audit::{audit, check_proposed, AuditRequest, ProbeOptions};
+use crate::catalogue::Code;
+use crate::config_json::{parse_distribution_config, ConfigError};
+use crate::finding::Severity;
+use crate::inventory::{AwsInventory, AwsOptions};
+use crate::model::Scope;
+use crate::probe::{ProbeSettings, ResolveOverride};
+use crate::report::{render_json, render_text, Report};
+
+/// Finds CloudFront TLS misconfigurations before viewers do.
+#[derive(Debug, Parser)]
+#[command(name = "cloudfront-tls-audit", version, about, long_about = None)]
+pub struct Cli {
+    /// Send every AWS call to this endpoint (a local emulator); AWS_ENDPOINT_URL works too.
+    #[arg(long, global = true, env = "CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Judge validity and expiry as of this moment (RFC 3339), e.g. to see what breaks by a date.
+    #[arg(long, global = true, value_parser = parse_rfc3339)]
+    pub as_of: Option<OffsetDateTime>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit distributions in the account (all of them unless --distribution is given).
+    Audit {
+        /// A distribution id to audit; repeat for several.
+        #[arg(long = "distribution", value_name = "ID")]
+        distributions: Vec<String>,
+        #[command(flatten)]
+        output: OutputOptions,
+        #[command(flatten)]
+        probes: AuditProbeArgs,
+    },
+    /// Check a DistributionConfig JSON file before deploying it (the output of
+    /// `aws cloudfront get-distribution-config`, with or without its ETag wrapper; `-` reads stdin).
+    /// Only the certificates and policies it names are read from AWS.
+    CheckConfig {
+        /// The JSON file.
+        file: PathBuf,
+        #[command(flatten)]
+        output: OutputOptions,
+        #[command(flatten)]
+        probes: AuditProbeArgs,
+    },
+    /// Probe an origin the way CloudFront would connect to it: the `openssl s_client` a CloudFront
+    /// user needs, with a verdict in CloudFront's terms.
+    Probe {
+        /// The origin, HOST or HOST:PORT (port 443 by default).
+        origin: String,
+        /// SNI name to send (default: the host); repeat to probe several, as when Host is forwarded.
+        #[arg(long = "sni", value_name = "NAME")]
+        sni: Vec<String>,
+        /// OriginSslProtocols to offer, comma-separated (SSLv3, TLSv1, TLSv1.1, TLSv1.2).
+        #[arg(long, value_delimiter = ',', default_value = "TLSv1.2")]
+        origin_ssl_protocols: Vec<String>,
+        #[command(flatten)]
+        output: OutputOptions,
+        #[command(flatten)]
+        lab: ProbeArgs,
+    },
+    /// Print the catalogue of finding codes as Markdown (the source of docs/findings.md).
+    Catalogue,
+}
+
+/// Output options shared by the commands that report findings.
+#[derive(Debug, clap::Args)]
+pub struct OutputOptions {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Report findings at or above this severity; exit 1 when there is one.
+    #[arg(long, value_enum, default_value_t = Severity::Low)]
+    pub min_severity: Severity,
+}
+
+/// How probes run, shared by `probe`, `audit` and `check-config` (and the Lambda's environment).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProbeArgs {
+    /// Connect to ADDR for HOST:PORT instead of resolving HOST (curl's --resolve); repeatable. The
+    /// names sent and checked stay HOST. Space-separated in the environment variable.
+    #[arg(
+        long = "resolve",
+        value_name = "HOST:PORT:ADDR",
+        env = "CLOUDFRONT_TLS_AUDIT_RESOLVE",
+        value_delimiter = ' '
+    )]
+    pub resolve: Vec<ResolveOverride>,
+    /// Trust the CA certificates in this PEM file as if they were in the public trust store
+    /// (a lab or test CA); repeatable. Space-separated in the environment variable.
+    #[arg(
+        long = "trust-anchor",
+        value_name = "FILE.pem",
+        env = "CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR",
+        value_delimiter = ' '
+    )]
+    pub trust_anchors: Vec<PathBuf>,
+    /// Seconds allowed for each probe (resolution, connection and handshakes); the origin's own
+    /// ConnectionTimeout still bounds the TCP connect.
+    #[arg(long = "timeout", value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub timeout_seconds: u64,
+    /// Handshakes run at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
+    pub probe_concurrency: u16,
+}
+
+/// Probe options of `audit` and `check-config`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuditProbeArgs {
+    /// Skip the network: no origin handshakes, configuration rules only.
+    #[arg(long)]
+    pub no_probe: bool,
+    #[command(flatten)]
+    pub lab: ProbeArgs,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: grouped by distribution, worst first.
+    Text,
+    /// The JSON contract for scripts.
+    Json,
+}
+
+/// Operational errors: exit status 2, with a message that says what to do.
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// The config file could not be read.
+    #[error("cannot read {path}: {source}. Check the path, or pass - to read standard input.")]
+    ReadConfig {
+        /// The path given.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The config file is not a usable DistributionConfig.
+    #[error("{path} is not a usable DistributionConfig: {source}")]
+    Config {
+        /// The path given.
+        path: String,
+        /// What is wrong with it.
+        source: ConfigError,
+    },
+    /// A trust anchor file could not be used.
+    #[error(
+        "cannot use trust anchor {path}: {detail}. Pass a PEM file holding the CA certificate."
+    )]
+    TrustAnchor {
+        /// The path given.
+        path: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// An OriginSslProtocols value CloudFront does not know.
+    #[error("{0:?} is not an origin SSL protocol: use SSLv3, TLSv1, TLSv1.1 or TLSv1.2")]
+    OriginSslProtocol(String),
+    /// The probe target is not HOST or HOST:PORT.
+    #[error("{0:?} is not HOST or HOST:PORT (for example origin.example.com:443)")]
+    ProbeTarget(String),
+    /// Nothing could be audited.
+    #[error(
+        "nothing was audited: {reason}. Check AWS credentials (aws sts get-caller-identity), the \
+         distribution ids, and --endpoint-url; the findings above say what failed."
+    )]
+    NothingAudited {
+        /// The first failure.
+        reason: String,
+    },
+}
+
+/// Exit statuses.
+pub const EXIT_CLEAN: u8 = 0;
+/// A finding reached `--min-severity`.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Usage or operational error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs the parsed command line and returns the process exit status.
+pub async fn run(cli: Cli) -> ExitCode {
+    let now = cli.as_of.unwrap_or_else(OffsetDateTime::now_utc);
+    let mut notes: Vec<String> = Vec::new();
+    if let Some(url) = &cli.endpoint_url {
+        notes.push(format!("AWS endpoint overridden: {url}"));
+    }
+    if let Some(as_of) = cli.as_of {
+        notes.push(format!(
+            "judged as of {}",
+            as_of.format(&Rfc3339).unwrap_or_default()
+        ));
+    }
+    let options = AwsOptions {
+        endpoint_url: cli.endpoint_url.clone(),
+    };
+    let outcome = match cli.command {
+        Command::Catalogue => {
+            write_stdout(&crate::catalogue::render_markdown());
+            return ExitCode::from(EXIT_CLEAN);
+        }
+        Command::Audit {
+            distributions,
+            output,
+            probes,
+        } => {
+            let scope = if distributions.is_empty() {
+                Scope::AllDistributions
+            } else {
+                Scope::Distributions(distributions)
+            };
+            match probe_options(&probes, &mut notes) {
+                Ok(probe) => {
+                    let inventory = AwsInventory::from_environment(&options).await;
+                    let request = AuditRequest {
+                        scope,
+                        now,
+                        notes,
+                        probe,
+                    };
+                    let report = audit(&inventory, &request).await;
+                    finish(&report, &output)
+                }
+                Err(error) => Err(error),
+            }
+        }
+        Command::CheckConfig {
+            file,
+            output,
+            probes,
+        } => match read_config(&file).and_then(|d| Ok((d, probe_options(&probes, &mut notes)?))) {
+            Ok((distribution, probe)) => {
+                let inventory = AwsInventory::from_environment(&options).await;
+                let report =
+                    check_proposed(&inventory, distribution, probe.as_ref(), now, notes).await;
+                finish(&report, &output)
+            }
+            Err(error) => Err(error),
+        },
+        Command::Probe {
+            origin,
+            sni,
+            origin_ssl_protocols,
+            output,
+            lab,
+        } => match probe::run(&origin, &sni, &origin_ssl_protocols, &lab, now, notes).await {
+            Ok(report) => finish_probe(&report, &output),
+            Err(error) => Err(error),
+        },
+    };
+    match outcome {
+        Ok(status) => ExitCode::from(status),
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Probe options from the command line; lab inputs are noted in the report.
+fn probe_options(
+    args: &AuditProbeArgs,
+    notes: &mut Vec<String>,
+) -> Result<Option<ProbeOptions>, CliError> {
+    if args.no_probe {
+        notes.push("origins not probed (--no-probe)".to_owned());
+        return Ok(None);
+    }
+    Ok(Some(lab_options(&args.lab, notes)?))
+}
+
+/// Settings shared by every probing command, with a note for each lab input used.
+pub(crate) fn lab_options(
+    args: &ProbeArgs,
+    notes: &mut Vec<String>,
+) -> Result<ProbeOptions, CliError> {
+    let mut trust_anchors = Vec::new();
+    for path in &args.trust_anchors {
+        let shown = path.display().to_string();
+        let pem = std::fs::read_to_string(path).map_err(|e| CliError::TrustAnchor {
+            path: shown.clone(),
+            detail: e.to_string(),
+        })?;
+        let ders = crate::x509::pem_to_der(&pem).map_err(|e| CliError::TrustAnchor {
+            path: shown.clone(),
+            detail: e.to_string(),
+        })?;
+        if ders.is_empty() {
+            return Err(CliError::TrustAnchor {
+                path: shown,
+                detail: "no PEM certificate in it".to_owned(),
+            });
+        }
+        notes.push(format!(
+            "lab input: {} trusted as a public root ({shown})",
+            describe_anchors(&ders)
+        ));
+        trust_anchors.extend(ders);
+    }
+    for override_ in &args.resolve {
+        let addresses: Vec<String> = override_.addresses.iter().map(|a| a.to_string()).collect();
+        notes.push(format!(
+            "lab input: {}:{} resolved to {}",
+            override_.host,
+            override_.port,
+            addresses.join(", ")
+        ));
+    }
+    Ok(ProbeOptions {
+        settings: ProbeSettings {
+            deadline: Duration::from_secs(args.timeout_seconds),
+            resolve: args.resolve.clone(),
+            trust_anchors,
+            ..ProbeSettings::default()
+        },
+        concurrency: usize::from(args.probe_concurrency),
+    })
+}
+
+fn describe_anchors(ders: &[Vec<u8>]) -> String {
+    ders.iter()
+        .enumerate()
+        .map(|(i, der)| {
+            crate::x509::parse_der(i, der)
+                .map(|d| d.subject)
+                .unwrap_or_else(|_| format!("certificate #{i}"))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn read_config(file: &PathBuf) -> Result<crate::model::Distribution, CliError> {
+    let path = file.display().to_string();
+    let mut text = String::new();
+    let read = if path == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(file).map(|t| text = t)
+    };
+    read.map_err(|source| CliError::ReadConfig {
+        path: path.clone(),
+        source,
+    })?;
+    let label = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "proposed".to_owned());
+    parse_distribution_config(&text, &label).map_err(|source| CliError::Config { path, source })
+}
+
+/// Prints a probe report and picks the exit status.
+fn finish_probe(report: &probe::ProbeReport, output: &OutputOptions) -> Result<u8, CliError> {
+    let shown = report.report.at_least(output.min_severity);
+    let rendered = match output.format {
+        Format::Json => probe::render_json(report, &shown) + "\n",
+        Format::Text => probe::render_text(report, &shown, use_colour()),
+    };
+    write_stdout(&rendered);
+    Ok(if shown.findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+/// Prints the report and picks the exit status.
+fn finish(report: &Report, output: &OutputOptions) -> Result<u8, CliError> {
+    let shown = report.at_least(output.min_severity);
+    let rendered = match output.format {
+        Format::Json => render_json(&shown) + "\n",
+        Format::Text => render_text(&shown, use_colour()),
+    };
+    write_stdout(&rendered);
+    if report.distributions_audited == 0 {
+        if let Some(failure) = report
+            .findings
+            .iter()
+            .find(|f| f.code == Code::AuditIncomplete)
+        {
+            return Err(CliError::NothingAudited {
+                reason: failure.message.trim_end_matches('.').to_owned(),
+            });
+        }
+    }
+    Ok(if shown.findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is the reader's choice, not an error worth a panic.
+fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
+}
+
+fn use_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn parse_rfc3339(value: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(value, &Rfc3339).map_err(|e| {
+        format!("{value:?} is not an RFC 3339 timestamp (e.g. 2027-01-01T00:00:00Z): {e}")
+    })
+}

@@ -1,0 +1,290 @@
+//! `cloudfront-tls-audit probe HOST[:PORT]`: one origin, probed as CloudFront would, with a verdict in
+//! CloudFront's terms and the same finding JSON as `audit` (`distribution_id` null).
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::{lab_options, CliError, ProbeArgs};
+use crate::finding::{render_value, Finding, ViewerImpact};
+use crate::probe::chain::{analyse_chain, ChainEntry};
+use crate::probe::observation::{Observation, ProbeOutcome, ProbeTarget, ProtocolVersion};
+use crate::probe::probe_all;
+use crate::report::{render_text as render_report_text, Report};
+use crate::rules::judge_origin_probe;
+
+/// CloudFront's longest `ConnectionTimeout`.
+const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What one `probe` run saw and concluded.
+#[derive(Debug)]
+pub(crate) struct ProbeReport {
+    /// Every finding, as for `audit`.
+    pub report: Report,
+    /// One entry per SNI name probed.
+    pub probes: Vec<ProbeResult>,
+}
+
+/// One handshake and its verdict.
+#[derive(Debug)]
+pub(crate) struct ProbeResult {
+    /// What was seen.
+    pub observation: Observation,
+    /// The certificates as sent, for display.
+    pub certificates: Value,
+    /// "CloudFront would connect", or why not.
+    pub verdict: String,
+}
+
+/// Probes `origin` with each SNI name (default: the host).
+pub(crate) async fn run(
+    origin: &str,
+    snis: &[String],
+    origin_ssl_protocols: &[String],
+    lab: &ProbeArgs,
+    now: OffsetDateTime,
+    mut notes: Vec<String>,
+) -> Result<ProbeReport, CliError> {
+    let (host, port) = split_host_port(origin)?;
+    let mut offered_versions = Vec::new();
+    for protocol in origin_ssl_protocols {
+        let version = ProtocolVersion::from_origin_ssl_protocol(protocol)
+            .ok_or_else(|| CliError::OriginSslProtocol(protocol.clone()))?;
+        offered_versions.push(version);
+    }
+    offered_versions.sort_unstable();
+    offered_versions.dedup();
+    let options = lab_options(lab, &mut notes)?;
+    let snis: Vec<String> = if snis.is_empty() {
+        vec![host.clone()]
+    } else {
+        snis.iter().map(|s| crate::names::normalise(s)).collect()
+    };
+    let targets: Vec<ProbeTarget> = snis
+        .into_iter()
+        .map(|sni| ProbeTarget {
+            host: host.clone(),
+            port,
+            sni,
+            offered_versions: offered_versions.clone(),
+            connect_timeout: options.settings.deadline.min(MAX_CONNECT_TIMEOUT),
+        })
+        .collect();
+    let observations = probe_all(&targets, &options.settings, options.concurrency).await;
+    let mut findings = Vec::new();
+    let mut probes = Vec::new();
+    for observation in observations {
+        let judged = judge_origin_probe(&observation, &options.settings.trust_anchors, now);
+        let certificates = match &observation.outcome {
+            ProbeOutcome::Negotiated(n) => certificates(&analyse_chain(
+                &n.chain,
+                &observation.target.sni,
+                now,
+                &options.settings.trust_anchors,
+            )),
+            _ => Value::Array(Vec::new()),
+        };
+        probes.push(ProbeResult {
+            verdict: verdict(&judged),
+            certificates,
+            observation,
+        });
+        findings.extend(judged);
+    }
+    Ok(ProbeReport {
+        report: Report::new(findings, 0, notes),
+        probes,
+    })
+}
+
+/// `host`, `host:port`, `[v6]:port`; the port defaults to 443.
+fn split_host_port(origin: &str) -> Result<(String, u16), CliError> {
+    let invalid = || CliError::ProbeTarget(origin.to_owned());
+    let origin = origin.trim();
+    let (host, port) = if let Some(rest) = origin.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').ok_or_else(invalid)?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match origin.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') => (host, Some(port)),
+            _ => (origin, None),
+        }
+    };
+    let port = match port {
+        Some(port) => port
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(invalid)?,
+        None => 443,
+    };
+    let host = crate::names::normalise(host);
+    if host.is_empty() || host.contains('/') {
+        return Err(invalid());
+    }
+    Ok((host, port))
+}
+
+/// The verdict in CloudFront's terms: the first finding that would make it answer 502 or 504.
+fn verdict(findings: &[Finding]) -> String {
+    let failing = findings.iter().find(|f| {
+        matches!(
+            f.viewer_impact,
+            ViewerImpact::BadGateway | ViewerImpact::GatewayTimeout
+        )
+    });
+    match failing {
+        Some(f) => format!("CloudFront would answer {}: {}", f.viewer_impact, f.message),
+        None => "CloudFront would connect".to_owned(),
+    }
+}
+
+fn certificates(analysis: &crate::probe::chain::ChainAnalysis) -> Value {
+    Value::Array(
+        analysis
+            .certificates
+            .iter()
+            .map(|entry| match entry {
+                ChainEntry::Parsed(d) => json!({
+                    "subject": d.subject,
+                    "issuer": d.issuer,
+                    "serial": d.serial,
+                    "not_before": crate::rules::timestamp(d.not_before),
+                    "not_after": crate::rules::timestamp(d.not_after),
+                    "dns_names": d.dns_names,
+                    "key": d.key.describe(),
+                    "sha256": d.sha256_fingerprint,
+                }),
+                ChainEntry::Unparsable { detail } => json!({ "unparsable": detail }),
+            })
+            .collect(),
+    )
+}
+
+/// `{"findings", "summary"}` as for `audit`, plus `probes`: what each handshake saw.
+pub(crate) fn render_json(probe: &ProbeReport, shown: &Report) -> String {
+    let mut document: Value =
+        serde_json::from_str(&crate::report::render_json(shown)).unwrap_or_else(|_| json!({}));
+    let probes: Vec<Value> = probe
+        .probes
+        .iter()
+        .map(|p| {
+            json!({
+                "target": p.observation.target,
+                "addresses": p.observation.addresses,
+                "outcome": p.observation.outcome,
+                "certificates": p.certificates,
+                "verdict": p.verdict,
+            })
+        })
+        .collect();
+    if let Value::Object(map) = &mut document {
+        map.insert("probes".to_owned(), Value::Array(probes));
+    }
+    serde_json::to_string_pretty(&document).unwrap_or_default()
+}
+
+/// Per SNI: addresses, what was negotiated, the chain as sent and the verdict; then the findings.
+pub(crate) fn render_text(probe: &ProbeReport, shown: &Report, colour: bool) -> String {
+    let mut out = String::new();
+    for p in &probe.probes {
+        let target = &p.observation.target;
+        let offered: Vec<&str> = target.offered_versions.iter().map(|v| v.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "Probe {}:{} (SNI {}), offering {}",
+            target.host,
+            target.port,
+            target.sni,
+            offered.join(", ")
+        );
+        let addresses: Vec<String> = p
+            .observation
+            .addresses
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        let _ = writeln!(out, "  addresses: {}", or_none(&addresses.join(", ")));
+        match &p.observation.outcome {
+            ProbeOutcome::Negotiated(n) => {
+                let completion = match &n.completion {
+                    Some(Ok(())) => "full handshake completed".to_owned(),
+                    Some(Err(e)) => format!("full handshake failed: {e}"),
+                    None => {
+                        "full handshake not attempted (parameters rustls cannot speak)".to_owned()
+                    }
+                };
+                let _ = writeln!(
+                    out,
+                    "  negotiated: {} {} ({completion})",
+                    n.version.as_str(),
+                    n.cipher_name
+                );
+                let _ = writeln!(out, "  chain as sent:");
+                for (i, c) in p.certificates.as_array().into_iter().flatten().enumerate() {
+                    let field = |name: &str| c.get(name).map(render_value).unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "    {i}: {}\n       issuer {}; serial {}; valid {} to {}\n       names: {}; key {}; sha256 {}",
+                        field("subject"),
+                        field("issuer"),
+                        field("serial"),
+                        field("not_before"),
+                        field("not_after"),
+                        or_none(&field("dns_names")),
+                        field("key"),
+                        field("sha256"),
+                    );
+                }
+            }
+            other => {
+                let _ = writeln!(
+                    out,
+                    "  outcome: {}",
+                    serde_json::to_string(other).unwrap_or_default()
+                );
+            }
+        }
+        let _ = writeln!(out, "  verdict: {}\n", p.verdict);
+    }
+    out.push_str(&render_report_text(shown, colour));
+    out
+}
+
+fn or_none(text: &str) -> &str {
+    if text.is_empty() {
+        "(none)"
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_host_or_host_port() {
+        assert_eq!(
+            split_host_port("Origin.Example.com").ok(),
+            Some(("origin.example.com".into(), 443))
+        );
+        assert_eq!(
+            split_host_port("origin.example.com:8443").ok(),
+            Some(("origin.example.com".into(), 8443))
+        );
+        assert_eq!(
+            split_host_port("[::1]:9443").ok(),
+            Some(("::1".into(), 9443))
+        );
+        assert_eq!(
+            split_host_port("127.0.0.1").ok(),
+            Some(("127.0.0.1".into(), 443))
+        );
+        for bad in ["", ":443", "host:0", "host:99999", "https://host/", "[::1"] {
+            assert!(split_host_port(bad).is_err(), "{bad}");
+        }
+    }
+}

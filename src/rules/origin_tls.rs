@@ -1,0 +1,490 @@
+//! Codes: `origin-dns-failure`, `origin-connect-refused`, `origin-connect-timeout`,
+//! `origin-handshake-timeout`, `origin-tls-protocol-mismatch`, `origin-tls-no-shared-cipher`,
+//! `origin-handshake-failed`, `origin-cert-expired`, `origin-cert-not-yet-valid`,
+//! `origin-cert-expiring`, `origin-cert-self-signed`, `origin-cert-untrusted-root`,
+//! `origin-cert-chain-incomplete`, `origin-cert-chain-misordered`, `origin-cert-name-mismatch`.
+//!
+//! Judges what each origin probe observed, for every distribution that relies on it. Sources:
+//! cloudfront-tls-rules.md §3.2 to §3.4.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::{timestamp, ProbeResults};
+use crate::catalogue::*;
+use crate::finding::{Finding, FindingBuilder, Severity};
+use crate::model::{CertificateDetails, Snapshot};
+use crate::plan::{SniSource, TargetUse};
+use crate::probe::chain::{analyse_chain, ChainAnalysis, ChainEntry};
+use crate::probe::observation::{
+    Discovery, HandshakeStage, Negotiated, Observation, ProbeOutcome, ProbeTarget, ProtocolVersion,
+};
+use crate::probe::suites::is_cloudfront_origin_suite;
+
+/// Origin certificate expiry windows (issue #3): high within 14 days, medium within 30.
+const EXPIRY_HIGH_DAYS: i64 = 14;
+const EXPIRY_MEDIUM_DAYS: i64 = 30;
+/// TLS alert `protocol_version`.
+const ALERT_PROTOCOL_VERSION: u8 = 70;
+
+pub(super) fn check(
+    snapshot: &Snapshot,
+    probes: &ProbeResults<'_>,
+    now: OffsetDateTime,
+    findings: &mut Vec<Finding>,
+) {
+    let mut seen = BTreeSet::new();
+    for target_use in &probes.plan.uses {
+        let Some(target) = probes.plan.targets.get(target_use.target) else {
+            continue;
+        };
+        let Some(observation) = probes.observations.iter().find(|o| &o.target == target) else {
+            continue;
+        };
+        let Some(distribution) = snapshot
+            .distributions
+            .iter()
+            .find(|d| d.id == target_use.distribution_id)
+        else {
+            continue;
+        };
+        let context = Context {
+            target_use,
+            target,
+            distribution: Some(distribution),
+        };
+        for finding in judge(&context, observation, probes.trust_anchors, now) {
+            // One origin probed with several SNI names often shows the same certificate problem:
+            // report it once per distribution and origin.
+            let text = |name: &str| finding.evidence.get(name).map(|v| v.to_string());
+            let chain_level = finding.evidence.contains_key("certificate_sha256")
+                && finding.code != Code::OriginCertNameMismatch;
+            let key = (
+                finding.distribution_id.clone(),
+                finding.code,
+                finding.subject.clone(),
+                text("certificate_sha256"),
+                if chain_level { None } else { text("sni") },
+            );
+            if seen.insert(key) {
+                findings.push(finding);
+            }
+        }
+    }
+}
+
+/// Judges one observation made outside any distribution (the `probe` command): the origin is named by
+/// its host, the SNI is taken as the origin domain.
+pub(super) fn judge_standalone(
+    observation: &Observation,
+    trust_anchors: &[Vec<u8>],
+    now: OffsetDateTime,
+) -> Vec<Finding> {
+    let target_use = TargetUse {
+        target: 0,
+        distribution_id: String::new(),
+        origin_id: observation.target.host.clone(),
+        origin_domain: observation.target.host.clone(),
+        sni_source: SniSource::OriginDomain,
+    };
+    let context = Context {
+        target_use: &target_use,
+        target: &observation.target,
+        distribution: None,
+    };
+    judge(&context, observation, trust_anchors, now)
+}
+
+struct Context<'a> {
+    target_use: &'a TargetUse,
+    target: &'a ProbeTarget,
+    /// `None` for a standalone probe (`cloudfront-tls-audit probe`).
+    distribution: Option<&'a crate::model::Distribution>,
+}
+
+impl Context<'_> {
+    fn start(&self, code: Code, cause: &'static Cause) -> FindingBuilder {
+        let versions: Vec<&str> = self
+            .target
+            .offered_versions
+            .iter()
+            .map(|v| v.as_str())
+            .collect();
+        let builder = Finding::builder(code, cause);
+        let builder = match self.distribution {
+            Some(distribution) => builder.for_distribution(distribution),
+            None => builder,
+        };
+        builder
+            .subject(format!("origin {}", self.target_use.origin_id))
+            .evidence("origin_id", self.target_use.origin_id.clone())
+            .evidence("origin_domain", self.target_use.origin_domain.clone())
+            .evidence("sni", self.target.sni.clone())
+            .evidence("port", self.target.port)
+            .evidence("offered_versions", versions)
+    }
+}
+
+fn judge(
+    context: &Context<'_>,
+    observation: &Observation,
+    trust_anchors: &[Vec<u8>],
+    now: OffsetDateTime,
+) -> Vec<Finding> {
+    let addresses: Vec<String> = observation
+        .addresses
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let finding = |code, cause| {
+        context
+            .start(code, cause)
+            .evidence("addresses", addresses.clone())
+    };
+    match &observation.outcome {
+        ProbeOutcome::DnsFailure { detail } => vec![finding(Code::OriginDnsFailure, &DNS_FAILURE)
+            .evidence("detail", detail.clone())
+            .build()],
+        ProbeOutcome::ConnectRefused { address } => {
+            vec![finding(Code::OriginConnectRefused, &CONNECT_REFUSED)
+                .evidence("address", address.to_string())
+                .build()]
+        }
+        ProbeOutcome::ConnectTimeout { address, after } => {
+            vec![finding(Code::OriginConnectTimeout, &CONNECT_TIMEOUT)
+                .evidence("address", address.to_string())
+                .evidence(
+                    "timeout_ms",
+                    u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+                )
+                .build()]
+        }
+        ProbeOutcome::HandshakeTimeout { address, stage } => {
+            vec![finding(Code::OriginHandshakeTimeout, &HANDSHAKE_TIMEOUT)
+                .evidence("address", address.to_string())
+                .evidence("stage", stage_label(*stage))
+                .build()]
+        }
+        ProbeOutcome::Alert {
+            address,
+            stage,
+            description,
+            name,
+            discovery,
+        } => {
+            let base = finding(Code::OriginHandshakeFailed, &HANDSHAKE_ALERT)
+                .evidence("address", address.to_string())
+                .evidence("stage", stage_label(*stage))
+                .evidence("alert", name.clone());
+            let refused = refusal(context, discovery.as_ref(), *description, address);
+            vec![refused.unwrap_or_else(|| base.build())]
+        }
+        ProbeOutcome::Closed {
+            address,
+            stage,
+            discovery,
+        } => {
+            let refused = refusal(context, discovery.as_ref(), 0, address);
+            vec![refused.unwrap_or_else(|| {
+                finding(Code::OriginHandshakeFailed, &HANDSHAKE_CLOSED)
+                    .evidence("address", address.to_string())
+                    .evidence("stage", stage_label(*stage))
+                    .build()
+            })]
+        }
+        ProbeOutcome::NotTls {
+            address,
+            first_bytes,
+        } => vec![finding(Code::OriginHandshakeFailed, &HANDSHAKE_NOT_TLS)
+            .evidence("address", address.to_string())
+            .evidence("first_bytes", first_bytes.clone())
+            .build()],
+        ProbeOutcome::BudgetExceeded { address, budget } => {
+            vec![finding(Code::OriginHandshakeFailed, &HANDSHAKE_OVERSIZED)
+                .evidence("address", address.to_string())
+                .evidence("budget", *budget)
+                .build()]
+        }
+        ProbeOutcome::Negotiated(negotiated) => {
+            negotiated_findings(context, negotiated, trust_anchors, now)
+        }
+    }
+}
+
+/// Explains a refused hello with what the discovery hello learned, when it learned something.
+fn refusal(
+    context: &Context<'_>,
+    discovery: Option<&Discovery>,
+    alert: u8,
+    address: &std::net::SocketAddr,
+) -> Option<Finding> {
+    let offered = &context.target.offered_versions;
+    let start = |code, cause| {
+        context
+            .start(code, cause)
+            .evidence("address", address.to_string())
+    };
+    match discovery {
+        Some(d) if d.version == ProtocolVersion::Tls13 => Some(
+            start(Code::OriginTlsProtocolMismatch, &PROTOCOL_TLS13_ONLY)
+                .evidence("origin_version", d.version.as_str())
+                .evidence("origin_cipher", d.cipher_name.clone())
+                .build(),
+        ),
+        Some(d) if !offered.contains(&d.version) => Some(
+            start(Code::OriginTlsProtocolMismatch, &PROTOCOL_NOT_ALLOWED)
+                .evidence("origin_version", d.version.as_str())
+                .evidence("origin_cipher", d.cipher_name.clone())
+                .build(),
+        ),
+        Some(d) if !is_cloudfront_origin_suite(d.cipher_suite) => Some(
+            start(Code::OriginTlsNoSharedCipher, &NO_SHARED_CIPHER)
+                .evidence("origin_version", d.version.as_str())
+                .evidence("origin_cipher", d.cipher_name.clone())
+                .build(),
+        ),
+        None if alert == ALERT_PROTOCOL_VERSION => Some(
+            start(Code::OriginTlsProtocolMismatch, &PROTOCOL_NOT_ALLOWED)
+                .evidence("origin_version", "none of them (protocol_version alert)")
+                .build(),
+        ),
+        _ => None,
+    }
+}
+
+fn negotiated_findings(
+    context: &Context<'_>,
+    negotiated: &Negotiated,
+    trust_anchors: &[Vec<u8>],
+    now: OffsetDateTime,
+) -> Vec<Finding> {
+    let start = |code, cause| {
+        context
+            .start(code, cause)
+            .evidence("address", negotiated.address.to_string())
+            .evidence("origin_version", negotiated.version.as_str())
+            .evidence("origin_cipher", negotiated.cipher_name.clone())
+    };
+    // CloudFront refuses an answer outside what it offered, whatever the chain.
+    if !context
+        .target
+        .offered_versions
+        .contains(&negotiated.version)
+    {
+        return vec![start(Code::OriginTlsProtocolMismatch, &PROTOCOL_NOT_ALLOWED).build()];
+    }
+    if !is_cloudfront_origin_suite(negotiated.cipher_suite) {
+        return vec![start(Code::OriginTlsNoSharedCipher, &NO_SHARED_CIPHER).build()];
+    }
+    let mut findings = Vec::new();
+    if negotiated.client_certificate_requested {
+        findings.push(start(Code::OriginHandshakeFailed, &HANDSHAKE_CLIENT_CERTIFICATE).build());
+    } else if let Some(Err(detail)) = &negotiated.completion {
+        findings.push(
+            start(Code::OriginHandshakeFailed, &HANDSHAKE_INCOMPLETE)
+                .evidence("detail", detail.clone())
+                .build(),
+        );
+    }
+    if negotiated.chain.is_empty() {
+        findings.push(
+            start(Code::OriginHandshakeFailed, &HANDSHAKE_INCOMPLETE)
+                .evidence("detail", "the origin sent no certificate")
+                .build(),
+        );
+        return findings;
+    }
+    let analysis = analyse_chain(&negotiated.chain, &context.target.sni, now, trust_anchors);
+    let parsed: Vec<Option<&CertificateDetails>> = analysis
+        .certificates
+        .iter()
+        .map(|e| match e {
+            ChainEntry::Parsed(d) => Some(d),
+            ChainEntry::Unparsable { .. } => None,
+        })
+        .collect();
+    let chain_evidence = certificates_evidence(&analysis);
+    let leaf = parsed.first().copied().flatten();
+    let with_chain = |builder: FindingBuilder| {
+        builder
+            .evidence(
+                "certificate_sha256",
+                leaf.map(|l| l.sha256_fingerprint.clone())
+                    .unwrap_or_default(),
+            )
+            .evidence("certificates", chain_evidence.clone())
+    };
+    let describe = |position: usize| {
+        let subject = parsed
+            .get(position)
+            .copied()
+            .flatten()
+            .map(|d| d.subject.clone())
+            .unwrap_or_else(|| format!("#{position}"));
+        let label = if position == 0 {
+            "leaf".to_owned()
+        } else {
+            format!("chain #{position}")
+        };
+        (subject, label)
+    };
+    for &position in &analysis.expired {
+        let (subject, label) = describe(position);
+        let not_after = parsed[position].map(|d| timestamp(d.not_after));
+        findings.push(
+            with_chain(start(Code::OriginCertExpired, &ORIGIN_EXPIRED))
+                .evidence("position", label)
+                .evidence("certificate_subject", subject)
+                .evidence("not_after", not_after.unwrap_or(Value::Null))
+                .build(),
+        );
+    }
+    for &position in &analysis.not_yet_valid {
+        let (subject, label) = describe(position);
+        let not_before = parsed[position].map(|d| timestamp(d.not_before));
+        findings.push(
+            with_chain(start(Code::OriginCertNotYetValid, &ORIGIN_NOT_YET_VALID))
+                .evidence("position", label)
+                .evidence("certificate_subject", subject)
+                .evidence("not_before", not_before.unwrap_or(Value::Null))
+                .build(),
+        );
+    }
+    if let Some(leaf) = leaf.filter(|_| !analysis.expired.contains(&0)) {
+        let days_left = (leaf.not_after - now).whole_days();
+        if days_left <= EXPIRY_MEDIUM_DAYS {
+            let severity = if days_left <= EXPIRY_HIGH_DAYS {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            findings.push(
+                with_chain(start(Code::OriginCertExpiring, &ORIGIN_EXPIRING))
+                    .severity(severity)
+                    .evidence("position", "leaf")
+                    .evidence("certificate_subject", leaf.subject.clone())
+                    .evidence("not_after", timestamp(leaf.not_after))
+                    .evidence("days_left", days_left)
+                    .build(),
+            );
+        }
+    }
+    let leaf_subject = leaf.map(|l| l.subject.clone()).unwrap_or_default();
+    if analysis.self_signed {
+        findings.push(
+            with_chain(start(Code::OriginCertSelfSigned, &SELF_SIGNED))
+                .evidence("certificate_subject", leaf_subject.clone())
+                .build(),
+        );
+    } else if analysis.misordered {
+        let order: Vec<String> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                d.map(|d| d.subject.clone())
+                    .unwrap_or_else(|| format!("#{i}"))
+            })
+            .collect();
+        findings.push(
+            with_chain(start(Code::OriginCertChainMisordered, &CHAIN_MISORDERED))
+                .evidence("sent_order", order.join(" -> "))
+                .build(),
+        );
+    } else if analysis.incomplete {
+        let (subject, missing) = first_missing_issuer(&parsed);
+        findings.push(
+            with_chain(start(Code::OriginCertChainIncomplete, &CHAIN_INCOMPLETE))
+                .evidence("certificate_subject", subject)
+                .evidence("missing_issuer", missing)
+                .build(),
+        );
+    } else if analysis.untrusted_root {
+        let root = parsed
+            .iter()
+            .rev()
+            .find_map(|d| *d)
+            .map(|d| d.issuer.clone())
+            .unwrap_or_default();
+        findings.push(
+            with_chain(start(Code::OriginCertUntrustedRoot, &UNTRUSTED_ROOT))
+                .evidence("root_subject", root)
+                .build(),
+        );
+    }
+    if !analysis.name_matches {
+        let names: Vec<String> = leaf
+            .map(|l| {
+                if l.dns_names.is_empty() {
+                    l.common_name.iter().cloned().collect()
+                } else {
+                    l.dns_names.clone()
+                }
+            })
+            .unwrap_or_default();
+        let builder = match &context.target_use.sni_source {
+            SniSource::OriginDomain => {
+                start(Code::OriginCertNameMismatch, &NAME_MISMATCH_ORIGIN_DOMAIN)
+            }
+            SniSource::ForwardedHost { alias, behaviors } => {
+                start(Code::OriginCertNameMismatch, &NAME_MISMATCH_FORWARDED_HOST)
+                    .evidence("alias", alias.clone())
+                    .evidence("behaviors", behaviors.clone())
+            }
+        };
+        findings.push(
+            with_chain(builder)
+                .evidence("certificate_names", names)
+                .build(),
+        );
+    }
+    findings
+}
+
+/// The first sent certificate whose issuer is not among the sent subjects, and that issuer.
+fn first_missing_issuer(parsed: &[Option<&CertificateDetails>]) -> (String, String) {
+    let subjects: Vec<&str> = parsed
+        .iter()
+        .flatten()
+        .map(|d| d.subject.as_str())
+        .collect();
+    parsed
+        .iter()
+        .flatten()
+        .find(|d| d.issuer != d.subject && !subjects.contains(&d.issuer.as_str()))
+        .or_else(|| parsed.iter().flatten().last())
+        .map(|d| (d.subject.clone(), d.issuer.clone()))
+        .unwrap_or_default()
+}
+
+/// Every certificate as sent, for evidence.
+fn certificates_evidence(analysis: &ChainAnalysis) -> Value {
+    Value::Array(
+        analysis
+            .certificates
+            .iter()
+            .map(|entry| match entry {
+                ChainEntry::Parsed(d) => json!({
+                    "subject": d.subject,
+                    "issuer": d.issuer,
+                    "serial": d.serial,
+                    "not_before": timestamp(d.not_before),
+                    "not_after": timestamp(d.not_after),
+                    "dns_names": d.dns_names,
+                    "key": d.key.describe(),
+                    "sha256": d.sha256_fingerprint,
+                }),
+                ChainEntry::Unparsable { detail } => json!({ "unparsable": detail }),
+            })
+            .collect(),
+    )
+}
+
+fn stage_label(stage: HandshakeStage) -> &'static str {
+    match stage {
+        HandshakeStage::ServerHello => "waiting for the ServerHello",
+        HandshakeStage::ServerFlight => "reading the certificate",
+        HandshakeStage::Completion => "completing the handshake",
+    }
+}
