@@ -255,6 +255,41 @@ async fn tls10_only_origin_negotiates_tls10_with_a_cbc_suite() {
 }
 
 #[tokio::test]
+async fn tls10_only_origin_answers_a_tls12_only_hello_with_a_version_cloudfront_refuses() {
+    let cert = rsa_cert();
+    let server = openssl_server(&cert, &["-tls1", "-cipher", "AES128-SHA@SECLEVEL=0"]).await;
+    let observation = probe_at(server.addr, TLS12).await;
+    let n = negotiated(&observation);
+    assert_eq!(n.version, ProtocolVersion::Tls10);
+    assert!(!observation.target.offers(n.version));
+    assert!(observation.target.offers(ProtocolVersion::Tls12));
+}
+
+#[tokio::test]
+async fn pss_only_origin_refuses_cloudfront_though_it_shares_a_suite() {
+    let cert = rsa_cert();
+    let server = openssl_server(&cert, &["-tls1_2", "-sigalgs", "RSA-PSS+SHA256"]).await;
+    let observation = probe_at(server.addr, TLS12).await;
+    let ProbeOutcome::Alert {
+        description,
+        discovery,
+        ..
+    } = &observation.outcome
+    else {
+        panic!("expected an alert, got {:?}", observation.outcome)
+    };
+    assert_eq!(*description, 40);
+    // Discovery (which offers PSS) gets a suite CloudFront also offers: the signatures were the issue.
+    let discovery = discovery.as_ref().expect("discovery answered");
+    assert_eq!(discovery.version, ProtocolVersion::Tls12);
+    assert!(
+        cloudfront_tls_audit::probe::suites::is_cloudfront_origin_suite(discovery.cipher_suite),
+        "{}",
+        discovery.cipher_name
+    );
+}
+
+#[tokio::test]
 async fn tls11_only_origin_negotiates_tls11() {
     let cert = rsa_cert();
     let server = openssl_server(
