@@ -10,8 +10,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use cloudfront_tls_audit::probe::{
-    analyse_chain, probe, probe_all, ChainAnalysis, HandshakeStage, Negotiated, Observation,
-    ProbeOutcome, ProbeSettings, ProbeTarget, ProtocolVersion, ResolveOverride,
+    analyse_chain, analyse_observation, probe, probe_all, ChainAnalysis, HandshakeStage,
+    Negotiated, Observation, ProbeOutcome, ProbeSettings, ProbeTarget, ProtocolVersion,
+    ResolveOverride,
 };
 use support::tls_servers::{
     canned_server, closed_port, openssl_server, pem_to_der, rustls_server, rustls_server_for,
@@ -105,6 +106,20 @@ async fn healthy_leaf_and_intermediate() {
     assert!(!a.self_signed && !a.misordered && !a.incomplete && !a.untrusted_root);
     assert!(a.expired.is_empty() && a.not_yet_valid.is_empty());
     assert_eq!(a.certificates.len(), 2);
+
+    // The convenience entry point gives the same verdict from the observation and settings.
+    let mut with_root = ProbeSettings::default();
+    with_root.trust_anchors.push(pem_to_der(&cert.root_pem));
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(
+        analyse_observation(&observation, now, &with_root),
+        Some(analyse_chain(
+            &n.chain,
+            ORIGIN,
+            now,
+            &with_root.trust_anchors
+        ))
+    );
 
     // Without the test root, the same chain ends at an unknown CA.
     let untrusted = analyse_chain(&n.chain, ORIGIN, OffsetDateTime::now_utc(), &[]);
