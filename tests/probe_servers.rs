@@ -431,6 +431,33 @@ async fn closed_port_is_refused() {
 }
 
 #[tokio::test]
+async fn silent_close_is_closed_and_discovery_finds_nothing() {
+    let addr = canned_server(b"").await;
+    let observation = probe_at(addr, TLS12).await;
+    assert_eq!(
+        observation.outcome,
+        ProbeOutcome::Closed {
+            address: addr,
+            stage: HandshakeStage::ServerHello,
+            discovery: None
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_refusing_address_falls_through_to_the_next() {
+    let cert = CertBuilder::new([ORIGIN]).intermediates(1).build();
+    let good = rustls_server_for(&cert).await;
+    // The server listens on 127.0.0.1 only, so 127.0.0.2 (also loopback on Linux) refuses.
+    let refusing: std::net::IpAddr = "127.0.0.2".parse().unwrap();
+    let mut s = settings(ORIGIN, good, Duration::from_secs(10));
+    s.resolve[0].addresses = vec![refusing, good.ip()];
+    let observation = probe(&target(ORIGIN, good, TLS12), &s).await;
+    assert_eq!(observation.addresses, vec![refusing, good.ip()]);
+    assert_eq!(negotiated(&observation).address, good);
+}
+
+#[tokio::test]
 async fn http_server_is_not_tls() {
     let addr = canned_server(
         b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
