@@ -100,9 +100,11 @@ pub fn cloudfront_hello(sni: &str, offered: &[ProtocolVersion], random: [u8; 32]
 /// TLS 1.3 suites, an x25519 key share) used only to learn what an origin that refused CloudFront's
 /// hello does speak. `x25519_share` is any 32 bytes: the handshake is never completed.
 pub fn discovery_hello(sni: &str, random: [u8; 32], x25519_share: [u8; 32]) -> Vec<u8> {
-    let suites: Vec<u16> = DISCOVERY_EXTRA_SUITES
+    // CloudFront's suites first: a client-order origin that still picks one of them shows that the
+    // cipher was not what it refused (the signature schemes or curves were).
+    let suites: Vec<u16> = CLOUDFRONT_ORIGIN_SUITES
         .iter()
-        .chain(CLOUDFRONT_ORIGIN_SUITES)
+        .chain(DISCOVERY_EXTRA_SUITES)
         .map(|s| s.id)
         .collect();
     let mut extensions = Vec::new();

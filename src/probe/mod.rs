@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
 use ring::rand::{SecureRandom, SystemRandom};
+use time::OffsetDateTime;
 use tokio::time::{timeout_at, Instant};
 
 pub use chain::{analyse_chain, ChainAnalysis, ChainEntry};
@@ -118,6 +119,24 @@ pub async fn probe(target: &ProbeTarget, settings: &ProbeSettings) -> Observatio
         detail: "no address to connect to".to_owned(),
     });
     observation(addresses, outcome)
+}
+
+/// The chain analysis of a [`Negotiated`] observation: its chain, for its SNI, at `now`, with the
+/// settings' extra trust anchors. `None` when the probe did not get as far as the certificates.
+pub fn analyse_observation(
+    observation: &Observation,
+    now: OffsetDateTime,
+    settings: &ProbeSettings,
+) -> Option<ChainAnalysis> {
+    match &observation.outcome {
+        ProbeOutcome::Negotiated(n) => Some(analyse_chain(
+            &n.chain,
+            &observation.target.sni,
+            now,
+            &settings.trust_anchors,
+        )),
+        _ => None,
+    }
 }
 
 /// Probes each distinct target once, at most `concurrency` at a time; one observation per distinct

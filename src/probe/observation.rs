@@ -89,6 +89,18 @@ pub struct ProbeTarget {
     pub connect_timeout: Duration,
 }
 
+impl ProbeTarget {
+    /// True when CloudFront would accept `version` from this origin: it is among the versions
+    /// CloudFront offers for `offered_versions` (never TLS 1.3; TLS 1.2 when the list is empty).
+    ///
+    /// A [`Negotiated`] version can fall outside: without TLS 1.3's supported_versions a hello can
+    /// only say "up to X", so an origin that speaks only TLS 1.0 answers a TLS 1.2-only hello with
+    /// TLS 1.0, which CloudFront then refuses (protocol_version, 502).
+    pub fn offers(&self, version: ProtocolVersion) -> bool {
+        super::client_hello::cloudfront_versions(&self.offered_versions).contains(&version)
+    }
+}
+
 /// A certificate exactly as the peer sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SentCertificate {
@@ -206,7 +218,8 @@ pub struct Discovery {
 pub struct Negotiated {
     /// The address connected to.
     pub address: SocketAddr,
-    /// The version the origin chose.
+    /// The version the origin chose; check it with [`ProbeTarget::offers`] (it may be older than
+    /// every offered version, which CloudFront refuses).
     pub version: ProtocolVersion,
     /// The cipher suite (IANA code point).
     pub cipher_suite: u16,

@@ -596,6 +596,35 @@ mod tests {
     }
 
     #[test]
+    fn random_bytes_in_random_chunks_always_end_within_the_budget() {
+        // A tiny deterministic xorshift: reproducible "fuzzing" without a dev-dependency.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..500 {
+            let mut reader = FlightReader::new(4096);
+            // Half the rounds start like a handshake record, so the parser gets past the header.
+            let mut step = if round % 2 == 0 {
+                reader.feed(&[CONTENT_HANDSHAKE, 3, 3])
+            } else {
+                Step::NeedMore
+            };
+            let mut fed = 0usize;
+            while step == Step::NeedMore {
+                let len = usize::try_from(next() % 300).unwrap() + 1;
+                let chunk: Vec<u8> = (0..len).map(|_| next().to_le_bytes()[0]).collect();
+                fed += len;
+                step = reader.feed(&chunk);
+                assert!(fed <= 4096 + 300, "kept reading past the budget");
+            }
+        }
+    }
+
+    #[test]
     fn a_huge_announced_message_or_stream_exceeds_the_budget() {
         let hs = message(HS_SERVER_HELLO, &[]);
         let mut huge = hs[..1].to_vec();

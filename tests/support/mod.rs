@@ -8,6 +8,7 @@ pub mod certs;
 pub mod counting;
 pub mod emulator;
 pub mod seed;
+pub mod tls_servers;
 
 pub use certs::{CertBuilder, IssuedCert, KeySpec};
 pub use counting::CallCounter;
