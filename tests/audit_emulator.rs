@@ -36,6 +36,7 @@ fn request(scope: Scope, now: OffsetDateTime) -> AuditRequest {
         scope,
         now,
         notes: vec![],
+        probe: None,
     }
 }
 
@@ -336,6 +337,7 @@ async fn check_config_reads_only_the_certificates_the_proposed_config_names() {
     let report = check_proposed(
         &emulator.inventory(),
         distribution,
+        None,
         OffsetDateTime::now_utc(),
         vec![],
     )

@@ -373,6 +373,7 @@ async fn all_distributions_reads_each_page_and_certificate_once() {
             scope: Scope::AllDistributions,
             now: time::OffsetDateTime::now_utc(),
             notes: vec![],
+            probe: None,
         },
     )
     .await;
