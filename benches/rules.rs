@@ -38,6 +38,7 @@ fn snapshot(now: OffsetDateTime) -> Snapshot {
                 format!("*.site{c}.example.com"),
             ],
             status: Some("ISSUED".into()),
+            serial: None,
             not_before: Some(now - Duration::days(30)),
             not_after: Some(now + Duration::days((c as i64 * 7) % 120)),
             key: Some(if c % 10 == 0 {

@@ -7,9 +7,10 @@ use time::OffsetDateTime;
 
 use crate::model::{Distribution, Scope, Snapshot};
 use crate::plan;
+use crate::probe::edge::{probe_edge, EdgeObservation};
 use crate::probe::{probe_all, ProbeSettings};
 use crate::report::Report;
-use crate::rules::{self, ProbeResults};
+use crate::rules::{self, EdgeResults, ProbeResults};
 
 /// Reads the account: the inventory, behind a small trait so the pipeline can be driven by any reader.
 pub trait AccountReader {
@@ -41,6 +42,9 @@ pub struct ProbeOptions {
     pub settings: ProbeSettings,
     /// How many handshakes run at once.
     pub concurrency: usize,
+    /// Also check what the edge serves for each alias (a viewer's handshake with the distribution's
+    /// *.cloudfront.net name).
+    pub edge_check: bool,
 }
 
 impl Default for ProbeOptions {
@@ -48,6 +52,7 @@ impl Default for ProbeOptions {
         ProbeOptions {
             settings: ProbeSettings::default(),
             concurrency: 16,
+            edge_check: true,
         }
     }
 }
@@ -75,11 +80,23 @@ async fn audit_snapshot(
         return evaluate(snapshot, now, notes);
     };
     let plan = plan::plan(snapshot);
-    let observations = probe_all(&plan.targets, &options.settings, options.concurrency).await;
+    let edge_plan = if options.edge_check {
+        plan::plan_edges(snapshot)
+    } else {
+        plan::EdgePlan::default()
+    };
+    let (observations, edge_observations) = futures::join!(
+        probe_all(&plan.targets, &options.settings, options.concurrency),
+        probe_edges(&edge_plan, options),
+    );
     let results = ProbeResults {
         plan: &plan,
         observations: &observations,
         trust_anchors: &options.settings.trust_anchors,
+        edges: options.edge_check.then_some(EdgeResults {
+            plan: &edge_plan,
+            observations: &edge_observations,
+        }),
     };
     report(
         rules::evaluate_with_probes(snapshot, Some(&results), now),
@@ -103,6 +120,16 @@ pub async fn check_proposed(
     };
     reader.read_references(&mut snapshot).await;
     audit_snapshot(&snapshot, probe, now, notes).await
+}
+
+/// One viewer handshake per alias at the edge, bounded like the origin probes.
+async fn probe_edges(plan: &plan::EdgePlan, options: &ProbeOptions) -> Vec<EdgeObservation> {
+    use futures::StreamExt;
+    futures::stream::iter(&plan.targets)
+        .map(|target| probe_edge(target, &options.settings))
+        .buffered(options.concurrency.max(1))
+        .collect()
+        .await
 }
 
 /// The pure part: configuration rules over a snapshot, as a report.

@@ -324,6 +324,9 @@ pub struct Certificate {
     pub subject_alternative_names: Vec<String>,
     /// ACM `Status` as sent (`ISSUED`, `PENDING_VALIDATION`…); `None` for IAM.
     pub status: Option<String>,
+    /// The serial number as the service or the PEM gives it (ACM: colon-separated hex), compared with
+    /// what the edge serves.
+    pub serial: Option<String>,
     /// `NotBefore`.
     pub not_before: Option<OffsetDateTime>,
     /// `NotAfter` (IAM: `Expiration`).

@@ -106,6 +106,63 @@ pub fn plan(snapshot: &Snapshot) -> ProbePlan {
     plan
 }
 
+/// The edge handshakes: one per alias of each deployed, enabled distribution with a custom certificate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EdgePlan {
+    /// Distinct handshakes (host = the distribution's domain name, SNI = the alias).
+    pub targets: Vec<ProbeTarget>,
+    /// Which distribution and alias each target checks.
+    pub uses: Vec<EdgeUse>,
+}
+
+/// One alias of one distribution, checked at the edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeUse {
+    /// Index into [`EdgePlan::targets`].
+    pub target: usize,
+    /// The distribution.
+    pub distribution_id: String,
+    /// The alias as configured.
+    pub alias: String,
+}
+
+/// Plans the edge check. Distributions that are not `Deployed` are left out: while a change is in
+/// progress edges disagree, and the edge rule reports them as not verified instead.
+pub fn plan_edges(snapshot: &Snapshot) -> EdgePlan {
+    let mut plan = EdgePlan::default();
+    for distribution in snapshot.distributions.iter().filter(|d| edge_checkable(d)) {
+        let Some(domain) = distribution.domain_name.as_deref() else {
+            continue;
+        };
+        if distribution.status.as_deref() != Some("Deployed") {
+            continue;
+        }
+        for alias in &distribution.aliases {
+            plan.targets.push(ProbeTarget {
+                host: normalise(domain),
+                port: 443,
+                sni: probe_name(alias),
+                offered_versions: vec![ProtocolVersion::Tls12, ProtocolVersion::Tls13],
+                connect_timeout: Duration::from_secs(DEFAULT_CONNECTION_TIMEOUT_SECONDS),
+            });
+            plan.uses.push(EdgeUse {
+                target: plan.targets.len() - 1,
+                distribution_id: distribution.id.clone(),
+                alias: alias.clone(),
+            });
+        }
+    }
+    plan
+}
+
+/// A live, enabled distribution that serves its aliases with a certificate of its own.
+pub fn edge_checkable(distribution: &Distribution) -> bool {
+    distribution.origin == crate::model::DistributionOrigin::Live
+        && distribution.enabled
+        && !distribution.aliases.is_empty()
+        && distribution.viewer_certificate.certificate_ref().is_some()
+}
+
 /// A concrete name for an alias: `*.example.com` is probed as `cloudfront-tls-audit-probe.example.com`.
 pub fn probe_name(alias: &str) -> String {
     let alias = normalise(alias);

@@ -20,7 +20,7 @@ use crate::config_json::{parse_distribution_config, ConfigError};
 use crate::finding::Severity;
 use crate::inventory::{AwsInventory, AwsOptions};
 use crate::model::Scope;
-use crate::probe::{ProbeSettings, ResolveOverride};
+use crate::probe::{ConnectTo, ProbeSettings, ResolveOverride};
 use crate::report::{render_json, render_text, Report};
 
 /// Finds CloudFront TLS misconfigurations before viewers do.
@@ -107,6 +107,15 @@ pub struct ProbeArgs {
         value_delimiter = ' '
     )]
     pub resolve: Vec<ResolveOverride>,
+    /// Connect to ADDR:PORT2 for HOST:PORT (curl's --connect-to, with an address), e.g. to stand in
+    /// for an edge; repeatable. Space-separated in the environment variable.
+    #[arg(
+        long = "connect-to",
+        value_name = "HOST:PORT:ADDR:PORT2",
+        env = "CLOUDFRONT_TLS_AUDIT_CONNECT_TO",
+        value_delimiter = ' '
+    )]
+    pub connect_to: Vec<ConnectTo>,
     /// Trust the CA certificates in this PEM file as if they were in the public trust store
     /// (a lab or test CA); repeatable. Space-separated in the environment variable.
     #[arg(
@@ -128,9 +137,12 @@ pub struct ProbeArgs {
 /// Probe options of `audit` and `check-config`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AuditProbeArgs {
-    /// Skip the network: no origin handshakes, configuration rules only.
+    /// Skip the network: no origin or edge handshakes, configuration rules only.
     #[arg(long)]
     pub no_probe: bool,
+    /// Probe origins but do not check what the edge serves for each alias.
+    #[arg(long)]
+    pub no_edge_check: bool,
     #[command(flatten)]
     pub lab: ProbeArgs,
 }
@@ -285,7 +297,12 @@ fn probe_options(
         notes.push("origins not probed (--no-probe)".to_owned());
         return Ok(None);
     }
-    Ok(Some(lab_options(&args.lab, notes)?))
+    let mut options = lab_options(&args.lab, notes)?;
+    if args.no_edge_check {
+        notes.push("edge not checked (--no-edge-check)".to_owned());
+        options.edge_check = false;
+    }
+    Ok(Some(options))
 }
 
 /// Settings shared by every probing command, with a note for each lab input used.
@@ -316,6 +333,12 @@ pub(crate) fn lab_options(
         ));
         trust_anchors.extend(ders);
     }
+    for c in &args.connect_to {
+        notes.push(format!(
+            "lab input: {}:{} connected at {}",
+            c.host, c.port, c.to
+        ));
+    }
     for override_ in &args.resolve {
         let addresses: Vec<String> = override_.addresses.iter().map(|a| a.to_string()).collect();
         notes.push(format!(
@@ -329,10 +352,12 @@ pub(crate) fn lab_options(
         settings: ProbeSettings {
             deadline: Duration::from_secs(args.timeout_seconds),
             resolve: args.resolve.clone(),
+            connect_to: args.connect_to.clone(),
             trust_anchors,
             ..ProbeSettings::default()
         },
         concurrency: usize::from(args.probe_concurrency),
+        edge_check: true,
     })
 }
 

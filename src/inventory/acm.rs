@@ -116,6 +116,7 @@ pub(crate) fn from_detail(arn: &str, detail: &CertificateDetail) -> Certificate 
             .filter_map(|s| text(s))
             .collect(),
         status: detail.status().and_then(|s| text(s.as_str())),
+        serial: text(detail.serial().unwrap_or_default()),
         not_before: detail.not_before().and_then(smithy_time),
         not_after: detail.not_after().and_then(smithy_time),
         // ACM sends `RSA-2048`, which the SDK enum does not know: read the raw string.

@@ -134,6 +134,7 @@ pub(crate) async fn lookup(
             .map(|l| l.dns_names.clone())
             .unwrap_or_default(),
         status: None,
+        serial: contents.leaf.as_ref().map(|l| l.serial.clone()),
         not_before: contents.leaf.as_ref().map(|l| l.not_before),
         // The body is the truth; IAM's Expiration is derived from it (and constant in the emulator).
         not_after: contents.leaf.as_ref().map(|l| l.not_after).or(expiration),

@@ -45,6 +45,9 @@ impl PemContents {
     pub fn apply(self, certificate: &mut Certificate) {
         if let Some(leaf) = &self.leaf {
             certificate.key = Some(leaf.key.clone());
+            if certificate.serial.is_none() {
+                certificate.serial = Some(leaf.serial.clone());
+            }
         }
         certificate.leaf = self.leaf;
         certificate.chain = self.chain;

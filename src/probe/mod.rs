@@ -9,6 +9,7 @@
 pub mod chain;
 pub mod client_hello;
 pub mod completion;
+pub mod edge;
 pub mod observation;
 pub mod resolve;
 mod session;
@@ -29,7 +30,7 @@ pub use observation::{
     Discovery, HandshakeStage, Negotiated, Observation, ProbeOutcome, ProbeTarget, ProtocolVersion,
     SentCertificate,
 };
-pub use resolve::{ResolveOverride, ResolveOverrideError};
+pub use resolve::{ConnectTo, ResolveOverride, ResolveOverrideError};
 
 use session::Exchange;
 
@@ -45,6 +46,8 @@ pub struct ProbeSettings {
     pub byte_budget: usize,
     /// `--resolve` overrides, consulted before the system resolver.
     pub resolve: Vec<ResolveOverride>,
+    /// `--connect-to` overrides, consulted before everything else.
+    pub connect_to: Vec<ConnectTo>,
     /// Extra trust anchors (DER certificates) for [`analyse_chain`], e.g. a private test root.
     pub trust_anchors: Vec<Vec<u8>>,
 }
@@ -56,6 +59,7 @@ impl Default for ProbeSettings {
             deadline: Duration::from_secs(10),
             byte_budget: 256 * 1024,
             resolve: Vec::new(),
+            connect_to: Vec::new(),
             trust_anchors: Vec::new(),
         }
     }
@@ -80,7 +84,12 @@ pub async fn probe(target: &ProbeTarget, settings: &ProbeSettings) -> Observatio
     };
     let resolved = timeout_at(
         deadline,
-        resolve::resolve(&target.host, target.port, &settings.resolve),
+        resolve::resolve_with(
+            &target.host,
+            target.port,
+            &settings.resolve,
+            &settings.connect_to,
+        ),
     )
     .await;
     let addresses = match resolved {

@@ -95,6 +95,67 @@ fn parse_address(text: &str, value: &str) -> Result<IpAddr, ResolveOverrideError
         .map_err(|_| error())
 }
 
+/// A curl-style `--connect-to HOST:PORT:ADDR:PORT2` override: connections meant for `host:port` go to
+/// `ADDR:PORT2` instead (the names sent and checked stay `host`). Lets a lab stand in for a CloudFront
+/// edge, which listens on 443, with a server on any loopback port. IPv6 addresses go in brackets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectTo {
+    /// The host name, normalised.
+    pub host: String,
+    /// The port the override applies to.
+    pub port: u16,
+    /// Where to connect instead.
+    pub to: SocketAddr,
+}
+
+impl FromStr for ConnectTo {
+    type Err = ResolveOverrideError;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let shape = || ResolveOverrideError::Shape(value.to_owned());
+        let (host, rest) = value.split_once(':').ok_or_else(shape)?;
+        let (port_text, target) = rest.split_once(':').ok_or_else(shape)?;
+        let host = normalise(host);
+        if host.is_empty() {
+            return Err(ResolveOverrideError::EmptyHost(value.to_owned()));
+        }
+        let port = port_text
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| ResolveOverrideError::Port {
+                port: port_text.to_owned(),
+                value: value.to_owned(),
+            })?;
+        // `127.0.0.1:8443` or `[::1]:8443`: exactly a socket address.
+        let to = target
+            .parse::<SocketAddr>()
+            .map_err(|_| ResolveOverrideError::Address {
+                address: target.to_owned(),
+                value: value.to_owned(),
+            })?;
+        Ok(ConnectTo { host, port, to })
+    }
+}
+
+/// Where to connect for `host:port`: a `--connect-to` override, then a `--resolve` override, else
+/// the system resolver.
+pub async fn resolve_with(
+    host: &str,
+    port: u16,
+    overrides: &[ResolveOverride],
+    connect_to: &[ConnectTo],
+) -> Result<Vec<SocketAddr>, String> {
+    let wanted = normalise(host);
+    match connect_to
+        .iter()
+        .find(|c| c.host == wanted && c.port == port)
+    {
+        Some(c) => Ok(vec![c.to]),
+        None => resolve(host, port, overrides).await,
+    }
+}
+
 /// The addresses for `host:port`: the first matching override, else the system resolver. Duplicates
 /// are dropped, order kept.
 pub async fn resolve(
@@ -132,6 +193,24 @@ pub async fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connect_to_sends_a_host_and_port_elsewhere() {
+        let c: ConnectTo = "d111.cloudfront.net:443:127.0.0.1:8443".parse().unwrap();
+        assert_eq!(c.host, "d111.cloudfront.net");
+        assert_eq!(c.port, 443);
+        assert_eq!(c.to, "127.0.0.1:8443".parse::<SocketAddr>().unwrap());
+        let v6: ConnectTo = "edge:443:[::1]:9443".parse().unwrap();
+        assert_eq!(v6.to, "[::1]:9443".parse::<SocketAddr>().unwrap());
+        for bad in [
+            "edge:443:127.0.0.1",
+            "edge:0:127.0.0.1:1",
+            ":443:127.0.0.1:1",
+            "edge",
+        ] {
+            assert!(bad.parse::<ConnectTo>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn parses_curl_style_overrides() {

@@ -88,6 +88,7 @@ pub fn healthy_certificate() -> Certificate {
         domain_name: Some("example.com".into()),
         subject_alternative_names: vec!["example.com".into(), "*.example.com".into()],
         status: Some("ISSUED".into()),
+        serial: None,
         not_before: Some(now() - Duration::days(165)),
         not_after: Some(now() + Duration::days(200)),
         key: Some(KeyKind::Rsa { bits: 2048 }),

@@ -4,6 +4,7 @@
 //! names the codes it emits at the top, and every code's text lives in [`crate::catalogue`].
 
 mod audit;
+mod edge;
 mod origin_config;
 mod origin_tls;
 mod viewer_certificate;
@@ -13,6 +14,8 @@ mod viewer_policy;
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+
+pub use edge::EdgeResults;
 
 use crate::finding::Finding;
 use crate::model::{Certificate, CertificateRef, Snapshot};
@@ -28,6 +31,8 @@ pub struct ProbeResults<'a> {
     pub observations: &'a [Observation],
     /// Extra trust anchors (DER) the chain analysis accepts as if they were public roots.
     pub trust_anchors: &'a [Vec<u8>],
+    /// The edge check, when it ran.
+    pub edges: Option<EdgeResults<'a>>,
 }
 
 /// Runs every configuration rule over the snapshot, as of `now` (no probe results).
@@ -44,6 +49,9 @@ pub fn evaluate_with_probes(
     let mut findings = Vec::new();
     if let Some(probes) = probes {
         origin_tls::check(snapshot, probes, now, &mut findings);
+        if let Some(edges) = &probes.edges {
+            edge::check(snapshot, edges, &mut findings);
+        }
     }
     audit::check(snapshot, &mut findings);
     for distribution in &snapshot.distributions {

@@ -1,0 +1,190 @@
+//! The edge check: what a CloudFront edge serves a viewer asking for an alias.
+//!
+//! Unlike the origin probe this is a viewer's handshake (TLS 1.2 or 1.3, a browser's suites), done with
+//! rustls to the end so that the certificate, encrypted in TLS 1.3, can be read. The chain is recorded,
+//! not judged: the edge rules compare it with the configured certificate.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{ring, WebPkiSupportedAlgorithms};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use serde::Serialize;
+use tokio::time::{timeout_at, Instant};
+use tokio_rustls::TlsConnector;
+
+use super::observation::{ProbeTarget, SentCertificate};
+use super::resolve::resolve_with;
+use super::session::connect;
+use super::ProbeSettings;
+
+/// What the edge did for one alias.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EdgeObservation {
+    /// Host = the distribution's domain name, SNI = the alias.
+    pub target: ProbeTarget,
+    /// Addresses the domain resolved to.
+    pub addresses: Vec<IpAddr>,
+    /// The handshake's result.
+    pub result: EdgeResult,
+}
+
+/// How an edge handshake ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum EdgeResult {
+    /// The handshake completed and the edge served this chain.
+    Served {
+        /// `TLSv1.2` or `TLSv1.3`.
+        version: String,
+        /// The certificates as sent, leaf first.
+        chain: Vec<SentCertificate>,
+    },
+    /// No handshake: why.
+    Failed {
+        /// Resolution, connection or TLS failure, in words.
+        detail: String,
+    },
+}
+
+/// Makes a viewer's handshake with `target.host` for SNI `target.sni`.
+pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeObservation {
+    let deadline = Instant::now() + settings.deadline;
+    let failed = |addresses: Vec<IpAddr>, detail: String| EdgeObservation {
+        target: target.clone(),
+        addresses,
+        result: EdgeResult::Failed { detail },
+    };
+    let resolved = timeout_at(
+        deadline,
+        resolve_with(
+            &target.host,
+            target.port,
+            &settings.resolve,
+            &settings.connect_to,
+        ),
+    )
+    .await;
+    let addresses: Vec<SocketAddr> = match resolved {
+        Ok(Ok(addresses)) => addresses,
+        Ok(Err(detail)) => {
+            return failed(
+                Vec::new(),
+                format!("{} does not resolve: {detail}", target.host),
+            )
+        }
+        Err(_) => return failed(Vec::new(), "resolution did not finish in time".to_owned()),
+    };
+    let ips: Vec<IpAddr> = addresses.iter().map(SocketAddr::ip).collect();
+    let Some(address) = addresses.first().copied() else {
+        return failed(ips, "no address".to_owned());
+    };
+    let stream = match connect(address, target.connect_timeout, deadline).await {
+        Ok(stream) => stream,
+        Err(outcome) => {
+            let detail = serde_json::to_value(&outcome)
+                .ok()
+                .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
+                .unwrap_or_else(|| "connection failed".to_owned());
+            return failed(ips, format!("{detail} at {address}"));
+        }
+    };
+    let name = match ServerName::try_from(target.sni.clone()) {
+        Ok(name) => name,
+        Err(e) => return failed(ips, format!("SNI {:?}: {e}", target.sni)),
+    };
+    let connector = TlsConnector::from(Arc::new(viewer_config()));
+    match timeout_at(deadline, connector.connect(name, stream)).await {
+        Ok(Ok(tls)) => {
+            let (_, connection) = tls.get_ref();
+            let version = match connection.protocol_version() {
+                Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3",
+                Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2",
+                _ => "unknown",
+            };
+            let chain = connection
+                .peer_certificates()
+                .unwrap_or_default()
+                .iter()
+                .map(|c| SentCertificate {
+                    der: c.as_ref().to_vec(),
+                })
+                .collect();
+            EdgeObservation {
+                target: target.clone(),
+                addresses: ips,
+                result: EdgeResult::Served {
+                    version: version.to_owned(),
+                    chain,
+                },
+            }
+        }
+        Ok(Err(e)) => failed(ips, format!("TLS handshake failed: {e}")),
+        Err(_) => failed(ips, "TLS handshake did not finish in time".to_owned()),
+    }
+}
+
+/// A browser-like client: TLS 1.2 and 1.3, ring's suites and groups, any chain accepted (the rules
+/// judge it) but handshake signatures checked.
+fn viewer_config() -> ClientConfig {
+    ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map(|builder| {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(RecordOnly))
+                .with_no_client_auth()
+        })
+        // The ring provider supports the safe defaults; this arm only keeps the function total.
+        .unwrap_or_else(|_| {
+            ClientConfig::builder()
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(RecordOnly))
+                .with_no_client_auth()
+        })
+}
+
+fn algorithms() -> WebPkiSupportedAlgorithms {
+    ring::default_provider().signature_verification_algorithms
+}
+
+/// Accepts any chain (it is recorded and compared, not trusted) and verifies handshake signatures.
+#[derive(Debug)]
+struct RecordOnly;
+
+impl ServerCertVerifier for RecordOnly {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &algorithms())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &algorithms())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        algorithms().supported_schemes()
+    }
+}
