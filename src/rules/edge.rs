@@ -170,6 +170,42 @@ fn normalise_serial(serial: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::EdgePlan;
+    use crate::rules::fixtures::*;
+    use crate::rules::{evaluate_with_probes, ProbeResults};
+
+    fn with_edge_check(snapshot: &Snapshot) -> Vec<Finding> {
+        let plan = crate::plan::ProbePlan::default();
+        let edge_plan = EdgePlan::default();
+        let probes = ProbeResults {
+            plan: &plan,
+            observations: &[],
+            trust_anchors: &[],
+            edges: Some(EdgeResults {
+                plan: &edge_plan,
+                observations: &[],
+            }),
+        };
+        evaluate_with_probes(snapshot, Some(&probes), now())
+    }
+
+    #[test]
+    fn a_distribution_in_progress_is_reported_as_not_verified_at_the_edge() {
+        let mut dist = healthy_distribution("E1");
+        dist.status = Some("InProgress".into());
+        let findings = with_edge_check(&healthy_snapshot(vec![dist.clone()]));
+        assert_codes(&findings, &["viewer-edge-not-verified"]);
+        assert_eq!(findings[0].severity.as_str(), "info");
+
+        dist.status = Some("Deployed".into());
+        assert_codes(&with_edge_check(&healthy_snapshot(vec![dist.clone()])), &[]);
+        // Without the edge check (--no-probe, --no-edge-check) nothing is said about the edge.
+        dist.status = Some("InProgress".into());
+        assert_codes(
+            &crate::rules::evaluate(&healthy_snapshot(vec![dist]), now()),
+            &[],
+        );
+    }
 
     #[test]
     fn serials_compare_across_spellings() {

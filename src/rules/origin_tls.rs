@@ -488,3 +488,171 @@ fn stage_label(stage: HandshakeStage) -> &'static str {
         HandshakeStage::Completion => "completing the handshake",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::model::{HeaderPolicy, PolicyLookup, PolicySource};
+    use crate::plan::plan;
+    use crate::probe::observation::SentCertificate;
+    use crate::rules::fixtures::*;
+    use crate::rules::{evaluate_with_probes, ProbeResults};
+
+    fn address() -> std::net::SocketAddr {
+        "127.0.0.1:443".parse().expect("literal address")
+    }
+
+    fn self_signed(names: &[&str]) -> SentCertificate {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let certified = rcgen::generate_simple_self_signed(names).expect("rcgen");
+        SentCertificate {
+            der: certified.cert.der().to_vec(),
+        }
+    }
+
+    /// E1 (healthy fixture) with Host forwarded to its origin through the managed AllViewer policy.
+    fn forwarding_snapshot() -> Snapshot {
+        let mut dist = healthy_distribution("E1");
+        dist.default_cache_behavior.origin_request_policy_id = Some("all-viewer".into());
+        let mut snapshot = healthy_snapshot(vec![dist]);
+        snapshot.origin_request_policies.insert(
+            "all-viewer".into(),
+            PolicyLookup::Found(HeaderPolicy {
+                id: "all-viewer".into(),
+                name: Some("Managed-AllViewer".into()),
+                header_behavior: "allViewer".into(),
+                headers: vec![],
+                source: PolicySource::ManagedDefinition,
+            }),
+        );
+        snapshot
+    }
+
+    fn judge_all(
+        snapshot: &Snapshot,
+        outcome: impl Fn(&ProbeTarget) -> ProbeOutcome,
+    ) -> Vec<Finding> {
+        let plan = plan(snapshot);
+        let observations: Vec<Observation> = plan
+            .targets
+            .iter()
+            .map(|t| Observation {
+                target: t.clone(),
+                addresses: vec![address().ip()],
+                outcome: outcome(t),
+            })
+            .collect();
+        let probes = ProbeResults {
+            plan: &plan,
+            observations: &observations,
+            trust_anchors: &[],
+            edges: None,
+        };
+        evaluate_with_probes(snapshot, Some(&probes), now())
+    }
+
+    fn negotiated(version: ProtocolVersion, chain: Vec<SentCertificate>) -> ProbeOutcome {
+        ProbeOutcome::Negotiated(Negotiated {
+            address: address(),
+            version,
+            cipher_suite: 0xC02F,
+            cipher_name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".into(),
+            chain,
+            client_certificate_requested: false,
+            completion: Some(Ok(())),
+        })
+    }
+
+    #[test]
+    fn a_forwarded_host_not_in_the_origin_certificate_names_the_alias_and_the_behaviours() {
+        let snapshot = forwarding_snapshot();
+        // The same server answers every SNI name with the same certificate.
+        let certificate = self_signed(&["origin.example.com"]);
+        let findings = judge_all(&snapshot, |_| {
+            negotiated(ProtocolVersion::Tls12, vec![certificate.clone()])
+        });
+        // The self-signed certificate is one finding for the origin, however many SNI names.
+        assert_codes(
+            &findings,
+            &["origin-cert-self-signed", "origin-cert-name-mismatch"],
+        );
+        let mismatch = findings
+            .iter()
+            .find(|f| f.code == Code::OriginCertNameMismatch)
+            .expect("name mismatch");
+        assert_eq!(mismatch.evidence["sni"], "www.example.com");
+        assert_eq!(
+            mismatch.evidence["behaviors"],
+            serde_json::json!(["default"])
+        );
+        assert!(mismatch.message.contains("forward the viewer's Host"));
+        assert_eq!(mismatch.distribution_id.as_deref(), Some("E1"));
+    }
+
+    #[test]
+    fn an_answer_in_a_version_cloudfront_did_not_offer_is_a_protocol_mismatch() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let findings = judge_all(&snapshot, |_| {
+            negotiated(
+                ProtocolVersion::Tls10,
+                vec![self_signed(&["origin.example.com"])],
+            )
+        });
+        assert_codes(&findings, &["origin-tls-protocol-mismatch"]);
+        assert_eq!(findings[0].evidence["origin_version"], "TLSv1");
+    }
+
+    #[test]
+    fn refusals_are_explained_by_what_discovery_learned() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let alert = |discovery: Option<Discovery>| ProbeOutcome::Alert {
+            address: address(),
+            stage: HandshakeStage::ServerHello,
+            description: 40,
+            name: "handshake_failure".into(),
+            discovery,
+        };
+        let cases = [
+            (None, "origin-handshake-failed"),
+            (
+                Some(Discovery {
+                    version: ProtocolVersion::Tls12,
+                    cipher_suite: 0xCCA8,
+                    cipher_name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256".into(),
+                }),
+                "origin-tls-no-shared-cipher",
+            ),
+            (
+                Some(Discovery {
+                    version: ProtocolVersion::Tls13,
+                    cipher_suite: 0x1301,
+                    cipher_name: "TLS_AES_128_GCM_SHA256".into(),
+                }),
+                "origin-tls-protocol-mismatch",
+            ),
+        ];
+        for (discovery, code) in cases {
+            let findings = judge_all(&snapshot, |_| alert(discovery.clone()));
+            assert_codes(&findings, &[code]);
+        }
+    }
+
+    #[test]
+    fn reachability_failures_carry_their_gateway_status() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let refused = judge_all(&snapshot, |_| ProbeOutcome::ConnectRefused {
+            address: address(),
+        });
+        assert_codes(&refused, &["origin-connect-refused"]);
+        assert_eq!(refused[0].viewer_impact.as_str(), "502");
+        let timeout = judge_all(&snapshot, |_| ProbeOutcome::ConnectTimeout {
+            address: address(),
+            after: Duration::from_secs(10),
+        });
+        assert_codes(&timeout, &["origin-connect-timeout"]);
+        assert_eq!(timeout[0].viewer_impact.as_str(), "504");
+        assert_eq!(timeout[0].evidence["timeout_ms"], 10_000);
+    }
+}
