@@ -9,11 +9,11 @@ use time::OffsetDateTime;
 
 use super::{lab_options, CliError, ProbeArgs};
 use crate::finding::{render_value, Finding, ViewerImpact};
-use crate::probe::chain::{analyse_chain, ChainEntry};
+use crate::probe::chain::analyse_chain;
 use crate::probe::observation::{Observation, ProbeOutcome, ProbeTarget, ProtocolVersion};
 use crate::probe::probe_all;
 use crate::report::{render_text as render_report_text, Report};
-use crate::rules::judge_origin_probe;
+use crate::rules::{certificates_evidence, judge_origin_probe};
 
 /// CloudFront's longest `ConnectionTimeout`.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -78,7 +78,7 @@ pub(crate) async fn run(
     for observation in observations {
         let judged = judge_origin_probe(&observation, &options.settings.trust_anchors, now);
         let certificates = match &observation.outcome {
-            ProbeOutcome::Negotiated(n) => certificates(&analyse_chain(
+            ProbeOutcome::Negotiated(n) => certificates_evidence(&analyse_chain(
                 &n.chain,
                 &observation.target.sni,
                 now,
@@ -139,28 +139,6 @@ fn verdict(findings: &[Finding]) -> String {
         Some(f) => format!("CloudFront would answer {}: {}", f.viewer_impact, f.message),
         None => "CloudFront would connect".to_owned(),
     }
-}
-
-fn certificates(analysis: &crate::probe::chain::ChainAnalysis) -> Value {
-    Value::Array(
-        analysis
-            .certificates
-            .iter()
-            .map(|entry| match entry {
-                ChainEntry::Parsed(d) => json!({
-                    "subject": d.subject,
-                    "issuer": d.issuer,
-                    "serial": d.serial,
-                    "not_before": crate::rules::timestamp(d.not_before),
-                    "not_after": crate::rules::timestamp(d.not_after),
-                    "dns_names": d.dns_names,
-                    "key": d.key.describe(),
-                    "sha256": d.sha256_fingerprint,
-                }),
-                ChainEntry::Unparsable { detail } => json!({ "unparsable": detail }),
-            })
-            .collect(),
-    )
 }
 
 /// `{"findings", "summary"}` as for `audit`, plus `probes`: what each handshake saw.

@@ -70,10 +70,13 @@ fn cloudfront_provider_suites() -> impl Iterator<Item = u16> {
         .filter(|id| super::suites::is_cloudfront_origin_suite(*id))
 }
 
-/// Accepts any certificate chain (chain validity is judged separately, by `analyse_chain`) but checks
-/// the handshake signatures for real, advertising only the schemes CloudFront offers.
+/// Accepts any certificate chain (chain validity is judged separately, by `analyse_chain` or the edge
+/// rules) but checks the handshake signatures for real, advertising only `algorithms`' schemes.
 #[derive(Debug)]
-struct AnyChainRealSignatures;
+pub(crate) struct AnyChainRealSignatures {
+    /// The handshake signatures to accept (and advertise).
+    pub algorithms: WebPkiSupportedAlgorithms,
+}
 
 impl ServerCertVerifier for AnyChainRealSignatures {
     fn verify_server_cert(
@@ -93,7 +96,7 @@ impl ServerCertVerifier for AnyChainRealSignatures {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &CLOUDFRONT_HANDSHAKE_SIGNATURES)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -102,11 +105,11 @@ impl ServerCertVerifier for AnyChainRealSignatures {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &CLOUDFRONT_HANDSHAKE_SIGNATURES)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        CLOUDFRONT_HANDSHAKE_SIGNATURES.supported_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 
@@ -132,7 +135,9 @@ fn cloudfront_client_config() -> Result<ClientConfig, rustls::Error> {
     Ok(ClientConfig::builder_with_provider(Arc::new(provider))
         .with_protocol_versions(&[&rustls::version::TLS12])?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AnyChainRealSignatures))
+        .with_custom_certificate_verifier(Arc::new(AnyChainRealSignatures {
+            algorithms: CLOUDFRONT_HANDSHAKE_SIGNATURES,
+        }))
         .with_no_client_auth())
 }
 
@@ -171,7 +176,10 @@ mod tests {
     #[test]
     fn the_configuration_builds_and_advertises_no_pss() {
         assert!(cloudfront_client_config().is_ok());
-        let schemes = AnyChainRealSignatures.supported_verify_schemes();
+        let schemes = AnyChainRealSignatures {
+            algorithms: CLOUDFRONT_HANDSHAKE_SIGNATURES,
+        }
+        .supported_verify_schemes();
         assert!(!schemes.is_empty());
         assert!(schemes
             .iter()

@@ -7,14 +7,14 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{ring, WebPkiSupportedAlgorithms};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use rustls::crypto::ring;
+use rustls::pki_types::ServerName;
+use rustls::ClientConfig;
 use serde::Serialize;
 use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsConnector;
 
+use super::completion::AnyChainRealSignatures;
 use super::observation::{ProbeTarget, SentCertificate};
 use super::resolve::resolve_with;
 use super::session::connect;
@@ -134,57 +134,22 @@ fn viewer_config() -> ClientConfig {
         .map(|builder| {
             builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(RecordOnly))
+                .with_custom_certificate_verifier(Arc::new(record_only()))
                 .with_no_client_auth()
         })
         // The ring provider supports the safe defaults; this arm only keeps the function total.
         .unwrap_or_else(|_| {
             ClientConfig::builder()
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(RecordOnly))
+                .with_custom_certificate_verifier(Arc::new(record_only()))
                 .with_no_client_auth()
         })
 }
 
-fn algorithms() -> WebPkiSupportedAlgorithms {
-    ring::default_provider().signature_verification_algorithms
-}
-
-/// Accepts any chain (it is recorded and compared, not trusted) and verifies handshake signatures.
-#[derive(Debug)]
-struct RecordOnly;
-
-impl ServerCertVerifier for RecordOnly {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &algorithms())
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &algorithms())
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        algorithms().supported_schemes()
+/// Any chain accepted (it is recorded and compared, not trusted); handshake signatures verified with
+/// everything a browser-like ring provider verifies.
+fn record_only() -> AnyChainRealSignatures {
+    AnyChainRealSignatures {
+        algorithms: ring::default_provider().signature_verification_algorithms,
     }
 }

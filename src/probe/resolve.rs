@@ -50,22 +50,7 @@ impl FromStr for ResolveOverride {
     type Err = ResolveOverrideError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        let shape = || ResolveOverrideError::Shape(value.to_owned());
-        // HOST never holds a colon, PORT never does: split the first two, the rest is the address list.
-        let (host, rest) = value.split_once(':').ok_or_else(shape)?;
-        let (port_text, addresses_text) = rest.split_once(':').ok_or_else(shape)?;
-        let host = normalise(host);
-        if host.is_empty() {
-            return Err(ResolveOverrideError::EmptyHost(value.to_owned()));
-        }
-        let port = port_text
-            .parse::<u16>()
-            .ok()
-            .filter(|p| *p != 0)
-            .ok_or_else(|| ResolveOverrideError::Port {
-                port: port_text.to_owned(),
-                value: value.to_owned(),
-            })?;
+        let (host, port, addresses_text) = split_host_port(value)?;
         let addresses = addresses_text
             .split(',')
             .map(|a| parse_address(a.trim(), value))
@@ -76,6 +61,26 @@ impl FromStr for ResolveOverride {
             addresses,
         })
     }
+}
+
+/// Splits `HOST:PORT:REST` (HOST and PORT never hold a colon; REST may), checking HOST and PORT.
+fn split_host_port(value: &str) -> Result<(String, u16, &str), ResolveOverrideError> {
+    let shape = || ResolveOverrideError::Shape(value.to_owned());
+    let (host, rest) = value.split_once(':').ok_or_else(shape)?;
+    let (port_text, rest) = rest.split_once(':').ok_or_else(shape)?;
+    let host = normalise(host);
+    if host.is_empty() {
+        return Err(ResolveOverrideError::EmptyHost(value.to_owned()));
+    }
+    let port = port_text
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| ResolveOverrideError::Port {
+            port: port_text.to_owned(),
+            value: value.to_owned(),
+        })?;
+    Ok((host, port, rest))
 }
 
 fn parse_address(text: &str, value: &str) -> Result<IpAddr, ResolveOverrideError> {
@@ -112,21 +117,7 @@ impl FromStr for ConnectTo {
     type Err = ResolveOverrideError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        let shape = || ResolveOverrideError::Shape(value.to_owned());
-        let (host, rest) = value.split_once(':').ok_or_else(shape)?;
-        let (port_text, target) = rest.split_once(':').ok_or_else(shape)?;
-        let host = normalise(host);
-        if host.is_empty() {
-            return Err(ResolveOverrideError::EmptyHost(value.to_owned()));
-        }
-        let port = port_text
-            .parse::<u16>()
-            .ok()
-            .filter(|p| *p != 0)
-            .ok_or_else(|| ResolveOverrideError::Port {
-                port: port_text.to_owned(),
-                value: value.to_owned(),
-            })?;
+        let (host, port, target) = split_host_port(value)?;
         // `127.0.0.1:8443` or `[::1]:8443`: exactly a socket address.
         let to = target
             .parse::<SocketAddr>()

@@ -16,6 +16,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 pub use edge::EdgeResults;
+pub use origin_tls::certificates_evidence;
 
 use crate::finding::Finding;
 use crate::model::{Certificate, CertificateRef, Snapshot};

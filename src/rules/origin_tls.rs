@@ -458,8 +458,8 @@ fn first_missing_issuer(parsed: &[Option<&CertificateDetails>]) -> (String, Stri
         .unwrap_or_default()
 }
 
-/// Every certificate as sent, for evidence.
-fn certificates_evidence(analysis: &ChainAnalysis) -> Value {
+/// Every certificate as sent, for evidence (and the `probe` command's output).
+pub fn certificates_evidence(analysis: &ChainAnalysis) -> Value {
     Value::Array(
         analysis
             .certificates
