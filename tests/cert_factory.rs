@@ -93,3 +93,26 @@ fn chains_validity_and_self_signed() {
     assert!(cn_only.dns_names.is_empty());
     assert_eq!(cn_only.common_name.as_deref(), Some("cn.example.com"));
 }
+
+#[test]
+fn a_shared_test_ca_issues_every_leaf_under_one_root() {
+    let ca = support::TestCa::new("Lab Root CA");
+    let healthy = CertBuilder::new(["app.demo.test"]).issue_from(&ca);
+    let expired = CertBuilder::new(["legacy.demo.test"])
+        .expires_in_days(-5)
+        .issue_from(&ca);
+    let root = parse_pem_bundle(&ca.root_pem)
+        .into_iter()
+        .next()
+        .expect("one certificate")
+        .expect("parses");
+    for cert in [&healthy, &expired] {
+        assert_eq!(cert.root_pem, ca.root_pem);
+        assert!(cert.chain.is_empty());
+        let details = leaf(cert);
+        assert_eq!(details.issuer, root.subject);
+        assert!(root.not_before < details.not_before && details.not_after < root.not_after);
+    }
+    assert!(leaf(&expired).not_after < OffsetDateTime::now_utc());
+    assert_eq!(leaf(&healthy).dns_names, ["app.demo.test"]);
+}

@@ -172,8 +172,8 @@ impl CertBuilder {
         self
     }
 
-    /// Issues the certificate (panics on rcgen errors: test code).
-    pub fn build(self) -> IssuedCert {
+    /// The leaf's parameters and key.
+    fn leaf(&self) -> (CertificateParams, KeyPair) {
         let leaf_key = self.key.key_pair();
         let mut leaf = CertificateParams::new(if self.cn_only {
             Vec::new()
@@ -189,6 +189,25 @@ impl CertBuilder {
         leaf.not_before = self.not_before;
         leaf.not_after = self.not_after;
         leaf.serial_number = Some(random_serial());
+        (leaf, leaf_key)
+    }
+
+    /// Issues the leaf directly from a shared `ca` (no intermediates: `intermediates`, `ca_key` and
+    /// `self_signed` are ignored), so that one `--trust-anchor` file covers a whole lab.
+    pub fn issue_from(self, ca: &TestCa) -> IssuedCert {
+        let (leaf, leaf_key) = self.leaf();
+        let cert = leaf.signed_by(&leaf_key, &ca.issuer).expect("leaf");
+        IssuedCert {
+            cert_pem: cert.pem(),
+            key_pem: leaf_key.serialize_pem(),
+            chain: Vec::new(),
+            root_pem: ca.root_pem.clone(),
+        }
+    }
+
+    /// Issues the certificate (panics on rcgen errors: test code).
+    pub fn build(self) -> IssuedCert {
+        let (leaf, leaf_key) = self.leaf();
         if self.self_signed {
             let cert = leaf.self_signed(&leaf_key).expect("self-signed leaf");
             return IssuedCert {
@@ -227,6 +246,29 @@ impl CertBuilder {
             key_pem: leaf_key.serialize_pem(),
             chain,
             root_pem: root_cert.pem(),
+        }
+    }
+}
+
+/// A test root that issues several leaves ([`CertBuilder::issue_from`]), valid from 400 days ago for
+/// 800 days so that it covers expired and future leaves alike.
+#[derive(Debug)]
+pub struct TestCa {
+    issuer: Issuer<'static, KeyPair>,
+    /// The root certificate, for `--trust-anchor`.
+    pub root_pem: String,
+}
+
+impl TestCa {
+    /// A fresh EC P-256 root named `name`.
+    pub fn new(name: &str) -> TestCa {
+        let now = OffsetDateTime::now_utc();
+        let params = ca_params(name, now - Duration::days(400), now + Duration::days(400));
+        let key = KeySpec::EcP256.key_pair();
+        let root = params.self_signed(&key).expect("root CA");
+        TestCa {
+            issuer: Issuer::new(params, key),
+            root_pem: root.pem(),
         }
     }
 }

@@ -10,6 +10,6 @@ pub mod emulator;
 pub mod seed;
 pub mod tls_servers;
 
-pub use certs::{CertBuilder, IssuedCert, KeySpec};
+pub use certs::{CertBuilder, IssuedCert, KeySpec, TestCa};
 pub use counting::CallCounter;
 pub use emulator::Emulator;

@@ -82,6 +82,8 @@ pub enum OriginSpec {
         protocol_policy: String,
         /// `TLSv1`, `TLSv1.1`, `TLSv1.2`, `SSLv3`.
         ssl_protocols: Vec<String>,
+        /// `HTTPSPort` (443 unless a test points the origin at a loopback server).
+        https_port: u16,
     },
     /// An S3 REST origin (moto wants a domain ending in `amazonaws.com`).
     S3 {
@@ -100,6 +102,19 @@ impl OriginSpec {
             domain: domain.to_owned(),
             protocol_policy: "https-only".to_owned(),
             ssl_protocols: vec!["TLSv1.2".to_owned()],
+            https_port: 443,
+        }
+    }
+
+    /// An https-only custom origin speaking TLSv1.2 on `https_port` (a loopback server's port, with
+    /// `--resolve DOMAIN:PORT:127.0.0.1`).
+    pub fn custom_on_port(id: &str, domain: &str, https_port: u16) -> OriginSpec {
+        OriginSpec::Custom {
+            id: id.to_owned(),
+            domain: domain.to_owned(),
+            protocol_policy: "https-only".to_owned(),
+            ssl_protocols: vec!["TLSv1.2".to_owned()],
+            https_port,
         }
     }
 
@@ -289,13 +304,14 @@ fn origin(spec: &OriginSpec) -> cf::Origin {
             domain,
             protocol_policy,
             ssl_protocols,
+            https_port,
         } => cf::Origin::builder()
             .id(id)
             .domain_name(domain)
             .custom_origin_config(
                 cf::CustomOriginConfig::builder()
                     .http_port(80)
-                    .https_port(443)
+                    .https_port(i32::from(*https_port))
                     .origin_protocol_policy(cf::OriginProtocolPolicy::from(
                         protocol_policy.as_str(),
                     ))
