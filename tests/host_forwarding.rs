@@ -83,6 +83,8 @@ impl Lab {
                     ..ProbeSettings::default()
                 },
                 concurrency: 4,
+                // The edge (a real *.cloudfront.net name) is not on loopback.
+                edge_check: false,
             }),
         };
         audit(&self.emulator.inventory(), &request).await.findings
