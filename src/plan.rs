@@ -48,7 +48,10 @@ pub struct TargetUse {
 pub enum SniSource {
     /// The origin's `DomainName`: what CloudFront sends unless Host is forwarded.
     OriginDomain,
-    /// A viewer Host forwarded to the origin: an alias of the distribution.
+    /// A name asked for by hand (`probe --sni`), not the origin's domain.
+    Requested,
+    /// A viewer Host forwarded to the origin: an alias of the distribution (or its *.cloudfront.net
+    /// name when it has no alias).
     ForwardedHost {
         /// The alias as configured (a wildcard alias is probed with a representative name).
         alias: String,
@@ -92,7 +95,13 @@ pub fn plan(snapshot: &Snapshot) -> ProbePlan {
             if forwarding.is_empty() {
                 continue;
             }
-            for alias in &distribution.aliases {
+            // Viewers send an alias as Host, or the *.cloudfront.net name when there is no alias.
+            let hosts: Vec<&String> = if distribution.aliases.is_empty() {
+                distribution.domain_name.iter().collect()
+            } else {
+                distribution.aliases.iter().collect()
+            };
+            for alias in hosts {
                 add(
                     probe_name(alias),
                     SniSource::ForwardedHost {
@@ -378,6 +387,16 @@ mod tests {
                 alias: "www.example.com".into(),
                 behaviors: vec!["default".into()]
             }
+        );
+    }
+
+    #[test]
+    fn without_aliases_the_forwarded_host_is_the_cloudfront_domain() {
+        let mut snapshot = snapshot_with_policy(origin_request_policy("allViewer", &[]));
+        snapshot.distributions[0].aliases.clear();
+        assert_eq!(
+            snis(&plan(&snapshot)),
+            ["origin.example.com", "e1.cloudfront.net"]
         );
     }
 

@@ -506,7 +506,11 @@ pub static ORIGIN_CERT_NAME_MISMATCH: Entry = Entry {
           inference from AWS's troubleshooting guide). A SAN must match (the CN only when there are \
           no SANs), wildcards covering one label: otherwise 502.",
     docs: DOCS_502,
-    causes: &[&NAME_MISMATCH_ORIGIN_DOMAIN, &NAME_MISMATCH_FORWARDED_HOST],
+    causes: &[
+        &NAME_MISMATCH_ORIGIN_DOMAIN,
+        &NAME_MISMATCH_FORWARDED_HOST,
+        &NAME_MISMATCH_REQUESTED_SNI,
+    ],
 };
 
 /// The origin domain is not covered.
@@ -518,6 +522,18 @@ pub static NAME_MISMATCH_ORIGIN_DOMAIN: Cause = cause(
     &[
         "Re-issue the origin certificate with {sni} in its SANs.",
         "Or set the origin's DomainName to a name the certificate covers (and that resolves to the origin).",
+    ],
+);
+
+/// A name asked for by hand (`probe --sni`) is not covered.
+pub static NAME_MISMATCH_REQUESTED_SNI: Cause = cause(
+    "requested-sni",
+    Severity::Critical,
+    ViewerImpact::BadGateway,
+    "Origin {origin_id}: the certificate it sends for SNI {sni} does not cover {sni} (names: {certificate_names}).",
+    &[
+        "If behaviours forward the viewer's Host to this origin, add {sni} to the origin certificate's SANs, or stop forwarding Host (the managed origin request policy AllViewerExceptHostHeader).",
+        "If the origin serves several certificates by SNI, install one covering {sni}.",
     ],
 );
 

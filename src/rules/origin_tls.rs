@@ -76,7 +76,7 @@ pub(super) fn check(
 }
 
 /// Judges one observation made outside any distribution (the `probe` command): the origin is named by
-/// its host, the SNI is taken as the origin domain.
+/// its host; an SNI other than the host is a name asked for by hand.
 pub(super) fn judge_standalone(
     observation: &Observation,
     trust_anchors: &[Vec<u8>],
@@ -87,7 +87,11 @@ pub(super) fn judge_standalone(
         distribution_id: String::new(),
         origin_id: observation.target.host.clone(),
         origin_domain: observation.target.host.clone(),
-        sni_source: SniSource::OriginDomain,
+        sni_source: if observation.target.sni == observation.target.host {
+            SniSource::OriginDomain
+        } else {
+            SniSource::Requested
+        },
     };
     let context = Context {
         target_use: &target_use,
@@ -426,6 +430,9 @@ fn negotiated_findings(
         let builder = match &context.target_use.sni_source {
             SniSource::OriginDomain => {
                 start(Code::OriginCertNameMismatch, &NAME_MISMATCH_ORIGIN_DOMAIN)
+            }
+            SniSource::Requested => {
+                start(Code::OriginCertNameMismatch, &NAME_MISMATCH_REQUESTED_SNI)
             }
             SniSource::ForwardedHost { alias, behaviors } => {
                 start(Code::OriginCertNameMismatch, &NAME_MISMATCH_FORWARDED_HOST)
