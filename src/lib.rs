@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config_json;
 pub mod finding;
 pub mod inventory;
+pub mod lambda;
 pub mod model;
 pub mod names;
 pub mod plan;

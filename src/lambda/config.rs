@@ -1,0 +1,305 @@
+//! The Lambda's configuration, from environment variables (all documented in the README).
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::finding::Severity;
+use crate::probe::{ConnectTo, ResolveOverride};
+
+/// Everything the function reads from its environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LambdaConfig {
+    /// `TOPIC_ARN`: where findings are published.
+    pub topic_arn: String,
+    /// `MIN_SEVERITY` (default `medium`): findings below are not published.
+    pub min_severity: Severity,
+    /// `NOTIFY_ON_CLEAN` (default `false`): publish a short "verified" message after an event-driven
+    /// audit without findings.
+    pub notify_on_clean: bool,
+    /// `PROBE` (default `true`): probe origins and the edge.
+    pub probe: bool,
+    /// `EDGE_CHECK` (default `true`): check what the edge serves for each alias.
+    pub edge_check: bool,
+    /// `PROBE_CONCURRENCY` (default 16).
+    pub probe_concurrency: usize,
+    /// `PROBE_TIMEOUT_SECONDS` (default 10): the deadline of one probe.
+    pub probe_timeout: Duration,
+    /// `SWEEP_SAFETY_MARGIN_SECONDS` (default 60): no new work starts this close to the invocation
+    /// deadline; what is left is reported as `audit-incomplete`.
+    pub safety_margin: Duration,
+    /// `FOLLOW_UP_QUEUE_URL`: an SQS queue (consumed by this function) for re-checking the edge once a
+    /// changed distribution is Deployed. Unset: no follow-up, and the report says so.
+    pub follow_up_queue_url: Option<String>,
+    /// `FOLLOW_UP_DELAY_SECONDS` (default 300, at most 900, SQS's limit).
+    pub follow_up_delay: Duration,
+    /// `FOLLOW_UP_MAX_ATTEMPTS` (default 6).
+    pub follow_up_max_attempts: u32,
+    /// `CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL`: every AWS call goes there (labs, emulators).
+    pub endpoint_url: Option<String>,
+    /// `CLOUDFRONT_TLS_AUDIT_RESOLVE`: space-separated `HOST:PORT:ADDR` overrides (labs).
+    pub resolve: Vec<ResolveOverride>,
+    /// `CLOUDFRONT_TLS_AUDIT_CONNECT_TO`: space-separated `HOST:PORT:ADDR:PORT2` overrides (labs).
+    pub connect_to: Vec<ConnectTo>,
+    /// `CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR`: space-separated PEM files trusted as public roots (labs).
+    pub trust_anchors: Vec<PathBuf>,
+}
+
+/// A setting that cannot be used; the function refuses to start (an init error) and says which.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// A required variable is unset or empty.
+    #[error("{name} is not set: {hint}")]
+    Missing {
+        /// The variable.
+        name: &'static str,
+        /// What to put there.
+        hint: &'static str,
+    },
+    /// A variable holds something unusable.
+    #[error("{name}={value:?} is not valid: {hint}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// What it holds (truncated).
+        value: String,
+        /// What is expected.
+        hint: String,
+    },
+}
+
+impl LambdaConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<LambdaConfig, ConfigError> {
+        LambdaConfig::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (tests pass a map).
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<LambdaConfig, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let topic_arn = get("TOPIC_ARN").ok_or(ConfigError::Missing {
+            name: "TOPIC_ARN",
+            hint: "the ARN of the SNS topic findings are published to",
+        })?;
+        if !topic_arn.starts_with("arn:") || !topic_arn.contains(":sns:") {
+            return Err(invalid(
+                "TOPIC_ARN",
+                &topic_arn,
+                "an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)",
+            ));
+        }
+        let follow_up_delay = seconds(
+            get("FOLLOW_UP_DELAY_SECONDS"),
+            "FOLLOW_UP_DELAY_SECONDS",
+            300,
+            0..=900,
+        )?;
+        Ok(LambdaConfig {
+            topic_arn,
+            min_severity: parse_or("MIN_SEVERITY", get("MIN_SEVERITY"), Severity::Medium)?,
+            notify_on_clean: boolean("NOTIFY_ON_CLEAN", get("NOTIFY_ON_CLEAN"), false)?,
+            probe: boolean("PROBE", get("PROBE"), true)?,
+            edge_check: boolean("EDGE_CHECK", get("EDGE_CHECK"), true)?,
+            probe_concurrency: number(get("PROBE_CONCURRENCY"), "PROBE_CONCURRENCY", 16, 1..=512)?
+                as usize,
+            probe_timeout: seconds(
+                get("PROBE_TIMEOUT_SECONDS"),
+                "PROBE_TIMEOUT_SECONDS",
+                10,
+                1..=120,
+            )?,
+            safety_margin: seconds(
+                get("SWEEP_SAFETY_MARGIN_SECONDS"),
+                "SWEEP_SAFETY_MARGIN_SECONDS",
+                60,
+                0..=600,
+            )?,
+            follow_up_queue_url: get("FOLLOW_UP_QUEUE_URL"),
+            follow_up_delay,
+            follow_up_max_attempts: number(
+                get("FOLLOW_UP_MAX_ATTEMPTS"),
+                "FOLLOW_UP_MAX_ATTEMPTS",
+                6,
+                1..=50,
+            )? as u32,
+            endpoint_url: get("CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL"),
+            resolve: list(
+                "CLOUDFRONT_TLS_AUDIT_RESOLVE",
+                get("CLOUDFRONT_TLS_AUDIT_RESOLVE"),
+            )?,
+            connect_to: list(
+                "CLOUDFRONT_TLS_AUDIT_CONNECT_TO",
+                get("CLOUDFRONT_TLS_AUDIT_CONNECT_TO"),
+            )?,
+            trust_anchors: get("CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR")
+                .map(|v| v.split_whitespace().map(PathBuf::from).collect())
+                .unwrap_or_default(),
+        })
+    }
+}
+
+fn invalid(name: &'static str, value: &str, hint: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        value: value.chars().take(80).collect(),
+        hint: hint.into(),
+    }
+}
+
+fn parse_or<T: FromStr>(
+    name: &'static str,
+    value: Option<String>,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match value {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|e: T::Err| invalid(name, &v, e.to_string())),
+    }
+}
+
+fn boolean(name: &'static str, value: Option<String>, default: bool) -> Result<bool, ConfigError> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(_) => Err(invalid(
+            name,
+            value.as_deref().unwrap_or(""),
+            "true or false",
+        )),
+    }
+}
+
+fn number(
+    value: Option<String>,
+    name: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let Some(v) = value else {
+        return Ok(default);
+    };
+    v.parse::<u64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            invalid(
+                name,
+                &v,
+                format!("a whole number from {} to {}", range.start(), range.end()),
+            )
+        })
+}
+
+fn seconds(
+    value: Option<String>,
+    name: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Duration, ConfigError> {
+    number(value, name, default, range).map(Duration::from_secs)
+}
+
+fn list<T: FromStr>(name: &'static str, value: Option<String>) -> Result<Vec<T>, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|item| {
+            item.parse()
+                .map_err(|e: T::Err| invalid(name, item, e.to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<LambdaConfig, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        LambdaConfig::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const TOPIC: (&str, &str) = (
+        "TOPIC_ARN",
+        "arn:aws:sns:us-east-1:111122223333:cloudfront-tls-findings",
+    );
+
+    #[test]
+    fn defaults_need_only_the_topic() {
+        let c = config(&[TOPIC]).expect("valid");
+        assert_eq!(c.min_severity, Severity::Medium);
+        assert!(!c.notify_on_clean && c.probe && c.edge_check);
+        assert_eq!(
+            (c.probe_concurrency, c.probe_timeout),
+            (16, Duration::from_secs(10))
+        );
+        assert_eq!(c.follow_up_queue_url, None);
+    }
+
+    #[test]
+    fn a_missing_or_malformed_topic_is_refused_with_a_hint() {
+        assert!(matches!(
+            config(&[]),
+            Err(ConfigError::Missing {
+                name: "TOPIC_ARN",
+                ..
+            })
+        ));
+        let err = config(&[("TOPIC_ARN", "my-topic")]).unwrap_err();
+        assert!(err.to_string().contains("an SNS topic ARN"), "{err}");
+    }
+
+    #[test]
+    fn every_setting_is_validated() {
+        for (name, bad) in [
+            ("MIN_SEVERITY", "severe"),
+            ("NOTIFY_ON_CLEAN", "sometimes"),
+            ("PROBE_CONCURRENCY", "0"),
+            ("PROBE_TIMEOUT_SECONDS", "1000"),
+            ("FOLLOW_UP_DELAY_SECONDS", "901"),
+            ("CLOUDFRONT_TLS_AUDIT_RESOLVE", "host-without-port"),
+            ("CLOUDFRONT_TLS_AUDIT_CONNECT_TO", "edge:443:127.0.0.1"),
+        ] {
+            let err = config(&[TOPIC, (name, bad)]).unwrap_err();
+            assert!(err.to_string().contains(name), "{name}: {err}");
+        }
+    }
+
+    #[test]
+    fn lab_inputs_are_space_separated_lists() {
+        let c = config(&[
+            TOPIC,
+            (
+                "CLOUDFRONT_TLS_AUDIT_RESOLVE",
+                "a.test:443:127.0.0.1  b.test:8443:127.0.0.2",
+            ),
+            ("CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR", "/tmp/root.pem"),
+            ("MIN_SEVERITY", "HIGH"),
+        ])
+        .expect("valid");
+        assert_eq!(c.resolve.len(), 2);
+        assert_eq!(c.trust_anchors, [PathBuf::from("/tmp/root.pem")]);
+        assert_eq!(c.min_severity, Severity::High);
+    }
+}
