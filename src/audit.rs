@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use crate::model::{Distribution, Scope, Snapshot};
 use crate::plan;
 use crate::probe::edge::{probe_edge, EdgeObservation};
-use crate::probe::{probe_all, ProbeSettings};
+use crate::probe::{probe_all_before, ProbeSettings};
 use crate::report::Report;
 use crate::rules::{self, EdgeResults, ProbeResults};
 
@@ -45,6 +45,9 @@ pub struct ProbeOptions {
     /// Also check what the edge serves for each alias (a viewer's handshake with the distribution's
     /// *.cloudfront.net name).
     pub edge_check: bool,
+    /// No probe starts after this moment (the Lambda's deadline minus a margin); the handshakes left
+    /// are reported as `audit-incomplete`, never dropped.
+    pub stop_new_work_at: Option<std::time::Instant>,
 }
 
 impl Default for ProbeOptions {
@@ -53,6 +56,7 @@ impl Default for ProbeOptions {
             settings: ProbeSettings::default(),
             concurrency: 16,
             edge_check: true,
+            stop_new_work_at: None,
         }
     }
 }
@@ -86,7 +90,12 @@ async fn audit_snapshot(
         plan::EdgePlan::default()
     };
     let (observations, edge_observations) = futures::join!(
-        probe_all(&plan.targets, &options.settings, options.concurrency),
+        probe_all_before(
+            &plan.targets,
+            &options.settings,
+            options.concurrency,
+            options.stop_new_work_at
+        ),
         probe_edges(&edge_plan, options),
     );
     let results = ProbeResults {
@@ -126,8 +135,17 @@ pub async fn check_proposed(
 async fn probe_edges(plan: &plan::EdgePlan, options: &ProbeOptions) -> Vec<EdgeObservation> {
     use futures::StreamExt;
     futures::stream::iter(&plan.targets)
-        .map(|target| probe_edge(target, &options.settings))
+        .map(|target| async move {
+            if options
+                .stop_new_work_at
+                .is_some_and(|stop| std::time::Instant::now() >= stop)
+            {
+                return None;
+            }
+            Some(probe_edge(target, &options.settings).await)
+        })
         .buffered(options.concurrency.max(1))
+        .filter_map(std::future::ready)
         .collect()
         .await
 }

@@ -85,6 +85,7 @@ impl Lab {
                 concurrency: 4,
                 // The edge (a real *.cloudfront.net name) is not on loopback.
                 edge_check: false,
+                stop_new_work_at: None,
             }),
         };
         audit(&self.emulator.inventory(), &request).await.findings

@@ -358,6 +358,7 @@ pub(crate) fn lab_options(
         },
         concurrency: usize::from(args.probe_concurrency),
         edge_check: true,
+        stop_new_work_at: None,
     })
 }
 

@@ -155,11 +155,28 @@ pub async fn probe_all(
     settings: &ProbeSettings,
     concurrency: usize,
 ) -> Vec<Observation> {
+    probe_all_before(targets, settings, concurrency, None).await
+}
+
+/// Like [`probe_all`], but no probe starts at or after `stop` (an invocation deadline minus a safety
+/// margin): those targets have no observation, which the rules report as `audit-incomplete`.
+pub async fn probe_all_before(
+    targets: &[ProbeTarget],
+    settings: &ProbeSettings,
+    concurrency: usize,
+    stop: Option<std::time::Instant>,
+) -> Vec<Observation> {
     let mut seen = HashSet::new();
     let unique: Vec<&ProbeTarget> = targets.iter().filter(|t| seen.insert(*t)).collect();
     stream::iter(unique)
-        .map(|target| probe(target, settings))
+        .map(|target| async move {
+            if stop.is_some_and(|stop| std::time::Instant::now() >= stop) {
+                return None;
+            }
+            Some(probe(target, settings).await)
+        })
         .buffered(concurrency.max(1))
+        .filter_map(std::future::ready)
         .collect()
         .await
 }

@@ -91,6 +91,21 @@ fn policy_gaps(snapshot: &Snapshot, distribution: &Distribution, findings: &mut 
     }
 }
 
+/// A planned handshake that did not run because the invocation deadline came first.
+pub(super) fn not_probed(distribution: &Distribution, resource: String) -> Finding {
+    Finding::builder(Code::AuditIncomplete, &INCOMPLETE_OTHER)
+        .for_distribution(distribution)
+        .subject(resource.clone())
+        .evidence("operation", "TLS probe")
+        .evidence("resource", resource)
+        .evidence("failure", "deadline")
+        .evidence(
+            "error",
+            "not probed: the invocation was close to its deadline",
+        )
+        .build()
+}
+
 fn cause_for(kind: FailureKind) -> &'static Cause {
     match kind {
         FailureKind::AccessDenied => &INCOMPLETE_ACCESS_DENIED,

@@ -48,6 +48,8 @@ pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut
             continue;
         };
         let Some(observation) = edges.observations.iter().find(|o| &o.target == target) else {
+            let resource = format!("edge {} (SNI {})", target.host, target.sni);
+            findings.push(super::audit::not_probed(distribution, resource));
             continue;
         };
         let start = |code: Code, cause: &'static Cause| {

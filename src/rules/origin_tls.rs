@@ -40,14 +40,15 @@ pub(super) fn check(
         let Some(target) = probes.plan.targets.get(target_use.target) else {
             continue;
         };
-        let Some(observation) = probes.observations.iter().find(|o| &o.target == target) else {
-            continue;
-        };
         let Some(distribution) = snapshot
             .distributions
             .iter()
             .find(|d| d.id == target_use.distribution_id)
         else {
+            continue;
+        };
+        let Some(observation) = probes.observations.iter().find(|o| &o.target == target) else {
+            findings.push(not_probed(distribution, target_use, target));
             continue;
         };
         let context = Context {
@@ -99,6 +100,29 @@ pub(super) fn judge_standalone(
         distribution: None,
     };
     judge(&context, observation, trust_anchors, now)
+}
+
+/// A planned handshake that did not run (the invocation deadline came first): never a silent pass.
+fn not_probed(
+    distribution: &crate::model::Distribution,
+    target_use: &TargetUse,
+    target: &ProbeTarget,
+) -> Finding {
+    let resource = format!(
+        "origin {} ({}:{}, SNI {})",
+        target_use.origin_id, target.host, target.port, target.sni
+    );
+    Finding::builder(Code::AuditIncomplete, &INCOMPLETE_OTHER)
+        .for_distribution(distribution)
+        .subject(resource.clone())
+        .evidence("operation", "TLS probe")
+        .evidence("resource", resource)
+        .evidence("failure", "deadline")
+        .evidence(
+            "error",
+            "not probed: the invocation was close to its deadline",
+        )
+        .build()
 }
 
 struct Context<'a> {

@@ -41,7 +41,9 @@ pub struct RuntimeApi {
 impl RuntimeApi {
     /// Starts the server on 127.0.0.1 and a free port.
     pub async fn start() -> RuntimeApi {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind runtime API");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind runtime API");
         let addr = listener.local_addr().expect("runtime API address");
         let api = RuntimeApi {
             addr,
@@ -72,7 +74,9 @@ impl RuntimeApi {
             .map(|d| d + timeout)
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0);
-        state.queue.push_back((id.clone(), payload.to_owned(), deadline_ms));
+        state
+            .queue
+            .push_back((id.clone(), payload.to_owned(), deadline_ms));
         drop(state);
         self.changed.notify_waiters();
         id
