@@ -260,7 +260,10 @@ impl Rejection {
     /// What to change, for the error codes that concern TLS. `None` for codes with nothing
     /// TLS-specific to say (the error message stands on its own).
     pub fn advice(&self) -> Option<&'static str> {
-        Some(match self.error_code.as_str() {
+        // The API's error names; CloudTrail's exact spelling is unconfirmed, so an SDK-style
+        // `…Exception` suffix is tolerated.
+        let code = self.error_code.trim();
+        Some(match code.strip_suffix("Exception").unwrap_or(code) {
             "InvalidViewerCertificate" => {
                 "the certificate must exist in ACM in us-east-1 (or IAM under /cloudfront/), belong to \
                  this account, be issued with a valid chain, and cover at least one alias; an alias \
@@ -1372,5 +1375,568 @@ fn describe(value: &Value) -> String {
             }
             format!("an object with keys {}", keys.join(", "))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A CloudTrail envelope around `detail`, with the fields every record has.
+    fn cloudtrail_event(event_name: &str, mut detail: Value) -> Value {
+        let base = json!({
+            "eventVersion": "1.11",
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/ops"},
+            "eventTime": "2026-03-03T09:14:02Z",
+            "eventSource": "cloudfront.amazonaws.com",
+            "eventName": event_name,
+            "sourceIPAddress": "203.0.113.24",
+            "eventID": "ev-1",
+        });
+        for (key, value) in base.as_object().unwrap() {
+            detail
+                .as_object_mut()
+                .unwrap()
+                .entry(key.clone())
+                .or_insert(value.clone());
+        }
+        json!({
+            "version": "0", "id": "e1", "detail-type": "AWS API Call via CloudTrail",
+            "source": "aws.cloudfront", "account": "111122223333", "time": "2026-03-03T09:14:03Z",
+            "region": "us-east-1", "resources": [], "detail": detail
+        })
+    }
+
+    /// The smallest DistributionConfig config_json accepts, in CloudTrail's casing.
+    fn attempted_config(certificate_arn: &str) -> Value {
+        json!({
+            "aliases": {"quantity": 1, "items": ["app.example.com"]},
+            "origins": {"quantity": 1, "items": [{
+                "id": "o1", "domainName": "origin.example.com",
+                "customOriginConfig": {"originProtocolPolicy": "https-only"}
+            }]},
+            "defaultCacheBehavior": {"targetOriginId": "o1", "viewerProtocolPolicy": "https-only"},
+            "viewerCertificate": {"aCMCertificateArn": certificate_arn, "sSLSupportMethod": "sni-only",
+                                  "minimumProtocolVersion": "TLSv1.2_2021"},
+            "enabled": true
+        })
+    }
+
+    fn audited_ids(trigger: &Trigger) -> Vec<String> {
+        match trigger {
+            Trigger::Audit {
+                scope: Scope::Distributions(ids),
+                ..
+            } => ids.clone(),
+            other => panic!("expected an audit of named distributions, got {other:?}"),
+        }
+    }
+
+    fn parse(event: &Value) -> Trigger {
+        parse_trigger(event).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn each_call_keeps_its_distribution_id_where_the_reference_says() {
+        let cases = [
+            (
+                "CreateDistribution",
+                json!({"requestParameters": {"distributionConfig": {}},
+                       "responseElements": {"distribution": {"id": "ECREATED1"}}}),
+                vec!["ECREATED1"],
+            ),
+            (
+                "CreateDistributionWithTags",
+                json!({"requestParameters": {"distributionConfigWithTags": {"distributionConfig": {}}},
+                       "responseElements": {"distribution": {"id": "ECREATED2"}}}),
+                vec!["ECREATED2"],
+            ),
+            (
+                "UpdateDistribution",
+                json!({"requestParameters": {"id": "EUPDATED1", "distributionConfig": {}},
+                       "responseElements": {"distribution": {"id": "EUPDATED1"}}}),
+                vec!["EUPDATED1"],
+            ),
+            (
+                // The response repeats the id; enough when the request's is missing.
+                "UpdateDistribution",
+                json!({"requestParameters": {"distributionConfig": {}},
+                       "responseElements": {"distribution": {"id": "EUPDATED2"}}}),
+                vec!["EUPDATED2"],
+            ),
+            (
+                "CopyDistribution",
+                json!({"requestParameters": {"primaryDistributionId": "EPRIMARY1", "staging": true},
+                       "responseElements": {"distribution": {"id": "ESTAGING1"}}}),
+                vec!["ESTAGING1", "EPRIMARY1"],
+            ),
+            (
+                "UpdateDistributionWithStagingConfig",
+                json!({"requestParameters": {"id": "EPRIMARY2", "stagingDistributionId": "ESTAGING2"},
+                       "responseElements": {"distribution": {"id": "EPRIMARY2"}}}),
+                vec!["EPRIMARY2", "ESTAGING2"],
+            ),
+            (
+                "AssociateAlias",
+                json!({"requestParameters": {"targetDistributionId": "ETARGET1", "alias": "www.example.com"},
+                       "responseElements": null}),
+                vec!["ETARGET1"],
+            ),
+            (
+                "UpdateDomainAssociation",
+                json!({"requestParameters": {"domain": "www.example.com",
+                                             "targetResource": {"distributionId": "ETARGET2"}},
+                       "responseElements": {"domain": "www.example.com", "resourceId": "ETARGET2"}}),
+                vec!["ETARGET2"],
+            ),
+        ];
+        for (event_name, detail, expected) in cases {
+            let trigger = parse(&cloudtrail_event(event_name, detail));
+            assert_eq!(audited_ids(&trigger), expected, "{event_name}");
+            let Some(Cause::ApiCall {
+                event_name: name,
+                actor_arn,
+                event_time,
+                rejected,
+                ..
+            }) = trigger.cause()
+            else {
+                panic!("{trigger:?}")
+            };
+            assert_eq!(name, event_name);
+            assert_eq!(
+                actor_arn.as_deref(),
+                Some("arn:aws:iam::111122223333:user/ops")
+            );
+            assert_eq!(event_time.as_deref(), Some("2026-03-03T09:14:02Z"));
+            assert!(rejected.is_none());
+        }
+    }
+
+    #[test]
+    fn moved_aliases_are_named_in_the_cause() {
+        for (event_name, detail) in [
+            (
+                "AssociateAlias",
+                json!({"requestParameters": {"targetDistributionId": "ETARGET1", "alias": "www.example.com"}}),
+            ),
+            (
+                "UpdateDomainAssociation",
+                json!({"requestParameters": {"domain": "www.example.com",
+                                             "targetResource": {"distributionId": "ETARGET2"}}}),
+            ),
+        ] {
+            let trigger = parse(&cloudtrail_event(event_name, detail));
+            let Some(Cause::ApiCall { alias, .. }) = trigger.cause() else {
+                panic!("{trigger:?}")
+            };
+            assert_eq!(alias.as_deref(), Some("www.example.com"), "{event_name}");
+        }
+    }
+
+    #[test]
+    fn a_successful_call_without_its_id_is_a_precise_error() {
+        let cases = [
+            ("UpdateDistribution", json!({"requestParameters": {"distributionConfig": {}}}),
+             "CloudTrail UpdateDistribution event without detail.requestParameters.id: cannot tell which distribution changed"),
+            ("CreateDistribution", json!({"requestParameters": {}, "responseElements": {}}),
+             "CloudTrail CreateDistribution event without detail.responseElements.distribution.id: cannot tell which distribution was created"),
+            ("AssociateAlias", json!({"requestParameters": {"alias": "a.example.com"}}),
+             "CloudTrail AssociateAlias event without detail.requestParameters.targetDistributionId: cannot tell which distribution the alias moved to"),
+            ("UpdateDomainAssociation", json!({"requestParameters": {"domain": "a.example.com", "targetResource": {}}}),
+             "CloudTrail UpdateDomainAssociation event without detail.requestParameters.targetResource.distributionId"),
+            ("CopyDistribution", json!({"requestParameters": {}}),
+             "CloudTrail CopyDistribution event without detail.responseElements.distribution.id and detail.requestParameters.primaryDistributionId"),
+            ("UpdateDistributionWithStagingConfig", json!({"requestParameters": {"stagingDistributionId": "ES1"}}),
+             "CloudTrail UpdateDistributionWithStagingConfig event without detail.requestParameters.id"),
+        ];
+        for (event_name, detail, expected) in cases {
+            let error = parse_trigger(&cloudtrail_event(event_name, detail)).unwrap_err();
+            assert!(
+                error.to_string().starts_with(expected),
+                "{event_name}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_of_the_wrong_type_or_shape_are_refused() {
+        let error = parse_trigger(&cloudtrail_event(
+            "UpdateDistribution",
+            json!({"requestParameters": {"id": 5}}),
+        ))
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "CloudTrail UpdateDistribution event: detail.requestParameters.id is the number 5, \
+             expected a distribution id string"
+        );
+        let error = parse_trigger(&cloudtrail_event(
+            "UpdateDistribution",
+            json!({"requestParameters": {"id": "edfdvbd6example; rm -rf"}}),
+        ))
+        .unwrap_err();
+        assert!(matches!(error, TriggerError::InvalidDistributionId { .. }));
+        let error = parse_trigger(&cloudtrail_event(
+            "UpdateDomainAssociation",
+            json!({"requestParameters": {"targetResource": "ETARGET"}}),
+        ))
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("detail.requestParameters.targetResource is the string"),
+            "{error}"
+        );
+        let error = parse_trigger(&cloudtrail_event(
+            "UpdateDistribution",
+            json!({"requestParameters": [], "responseElements": null}),
+        ))
+        .unwrap_err();
+        assert!(error
+            .to_string()
+            .contains("detail.requestParameters is an array"));
+    }
+
+    #[test]
+    fn a_domain_moved_to_a_tenant_is_ignored() {
+        let trigger = parse(&cloudtrail_event(
+            "UpdateDomainAssociation",
+            json!({"requestParameters": {"domain": "t.example.com",
+                                         "targetResource": {"distributionTenantId": "dt_2abc"}}}),
+        ));
+        let Trigger::Ignore { reason, .. } = trigger else {
+            panic!("{trigger:?}")
+        };
+        assert!(reason.contains("distribution tenant"), "{reason}");
+    }
+
+    #[test]
+    fn a_refused_update_with_its_config_checks_the_attempted_config() {
+        let wrong_region = "arn:aws:acm:eu-west-1:111122223333:certificate/abc";
+        let trigger = parse(&cloudtrail_event(
+            "UpdateDistribution",
+            json!({"errorCode": "InvalidViewerCertificate",
+                   "errorMessage": "The specified SSL certificate doesn't exist, isn't in us-east-1 region",
+                   "requestParameters": {"id": "EDFDVBD6EXAMPLE", "ifMatch": "E1",
+                                         "distributionConfig": attempted_config(wrong_region)},
+                   "responseElements": null}),
+        ));
+        let Trigger::CheckRejected {
+            distribution,
+            live_id,
+            cause,
+        } = &trigger
+        else {
+            panic!("{trigger:?}")
+        };
+        assert_eq!(live_id.as_deref(), Some("EDFDVBD6EXAMPLE"));
+        assert_eq!(
+            distribution
+                .viewer_certificate
+                .acm_certificate_arn
+                .as_deref(),
+            Some(wrong_region)
+        );
+        assert_eq!(
+            distribution.origin,
+            crate::model::DistributionOrigin::Proposed
+        );
+        let Cause::ApiCall {
+            rejected: Some(rejection),
+            ..
+        } = cause
+        else {
+            panic!("{cause:?}")
+        };
+        assert_eq!(rejection.error_code, "InvalidViewerCertificate");
+        assert!(rejection.config_unavailable.is_none());
+        assert!(trigger
+            .to_string()
+            .contains("refused with InvalidViewerCertificate"));
+    }
+
+    #[test]
+    fn a_refused_creation_checks_the_attempted_config_without_a_live_id() {
+        for request in [
+            json!({"distributionConfig": attempted_config("arn:aws:acm:us-east-1:1:certificate/x")}),
+            json!({"distributionConfigWithTags": {
+                "distributionConfig": attempted_config("arn:aws:acm:us-east-1:1:certificate/x"),
+                "tags": {"items": []}}}),
+        ] {
+            let trigger = parse(&cloudtrail_event(
+                "CreateDistributionWithTags",
+                json!({"errorCode": "CNAMEAlreadyExists", "requestParameters": request,
+                       "responseElements": null}),
+            ));
+            let Trigger::CheckRejected {
+                distribution,
+                live_id: None,
+                cause:
+                    Cause::ApiCall {
+                        rejected: Some(rejection),
+                        ..
+                    },
+            } = &trigger
+            else {
+                panic!("{trigger:?}")
+            };
+            assert_eq!(distribution.id, "attempted CreateDistributionWithTags");
+            assert_eq!(distribution.aliases, vec!["app.example.com"]);
+            assert!(rejection
+                .advice()
+                .is_some_and(|a| a.contains("AssociateAlias")));
+        }
+    }
+
+    #[test]
+    fn a_refused_update_without_a_usable_config_audits_the_live_distribution() {
+        let cases = [
+            (json!({"id": "EDFDVBD6EXAMPLE"}), "has no requestParameters.distributionConfig"),
+            (json!({"id": "EDFDVBD6EXAMPLE", "distributionConfig": null}), "has no requestParameters.distributionConfig"),
+            (json!({"id": "EDFDVBD6EXAMPLE", "distributionConfig": "HIDDEN_DUE_TO_SECURITY_REASONS"}),
+             "CloudTrail hid requestParameters.distributionConfig (HIDDEN_DUE_TO_SECURITY_REASONS)"),
+            (json!({"id": "EDFDVBD6EXAMPLE", "distributionConfig": "{\"aliases\": {\"quan"}),
+             "requestParameters.distributionConfig is the string"),
+            // Truncated: the object lost its origins.
+            (json!({"id": "EDFDVBD6EXAMPLE", "distributionConfig": {"aliases": {"quantity": 1, "items": ["a.example.com"]}}}),
+             "could not be read (truncated or abbreviated by CloudTrail?)"),
+        ];
+        for (request, expected) in cases {
+            let trigger = parse(&cloudtrail_event(
+                "UpdateDistribution",
+                json!({"errorCode": "InvalidViewerCertificate", "requestParameters": request,
+                       "responseElements": null}),
+            ));
+            assert_eq!(audited_ids(&trigger), vec!["EDFDVBD6EXAMPLE"]);
+            let Some(Cause::ApiCall {
+                rejected: Some(rejection),
+                ..
+            }) = trigger.cause()
+            else {
+                panic!("{trigger:?}")
+            };
+            let why = rejection.config_unavailable.as_deref().unwrap();
+            assert!(why.contains(expected), "{why}");
+        }
+    }
+
+    #[test]
+    fn a_refused_creation_without_a_config_is_ignored_with_the_reason() {
+        let trigger = parse(&cloudtrail_event(
+            "CreateDistribution",
+            json!({"errorCode": "AccessDenied", "errorMessage": "not authorized",
+                   "requestParameters": {"distributionConfig": "HIDDEN_DUE_TO_SECURITY_REASONS"},
+                   "responseElements": null}),
+        ));
+        let Trigger::Ignore { reason, .. } = trigger else {
+            panic!("{trigger:?}")
+        };
+        assert!(reason.contains("refused (\"AccessDenied\")"), "{reason}");
+        assert!(reason.contains("nothing to audit"), "{reason}");
+    }
+
+    #[test]
+    fn a_refused_call_without_a_config_audits_its_target() {
+        let trigger = parse(&cloudtrail_event(
+            "AssociateAlias",
+            json!({"errorCode": "InvalidViewerCertificate",
+                   "requestParameters": {"targetDistributionId": "ETARGET1", "alias": "x.example.com"},
+                   "responseElements": null}),
+        ));
+        assert_eq!(audited_ids(&trigger), vec!["ETARGET1"]);
+        let Some(Cause::ApiCall {
+            rejected: Some(rejection),
+            ..
+        }) = trigger.cause()
+        else {
+            panic!("{trigger:?}")
+        };
+        assert!(rejection
+            .config_unavailable
+            .as_deref()
+            .is_some_and(|why| why.contains("AssociateAlias does not carry a DistributionConfig")));
+        // A refused copy created nothing: only the primary is audited.
+        let trigger = parse(&cloudtrail_event(
+            "CopyDistribution",
+            json!({"errorCode": "InvalidArgument",
+                   "requestParameters": {"primaryDistributionId": "EPRIMARY1"},
+                   "responseElements": null}),
+        ));
+        assert_eq!(audited_ids(&trigger), vec!["EPRIMARY1"]);
+    }
+
+    #[test]
+    fn acm_details_are_optional_and_lenient() {
+        let arn = "arn:aws:acm:us-east-1:111122223333:certificate/abc";
+        let event = |detail_type: &str, detail: Value| json!({"source": "aws.acm", "detail-type": detail_type, "resources": [arn], "detail": detail});
+        let trigger = parse(&event(
+            "ACM Certificate Approaching Expiration",
+            json!({"DaysToExpiry": "7", "InUse": "TRUE"}),
+        ));
+        let Trigger::AuditCertificate {
+            certificate_arn,
+            cause:
+                Cause::Certificate {
+                    event: acm_event,
+                    in_use,
+                    common_name,
+                    ..
+                },
+        } = &trigger
+        else {
+            panic!("{trigger:?}")
+        };
+        assert_eq!(certificate_arn, arn);
+        assert_eq!(
+            *acm_event,
+            AcmEvent::ApproachingExpiration {
+                days_to_expiry: Some(7)
+            }
+        );
+        assert_eq!(*in_use, Some(true));
+        assert_eq!(*common_name, None);
+        assert!(trigger.to_string().contains("7 days to expiry"));
+
+        // No detail at all, or a detail of the wrong type, still names the certificate.
+        for detail in [
+            Value::Null,
+            json!("{}"),
+            json!({"DaysToExpiry": [1], "InUse": "maybe"}),
+        ] {
+            let trigger = parse(&event("ACM Certificate Renewal Action Required", detail));
+            let Trigger::AuditCertificate {
+                cause: Cause::Certificate { event, in_use, .. },
+                ..
+            } = trigger
+            else {
+                panic!("{trigger:?}")
+            };
+            assert_eq!(
+                event,
+                AcmEvent::RenewalActionRequired {
+                    reason: None,
+                    days_to_expiry: None
+                }
+            );
+            assert_eq!(in_use, None);
+        }
+    }
+
+    #[test]
+    fn an_acm_event_without_its_certificate_names_the_field() {
+        let error = parse_trigger(&json!({
+            "source": "aws.acm", "detail-type": "ACM Certificate Expired", "detail": {}
+        }))
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "ACM Certificate Expired event without resources[0]: ACM names the certificate only \
+             there, so there is no certificate to audit"
+        );
+        let error = parse_trigger(&json!({
+            "source": "aws.acm", "detail-type": "ACM Certificate Expired", "resources": [7]
+        }))
+        .unwrap_err();
+        assert!(error
+            .to_string()
+            .contains("resources[0] is the number 7, expected the certificate ARN string"));
+    }
+
+    #[test]
+    fn sweeps_from_rules_schedulers_and_inputs() {
+        for (payload, expected) in [
+            (
+                json!({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {},
+                       "resources": ["arn:aws:events:us-east-1:111122223333:rule/daily"]}),
+                SweepSource::Events,
+            ),
+            (
+                json!({"detail-type": "Scheduled Event", "source": "aws.scheduler", "detail": "{}"}),
+                SweepSource::Scheduler,
+            ),
+            (json!({"action": "sweep"}), SweepSource::Direct),
+            // Scheduler placeholders in the Input are tolerated.
+            (
+                json!({"action": "sweep", "scheduled_time": "<aws.scheduler.scheduled-time>"}),
+                SweepSource::Direct,
+            ),
+        ] {
+            let trigger = parse(&payload);
+            let Trigger::Audit {
+                scope: Scope::AllDistributions,
+                cause: Cause::Sweep { source, .. },
+            } = trigger
+            else {
+                panic!("{trigger:?}")
+            };
+            assert_eq!(source, expected);
+        }
+    }
+
+    #[test]
+    fn direct_audits_dedupe_and_check_ids() {
+        let trigger = parse(&json!({"action": "audit",
+                                    "distribution_ids": ["E1", "E2", "E1"]}));
+        assert_eq!(audited_ids(&trigger), vec!["E1", "E2"]);
+        assert!(matches!(trigger.cause(), Some(Cause::Operator)));
+
+        let error = parse_trigger(&json!({"action": "audit",
+                                          "distribution_ids": ["E1", "e2"]}))
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "direct audit input: distribution_ids[1] is \"e2\", which is not a CloudFront \
+             distribution id (1 to 128 upper-case letters and digits, like EDFDVBD6EXAMPLE)"
+        );
+        let too_many: Vec<String> = (0..=MAX_DIRECT_IDS).map(|i| format!("E{i}")).collect();
+        assert!(matches!(
+            parse_trigger(&json!({"action": "audit", "distribution_ids": too_many})),
+            Err(TriggerError::TooManyDistributionIds { .. })
+        ));
+        assert!(matches!(
+            parse_trigger(&json!({"action": "audit", "distribution_ids": [&"E".repeat(129)]})),
+            Err(TriggerError::InvalidDistributionId { .. })
+        ));
+    }
+
+    #[test]
+    fn invalid_json_reports_line_and_column() {
+        let error = parse_trigger_bytes(b"{\n  \"action\": \"sweep\",\n}").unwrap_err();
+        let TriggerError::InvalidJson { line, column, .. } = error else {
+            panic!("{error:?}")
+        };
+        assert_eq!((line, column), (3, 1));
+    }
+
+    #[test]
+    fn certificate_arns_are_checked() {
+        for good in [
+            "arn:aws:acm:us-east-1:111122223333:certificate/abc",
+            "arn:aws-cn:acm:cn-north-1:111122223333:certificate/abc",
+        ] {
+            assert!(looks_like_certificate_arn(good), "{good}");
+        }
+        for bad in [
+            "",
+            "arn:aws:iam::111122223333:server-certificate/x",
+            "arn:aws:acm:us-east-1:111122223333:certificate/",
+            "arn:aws:acm:us-east-1:111122223333:certificate/a b",
+            "arn:aws:acm::111122223333:certificate/abc",
+        ] {
+            assert!(!looks_like_certificate_arn(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn triggers_serialise_for_the_report() {
+        let trigger = parse(&json!({"action": "audit", "distribution_ids": ["E1"]}));
+        assert_eq!(
+            serde_json::to_value(&trigger).unwrap(),
+            json!({"kind": "audit", "scope": {"kind": "distributions", "ids": ["E1"]},
+                   "cause": {"kind": "operator"}})
+        );
     }
 }
