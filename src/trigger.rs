@@ -115,7 +115,20 @@ impl fmt::Display for Trigger {
             Trigger::Audit { scope, cause } => match scope {
                 Scope::AllDistributions => write!(f, "audit all distributions ({cause})"),
                 Scope::Distributions(ids) => {
-                    write!(f, "audit distribution(s) {} ({cause})", ids.join(", "))
+                    // A direct audit may name up to MAX_DIRECT_IDS; the log line stays readable.
+                    const SHOWN: usize = 10;
+                    let shown = ids
+                        .iter()
+                        .take(SHOWN)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    match ids.len().checked_sub(SHOWN) {
+                        Some(more) if more > 0 => {
+                            write!(f, "audit distributions {shown} and {more} more ({cause})")
+                        }
+                        _ => write!(f, "audit distribution(s) {shown} ({cause})"),
+                    }
                 }
             },
             Trigger::AuditCertificate {
@@ -838,7 +851,7 @@ fn cloudtrail(envelope: &Map<String, Value>) -> Result<Trigger, TriggerError> {
     let error_message = lenient_string(detail.get("errorMessage")).map(clip);
 
     let unavailable = if call.carries_config() {
-        match attempted_config(request, call) {
+        match attempted_config(detail.get("requestParameters"), request, call) {
             Ok(proposed) => {
                 return Ok(Trigger::CheckRejected {
                     distribution: Box::new(proposed),
@@ -999,12 +1012,14 @@ fn call_ids(
     Ok(Some(unique))
 }
 
-/// Reads the attempted configuration of a refused call, or says why it cannot be used.
+/// Reads the attempted configuration of a refused call, or says why it cannot be used. `raw` is the
+/// `requestParameters` value that `request` was read from.
 fn attempted_config(
+    raw: Option<&Value>,
     request: Option<&Map<String, Value>>,
     call: Call,
 ) -> Result<Distribution, String> {
-    let Some(request) = request else {
+    let (Some(raw), Some(request)) = (raw, request) else {
         return Err(
             "the event has no requestParameters, so the attempted configuration is \
                     unavailable"
@@ -1042,7 +1057,7 @@ fn attempted_config(
     }
     // config_json peels the requestParameters wrappers itself and takes the id from `id` when there.
     let label = format!("attempted {}", call.name());
-    config_json::distribution_from_value(&Value::Object(request.clone()), &label).map_err(|e| {
+    config_json::distribution_from_value(raw, &label).map_err(|e| {
         format!(
             "the attempted configuration could not be read (truncated or abbreviated by CloudTrail?): {}",
             escape_clip(&e.to_string(), 400)
@@ -1882,6 +1897,13 @@ mod tests {
                                     "distribution_ids": ["E1", "E2", "E1"]}));
         assert_eq!(audited_ids(&trigger), vec!["E1", "E2"]);
         assert!(matches!(trigger.cause(), Some(Cause::Operator)));
+        let many: Vec<String> = (0..25).map(|i| format!("E{i}")).collect();
+        let line = parse(&json!({"action": "audit", "distribution_ids": many})).to_string();
+        assert!(line.starts_with("audit distributions E0, E1,"), "{line}");
+        assert!(
+            line.ends_with("E9 and 15 more (operator request)"),
+            "{line}"
+        );
 
         let error = parse_trigger(&json!({"action": "audit",
                                           "distribution_ids": ["E1", "e2"]}))
