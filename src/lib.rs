@@ -16,4 +16,5 @@ pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod rules;
+pub mod trigger;
 pub mod x509;

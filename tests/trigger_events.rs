@@ -1,0 +1,502 @@
+//! Every sample in `events/` parses to the trigger the Lambda must act on, and hostile payloads are
+//! refused cleanly: an error or an ignore, never a panic.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use cloudfront_tls_audit::model::{DistributionOrigin, Scope};
+use cloudfront_tls_audit::trigger::{
+    parse_trigger, parse_trigger_bytes, AcmEvent, Cause, SweepSource, Trigger, TriggerError,
+    MAX_EVENT_BYTES,
+};
+use serde_json::{json, Value};
+
+const CERT: &str =
+    "arn:aws:acm:us-east-1:111122223333:certificate/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111";
+
+fn events_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("events")
+}
+
+fn sample_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(events_dir())
+        .expect("events/ exists")
+        .map(|entry| entry.expect("readable entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn load(name: &str) -> Value {
+    let bytes = std::fs::read(events_dir().join(name)).expect("sample exists");
+    serde_json::from_slice(&bytes).expect("sample is JSON")
+}
+
+fn parse_file(path: &Path) -> Trigger {
+    let bytes = std::fs::read(path).expect("readable sample");
+    parse_trigger_bytes(&bytes).unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()))
+}
+
+fn ids(list: &[&str]) -> Scope {
+    Scope::Distributions(list.iter().map(|id| id.to_string()).collect())
+}
+
+/// Checks one sample's trigger; returns false for a file the test does not know.
+fn check_sample(name: &str, trigger: &Trigger) -> bool {
+    match name {
+        "cloudtrail-update-distribution.json" => {
+            let Trigger::Audit { scope, cause } = trigger else {
+                panic!("{name}: {trigger:?}")
+            };
+            assert_eq!(*scope, ids(&["EDFDVBD6EXAMPLE"]));
+            assert_eq!(
+                *cause,
+                Cause::ApiCall {
+                    event_name: "UpdateDistribution".into(),
+                    actor_arn: Some("arn:aws:sts::111122223333:assumed-role/Admin/jdoe".into()),
+                    event_time: Some("2026-03-03T09:14:02Z".into()),
+                    source_ip: Some("203.0.113.24".into()),
+                    event_id: Some("5ab02562-0fc5-43d0-b7b6-90293example".into()),
+                    alias: None,
+                    rejected: None,
+                }
+            );
+        }
+        "cloudtrail-create-distribution.json" => {
+            let Trigger::Audit {
+                scope,
+                cause:
+                    Cause::ApiCall {
+                        event_name,
+                        actor_arn,
+                        source_ip,
+                        rejected: None,
+                        ..
+                    },
+            } = trigger
+            else {
+                panic!("{name}: {trigger:?}")
+            };
+            assert_eq!(*scope, ids(&["E2QWRUHEXAMPLE"]));
+            assert_eq!(event_name, "CreateDistribution");
+            assert_eq!(
+                actor_arn.as_deref(),
+                Some("arn:aws:sts::111122223333:assumed-role/cfn-deploy/AWSCloudFormation")
+            );
+            assert_eq!(source_ip.as_deref(), Some("cloudformation.amazonaws.com"));
+        }
+        "cloudtrail-update-distribution-rejected-invalid-viewer-certificate.json" => {
+            let Trigger::CheckRejected {
+                distribution,
+                live_id,
+                cause:
+                    Cause::ApiCall {
+                        event_name,
+                        actor_arn,
+                        rejected: Some(rejection),
+                        ..
+                    },
+            } = trigger
+            else {
+                panic!("{name}: {trigger:?}")
+            };
+            assert_eq!(live_id.as_deref(), Some("EDFDVBD6EXAMPLE"));
+            assert_eq!(event_name, "UpdateDistribution");
+            assert_eq!(
+                actor_arn.as_deref(),
+                Some("arn:aws:sts::111122223333:assumed-role/Developer/asmith")
+            );
+            assert_eq!(rejection.error_code, "InvalidViewerCertificate");
+            assert!(rejection
+                .error_message
+                .as_deref()
+                .is_some_and(|m| m.contains("isn't in us-east-1")));
+            assert_eq!(rejection.config_unavailable, None);
+            assert!(rejection.advice().is_some_and(|a| a.contains("us-east-1")));
+            // The attempted configuration, not the live one: its certificate is in eu-west-1.
+            assert_eq!(distribution.origin, DistributionOrigin::Proposed);
+            assert_eq!(distribution.id, "EDFDVBD6EXAMPLE");
+            assert!(distribution
+                .viewer_certificate
+                .acm_certificate_arn
+                .as_deref()
+                .is_some_and(|arn| arn.starts_with("arn:aws:acm:eu-west-1:")));
+            assert_eq!(
+                distribution.aliases,
+                vec!["app.example.com", "www.app.example.com"]
+            );
+        }
+        "acm-approaching-expiration.json" => expect_certificate(
+            name,
+            trigger,
+            AcmEvent::ApproachingExpiration {
+                days_to_expiry: Some(30),
+            },
+        ),
+        "acm-expired.json" => expect_certificate(name, trigger, AcmEvent::Expired),
+        "acm-available-renewal.json" => expect_certificate(
+            name,
+            trigger,
+            AcmEvent::Available {
+                action: Some("RENEWAL".into()),
+            },
+        ),
+        "acm-renewal-action-required.json" => expect_certificate(
+            name,
+            trigger,
+            AcmEvent::RenewalActionRequired {
+                reason: Some("CAA_ERROR".into()),
+                days_to_expiry: Some(30),
+            },
+        ),
+        "acm-revoked.json" => expect_certificate(name, trigger, AcmEvent::Revoked),
+        "scheduled-event.json" => expect_sweep(name, trigger, SweepSource::Events),
+        "scheduler-default-envelope.json" => expect_sweep(name, trigger, SweepSource::Scheduler),
+        "scheduler-sweep-input.json" => expect_sweep(name, trigger, SweepSource::Direct),
+        "direct-audit.json" => {
+            let Trigger::Audit {
+                scope,
+                cause: Cause::Operator,
+            } = trigger
+            else {
+                panic!("{name}: {trigger:?}")
+            };
+            assert_eq!(*scope, ids(&["EDFDVBD6EXAMPLE", "E2QWRUHEXAMPLE"]));
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn expect_certificate(name: &str, trigger: &Trigger, expected: AcmEvent) {
+    let Trigger::AuditCertificate {
+        certificate_arn,
+        cause:
+            Cause::Certificate {
+                event,
+                certificate_arn: cause_arn,
+                common_name,
+                ..
+            },
+    } = trigger
+    else {
+        panic!("{name}: {trigger:?}")
+    };
+    assert_eq!(certificate_arn, CERT, "{name}");
+    assert_eq!(cause_arn, CERT, "{name}");
+    assert_eq!(*event, expected, "{name}");
+    assert_eq!(common_name.as_deref(), Some("app.example.com"), "{name}");
+}
+
+fn expect_sweep(name: &str, trigger: &Trigger, expected: SweepSource) {
+    let Trigger::Audit {
+        scope: Scope::AllDistributions,
+        cause: Cause::Sweep { source, .. },
+    } = trigger
+    else {
+        panic!("{name}: {trigger:?}")
+    };
+    assert_eq!(*source, expected, "{name}");
+}
+
+#[test]
+fn every_sample_parses_to_its_trigger() {
+    let files = sample_files();
+    assert!(files.len() >= 12, "expected the samples, found {files:?}");
+    let mut unknown = Vec::new();
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let trigger = parse_file(path);
+        if !check_sample(&name, &trigger) {
+            unknown.push(name);
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "events/ has samples this test does not check; add a case in check_sample: {unknown:?}"
+    );
+}
+
+#[test]
+fn the_readme_lists_every_sample() {
+    let readme = std::fs::read_to_string(events_dir().join("README.md")).expect("events/README.md");
+    for path in sample_files() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "events/README.md does not describe {name}"
+        );
+    }
+}
+
+/// The samples fit the published types where those apply: the envelope is an `EventBridgeEvent`, and a
+/// successful CloudTrail record is an `AWSAPICall` (which needs every field CloudTrail always writes).
+#[test]
+fn samples_fit_the_aws_lambda_events_types() {
+    use aws_lambda_events::event::cloudwatch_events::cloudtrail::AWSAPICall;
+    use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+
+    for path in sample_files() {
+        let value: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        if value.get("action").is_some() {
+            continue; // Custom inputs are not envelopes by design.
+        }
+        let envelope: EventBridgeEvent<Value> = serde_json::from_value(value.clone())
+            .unwrap_or_else(|e| panic!("{}: not an EventBridge event: {e}", path.display()));
+        assert_eq!(envelope.account.as_deref(), Some("111122223333"));
+        if envelope.detail_type == "AWS API Call via CloudTrail" {
+            let call: AWSAPICall = serde_json::from_value(envelope.detail)
+                .unwrap_or_else(|e| panic!("{}: not a CloudTrail record: {e}", path.display()));
+            assert_eq!(call.event_source, "cloudfront.amazonaws.com");
+        }
+    }
+}
+
+#[test]
+fn hostile_payloads_are_refused_cleanly() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"", "InvalidJson"),
+        (b"{\"source\": \"aws.acm\", \"detail-type\"", "InvalidJson"),
+        (b"\xff\xfe{}", "InvalidJson"),
+        (b"[]", "NotAnObject"),
+        (b"\"x\"", "NotAnObject"),
+        (b"null", "NotAnObject"),
+        (b"42", "NotAnObject"),
+        (b"{}", "Unrecognised"),
+        (b"{\"hello\": 1}", "Unrecognised"),
+        (b"{\"action\": 1}", "WrongType"),
+        (b"{\"action\": \"nuke\"}", "UnknownAction"),
+        (b"{\"action\": \"audit\"}", "MissingField"),
+        (
+            b"{\"action\": \"audit\", \"distribution_ids\": \"E1\"}",
+            "WrongType",
+        ),
+        (
+            b"{\"action\": \"audit\", \"distribution_ids\": []}",
+            "NoDistributionIds",
+        ),
+        (
+            b"{\"action\": \"audit\", \"distribution_ids\": [5]}",
+            "WrongType",
+        ),
+        (
+            b"{\"action\": \"audit\", \"distribution_ids\": [\"../etc\"]}",
+            "InvalidDistributionId",
+        ),
+        (b"{\"source\": 5, \"detail-type\": \"x\"}", "WrongType"),
+        (
+            b"{\"source\": \"aws.acm\", \"detail-type\": \"ACM Certificate Expired\", \"resources\": 5}",
+            "WrongType",
+        ),
+        (
+            b"{\"source\": \"aws.acm\", \"detail-type\": \"ACM Certificate Expired\", \"resources\": []}",
+            "MissingField",
+        ),
+        (
+            b"{\"source\": \"aws.acm\", \"detail-type\": \"ACM Certificate Expired\", \"resources\": [\"arn:aws:s3:::bucket\"]}",
+            "InvalidCertificateArn",
+        ),
+        (
+            b"{\"source\": \"aws.cloudfront\", \"detail-type\": \"AWS API Call via CloudTrail\"}",
+            "MissingField",
+        ),
+        (
+            b"{\"source\": \"aws.cloudfront\", \"detail-type\": \"AWS API Call via CloudTrail\", \"detail\": []}",
+            "WrongType",
+        ),
+    ];
+    for (payload, expected) in cases {
+        let shown = String::from_utf8_lossy(payload);
+        match parse_trigger_bytes(payload) {
+            Err(error) => {
+                let variant = format!("{error:?}");
+                assert!(
+                    variant.starts_with(expected),
+                    "{shown}: expected {expected}, got {variant}"
+                );
+                assert!(!error.to_string().is_empty());
+            }
+            Ok(trigger) => panic!("{shown}: expected {expected}, got {trigger:?}"),
+        }
+    }
+}
+
+#[test]
+fn unknown_sources_and_calls_are_ignored_not_errors() {
+    let cases = [
+        json!({"source": "aws.ec2", "detail-type": "EC2 Instance State-change Notification", "detail": {}}),
+        json!({"source": "aws.health", "detail-type": "AWS Health Event", "detail": {"service": "ACM"}}),
+        json!({"source": "aws.acm", "detail-type": "ACM Certificate Rotated", "resources": [CERT]}),
+        json!({"source": "aws.acm", "detail-type": "AWS API Call via CloudTrail", "detail": {}}),
+        json!({"source": "custom.app", "detail-type": "Scheduled Event", "detail": {}}),
+        json!({"source": "aws.cloudfront", "detail-type": "AWS API Call via CloudTrail",
+               "detail": {"eventSource": "cloudfront.amazonaws.com", "eventName": "CreateInvalidation"}}),
+        json!({"source": "aws.cloudfront", "detail-type": "AWS API Call via CloudTrail",
+               "detail": {"eventSource": "cloudfront.amazonaws.com", "eventName": "DeleteDistribution",
+                          "requestParameters": {"id": "EDFDVBD6EXAMPLE"}}}),
+        json!({"source": "aws.cloudfront", "detail-type": "AWS API Call via CloudTrail",
+               "detail": {"eventSource": "iam.amazonaws.com", "eventName": "UpdateDistribution"}}),
+        json!({"detail-type": "Scheduled Event"}),
+    ];
+    for payload in cases {
+        let trigger = parse_trigger(&payload).unwrap_or_else(|e| panic!("{payload}: {e}"));
+        let Trigger::Ignore { reason, .. } = &trigger else {
+            panic!("{payload}: expected Ignore, got {trigger:?}")
+        };
+        assert!(!reason.is_empty());
+        // The log line names what was ignored.
+        assert!(trigger.to_string().starts_with("ignored event (source "));
+    }
+}
+
+#[test]
+fn a_one_megabyte_payload_is_refused_unread_and_fast() {
+    let mut payload = b"{\"action\":\"audit\",\"distribution_ids\":[".to_vec();
+    while payload.len() < 1024 * 1024 {
+        payload.extend_from_slice(b"\"EDFDVBD6EXAMPLE\",");
+    }
+    payload.extend_from_slice(b"\"E1\"]}");
+    let started = Instant::now();
+    let result = parse_trigger_bytes(&payload);
+    assert!(started.elapsed() < Duration::from_millis(50));
+    assert_eq!(
+        result.unwrap_err(),
+        TriggerError::TooLarge {
+            size: payload.len(),
+            limit: MAX_EVENT_BYTES
+        }
+    );
+    // The limit itself is accepted: EventBridge delivers events up to 256 KiB.
+    let mut padded = serde_json::to_vec(&load("scheduled-event.json")).unwrap();
+    padded.pop(); // the closing brace
+    padded.extend_from_slice(b",\"pad\":\"");
+    padded.resize(MAX_EVENT_BYTES - 2, b'a');
+    padded.extend_from_slice(b"\"}");
+    assert_eq!(padded.len(), MAX_EVENT_BYTES);
+    assert!(matches!(
+        parse_trigger_bytes(&padded),
+        Ok(Trigger::Audit { .. })
+    ));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+        let depth = 50_000;
+        let payload = format!("{}1{}", open.repeat(depth), close.repeat(depth));
+        let payload = &payload.as_bytes()[..payload.len().min(MAX_EVENT_BYTES)];
+        assert!(matches!(
+            parse_trigger_bytes(payload),
+            Err(TriggerError::InvalidJson { .. })
+        ));
+    }
+    // Nesting inside a valid envelope, within serde_json's limit, is simply not read.
+    let mut nested = json!(1);
+    for _ in 0..100 {
+        nested = json!({ "distributionConfig": nested });
+    }
+    let mut event = load("cloudtrail-update-distribution-rejected-invalid-viewer-certificate.json");
+    event["detail"]["requestParameters"]["distributionConfig"] = nested;
+    let trigger = parse_trigger(&event).unwrap();
+    let Trigger::Audit {
+        scope,
+        cause: Cause::ApiCall {
+            rejected: Some(rejection),
+            ..
+        },
+    } = trigger
+    else {
+        panic!("{trigger:?}")
+    };
+    assert_eq!(scope, ids(&["EDFDVBD6EXAMPLE"]));
+    assert!(rejection.config_unavailable.is_some());
+}
+
+#[test]
+fn errors_echo_untrusted_text_shortened_and_escaped() {
+    let hostile = format!("\u{1b}[31m{}\n", "A".repeat(500));
+    let error = parse_trigger(&json!({"action": hostile})).unwrap_err();
+    let message = error.to_string();
+    assert!(!message.contains('\u{1b}'), "{message}");
+    assert!(!message.contains('\n'), "{message}");
+    assert!(message.len() < 300, "{message}");
+
+    let error =
+        parse_trigger(&json!({"action": "audit", "distribution_ids": [hostile]})).unwrap_err();
+    assert!(!error.to_string().contains('\u{1b}'));
+
+    let ignored = parse_trigger(&json!({"source": hostile, "detail-type": hostile})).unwrap();
+    let line = ignored.to_string();
+    assert!(!line.contains('\u{1b}') && !line.contains('\n'), "{line}");
+    assert!(line.len() < 700, "{line}");
+}
+
+/// Every sample with each top-level key (and each key of `detail` and `requestParameters`) dropped,
+/// nulled, or replaced by a value of another type: the parser returns, it never panics.
+#[test]
+fn mutated_samples_never_panic() {
+    let replacements = [
+        Value::Null,
+        json!(5),
+        json!("x"),
+        json!("HIDDEN_DUE_TO_SECURITY_REASONS"),
+        json!([]),
+        json!({}),
+        json!(true),
+    ];
+    let mut outcomes = BTreeSet::new();
+    let mut runs = 0;
+    for path in sample_files() {
+        let original: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for pointer in ["", "/detail", "/detail/requestParameters"] {
+            let Some(Value::Object(map)) = original.pointer(pointer) else {
+                continue;
+            };
+            for key in map.keys() {
+                let mut dropped = original.clone();
+                if let Some(Value::Object(target)) = dropped.pointer_mut(pointer) {
+                    target.remove(key);
+                }
+                outcomes.insert(outcome(&dropped));
+                runs += 1;
+                for replacement in &replacements {
+                    let mut replaced = original.clone();
+                    if let Some(Value::Object(target)) = replaced.pointer_mut(pointer) {
+                        target.insert(key.clone(), replacement.clone());
+                    }
+                    outcomes.insert(outcome(&replaced));
+                    runs += 1;
+                }
+            }
+        }
+        // The bytes path, truncated at every 97th byte.
+        let bytes = std::fs::read(&path).unwrap();
+        for cut in (0..bytes.len()).step_by(97) {
+            let _ = parse_trigger_bytes(&bytes[..cut]);
+            runs += 1;
+        }
+    }
+    assert!(runs > 500, "only {runs} mutations");
+    // The mutations reach every kind of outcome, so the loop is not trivially passing.
+    for kind in ["ok", "ignore", "error"] {
+        assert!(outcomes.contains(kind), "no mutation produced {kind}");
+    }
+}
+
+fn outcome(payload: &Value) -> &'static str {
+    match parse_trigger(payload) {
+        Ok(Trigger::Ignore { .. }) => "ignore",
+        Ok(trigger) => {
+            // Whatever was accepted can be logged and serialised for the report.
+            let _ = trigger.to_string();
+            serde_json::to_string(&trigger).expect("a trigger serialises");
+            "ok"
+        }
+        Err(error) => {
+            let _ = error.to_string();
+            "error"
+        }
+    }
+}
