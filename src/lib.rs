@@ -11,6 +11,7 @@ pub mod finding;
 pub mod inventory;
 pub mod model;
 pub mod names;
+pub mod notify;
 pub mod plan;
 pub mod probe;
 pub mod report;
