@@ -168,30 +168,48 @@ pub struct Notification {
 }
 
 impl Notification {
-    /// The `Message` for `MessageStructure=json`: a JSON object whose values are all strings. The
-    /// report is written under `sqs` and `lambda` as well as `default`, so each protocol's content is
-    /// explicit (SNS would fall back to `default` anyway).
+    /// The `Message` for `MessageStructure=json`: a JSON object whose values are all strings.
+    ///
+    /// The report is written under `sqs` and `lambda` as well as `default`, so each protocol's content
+    /// is explicit, unless the two extra copies would push the message over [`SIZE_BUDGET`]: then
+    /// they are left out, and SNS delivers `default` (the same text) to those protocols, as it does
+    /// for every protocol without its own key. Subscribers receive the same either way.
     pub fn message_json(&self) -> String {
+        let full = self.envelope(true);
+        if full.len() + self.attributes_size() <= SIZE_BUDGET {
+            full
+        } else {
+            self.envelope(false)
+        }
+    }
+
+    fn envelope(&self, explicit_machine_keys: bool) -> String {
         let mut envelope = Map::new();
         envelope.insert("default".into(), Value::String(self.default_json.clone()));
         envelope.insert("email".into(), Value::String(self.email.clone()));
         envelope.insert("https".into(), Value::String(self.https.clone()));
-        envelope.insert("sqs".into(), Value::String(self.default_json.clone()));
-        envelope.insert("lambda".into(), Value::String(self.default_json.clone()));
+        if explicit_machine_keys {
+            envelope.insert("sqs".into(), Value::String(self.default_json.clone()));
+            envelope.insert("lambda".into(), Value::String(self.default_json.clone()));
+        }
         // A map of strings always serialises.
         serde_json::to_string(&envelope).unwrap_or_default()
     }
 
-    /// Bytes SNS counts against its limit, as far as we can tell: the message, the subject, and each
-    /// attribute's name, data type and value.
-    pub fn sns_size(&self) -> usize {
-        self.message_json().len()
-            + self.subject.len()
+    /// The subject and each attribute's name, data type and value.
+    fn attributes_size(&self) -> usize {
+        self.subject.len()
             + self
                 .attributes
                 .iter()
                 .map(|(name, value)| name.len() + value.data_type().len() + value.encoded().len())
                 .sum::<usize>()
+    }
+
+    /// Bytes SNS counts against its limit, as far as we can tell: the message, the subject, and each
+    /// attribute's name, data type and value.
+    pub fn sns_size(&self) -> usize {
+        self.message_json().len() + self.attributes_size()
     }
 
     /// The attribute's value as SNS receives it, if present.
@@ -590,6 +608,8 @@ impl Context<'_> {
         );
         let below = below_minimum(&totals.all, self.minimum);
         let groups_here = groups.iter().filter(|g| g.id.is_some()).count();
+        // Decided on the whole sweep, not on this part, so that an empty part measures like a real one.
+        let nothing_failed = totals.failing == 0 && !totals.account_level;
 
         // Email.
         let mut email = String::new();
@@ -621,7 +641,7 @@ impl Context<'_> {
                 count(findings.len(), "finding")
             );
         }
-        if groups.is_empty() {
+        if nothing_failed {
             let _ = writeln!(
                 email,
                 "\nNo distribution has a finding at or above {}.",
@@ -684,7 +704,7 @@ impl Context<'_> {
                 count(groups_here, "distribution")
             ));
         }
-        if groups.is_empty() {
+        if nothing_failed {
             header.push(format!(
                 "No distribution has a finding at or above {}.",
                 self.minimum
@@ -1235,4 +1255,545 @@ fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{
+        Code, ALIAS_NOT_COVERED, EXPIRED, EXPIRING_BY_HAND, HTTP_ALLOWED, INCOMPLETE_ACCESS_DENIED,
+        POLICY_OUTDATED,
+    };
+    use serde_json::json;
+
+    /// A certificate subject an attacker controls: mentions, a masked link, a terminal escape, a line
+    /// break that would forge a line, and a bidi override.
+    const CRAFTED: &str =
+        "evil.example <!channel> @here @everyone <https://phish.example|Click to fix>\n*Forged*\u{1b}[31m\u{202E}";
+
+    fn trigger() -> TriggerSummary {
+        TriggerSummary::new(
+            "UpdateDistribution",
+            "arn:aws:iam::111122223333:user/alice at 2026-03-01T10:00:00Z",
+        )
+    }
+
+    fn alias_finding(id: &str, alias: &str) -> Finding {
+        Finding::builder(Code::ViewerAliasNotCovered, &ALIAS_NOT_COVERED)
+            .distribution(id)
+            .subject(alias)
+            .evidence("alias", alias)
+            .evidence(
+                "certificate",
+                "arn:aws:acm:us-east-1:111122223333:certificate/abc",
+            )
+            .evidence("certificate_names", vec!["example.com", "*.example.com"])
+            .build()
+    }
+
+    fn expired(id: &str) -> Finding {
+        Finding::builder(Code::ViewerCertExpired, &EXPIRED)
+            .distribution(id)
+            .subject("arn:aws:acm:us-east-1:111122223333:certificate/abc")
+            .evidence(
+                "certificate",
+                "arn:aws:acm:us-east-1:111122223333:certificate/abc",
+            )
+            .evidence("not_after", "2026-01-01T00:00:00Z")
+            .evidence("days_ago", 59)
+            .evidence("certificate_names", vec!["example.com"])
+            .build()
+    }
+
+    fn expiring(id: &str) -> Finding {
+        Finding::builder(Code::ViewerCertExpiring, &EXPIRING_BY_HAND)
+            .distribution(id)
+            .subject("arn:aws:acm:us-east-1:111122223333:certificate/imported")
+            .evidence(
+                "certificate",
+                "arn:aws:acm:us-east-1:111122223333:certificate/imported",
+            )
+            .evidence("not_after", "2026-03-11T00:00:00Z")
+            .evidence("days_left", 10)
+            .build()
+    }
+
+    fn http_allowed(id: &str) -> Finding {
+        Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+            .distribution(id)
+            .subject("cache behaviour default")
+            .evidence("behavior", "default")
+            .build()
+    }
+
+    fn outdated(id: &str) -> Finding {
+        Finding::builder(Code::ViewerTlsPolicyOutdated, &POLICY_OUTDATED)
+            .distribution(id)
+            .subject("TLSv1_2016")
+            .evidence("minimum_protocol_version", "TLSv1_2016")
+            .build()
+    }
+
+    fn account() -> Finding {
+        Finding::builder(Code::AuditIncomplete, &INCOMPLETE_ACCESS_DENIED)
+            .subject("iam server certificates")
+            .evidence("resource", "IAM server certificates")
+            .evidence("operation", "iam:ListServerCertificates")
+            .build()
+    }
+
+    fn sample() -> Report {
+        Report::new(
+            vec![
+                alias_finding("E1ABCDEF", "api.example.com"),
+                expiring("E1ABCDEF"),
+                outdated("E1ABCDEF"),
+                http_allowed("E2BBBBBB"),
+                account(),
+            ],
+            3,
+            vec![],
+        )
+        .with_labels(BTreeMap::from([(
+            "E1ABCDEF".to_owned(),
+            "www.example.com".to_owned(),
+        )]))
+    }
+
+    fn parse(text: &str) -> Value {
+        serde_json::from_str(text).expect("valid JSON")
+    }
+
+    #[test]
+    fn one_notification_per_failing_distribution_and_one_for_the_account() {
+        let notes = per_distribution(&sample(), &trigger(), Severity::Medium);
+        let ids: Vec<String> = notes
+            .iter()
+            .map(|n| n.attribute(ATTRIBUTE_DISTRIBUTION_ID).unwrap_or_default())
+            .collect();
+        assert_eq!(ids, ["account", "E1ABCDEF", "E2BBBBBB"]);
+        // The low finding of E1 is below the minimum: not in any message.
+        assert!(notes
+            .iter()
+            .all(|n| !n.default_json.contains("viewer-tls-policy-outdated")));
+        assert!(per_distribution(&sample(), &trigger(), Severity::Critical).len() == 1);
+    }
+
+    #[test]
+    fn subject_attributes_and_json_of_a_distribution() {
+        let notes = per_distribution(&sample(), &trigger(), Severity::Medium);
+        let e1 = &notes[1];
+        assert_eq!(
+            e1.subject,
+            "[CRITICAL] E1ABCDEF viewer-alias-not-covered +1 more"
+        );
+        assert_eq!(
+            e1.attribute(ATTRIBUTE_SEVERITY).as_deref(),
+            Some("critical")
+        );
+        assert_eq!(
+            e1.attributes.get(ATTRIBUTE_CODES),
+            Some(&AttributeValue::StringArray(vec![
+                "viewer-alias-not-covered".into(),
+                "viewer-cert-expiring".into()
+            ]))
+        );
+        assert_eq!(
+            e1.attribute(ATTRIBUTE_CODES).as_deref(),
+            Some(r#"["viewer-alias-not-covered","viewer-cert-expiring"]"#)
+        );
+        assert_eq!(e1.attributes[ATTRIBUTE_CODES].data_type(), "String.Array");
+        assert_eq!(
+            e1.attribute(ATTRIBUTE_TRIGGER).as_deref(),
+            Some("UpdateDistribution")
+        );
+        assert_eq!(
+            e1.attribute(ATTRIBUTE_NOTIFICATION).as_deref(),
+            Some("distribution")
+        );
+
+        // The machine copy is the `audit --format json` contract plus `trigger`.
+        let json = parse(&e1.default_json);
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["findings", "summary", "trigger"]);
+        let expected: Value = parse(&render_json(&Report::new(
+            vec![
+                alias_finding("E1ABCDEF", "api.example.com"),
+                expiring("E1ABCDEF"),
+            ],
+            1,
+            vec![],
+        )));
+        assert_eq!(json["findings"], expected["findings"]);
+        assert_eq!(json["summary"], expected["summary"]);
+        assert_eq!(
+            json["trigger"],
+            json!({"kind": "UpdateDistribution", "description": "arn:aws:iam::111122223333:user/alice at 2026-03-01T10:00:00Z"})
+        );
+    }
+
+    #[test]
+    fn the_envelope_has_a_string_for_every_protocol() {
+        let note = &per_distribution(&sample(), &trigger(), Severity::Medium)[1];
+        let envelope = parse(&note.message_json());
+        let object = envelope.as_object().unwrap();
+        let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["default", "email", "https", "sqs", "lambda"]);
+        assert!(object.values().all(Value::is_string));
+        assert_eq!(envelope["sqs"], envelope["default"]);
+        assert_eq!(envelope["lambda"], envelope["default"]);
+        assert_eq!(envelope["https"].as_str(), Some(note.https.as_str()));
+        assert!(note.sns_size() > note.message_json().len());
+    }
+
+    #[test]
+    fn the_email_says_what_is_wrong_and_how_to_fix_it() {
+        let note = &per_distribution(&sample(), &trigger(), Severity::Medium)[1];
+        let email = &note.email;
+        for needle in [
+            "Distribution: E1ABCDEF (www.example.com)",
+            "Console: https://us-east-1.console.aws.amazon.com/cloudfront/v4/home#/distributions/E1ABCDEF",
+            "Triggered by: UpdateDistribution: arn:aws:iam::111122223333:user/alice at 2026-03-01T10:00:00Z",
+            "1. [CRITICAL] viewer-alias-not-covered: api.example.com",
+            "   Alias api.example.com is not covered by certificate",
+            "   Evidence:\n     alias: api.example.com\n",
+            "     certificate_names: example.com, *.example.com",
+            "   Viewer impact: cert-warning (browsers show a certificate warning or refuse to connect)",
+            "   Remediation:\n     1. Re-issue the certificate with api.example.com in its SANs",
+            "     2. Or remove the alias api.example.com",
+            "   Documentation: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html",
+            "2. [MEDIUM] viewer-cert-expiring:",
+        ] {
+            assert!(email.contains(needle), "missing {needle:?} in\n{email}");
+        }
+        let account = &per_distribution(&sample(), &trigger(), Severity::Medium)[0];
+        assert!(account.email.contains("Account-level findings"));
+        assert!(account
+            .email
+            .contains(&format!("Console: {CONSOLE_DISTRIBUTIONS}\n")));
+        assert_eq!(account.subject, "[HIGH] account audit-incomplete");
+    }
+
+    #[test]
+    fn the_chat_message_follows_the_custom_notification_schema_exactly() {
+        let note = &per_distribution(&sample(), &trigger(), Severity::Medium)[1];
+        let chat = parse(&note.https);
+        let top: Vec<&str> = chat
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(top, ["version", "source", "content", "metadata"]);
+        assert_eq!(chat["version"], "1.0");
+        assert_eq!(chat["source"], "custom");
+        let content: Vec<&str> = chat["content"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            content,
+            ["textType", "title", "description", "nextSteps", "keywords"]
+        );
+        assert_eq!(chat["content"]["textType"], "client-markdown");
+        assert_eq!(
+            chat["content"]["title"],
+            ":rotating_light: CRITICAL TLS findings on `E1ABCDEF`"
+        );
+        let description = chat["content"]["description"].as_str().unwrap();
+        assert!(description.starts_with(
+            "*Distribution:* `E1ABCDEF` (www\u{2060}.example\u{2060}.com)\n*Trigger:* UpdateDistribution"
+        ));
+        assert!(description.contains("*CRITICAL* `viewer-alias-not-covered` on `api.example.com`"));
+        assert!(description.contains("_Viewer impact:_ cert-warning"));
+        assert_eq!(
+            chat["content"]["nextSteps"][0],
+            "viewer-alias-not-covered: Re-issue the certificate with api\u{2060}.example\u{2060}.com in its SANs, then select it in the distribution\u{2060}."
+                .replace("distribution\u{2060}.", "distribution.")
+        );
+        assert_eq!(
+            chat["content"]["keywords"],
+            json!([
+                "CloudFront",
+                "TLS",
+                "critical",
+                "viewer-alias-not-covered",
+                "viewer-cert-expiring"
+            ])
+        );
+        let metadata: Vec<&str> = chat["metadata"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            metadata,
+            ["threadId", "summary", "eventType", "additionalContext"]
+        );
+        assert_eq!(chat["metadata"]["threadId"], "E1ABCDEF");
+        assert_eq!(chat["metadata"]["eventType"], "CloudFrontTlsFinding");
+        assert_eq!(
+            chat["metadata"]["additionalContext"],
+            json!({"distribution_id": "E1ABCDEF", "findings": "2", "severity": "CRITICAL", "trigger": "UpdateDistribution"})
+        );
+    }
+
+    #[test]
+    fn a_crafted_certificate_subject_cannot_mention_link_or_forge_lines() {
+        let report = Report::new(vec![alias_finding("E1ABCDEF", CRAFTED)], 1, vec![])
+            .with_labels(BTreeMap::from([("E1ABCDEF".into(), CRAFTED.into())]));
+        let trigger = TriggerSummary::new("UpdateDistribution", CRAFTED);
+        let note = &per_distribution(&report, &trigger, Severity::Medium)[0];
+        let chat = parse(&note.https);
+        let mut texts = vec![
+            chat["content"]["title"].as_str().unwrap().to_owned(),
+            chat["content"]["description"].as_str().unwrap().to_owned(),
+            chat["metadata"]["summary"].as_str().unwrap().to_owned(),
+        ];
+        for step in chat["content"]["nextSteps"].as_array().unwrap() {
+            texts.push(step.as_str().unwrap().to_owned());
+        }
+        for text in &texts {
+            assert!(!text.contains('<') && !text.contains('>'), "{text}");
+            for mention in ["@here", "@channel", "@everyone"] {
+                assert!(!text.contains(mention), "{mention} in {text}");
+            }
+            assert!(!text.contains("://phish"), "{text}");
+            // Outside code spans (where Slack links nothing), no domain name survives whole.
+            let outside_code: String = text.split('`').step_by(2).collect();
+            assert!(!outside_code.contains("phish.example"), "{text}");
+            assert!(!text.contains("\n*Forged*"), "forged line in {text}");
+            assert!(!text.chars().any(|c| c == '\u{1b}' || c == '\u{202E}'));
+        }
+        assert!(texts[1].contains("&lt;!channel&gt;"));
+        // Email: plain text, no control characters, and the crafted line break is gone.
+        assert!(!note.email.contains('\u{1b}') && !note.email.contains('\u{202E}'));
+        assert!(!note.email.contains("\n*Forged*"));
+        assert!(note.email.contains("Click to fix>*Forged*"));
+        // The subject stays ASCII and within bounds.
+        assert!(note.subject.len() <= SUBJECT_LIMIT && note.subject.is_ascii());
+        // The machine copy keeps the value exactly (JSON escaping makes it safe there).
+        let json = parse(&note.default_json);
+        assert_eq!(json["findings"][0]["subject"], CRAFTED);
+    }
+
+    #[test]
+    fn subjects_are_ascii_short_and_never_empty() {
+        let long_id = format!("E{}é\n", "X".repeat(150));
+        let report = Report::new(vec![http_allowed(&long_id)], 1, vec![]);
+        let note = &per_distribution(&report, &TriggerSummary::new("", ""), Severity::Low)[0];
+        assert!(note.subject.len() <= SUBJECT_LIMIT, "{}", note.subject);
+        assert!(note.subject.is_ascii());
+        assert!(!note.subject.chars().any(|c| c.is_control()));
+        assert!(note.subject.starts_with("[MEDIUM] EXXX"));
+        assert!(note.subject.ends_with("..."));
+        assert_eq!(
+            note.attribute(ATTRIBUTE_TRIGGER).as_deref(),
+            Some("unknown")
+        );
+        // The console link cannot be bent by an odd id.
+        assert!(console_url(Some("E1/../x?y#z")).ends_with("/distributions/E1%2F..%2Fx%3Fy%23z"));
+    }
+
+    #[test]
+    fn chat_fields_respect_their_limits_and_stay_valid_json() {
+        let findings: Vec<Finding> = (0..20)
+            .map(|i| alias_finding("E1ABCDEF", &format!("{}-{i}.example.com", "a".repeat(200))))
+            .collect();
+        let report = Report::new(findings, 1, vec![]);
+        let notes = per_distribution(&report, &trigger(), Severity::Medium);
+        assert_eq!(notes.len(), 1);
+        let chat = parse(&notes[0].https);
+        let description = chat["content"]["description"].as_str().unwrap();
+        assert!(description.chars().count() <= CHAT_DESCRIPTION_LIMIT);
+        assert!(description.ends_with("more: see the email or the JSON report."));
+        let steps = chat["content"]["nextSteps"].as_array().unwrap();
+        assert!(steps.len() <= CHAT_NEXT_STEPS_LIMIT);
+        assert!(steps
+            .iter()
+            .all(|s| s.as_str().unwrap().chars().count() <= CHAT_STEP_LIMIT));
+        assert!(chat["content"]["title"].as_str().unwrap().chars().count() <= CHAT_TITLE_LIMIT);
+        // Nothing dropped from the email or the JSON.
+        assert_eq!(
+            notes[0].email.matches("viewer-alias-not-covered:").count(),
+            20
+        );
+        assert_eq!(
+            parse(&notes[0].default_json)["findings"]
+                .as_array()
+                .unwrap()
+                .len(),
+            20
+        );
+    }
+
+    #[test]
+    fn verified_is_short_and_well_formed() {
+        let note = verified("E1ABCDEF", &trigger());
+        assert_eq!(
+            note.subject,
+            "[OK] E1ABCDEF: no TLS findings after UpdateDistribution"
+        );
+        assert_eq!(
+            note.attribute(ATTRIBUTE_NOTIFICATION).as_deref(),
+            Some("verified")
+        );
+        assert_eq!(
+            note.attribute(ATTRIBUTE_DISTRIBUTION_ID).as_deref(),
+            Some("E1ABCDEF")
+        );
+        assert!(note.attribute(ATTRIBUTE_SEVERITY).is_none());
+        let chat = parse(&note.https);
+        assert_eq!(chat["version"], "1.0");
+        assert_eq!(chat["metadata"]["threadId"], "E1ABCDEF");
+        assert!(chat["content"]["description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()));
+        let json = parse(&note.default_json);
+        assert_eq!(json["findings"], json!([]));
+        assert_eq!(json["verified"]["distribution_id"], "E1ABCDEF");
+        assert!(note.email.contains("verified"));
+    }
+
+    /// 300 distributions, each with four findings at or above medium and one below.
+    fn sweep() -> Report {
+        let mut findings = Vec::new();
+        let mut labels = BTreeMap::new();
+        for i in 0..300 {
+            let id = format!("E{i:04}SWEEPDIST");
+            findings.push(alias_finding(&id, &format!("api{i}.example.com")));
+            findings.push(expired(&id));
+            findings.push(expiring(&id));
+            findings.push(http_allowed(&id));
+            findings.push(outdated(&id));
+            labels.insert(id, format!("www{i}.example.com"));
+        }
+        findings.push(account());
+        Report::new(findings, 320, vec!["as of 2026-03-01".into()]).with_labels(labels)
+    }
+
+    #[test]
+    fn the_digest_of_a_300_distribution_sweep_lists_everything_in_parts() {
+        let report = sweep();
+        let sweep_trigger = TriggerSummary::new("sweep", "scheduled at 2026-03-01T06:00:00Z");
+        let parts = digest(&report, &sweep_trigger, Severity::Medium);
+        let n = parts.len();
+        assert!(n > 1, "300 distributions do not fit one message");
+
+        let mut findings_seen = 0;
+        let mut distributions_seen = BTreeSet::new();
+        let mut chat_lines = 0;
+        for (i, part) in parts.iter().enumerate() {
+            let label = format!("(part {} of {n})", i + 1);
+            assert!(
+                part.sns_size() <= SIZE_BUDGET,
+                "part {} is {} bytes",
+                i + 1,
+                part.sns_size()
+            );
+            assert!(part.subject.len() <= SUBJECT_LIMIT && part.subject.ends_with(&label));
+            assert!(part
+                .subject
+                .starts_with("[CRITICAL] CloudFront TLS sweep: 300 of 320"));
+            assert!(part.email.contains(&label));
+            assert_eq!(
+                part.attribute(ATTRIBUTE_NOTIFICATION).as_deref(),
+                Some("digest")
+            );
+            assert!(part.attribute(ATTRIBUTE_DISTRIBUTION_ID).is_none());
+
+            let json = parse(&part.default_json);
+            assert_eq!(json["digest"]["part"], i + 1);
+            assert_eq!(json["digest"]["parts"], n);
+            assert_eq!(
+                json["digest"]["total"],
+                json!({"distributions": 320, "critical": 600, "high": 1, "medium": 600, "low": 0, "info": 0})
+            );
+            assert_eq!(json["trigger"]["kind"], "sweep");
+            for finding in json["findings"].as_array().unwrap() {
+                findings_seen += 1;
+                if let Some(id) = finding["distribution_id"].as_str() {
+                    distributions_seen.insert(id.to_owned());
+                    assert!(part.email.contains(&format!("== Distribution {id} (")));
+                }
+                assert_ne!(finding["severity"], "low");
+            }
+
+            let chat = parse(&part.https);
+            let description = chat["content"]["description"].as_str().unwrap();
+            assert!(description.chars().count() <= CHAT_DESCRIPTION_LIMIT);
+            assert!(
+                !description.contains("more: see the email"),
+                "the Slack list is complete"
+            );
+            assert!(description.contains("*At or above medium:* 600 critical, 1 high, 600 medium"));
+            assert!(description.contains("*Not listed (below medium):* 300 low"));
+            chat_lines += description.lines().filter(|l| l.starts_with("• ")).count();
+            assert_eq!(
+                chat["metadata"]["threadId"],
+                parse(&parts[0].https)["metadata"]["threadId"]
+            );
+        }
+        // Nothing lost: every finding at or above medium, every failing distribution, once.
+        assert_eq!(findings_seen, 300 * 4 + 1);
+        assert_eq!(distributions_seen.len(), 300);
+        assert_eq!(
+            chat_lines, 301,
+            "300 distributions and the account, in Slack too"
+        );
+    }
+
+    #[test]
+    fn a_clean_sweep_still_sends_one_digest() {
+        let report = Report::new(vec![outdated("E1")], 5, vec![]);
+        let parts = digest(&report, &TriggerSummary::new("sweep", ""), Severity::Medium);
+        assert_eq!(parts.len(), 1);
+        assert_eq!(
+            parts[0].subject,
+            "[OK] CloudFront TLS sweep: 0 of 5 distributions failing"
+        );
+        assert!(parts[0]
+            .email
+            .contains("No distribution has a finding at or above medium."));
+        assert!(parts[0].email.contains("Not listed (below medium): 1 low."));
+        assert!(parts[0].attribute(ATTRIBUTE_SEVERITY).is_none());
+        assert!(parts[0].attribute(ATTRIBUTE_CODES).is_none());
+        assert_eq!(parse(&parts[0].default_json)["digest"]["parts"], 1);
+    }
+
+    #[test]
+    fn a_distribution_too_big_for_one_message_is_split_not_cut() {
+        // Each finding carries 5 KB of evidence (repeated in its message and remediation, in the
+        // email and the JSON); 40 of them cannot fit 240 KiB, so the notification comes in parts.
+        let big = "x".repeat(5_000);
+        let findings: Vec<Finding> = (0..40)
+            .map(|i| {
+                Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+                    .distribution("E1BIG")
+                    .subject(format!("behaviour {i}"))
+                    .evidence("behavior", format!("{i}-{big}"))
+                    .build()
+            })
+            .collect();
+        let report = Report::new(findings, 1, vec![]);
+        let notes = per_distribution(&report, &trigger(), Severity::Medium);
+        assert!(notes.len() > 1);
+        let total: usize = notes
+            .iter()
+            .map(|n| {
+                assert!(n.sns_size() <= SIZE_BUDGET);
+                assert!(n.subject.contains(&format!(" of {})", notes.len())));
+                parse(&n.default_json)["findings"].as_array().unwrap().len()
+            })
+            .sum();
+        assert_eq!(total, 40);
+    }
 }
