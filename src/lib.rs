@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod lambda;
 pub mod model;
 pub mod names;
+pub mod notify;
 pub mod plan;
 pub mod probe;
 pub mod report;

@@ -12,6 +12,10 @@ mod iam;
 mod pem;
 mod policies;
 
+// Shared with `crate::notify`, which builds its SNS client the same way and reports SDK errors alike.
+pub(crate) use clients::load_sdk_config;
+pub(crate) use failure::CallError;
+
 use std::collections::BTreeSet;
 
 use futures::stream::{self, StreamExt};

@@ -80,6 +80,16 @@ impl Emulator {
         aws_sdk_iam::Client::new(&self.sdk_config())
     }
 
+    /// An SNS client (topics for the notification tests).
+    pub fn sns(&self) -> aws_sdk_sns::Client {
+        aws_sdk_sns::Client::new(&self.sdk_config())
+    }
+
+    /// An SQS client (a queue subscribed to a topic shows what SNS delivered).
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::new(&self.sdk_config())
+    }
+
     /// The inventory under test, reading from this emulator.
     pub fn inventory(&self) -> AwsInventory {
         AwsInventory::from_clients(self.cloudfront(), self.acm(), self.iam())

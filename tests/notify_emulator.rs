@@ -1,0 +1,228 @@
+//! Notifications through a local SNS emulator: a topic with an SQS queue subscribed (raw delivery
+//! off, so the SNS envelope with its subject and message attributes arrives), published to through
+//! [`SnsPublisher`], and read back from the queue.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use aws_sdk_sqs::types::QueueAttributeName;
+use cloudfront_tls_audit::catalogue::{Code, ALIAS_NOT_COVERED, HTTP_ALLOWED};
+use cloudfront_tls_audit::finding::{Finding, Severity};
+use cloudfront_tls_audit::notify::{
+    digest, per_distribution, publish_all, NotifyError, Publisher, SnsPublisher, TriggerSummary,
+};
+use cloudfront_tls_audit::report::{render_json, Report};
+use serde_json::Value;
+use support::Emulator;
+
+fn trigger() -> TriggerSummary {
+    TriggerSummary::new("UpdateDistribution", "alice at 2026-03-01T10:00:00Z")
+}
+
+fn alias_finding(id: &str, alias: &str) -> Finding {
+    Finding::builder(Code::ViewerAliasNotCovered, &ALIAS_NOT_COVERED)
+        .distribution(id)
+        .subject(alias)
+        .evidence("alias", alias)
+        .evidence(
+            "certificate",
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        )
+        .evidence("certificate_names", vec!["example.com"])
+        .build()
+}
+
+fn http_allowed(id: &str) -> Finding {
+    Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+        .distribution(id)
+        .subject("cache behaviour default")
+        .evidence("behavior", "default")
+        .build()
+}
+
+/// A topic and a queue subscribed to it; returns the topic ARN and the queue URL.
+async fn topic_with_queue(emulator: &Emulator) -> (String, String) {
+    let (sns, sqs) = (emulator.sns(), emulator.sqs());
+    let topic_arn = sns
+        .create_topic()
+        .name("tls-findings")
+        .send()
+        .await
+        .expect("create topic")
+        .topic_arn
+        .expect("topic ARN");
+    let queue_url = sqs
+        .create_queue()
+        .queue_name("tls-findings-machine")
+        .send()
+        .await
+        .expect("create queue")
+        .queue_url
+        .expect("queue URL");
+    let queue_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("queue attributes")
+        .attributes
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .expect("queue ARN");
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("sqs")
+        .endpoint(&queue_arn)
+        .send()
+        .await
+        .expect("subscribe");
+    (topic_arn, queue_url)
+}
+
+/// Every SNS envelope waiting in the queue, parsed.
+async fn drain(emulator: &Emulator, queue_url: &str) -> Vec<Value> {
+    let sqs = emulator.sqs();
+    let mut envelopes = Vec::new();
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .expect("receive");
+        let messages = received.messages.unwrap_or_default();
+        if messages.is_empty() {
+            return envelopes;
+        }
+        for message in messages {
+            let body = message.body.expect("body");
+            envelopes.push(serde_json::from_str(&body).expect("SNS envelope is JSON"));
+            if let Some(handle) = message.receipt_handle {
+                sqs.delete_message()
+                    .queue_url(queue_url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_distribution_notification_arrives_with_subject_attributes_and_the_json_report() {
+    let emulator = Emulator::start();
+    let (topic_arn, queue_url) = topic_with_queue(&emulator).await;
+    let report = Report::new(
+        vec![
+            alias_finding("E1ABCDEF", "api.example.com"),
+            http_allowed("E1ABCDEF"),
+        ],
+        1,
+        vec![],
+    );
+    let notifications = per_distribution(&report, &trigger(), Severity::Medium);
+    assert_eq!(notifications.len(), 1);
+
+    let publisher = SnsPublisher::new(emulator.sns(), &topic_arn);
+    publisher.publish(&notifications[0]).await.expect("publish");
+
+    let envelopes = drain(&emulator, &queue_url).await;
+    assert_eq!(envelopes.len(), 1);
+    let envelope = &envelopes[0];
+    assert_eq!(envelope["Type"], "Notification");
+    assert_eq!(envelope["TopicArn"], topic_arn.as_str());
+    assert_eq!(
+        envelope["Subject"],
+        "[CRITICAL] E1ABCDEF viewer-alias-not-covered +1 more"
+    );
+    let attributes = &envelope["MessageAttributes"];
+    assert_eq!(attributes["severity"]["Type"], "String");
+    assert_eq!(attributes["severity"]["Value"], "critical");
+    assert_eq!(attributes["distribution_id"]["Value"], "E1ABCDEF");
+    assert_eq!(attributes["trigger"]["Value"], "UpdateDistribution");
+    assert_eq!(attributes["notification"]["Value"], "distribution");
+    assert_eq!(attributes["codes"]["Type"], "String.Array");
+    let codes: Vec<String> = serde_json::from_str(
+        attributes["codes"]["Value"]
+            .as_str()
+            .expect("codes is a string"),
+    )
+    .expect("codes is a JSON array");
+    assert_eq!(codes, ["viewer-alias-not-covered", "viewer-http-allowed"]);
+
+    // The `sqs` protocol gets the JSON report: the audit contract plus the trigger.
+    let message: Value =
+        serde_json::from_str(envelope["Message"].as_str().expect("Message is a string"))
+            .expect("the sqs message is JSON");
+    let mut expected: Value = serde_json::from_str(&render_json(&report)).expect("report JSON");
+    expected["trigger"] = serde_json::json!({
+        "kind": "UpdateDistribution",
+        "description": "alice at 2026-03-01T10:00:00Z"
+    });
+    assert_eq!(message, expected);
+}
+
+#[tokio::test]
+async fn every_part_of_a_large_digest_is_accepted_and_nothing_is_lost() {
+    let emulator = Emulator::start();
+    let (topic_arn, queue_url) = topic_with_queue(&emulator).await;
+    let mut findings = Vec::new();
+    let mut labels = BTreeMap::new();
+    for i in 0..300 {
+        let id = format!("E{i:04}SWEEP");
+        findings.push(alias_finding(&id, &format!("api{i}.example.com")));
+        findings.push(http_allowed(&id));
+        labels.insert(id, format!("www{i}.example.com"));
+    }
+    let report = Report::new(findings, 300, vec![]).with_labels(labels);
+    let parts = digest(
+        &report,
+        &TriggerSummary::new("sweep", "scheduled"),
+        Severity::Medium,
+    );
+    assert!(parts.len() > 1);
+
+    let publisher = SnsPublisher::new(emulator.sns(), &topic_arn);
+    let sent = publish_all(&publisher, &parts)
+        .await
+        .expect("every part is accepted");
+    assert_eq!(sent, parts.len());
+
+    let envelopes = drain(&emulator, &queue_url).await;
+    assert_eq!(envelopes.len(), parts.len());
+    let findings_received: usize = envelopes
+        .iter()
+        .map(|envelope| {
+            let message: Value =
+                serde_json::from_str(envelope["Message"].as_str().expect("string")).expect("JSON");
+            message["findings"].as_array().map_or(0, Vec::len)
+        })
+        .sum();
+    assert_eq!(findings_received, 600);
+}
+
+#[tokio::test]
+async fn publishing_to_a_missing_topic_is_an_error_naming_the_topic() {
+    let emulator = Emulator::start();
+    let missing = "arn:aws:sns:us-east-1:123456789012:no-such-topic";
+    let report = Report::new(vec![http_allowed("E1ABCDEF")], 1, vec![]);
+    let notification = &per_distribution(&report, &trigger(), Severity::Medium)[0];
+
+    let error = SnsPublisher::new(emulator.sns(), missing)
+        .publish(notification)
+        .await
+        .expect_err("the topic does not exist");
+    match &error {
+        NotifyError::Publish {
+            topic_arn, detail, ..
+        } => {
+            assert_eq!(topic_arn, missing);
+            assert!(detail.contains("NotFound"), "{detail}");
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    assert!(error.to_string().contains("sns:Publish"));
+}
