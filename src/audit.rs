@@ -20,6 +20,9 @@ pub trait AccountReader {
 
     /// Reads the certificates and policies referenced by the distributions already in `snapshot`.
     fn read_references(&self, snapshot: &mut Snapshot) -> impl Future<Output = ()> + Send;
+
+    /// Reads the distributions that use the ACM certificate `arn`, and everything they reference.
+    fn snapshot_for_certificate(&self, arn: &str) -> impl Future<Output = Snapshot> + Send;
 }
 
 /// One audit to run.
@@ -114,6 +117,23 @@ async fn audit_snapshot(
     )
 }
 
+/// Audits every distribution that uses the ACM certificate `arn` (an ACM event). A certificate no
+/// distribution uses gives one info finding, not an error.
+pub async fn audit_certificate(
+    reader: &impl AccountReader,
+    arn: &str,
+    probe: Option<&ProbeOptions>,
+    now: OffsetDateTime,
+    notes: Vec<String>,
+) -> Report {
+    let snapshot = reader.snapshot_for_certificate(arn).await;
+    let mut report = audit_snapshot(&snapshot, probe, now, notes).await;
+    if snapshot.distributions.is_empty() && snapshot.gaps.is_empty() {
+        report.findings.push(rules::certificate_unused(arn));
+    }
+    report
+}
+
 /// Audits a proposed configuration (`check-config`, a rejected call): only the certificates and
 /// policies it references are read.
 pub async fn check_proposed(
@@ -193,5 +213,9 @@ impl AccountReader for crate::inventory::AwsInventory {
 
     async fn read_references(&self, snapshot: &mut Snapshot) {
         crate::inventory::AwsInventory::read_references(self, snapshot).await
+    }
+
+    async fn snapshot_for_certificate(&self, arn: &str) -> Snapshot {
+        crate::inventory::AwsInventory::snapshot_for_certificate(self, arn).await
     }
 }

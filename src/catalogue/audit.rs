@@ -74,3 +74,28 @@ pub static INCOMPLETE_OTHER: Cause = Cause {
         "Until then, treat this part as unchecked.",
     ],
 };
+
+/// `audit-certificate-unused`
+pub static AUDIT_CERTIFICATE_UNUSED: Entry = Entry {
+    id: "audit-certificate-unused",
+    family: Family::Audit,
+    title: "An ACM event concerns a certificate no distribution uses",
+    why: "ACM sends expiry and renewal events for every certificate in us-east-1. When no distribution \
+          uses the certificate (neither ACM's InUseBy nor any ViewerCertificate), nothing can break for \
+          CloudFront viewers; the audit says so instead of staying silent.",
+    docs: "https://docs.aws.amazon.com/acm/latest/userguide/supported-events.html",
+    causes: &[&CERTIFICATE_UNUSED],
+};
+
+/// The only cause of `audit-certificate-unused`.
+pub static CERTIFICATE_UNUSED: Cause = Cause {
+    id: "unused",
+    severity: Severity::Info,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "No distribution uses certificate {certificate_arn}: nothing to audit for CloudFront.",
+    remediation: &[
+        "If the certificate is no longer needed, delete it (aws acm delete-certificate --region us-east-1 --certificate-arn {certificate_arn}) to stop its events.",
+    ],
+};

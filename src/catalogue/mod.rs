@@ -23,6 +23,8 @@ pub use viewer::*;
 pub enum Code {
     /// `audit-incomplete`
     AuditIncomplete,
+    /// `audit-certificate-unused`
+    AuditCertificateUnused,
     /// `viewer-default-cert-with-aliases`
     ViewerDefaultCertWithAliases,
     /// `viewer-cert-wrong-region`
@@ -95,8 +97,9 @@ pub enum Code {
 
 impl Code {
     /// Every code, in catalogue order.
-    pub const ALL: [Code; 35] = [
+    pub const ALL: [Code; 36] = [
         Code::AuditIncomplete,
+        Code::AuditCertificateUnused,
         Code::ViewerDefaultCertWithAliases,
         Code::ViewerCertWrongRegion,
         Code::ViewerCertNotFound,
@@ -137,6 +140,7 @@ impl Code {
     pub fn entry(self) -> &'static Entry {
         match self {
             Code::AuditIncomplete => &AUDIT_INCOMPLETE,
+            Code::AuditCertificateUnused => &AUDIT_CERTIFICATE_UNUSED,
             Code::ViewerDefaultCertWithAliases => &VIEWER_DEFAULT_CERT_WITH_ALIASES,
             Code::ViewerCertWrongRegion => &VIEWER_CERT_WRONG_REGION,
             Code::ViewerCertNotFound => &VIEWER_CERT_NOT_FOUND,

@@ -93,6 +93,39 @@ impl AwsInventory {
         snapshot
     }
 
+    /// The distributions that use one certificate: those ACM lists in `InUseBy` together with those whose
+    /// ViewerCertificate names the ARN (`InUseBy` can be empty), with everything they reference.
+    pub async fn snapshot_for_certificate(&self, arn: &str) -> Snapshot {
+        let reference = CertificateRef::Acm(arn.to_owned());
+        let ((distributions, gaps), lookup) = futures::join!(
+            cloudfront::list_all(&self.cloudfront),
+            acm::lookup(&self.acm, arn)
+        );
+        let in_use_by: BTreeSet<String> = match &lookup {
+            CertificateLookup::Found(certificate) => certificate
+                .in_use_by
+                .iter()
+                .filter_map(|resource| resource.rsplit_once(":distribution/"))
+                .map(|(_, id)| id.to_owned())
+                .collect(),
+            _ => BTreeSet::new(),
+        };
+        let mut snapshot = Snapshot {
+            distributions: distributions
+                .into_iter()
+                .filter(|d| {
+                    in_use_by.contains(&d.id)
+                        || d.viewer_certificate.certificate_ref().as_ref() == Some(&reference)
+                })
+                .collect(),
+            gaps,
+            ..Snapshot::default()
+        };
+        snapshot.certificates.insert(reference, lookup);
+        self.read_references(&mut snapshot).await;
+        snapshot
+    }
+
     /// Fills `certificates`, `cache_policies` and `origin_request_policies` for the distributions in
     /// `snapshot`, reading only what is not there yet. ACM ARNs outside us-east-1 are not read (the
     /// rules report them); a malformed ARN is recorded as not found without a call.

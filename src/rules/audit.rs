@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use crate::catalogue::{
-    Cause, Code, INCOMPLETE_ACCESS_DENIED, INCOMPLETE_NOT_FOUND, INCOMPLETE_OTHER,
-    INCOMPLETE_THROTTLED,
+    Cause, Code, CERTIFICATE_UNUSED, INCOMPLETE_ACCESS_DENIED, INCOMPLETE_NOT_FOUND,
+    INCOMPLETE_OTHER, INCOMPLETE_THROTTLED,
 };
 use crate::finding::Finding;
 use crate::model::{
@@ -89,6 +89,14 @@ fn policy_gaps(snapshot: &Snapshot, distribution: &Distribution, findings: &mut 
             }
         }
     }
+}
+
+/// An ACM event about a certificate that no distribution uses: worth saying, nothing to audit.
+pub(super) fn certificate_unused(arn: &str) -> Finding {
+    Finding::builder(Code::AuditCertificateUnused, &CERTIFICATE_UNUSED)
+        .subject(arn.to_owned())
+        .evidence("certificate_arn", arn.to_owned())
+        .build()
 }
 
 /// A planned handshake that did not run because the invocation deadline came first.

@@ -64,6 +64,11 @@ pub fn evaluate_with_probes(
     findings
 }
 
+/// The finding for an ACM event about a certificate no distribution uses.
+pub fn certificate_unused(arn: &str) -> Finding {
+    audit::certificate_unused(arn)
+}
+
 /// Judges a standalone origin probe (`cloudfront-tls-audit probe`): findings without a distribution.
 pub fn judge_origin_probe(
     observation: &Observation,

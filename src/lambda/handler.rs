@@ -1,0 +1,286 @@
+//! One invocation: trigger → audit → notifications. Parsing lives in [`crate::trigger`], the audit in
+//! [`crate::audit`], publishing in [`crate::notify`]; this file only wires them for an event.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use thiserror::Error;
+use time::OffsetDateTime;
+
+use super::config::LambdaConfig;
+use crate::audit::{
+    audit, audit_certificate, check_proposed, AccountReader, AuditRequest, ProbeOptions,
+};
+use crate::finding::ViewerImpact;
+use crate::notify::{self, publish_all, Notification, NotifyError, Publisher, TriggerSummary};
+use crate::probe::ProbeSettings;
+use crate::report::Report;
+use crate::trigger::{parse_trigger_bytes, Cause, Trigger};
+
+/// Why an invocation fails. Only failures that a retry can cure are errors: a publish that did not
+/// happen must fail the invocation so that Lambda's retries and on-failure destination keep the event.
+#[derive(Debug, Error)]
+pub enum HandlerError {
+    /// Publishing to SNS failed: the event is kept by Lambda's retry and on-failure destination.
+    #[error("findings were not published: {0}")]
+    Publish(#[from] NotifyError),
+}
+
+/// The function's state between invocations: clients, settings, trust anchors.
+pub struct Handler<R, P> {
+    /// Reads CloudFront, ACM and IAM.
+    pub reader: R,
+    /// Publishes notifications.
+    pub publisher: P,
+    /// Settings from the environment.
+    pub config: LambdaConfig,
+    /// Probe settings (None when `PROBE=false`).
+    pub probe: Option<ProbeOptions>,
+}
+
+impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
+    /// Builds the handler; `trust_anchors` are the DER certificates loaded from the configured files.
+    pub fn new(reader: R, publisher: P, config: LambdaConfig, trust_anchors: Vec<Vec<u8>>) -> Self {
+        let probe = config.probe.then(|| ProbeOptions {
+            settings: ProbeSettings {
+                deadline: config.probe_timeout,
+                resolve: config.resolve.clone(),
+                connect_to: config.connect_to.clone(),
+                trust_anchors,
+                ..ProbeSettings::default()
+            },
+            concurrency: config.probe_concurrency,
+            edge_check: config.edge_check,
+            stop_new_work_at: None,
+        });
+        Handler {
+            reader,
+            publisher,
+            config,
+            probe,
+        }
+    }
+
+    /// Handles one payload; `remaining` is the time left before the invocation's deadline.
+    pub async fn handle(
+        &self,
+        payload: &[u8],
+        remaining: Option<Duration>,
+    ) -> Result<Value, HandlerError> {
+        let trigger = match parse_trigger_bytes(payload) {
+            Ok(trigger) => trigger,
+            Err(error) => {
+                // A payload that can never be understood must not be retried: answer, do not fail.
+                tracing::warn!(error = %error, "event rejected");
+                return Ok(json!({"status": "rejected", "reason": error.to_string()}));
+            }
+        };
+        let now = OffsetDateTime::now_utc();
+        let probe = self.probe.clone().map(|mut options| {
+            options.stop_new_work_at = remaining
+                .map(|left| Instant::now() + left.saturating_sub(self.config.safety_margin));
+            options
+        });
+        let mut notes = Vec::new();
+        if self.config.follow_up_queue_url.is_none() {
+            notes.push("no follow-up queue: the edge of a distribution still InProgress is not re-checked later".to_owned());
+        }
+        let (report, cause, sweep) = match &trigger {
+            Trigger::Ignore {
+                reason,
+                source,
+                detail_type,
+            } => {
+                tracing::info!(
+                    source = source.as_deref().unwrap_or("-"),
+                    detail_type = detail_type.as_deref().unwrap_or("-"),
+                    reason = reason.as_str(),
+                    "event ignored"
+                );
+                return Ok(
+                    json!({"status": "ignored", "reason": reason, "source": source, "detail_type": detail_type}),
+                );
+            }
+            Trigger::Audit { scope, cause } => {
+                let request = AuditRequest {
+                    scope: scope.clone(),
+                    now,
+                    notes,
+                    probe,
+                };
+                let sweep = matches!(cause, Cause::Sweep { .. });
+                (audit(&self.reader, &request).await, cause, sweep)
+            }
+            Trigger::AuditCertificate {
+                certificate_arn,
+                cause,
+            } => {
+                let report =
+                    audit_certificate(&self.reader, certificate_arn, probe.as_ref(), now, notes)
+                        .await;
+                (report, cause, false)
+            }
+            Trigger::CheckRejected {
+                distribution,
+                cause,
+                ..
+            } => {
+                let report = check_proposed(
+                    &self.reader,
+                    (**distribution).clone(),
+                    probe.as_ref(),
+                    now,
+                    notes,
+                )
+                .await;
+                (report, cause, false)
+            }
+        };
+        let summary = trigger_summary(cause);
+        log_findings(&report, &summary);
+        emit_metrics(&report, &summary);
+        let notifications = self.notifications(&report, &summary, sweep);
+        publish_all(&self.publisher, &notifications).await?;
+        Ok(json!({
+            "status": "audited",
+            "trigger": summary,
+            "summary": report.summary(),
+            "notifications": notifications.len(),
+        }))
+    }
+
+    fn notifications(
+        &self,
+        report: &Report,
+        summary: &TriggerSummary,
+        sweep: bool,
+    ) -> Vec<Notification> {
+        let minimum = self.config.min_severity;
+        if sweep {
+            return notify::digest(report, summary, minimum);
+        }
+        let mut notifications = notify::per_distribution(report, summary, minimum);
+        if self.config.notify_on_clean {
+            for id in report.distribution_labels.keys() {
+                let clean = !report.findings.iter().any(|f| {
+                    f.distribution_id.as_deref() == Some(id.as_str()) && f.severity >= minimum
+                });
+                if clean {
+                    notifications.push(notify::verified(id, summary));
+                }
+            }
+        }
+        notifications
+    }
+}
+
+/// The trigger in words: its kind (the `trigger` attribute) and who, when, and for a refused call,
+/// why CloudFront refused it and what to change.
+pub fn trigger_summary(cause: &Cause) -> TriggerSummary {
+    let kind = match cause {
+        Cause::ApiCall { event_name, .. } => event_name.clone(),
+        Cause::Certificate { event, .. } => event.detail_type().to_owned(),
+        Cause::Sweep { .. } => "sweep".to_owned(),
+        Cause::Operator => "operator".to_owned(),
+    };
+    let mut description = cause.to_string();
+    if let Cause::ApiCall {
+        rejected: Some(rejection),
+        ..
+    } = cause
+    {
+        if let Some(message) = &rejection.error_message {
+            description.push_str(&format!(". CloudFront said: {message}"));
+        }
+        if let Some(advice) = rejection.advice() {
+            description.push_str(&format!(". {advice}"));
+        }
+        if let Some(why) = &rejection.config_unavailable {
+            description.push_str(&format!(". The attempted configuration could not be checked ({why}); the live distribution was audited instead"));
+        }
+    }
+    TriggerSummary::new(kind, description)
+}
+
+/// One structured log line per finding: code, severity, distribution (no message bodies).
+fn log_findings(report: &Report, summary: &TriggerSummary) {
+    for finding in &report.findings {
+        tracing::info!(
+            code = finding.code.as_str(),
+            severity = finding.severity.as_str(),
+            distribution_id = finding.distribution_id.as_deref().unwrap_or("-"),
+            trigger = summary.kind.as_str(),
+            "finding"
+        );
+    }
+}
+
+/// CloudWatch Embedded Metric Format: audits, findings by severity and by code, probe failures.
+/// Written to stdout, where Lambda's log agent turns it into metrics.
+fn emit_metrics(report: &Report, summary: &TriggerSummary) {
+    let timestamp = OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let counts = report.summary();
+    let probe_failures = report
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.viewer_impact,
+                ViewerImpact::BadGateway | ViewerImpact::GatewayTimeout
+            )
+        })
+        .count();
+    let mut by_severity = json!({
+        "_aws": {
+            "Timestamp": timestamp,
+            "CloudWatchMetrics": [{
+                "Namespace": "CloudFrontTlsAudit",
+                "Dimensions": [["Trigger"]],
+                "Metrics": [
+                    {"Name": "Audits", "Unit": "Count"},
+                    {"Name": "DistributionsAudited", "Unit": "Count"},
+                    {"Name": "FindingsCritical", "Unit": "Count"},
+                    {"Name": "FindingsHigh", "Unit": "Count"},
+                    {"Name": "FindingsMedium", "Unit": "Count"},
+                    {"Name": "FindingsLow", "Unit": "Count"},
+                    {"Name": "FindingsInfo", "Unit": "Count"},
+                    {"Name": "ProbeFailures", "Unit": "Count"}
+                ]
+            }]
+        },
+        "Trigger": summary.kind,
+        "Audits": 1,
+        "DistributionsAudited": counts.distributions,
+        "FindingsCritical": counts.critical,
+        "FindingsHigh": counts.high,
+        "FindingsMedium": counts.medium,
+        "FindingsLow": counts.low,
+        "FindingsInfo": counts.info,
+        "ProbeFailures": probe_failures,
+    });
+    if let Value::Object(map) = &mut by_severity {
+        map.retain(|_, v| !v.is_null());
+    }
+    println!("{by_severity}");
+    let mut by_code: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for finding in &report.findings {
+        *by_code.entry(finding.code.as_str()).or_default() += 1;
+    }
+    for (code, count) in by_code {
+        println!(
+            "{}",
+            json!({
+                "_aws": {
+                    "Timestamp": timestamp,
+                    "CloudWatchMetrics": [{
+                        "Namespace": "CloudFrontTlsAudit",
+                        "Dimensions": [["Code"]],
+                        "Metrics": [{"Name": "Findings", "Unit": "Count"}]
+                    }]
+                },
+                "Code": code,
+                "Findings": count,
+            })
+        );
+    }
+}
