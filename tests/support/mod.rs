@@ -10,6 +10,7 @@ pub mod emulator;
 pub mod runtime_api;
 pub mod seed;
 pub mod tls_servers;
+pub mod topic;
 
 pub use certs::{CertBuilder, IssuedCert, KeySpec, TestCa};
 pub use counting::CallCounter;

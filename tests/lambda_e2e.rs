@@ -1,0 +1,427 @@
+//! The Lambda binary itself, driven through a loopback Lambda Runtime API with the samples in
+//! `events/`, against the AWS emulator (CloudFront, ACM, SNS, SQS). What arrives on the topic is read
+//! back from an SQS queue subscribed to it (subject, attributes, the machine message) and from the
+//! emulator's record of each publish (the email text and the chat payload).
+
+mod support;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use support::runtime_api::{Outcome, RuntimeApi};
+use support::seed::{create_distribution, import_acm, DistributionSpec};
+use support::topic::{drain, topic_with_queue};
+use support::{CertBuilder, Emulator};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// A running Lambda binary with its Runtime API, topic and queue.
+struct Function {
+    api: RuntimeApi,
+    _process: tokio::process::Child,
+    queue_url: String,
+}
+
+impl Function {
+    async fn start(emulator: &Emulator, env: &[(&str, &str)]) -> Function {
+        let (topic_arn, queue_url) = topic_with_queue(emulator).await;
+        Function::start_with_topic(emulator, &topic_arn, queue_url, env).await
+    }
+
+    async fn start_with_topic(
+        emulator: &Emulator,
+        topic_arn: &str,
+        queue_url: String,
+        env: &[(&str, &str)],
+    ) -> Function {
+        let api = RuntimeApi::start().await;
+        let mut command =
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit-lambda"));
+        command
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", api.address())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "cloudfront-tls-audit")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+            .env(
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                "/aws/lambda/cloudfront-tls-audit",
+            )
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL", emulator.endpoint_url())
+            .env("TOPIC_ARN", topic_arn)
+            // The seeded origins are not on loopback: these tests are about triggers and messages.
+            .env("PROBE", "false")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let process = command.spawn().expect("the Lambda binary starts");
+        Function {
+            api,
+            _process: process,
+            queue_url,
+        }
+    }
+
+    async fn invoke(&self, payload: &str) -> Outcome {
+        let id = self.api.invoke(payload, Duration::from_secs(300));
+        self.api.outcome(&id, LIMIT).await
+    }
+}
+
+fn sample(name: &str) -> Value {
+    let path = format!("{}/events/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Sets the value at each JSON pointer that exists in `event`.
+fn with(mut event: Value, pointers: &[&str], value: &str) -> String {
+    for pointer in pointers {
+        if let Some(slot) = event.pointer_mut(pointer) {
+            *slot = Value::String(value.to_owned());
+        }
+    }
+    event.to_string()
+}
+
+fn response(outcome: Outcome) -> Value {
+    match outcome {
+        Outcome::Response(body) => serde_json::from_str(&body).expect("the response is JSON"),
+        Outcome::Error(body) => panic!("the invocation failed: {body}"),
+    }
+}
+
+fn attribute(envelope: &Value, name: &str) -> String {
+    envelope["MessageAttributes"][name]["Value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// What the emulator recorded for each publish: the whole MessageStructure=json message, parsed.
+async fn published(emulator: &Emulator) -> Vec<Value> {
+    let url = format!("{}/moto-api/data.json", emulator.endpoint_url());
+    let body = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let address = url
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let mut stream = std::net::TcpStream::connect(&address).expect("emulator");
+        write!(
+            stream,
+            "GET /moto-api/data.json HTTP/1.0\r\nHost: {address}\r\n\r\n"
+        )
+        .expect("request");
+        let mut text = String::new();
+        stream.read_to_string(&mut text).expect("response");
+        text.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default()
+    })
+    .await
+    .expect("join");
+    let data: Value = serde_json::from_str(&body).expect("moto data is JSON");
+    let mut messages = Vec::new();
+    for topic in data["sns"]["Topic"].as_array().into_iter().flatten() {
+        for sent in topic["sent_notifications"].as_array().into_iter().flatten() {
+            // [message_id, message, subject, message_attributes, group_id]
+            if let Some(message) = sent.get(1).and_then(Value::as_str) {
+                if let Ok(structured) = serde_json::from_str::<Value>(message) {
+                    messages.push(structured);
+                }
+            }
+        }
+    }
+    messages
+}
+
+async fn alias_not_covered(emulator: &Emulator) -> String {
+    let arn = import_acm(
+        &emulator.acm(),
+        &CertBuilder::new(["www.example.com"])
+            .expires_in_days(200)
+            .build(),
+    )
+    .await;
+    create_distribution(
+        &emulator.cloudfront(),
+        "uncovered",
+        &DistributionSpec::new().with_acm(&arn, &["www.example.com", "api.example.com"]),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn update_distribution_publishes_the_findings_for_email_chat_and_machines() {
+    let emulator = Emulator::start();
+    let id = alias_not_covered(&emulator).await;
+    let function = Function::start(&emulator, &[]).await;
+    let event = with(
+        sample("cloudtrail-update-distribution.json"),
+        &[
+            "/detail/requestParameters/id",
+            "/detail/responseElements/distribution/id",
+        ],
+        &id,
+    );
+    let result = response(function.invoke(&event).await);
+    assert_eq!(result["status"], "audited");
+    assert_eq!(result["summary"]["critical"], 1);
+
+    let envelopes = drain(&emulator, &function.queue_url).await;
+    assert_eq!(envelopes.len(), 1, "{envelopes:#?}");
+    let envelope = &envelopes[0];
+    let subject = envelope["Subject"].as_str().unwrap_or_default();
+    assert!(
+        subject.contains(&id) && subject.contains("viewer-alias-not-covered"),
+        "{subject}"
+    );
+    assert!(subject.len() <= 99 && subject.is_ascii());
+    assert_eq!(attribute(envelope, "severity"), "critical");
+    assert_eq!(attribute(envelope, "distribution_id"), id);
+    assert_eq!(attribute(envelope, "trigger"), "UpdateDistribution");
+    assert!(attribute(envelope, "codes").contains("viewer-alias-not-covered"));
+    let machine: Value =
+        serde_json::from_str(envelope["Message"].as_str().unwrap_or("")).expect("JSON report");
+    assert_eq!(machine["findings"][0]["code"], "viewer-alias-not-covered");
+    assert_eq!(
+        machine["findings"][0]["distribution_id"],
+        Value::String(id.clone())
+    );
+    assert!(machine["trigger"]["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("UpdateDistribution")));
+
+    let message = published(&emulator).await.pop().expect("one publish");
+    let email = message["email"].as_str().unwrap_or_default();
+    assert!(email.contains("api.example.com"), "{email}");
+    assert!(
+        email.contains("Re-issue the certificate with api.example.com in its SANs"),
+        "{email}"
+    );
+    assert!(
+        email.contains(&format!("/distributions/{id}")),
+        "console link: {email}"
+    );
+    let chat: Value =
+        serde_json::from_str(message["https"].as_str().unwrap_or("")).expect("chat JSON");
+    assert_eq!(chat["version"], "1.0");
+    assert_eq!(chat["source"], "custom");
+    assert!(chat["content"]["title"].is_string() && chat["content"]["description"].is_string());
+    assert!(chat["content"]["nextSteps"].is_array());
+    assert_eq!(chat["metadata"]["threadId"], Value::String(id));
+}
+
+#[tokio::test]
+async fn a_rejected_update_is_checked_on_the_attempted_configuration() {
+    let emulator = Emulator::start();
+    let function = Function::start(&emulator, &[]).await;
+    let event = sample("cloudtrail-update-distribution-rejected-invalid-viewer-certificate.json")
+        .to_string();
+    let result = response(function.invoke(&event).await);
+    assert_eq!(result["status"], "audited");
+    let envelopes = drain(&emulator, &function.queue_url).await;
+    assert_eq!(envelopes.len(), 1, "{envelopes:#?}");
+    assert!(attribute(&envelopes[0], "codes").contains("viewer-cert-wrong-region"));
+    let machine: Value =
+        serde_json::from_str(envelopes[0]["Message"].as_str().unwrap_or("")).expect("JSON");
+    assert_eq!(machine["findings"][0]["viewer_impact"], "update-rejected");
+    let why = machine["trigger"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains("InvalidViewerCertificate"), "{why}");
+}
+
+#[tokio::test]
+async fn acm_events_audit_the_distributions_that_use_the_certificate() {
+    let emulator = Emulator::start();
+    let expiring = import_acm(
+        &emulator.acm(),
+        &CertBuilder::new(["soon.example.com"])
+            .expires_in_days(10)
+            .build(),
+    )
+    .await;
+    let id = create_distribution(
+        &emulator.cloudfront(),
+        "soon",
+        &DistributionSpec::new().with_acm(&expiring, &["soon.example.com"]),
+    )
+    .await;
+    let unused = import_acm(
+        &emulator.acm(),
+        &CertBuilder::new(["unused.example.com"])
+            .expires_in_days(200)
+            .build(),
+    )
+    .await;
+    let function = Function::start(&emulator, &[]).await;
+    for name in [
+        "acm-approaching-expiration.json",
+        "acm-expired.json",
+        "acm-available-renewal.json",
+        "acm-renewal-action-required.json",
+        "acm-revoked.json",
+    ] {
+        let result = response(
+            function
+                .invoke(&with(sample(name), &["/resources/0"], &expiring))
+                .await,
+        );
+        assert_eq!(result["status"], "audited", "{name}");
+        assert_eq!(result["summary"]["distributions"], 1, "{name}");
+        let envelopes = drain(&emulator, &function.queue_url).await;
+        assert_eq!(envelopes.len(), 1, "{name}: {envelopes:#?}");
+        assert_eq!(attribute(&envelopes[0], "distribution_id"), id, "{name}");
+        assert!(
+            attribute(&envelopes[0], "codes").contains("viewer-cert-expiring"),
+            "{name}"
+        );
+    }
+    // A certificate no distribution uses: one info finding, nothing published at MIN_SEVERITY medium.
+    let result = response(
+        function
+            .invoke(&with(
+                sample("acm-expired.json"),
+                &["/resources/0"],
+                &unused,
+            ))
+            .await,
+    );
+    assert_eq!(result["summary"]["info"], 1);
+    assert_eq!(result["notifications"], 0);
+}
+
+#[tokio::test]
+async fn a_sweep_publishes_one_digest_listing_every_failing_distribution() {
+    let emulator = Emulator::start();
+    let id = alias_not_covered(&emulator).await;
+    let mut default_with_alias = DistributionSpec::new();
+    default_with_alias.aliases = vec!["promo.example.com".into()];
+    let other = create_distribution(&emulator.cloudfront(), "promo", &default_with_alias).await;
+    let function = Function::start(&emulator, &[]).await;
+    for name in [
+        "scheduled-event.json",
+        "scheduler-sweep-input.json",
+        "scheduler-default-envelope.json",
+    ] {
+        let result = response(function.invoke(&sample(name).to_string()).await);
+        assert_eq!(result["summary"]["distributions"], 2, "{name}");
+        let envelopes = drain(&emulator, &function.queue_url).await;
+        assert_eq!(envelopes.len(), 1, "{name}: one digest");
+        assert_eq!(attribute(&envelopes[0], "trigger"), "sweep");
+        let machine: Value =
+            serde_json::from_str(envelopes[0]["Message"].as_str().unwrap_or("")).expect("JSON");
+        let ids: Vec<&str> = machine["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["distribution_id"].as_str())
+            .collect();
+        assert!(
+            ids.contains(&id.as_str()) && ids.contains(&other.as_str()),
+            "{name}: {ids:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn operators_can_audit_named_distributions_and_a_vanished_one_is_reported() {
+    let emulator = Emulator::start();
+    let id = alias_not_covered(&emulator).await;
+    let function = Function::start(&emulator, &[]).await;
+    let mut direct = sample("direct-audit.json");
+    direct["distribution_ids"] = serde_json::json!([id, "EGONE0000000"]);
+    let result = response(function.invoke(&direct.to_string()).await);
+    assert_eq!(result["summary"]["critical"], 1);
+    assert_eq!(
+        result["summary"]["high"], 1,
+        "the missing distribution is audit-incomplete"
+    );
+    let codes: Vec<String> = drain(&emulator, &function.queue_url)
+        .await
+        .iter()
+        .map(|e| attribute(e, "codes"))
+        .collect();
+    assert!(
+        codes.iter().any(|c| c.contains("audit-incomplete")),
+        "{codes:?}"
+    );
+
+    // CloudTrail for a distribution deleted since: a finding, not a crash.
+    let event = with(
+        sample("cloudtrail-create-distribution.json"),
+        &["/detail/responseElements/distribution/id"],
+        "EDELETED00000",
+    );
+    let result = response(function.invoke(&event).await);
+    assert_eq!(result["summary"]["high"], 1);
+}
+
+#[tokio::test]
+async fn malformed_and_unknown_events_are_answered_without_a_crash_or_a_retry() {
+    let emulator = Emulator::start();
+    let function = Function::start(&emulator, &[]).await;
+    let unknown = r#"{"version":"0","id":"1","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{}}"#;
+    assert_eq!(
+        response(function.invoke(unknown).await)["status"],
+        "ignored"
+    );
+    for payload in [
+        r#"{"action":"audit","distribution_ids":"E1"}"#.to_owned(),
+        r#"{"action":"explode"}"#.to_owned(),
+        "[1, 2, 3]".to_owned(),
+        format!(
+            r#"{{"action":"sweep","padding":"{}"}}"#,
+            "x".repeat(1 << 20)
+        ),
+    ] {
+        let result = response(function.invoke(&payload).await);
+        assert_eq!(
+            result["status"],
+            "rejected",
+            "{}",
+            &payload[..payload.len().min(60)]
+        );
+    }
+    // Not JSON at all: the runtime reports an invocation error, and the function keeps serving.
+    assert!(matches!(
+        function.invoke("{truncated").await,
+        Outcome::Error(_)
+    ));
+    assert_eq!(
+        response(function.invoke(unknown).await)["status"],
+        "ignored"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_publish_fails_the_invocation_so_the_event_is_kept() {
+    let emulator = Emulator::start();
+    let id = alias_not_covered(&emulator).await;
+    let function = Function::start_with_topic(
+        &emulator,
+        "arn:aws:sns:us-east-1:123456789012:no-such-topic",
+        String::new(),
+        &[],
+    )
+    .await;
+    let event = with(
+        sample("cloudtrail-update-distribution.json"),
+        &["/detail/requestParameters/id"],
+        &id,
+    );
+    match function.invoke(&event).await {
+        Outcome::Error(body) => assert!(body.contains("no-such-topic"), "{body}"),
+        Outcome::Response(body) => panic!("expected a failed invocation, got {body}"),
+    }
+}
