@@ -53,8 +53,10 @@ unit:
 test: venv system-tools lint
 	$(CARGO) test --locked
 
-bench: venv
+## The probe bench runs `openssl s_client` against its local origins for comparison.
+bench: venv system-tools
 	$(CARGO) bench --locked --bench rules
+	$(CARGO) bench --locked --bench probe
 
 docs:
 	$(CARGO) run --quiet --locked -- catalogue > docs/findings.md

@@ -85,6 +85,7 @@ pub struct CertBuilder {
     intermediates: usize,
     intermediate_validity: Option<(OffsetDateTime, OffsetDateTime)>,
     self_signed: bool,
+    ca_name: String,
 }
 
 impl CertBuilder {
@@ -108,6 +109,7 @@ impl CertBuilder {
             intermediates: 0,
             intermediate_validity: None,
             self_signed: false,
+            ca_name: "Test".to_owned(),
         }
     }
 
@@ -166,6 +168,14 @@ impl CertBuilder {
         self
     }
 
+    /// Prefix of the CA names (default `Test`: "Test Root CA", "Test Intermediate CA 1"). Distinct
+    /// prefixes keep several factories' roots apart by name, as real trust stores are (the CAs carry
+    /// no key identifiers, so same-named roots make verifiers try each one).
+    pub fn ca_name(mut self, prefix: &str) -> Self {
+        self.ca_name = prefix.to_owned();
+        self
+    }
+
     /// Self-signed leaf: no CA, no chain.
     pub fn self_signed(mut self) -> Self {
         self.self_signed = true;
@@ -221,7 +231,11 @@ impl CertBuilder {
         let now = OffsetDateTime::now_utc();
         let ca_not_before = self.not_before.min(now) - Duration::days(30);
         let ca_not_after = self.not_after.max(now) + Duration::days(365);
-        let root_params = ca_params("Test Root CA", ca_not_before, ca_not_after);
+        let root_params = ca_params(
+            &format!("{} Root CA", self.ca_name),
+            ca_not_before,
+            ca_not_after,
+        );
         let root_key = self.ca_key.key_pair();
         let root_cert = root_params.self_signed(&root_key).expect("root CA");
         let mut issuer = Issuer::new(root_params, root_key);
@@ -231,7 +245,7 @@ impl CertBuilder {
             let (nb, na) = self
                 .intermediate_validity
                 .unwrap_or((ca_not_before, ca_not_after));
-            let params = ca_params(&format!("Test Intermediate CA {level}"), nb, na);
+            let params = ca_params(&format!("{} Intermediate CA {level}", self.ca_name), nb, na);
             let key = self.ca_key.key_pair();
             let cert = params.signed_by(&key, &issuer).expect("intermediate CA");
             chain.push(cert.pem());
