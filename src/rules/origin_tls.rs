@@ -48,7 +48,11 @@ pub(super) fn check(
             continue;
         };
         let Some(observation) = probes.observations.iter().find(|o| &o.target == target) else {
-            findings.push(not_probed(distribution, target_use, target));
+            let resource = format!(
+                "origin {} ({}:{}, SNI {})",
+                target_use.origin_id, target.host, target.port, target.sni
+            );
+            findings.push(super::audit::not_probed(distribution, resource));
             continue;
         };
         let context = Context {
@@ -100,29 +104,6 @@ pub(super) fn judge_standalone(
         distribution: None,
     };
     judge(&context, observation, trust_anchors, now)
-}
-
-/// A planned handshake that did not run (the invocation deadline came first): never a silent pass.
-fn not_probed(
-    distribution: &crate::model::Distribution,
-    target_use: &TargetUse,
-    target: &ProbeTarget,
-) -> Finding {
-    let resource = format!(
-        "origin {} ({}:{}, SNI {})",
-        target_use.origin_id, target.host, target.port, target.sni
-    );
-    Finding::builder(Code::AuditIncomplete, &INCOMPLETE_OTHER)
-        .for_distribution(distribution)
-        .subject(resource.clone())
-        .evidence("operation", "TLS probe")
-        .evidence("resource", resource)
-        .evidence("failure", "deadline")
-        .evidence(
-            "error",
-            "not probed: the invocation was close to its deadline",
-        )
-        .build()
 }
 
 struct Context<'a> {
@@ -668,6 +649,22 @@ mod tests {
             let findings = judge_all(&snapshot, |_| alert(discovery.clone()));
             assert_codes(&findings, &[code]);
         }
+    }
+
+    #[test]
+    fn a_planned_handshake_that_never_ran_is_audit_incomplete_not_a_pass() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let plan = plan(&snapshot);
+        let probes = ProbeResults {
+            plan: &plan,
+            observations: &[],
+            trust_anchors: &[],
+            edges: None,
+        };
+        let findings = evaluate_with_probes(&snapshot, Some(&probes), now());
+        assert_codes(&findings, &["audit-incomplete"]);
+        assert_eq!(findings[0].evidence["failure"], "deadline");
+        assert!(findings[0].subject.contains("origin.example.com:443"));
     }
 
     #[test]
