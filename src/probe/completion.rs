@@ -113,6 +113,23 @@ impl ServerCertVerifier for AnyChainRealSignatures {
     }
 }
 
+/// The configuration, built once per process: building it per probe costs more than a small handshake.
+fn shared_client_config() -> Result<Arc<ClientConfig>, String> {
+    static CONFIG: std::sync::OnceLock<Result<Arc<ClientConfig>, String>> =
+        std::sync::OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            cloudfront_client_config()
+                .map(|mut config| {
+                    // Each probe must be a full handshake, as CloudFront's first connection is.
+                    config.resumption = rustls::client::Resumption::disabled();
+                    Arc::new(config)
+                })
+                .map_err(|e| format!("client configuration: {e}"))
+        })
+        .clone()
+}
+
 /// A rustls client configuration restricted to what CloudFront offers origins: TLS 1.2, its
 /// ECDHE + AES-GCM suites, x25519/secp256r1/secp384r1, PKCS#1 and ECDSA signatures, no client cert.
 fn cloudfront_client_config() -> Result<ClientConfig, rustls::Error> {
@@ -147,10 +164,10 @@ pub async fn complete<S>(stream: S, sni: &str) -> Result<(), String>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let config = cloudfront_client_config().map_err(|e| format!("client configuration: {e}"))?;
+    let config = shared_client_config()?;
     let name = ServerName::try_from(sni.trim_end_matches('.').to_owned())
         .map_err(|e| format!("SNI {sni:?}: {e}"))?;
-    let connector = TlsConnector::from(Arc::new(config));
+    let connector = TlsConnector::from(config);
     let tls = connector
         .connect(name, stream)
         .await

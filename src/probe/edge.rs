@@ -95,7 +95,14 @@ pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeO
         Ok(name) => name,
         Err(e) => return failed(ips, format!("SNI {:?}: {e}", target.sni)),
     };
-    let connector = TlsConnector::from(Arc::new(viewer_config()));
+    static CONFIG: std::sync::OnceLock<Arc<ClientConfig>> = std::sync::OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        let mut config = viewer_config();
+        // Every check must see the certificate the edge serves now, not a resumed session.
+        config.resumption = rustls::client::Resumption::disabled();
+        Arc::new(config)
+    });
+    let connector = TlsConnector::from(config.clone());
     match timeout_at(deadline, connector.connect(name, stream)).await {
         Ok(Ok(tls)) => {
             let (_, connection) = tls.get_ref();
