@@ -12,6 +12,7 @@ use cloudfront_tls_audit::model::Scope;
 use cloudfront_tls_audit::report::Report;
 use support::seed::{
     create_distribution, import_acm, request_acm, upload_iam, BehaviorSpec, DistributionSpec,
+    OriginSpec,
 };
 use support::{CertBuilder, Emulator, KeySpec};
 use time::{Duration, OffsetDateTime};
@@ -116,6 +117,25 @@ async fn every_viewer_code_fires_on_its_broken_distribution_and_healthy_ones_sta
     managed_policy.default_behavior.cache_policy_id =
         Some("658327ea-f89d-4fab-a63d-7e88639e58f6".into());
 
+    let mut http_only_origin =
+        DistributionSpec::new().with_acm(&healthy_arn, &["plain.example.com"]);
+    http_only_origin.origins = vec![OriginSpec::Custom {
+        id: "site".into(),
+        domain: "site.s3-website-us-east-1.amazonaws.com".into(),
+        protocol_policy: "http-only".into(),
+        ssl_protocols: vec![],
+        https_port: 443,
+    }];
+    let mut legacy_protocols =
+        DistributionSpec::new().with_acm(&healthy_arn, &["legacy.example.com"]);
+    legacy_protocols.origins = vec![OriginSpec::Custom {
+        id: "legacy".into(),
+        domain: "legacy-origin.example.com".into(),
+        protocol_policy: "https-only".into(),
+        ssl_protocols: vec!["TLSv1".into(), "TLSv1.1".into(), "TLSv1.2".into()],
+        https_port: 443,
+    }];
+
     let cases: Vec<(&str, DistributionSpec, Vec<&str>)> = vec![
         (
             "healthy",
@@ -203,6 +223,16 @@ async fn every_viewer_code_fires_on_its_broken_distribution_and_healthy_ones_sta
             "unreadable-policy",
             unreadable_policy,
             vec!["audit-incomplete"],
+        ),
+        (
+            "s3-website-origin",
+            http_only_origin,
+            vec!["origin-http-only"],
+        ),
+        (
+            "legacy-origin-protocols",
+            legacy_protocols,
+            vec!["origin-deprecated-protocols"],
         ),
     ];
 

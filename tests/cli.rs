@@ -155,6 +155,23 @@ async fn nothing_audited_is_an_operational_error_with_advice() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("audit-incomplete"));
 }
 
+#[tokio::test]
+async fn the_standard_aws_endpoint_url_variable_reaches_the_emulator_too() {
+    let emulator = Emulator::start();
+    account_with_one_medium_finding(&emulator).await;
+    let output = Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "eu-central-1")
+        .env("AWS_ENDPOINT_URL", emulator.endpoint_url())
+        .env_remove("CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL")
+        .args(["audit", "--no-probe", "--format", "json"])
+        .output()
+        .expect("the CLI runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(json(&output)["findings"][0]["code"], "viewer-http-allowed");
+}
+
 #[test]
 fn an_unreachable_endpoint_is_an_operational_error_not_a_pass() {
     let output = cli(None, &["audit", "--format", "json"]);
