@@ -12,7 +12,7 @@ use crate::finding::{render_value, Finding, ViewerImpact};
 use crate::probe::chain::analyse_chain;
 use crate::probe::observation::{Observation, ProbeOutcome, ProbeTarget, ProtocolVersion};
 use crate::probe::probe_all;
-use crate::report::{render_text as render_report_text, Report};
+use crate::report::{render_findings, severity_counts, Report};
 use crate::rules::{certificates_evidence, judge_origin_probe};
 
 /// CloudFront's longest `ConnectionTimeout`.
@@ -227,7 +227,14 @@ pub(crate) fn render_text(probe: &ProbeReport, shown: &Report, colour: bool) -> 
         }
         let _ = writeln!(out, "  verdict: {}\n", p.verdict);
     }
-    out.push_str(&render_report_text(shown, colour));
+    out.push_str(&render_findings(shown, colour, "Findings"));
+    let _ = writeln!(
+        out,
+        "{} probe{}: {}",
+        probe.probes.len(),
+        if probe.probes.len() == 1 { "" } else { "s" },
+        severity_counts(shown)
+    );
     out
 }
 

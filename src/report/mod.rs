@@ -4,7 +4,7 @@ mod json;
 mod text;
 
 pub use json::render_json;
-pub use text::render_text;
+pub use text::{render_findings, render_text, severity_counts};
 
 use std::collections::BTreeMap;
 

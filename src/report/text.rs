@@ -7,6 +7,30 @@ use crate::finding::{render_value, Severity};
 
 /// Renders the report; `colour` adds ANSI colours (only on a terminal, and never with `NO_COLOR`).
 pub fn render_text(report: &Report, colour: bool) -> String {
+    let mut out = render_findings(report, colour, "Account");
+    let summary = report.summary();
+    let _ = writeln!(
+        out,
+        "{} distribution{} audited: {}",
+        summary.distributions,
+        if summary.distributions == 1 { "" } else { "s" },
+        severity_counts(report)
+    );
+    out
+}
+
+/// `1 critical, 0 high, 2 medium, 0 low, 0 info.`
+pub fn severity_counts(report: &Report) -> String {
+    let summary = report.summary();
+    format!(
+        "{} critical, {} high, {} medium, {} low, {} info.",
+        summary.critical, summary.high, summary.medium, summary.low, summary.info
+    )
+}
+
+/// The notes, then the findings grouped by distribution; findings without a distribution go under
+/// `unscoped_heading` ("Account" for an audit).
+pub fn render_findings(report: &Report, colour: bool, unscoped_heading: &str) -> String {
     let mut out = String::new();
     for note in &report.notes {
         let _ = writeln!(out, "note: {}", clean(note));
@@ -20,7 +44,7 @@ pub fn render_text(report: &Report, colour: bool) -> String {
                 Some(label) => format!("Distribution {} ({})", clean(id), clean(label)),
                 None => format!("Distribution {}", clean(id)),
             },
-            None => "Account".to_owned(),
+            None => unscoped_heading.to_owned(),
         };
         let _ = writeln!(
             out,
@@ -57,18 +81,6 @@ pub fn render_text(report: &Report, colour: bool) -> String {
         }
         out.push('\n');
     }
-    let summary = report.summary();
-    let _ = writeln!(
-        out,
-        "{} distribution{} audited: {} critical, {} high, {} medium, {} low, {} info.",
-        summary.distributions,
-        if summary.distributions == 1 { "" } else { "s" },
-        summary.critical,
-        summary.high,
-        summary.medium,
-        summary.low,
-        summary.info
-    );
     out
 }
 
