@@ -57,6 +57,8 @@ test: venv system-tools lint
 bench: venv system-tools
 	$(CARGO) bench --locked --bench rules
 	$(CARGO) bench --locked --bench probe
+	$(CARGO) build --quiet --locked --release --bin cloudfront-tls-audit-lambda --example minimal_lambda
+	$(CARGO) bench --locked --bench lambda_startup
 
 docs:
 	$(CARGO) run --quiet --locked -- catalogue > docs/findings.md
