@@ -59,6 +59,7 @@ bench: venv system-tools
 	$(CARGO) bench --locked --bench probe
 	$(CARGO) build --quiet --locked --release --bin cloudfront-tls-audit-lambda --example minimal_lambda
 	$(CARGO) bench --locked --bench lambda_startup
+	$(CARGO) bench --locked --bench lambda_sweep
 
 docs:
 	$(CARGO) run --quiet --locked -- catalogue > docs/findings.md

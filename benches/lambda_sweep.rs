@@ -1,0 +1,133 @@
+//! The daily sweep at scale: 1,000 distributions over 200 distinct loopback origins, audited by the
+//! real Lambda binary (release build) through a loopback Runtime API against the AWS emulator. Reports
+//! the sweep's wall time and the function's peak memory (`VmHWM`), target 128 MB (Lambda's smallest).
+//!
+//! Run with `make bench` (it builds the release function first); results in docs/benchmarks.md.
+
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use support::certs::TestCa;
+use support::runtime_api::{Outcome, RuntimeApi};
+use support::seed::{create_distribution, DistributionSpec, OriginSpec};
+use support::tls_servers::rustls_server_for;
+use support::topic::topic_with_queue;
+use support::{CertBuilder, Emulator};
+
+const DISTRIBUTIONS: usize = 1_000;
+const ORIGINS: usize = 200;
+const TARGET_MB: f64 = 128.0;
+
+fn lambda_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("bench path");
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/release")
+        .join("cloudfront-tls-audit-lambda");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --release --bin cloudfront-tls-audit-lambda` first (make bench does)",
+        path.display()
+    );
+    path
+}
+
+/// Peak resident memory of a live process, from /proc.
+fn peak_rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let emulator = Emulator::start();
+    let ca = TestCa::new("Sweep Bench");
+    let root = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(root.path(), &ca.root_pem).expect("write root");
+
+    // 200 origins: most healthy, every tenth with a certificate for another name.
+    let mut origins = Vec::new();
+    for n in 0..ORIGINS {
+        let name = format!("o{n}.sweep.test");
+        let names = if n % 10 == 0 {
+            vec!["elsewhere.sweep.test".to_owned()]
+        } else {
+            vec![name.clone()]
+        };
+        let cert = CertBuilder::new(names.iter().map(String::as_str)).issue_from(&ca);
+        origins.push((name, rustls_server_for(&cert).await));
+    }
+    let seeding = Instant::now();
+    let cloudfront = emulator.cloudfront();
+    for d in 0..DISTRIBUTIONS {
+        let (name, addr) = &origins[d % ORIGINS];
+        let mut spec = DistributionSpec::new();
+        spec.origins = vec![OriginSpec::custom_on_port("origin", name, addr.port())];
+        create_distribution(&cloudfront, &format!("sweep-{d}"), &spec).await;
+    }
+    println!(
+        "seeded {DISTRIBUTIONS} distributions in {:?}",
+        seeding.elapsed()
+    );
+
+    let (topic_arn, _queue) = topic_with_queue(&emulator).await;
+    let resolve: Vec<String> = origins
+        .iter()
+        .map(|(name, addr)| format!("{name}:{}:127.0.0.1", addr.port()))
+        .collect();
+    let api = RuntimeApi::start().await;
+    let child = tokio::process::Command::new(lambda_binary())
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", api.address())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "bench")
+        .env("AWS_SECRET_ACCESS_KEY", "bench")
+        .env("CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL", emulator.endpoint_url())
+        .env("TOPIC_ARN", &topic_arn)
+        .env("CLOUDFRONT_TLS_AUDIT_RESOLVE", resolve.join(" "))
+        .env("CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR", root.path())
+        .env("PROBE_CONCURRENCY", "64")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn the function");
+    let pid = child.id().expect("pid");
+
+    let start = Instant::now();
+    let id = api.invoke(r#"{"action":"sweep"}"#, Duration::from_secs(900));
+    let outcome = api.outcome(&id, Duration::from_secs(600)).await;
+    let wall = start.elapsed();
+    let peak = peak_rss_mb(pid);
+    let body = match outcome {
+        Outcome::Response(body) => body,
+        Outcome::Error(body) => panic!("the sweep failed: {body}"),
+    };
+    let result: serde_json::Value = serde_json::from_str(&body).expect("JSON response");
+    println!(
+        "sweep of {} distributions over {ORIGINS} origins (concurrency 64): {wall:?}",
+        result["summary"]["distributions"]
+    );
+    println!("  summary: {}", result["summary"]);
+    match peak {
+        Some(mb) => println!(
+            "  peak RSS of the function: {mb:.1} MB (target {TARGET_MB} MB): {}",
+            if mb <= TARGET_MB { "met" } else { "NOT MET" }
+        ),
+        None => println!("  peak RSS: /proc not readable"),
+    }
+}
