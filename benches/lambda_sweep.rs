@@ -5,7 +5,6 @@
 //! Run with `make bench` (it builds the release function first); results in docs/benchmarks.md.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::path::{Path, PathBuf};
