@@ -8,6 +8,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 
 use super::config::LambdaConfig;
+use super::follow_up::{next_follow_up, not_deployed, FollowUpError, FollowUps, NoFollowUps};
 use crate::audit::{
     audit, audit_certificate, check_proposed, AccountReader, AuditRequest, ProbeOptions,
 };
@@ -24,10 +25,15 @@ pub enum HandlerError {
     /// Publishing to SNS failed: the event is kept by Lambda's retry and on-failure destination.
     #[error("findings were not published: {0}")]
     Publish(#[from] NotifyError),
+    /// A follow-up (the edge re-check of a distribution still InProgress) was not queued: failing
+    /// keeps the event, so the re-check is not lost silently.
+    #[error("the edge re-check was not scheduled: {0}")]
+    FollowUp(#[from] FollowUpError),
 }
 
-/// The function's state between invocations: clients, settings, trust anchors.
-pub struct Handler<R, P> {
+/// The function's state between invocations: clients, settings, trust anchors. `F` schedules
+/// follow-ups; it defaults to [`NoFollowUps`] (no queue) and is set with [`Handler::with_follow_ups`].
+pub struct Handler<R, P, F = NoFollowUps> {
     /// Reads CloudFront, ACM and IAM.
     pub reader: R,
     /// Publishes notifications.
@@ -36,6 +42,8 @@ pub struct Handler<R, P> {
     pub config: LambdaConfig,
     /// Probe settings (None when `PROBE=false`).
     pub probe: Option<ProbeOptions>,
+    /// Schedules the edge re-check of distributions not yet Deployed.
+    pub follow_ups: F,
 }
 
 impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
@@ -58,6 +66,20 @@ impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
             publisher,
             config,
             probe,
+            follow_ups: NoFollowUps,
+        }
+    }
+}
+
+impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<R, P, F> {
+    /// The same handler, scheduling follow-ups with `follow_ups`.
+    pub fn with_follow_ups<G: FollowUps + Sync>(self, follow_ups: G) -> Handler<R, P, G> {
+        Handler {
+            reader: self.reader,
+            publisher: self.publisher,
+            config: self.config,
+            probe: self.probe,
+            follow_ups,
         }
     }
 
@@ -82,7 +104,7 @@ impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
             options
         });
         let mut notes = Vec::new();
-        if self.config.follow_up_queue_url.is_none() {
+        if !self.follow_ups.enabled() {
             notes.push("no follow-up queue: the edge of a distribution still InProgress is not re-checked later".to_owned());
         }
         let (report, cause, sweep) = match &trigger {
@@ -136,17 +158,79 @@ impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
                 (report, cause, false)
             }
         };
+        let mut report = report;
         let summary = trigger_summary(cause);
+        let follow_up = if sweep {
+            // The daily sweep is not a change: a distribution InProgress then is re-checked by the
+            // event of the change that made it so, or by the next sweep.
+            None
+        } else {
+            self.plan_follow_up(&mut report, cause)
+        };
         log_findings(&report, &summary);
         emit_metrics(&report, &summary);
         let notifications = self.notifications(&report, &summary, sweep);
         publish_all(&self.publisher, &notifications).await?;
+        // After the publish: a failure here fails the invocation, and its retry publishes again
+        // (subscribers may see a message twice, never miss the re-check).
+        let follow_up_result = match follow_up {
+            Some(FollowUpPlan::Schedule(request)) => {
+                self.follow_ups.schedule(&request).await?;
+                tracing::info!(
+                    attempt = request.attempt,
+                    distributions = request.distribution_ids.len(),
+                    "follow-up scheduled"
+                );
+                json!({"status": "scheduled", "attempt": request.attempt, "distribution_ids": request.distribution_ids})
+            }
+            Some(FollowUpPlan::GaveUp { attempts, ids }) => {
+                json!({"status": "gave-up", "attempts": attempts, "distribution_ids": ids})
+            }
+            Some(FollowUpPlan::NotConfigured(ids)) => {
+                json!({"status": "not-configured", "distribution_ids": ids})
+            }
+            None => Value::Null,
+        };
         Ok(json!({
             "status": "audited",
             "trigger": summary,
             "summary": report.summary(),
             "notifications": notifications.len(),
+            "follow_up": follow_up_result,
         }))
+    }
+
+    /// Decides the follow-up after an event-driven audit, and notes in the report when the edge
+    /// re-check gives up (the `viewer-edge-not-verified` finding stays).
+    fn plan_follow_up(&self, report: &mut Report, cause: &Cause) -> Option<FollowUpPlan> {
+        let pending = not_deployed(report);
+        if pending.is_empty() {
+            return None;
+        }
+        if !self.follow_ups.enabled() {
+            // The report already carries the "no follow-up queue" note.
+            return Some(FollowUpPlan::NotConfigured(pending));
+        }
+        let (attempt, original) = match cause {
+            Cause::FollowUp { attempt, cause } => (*attempt, cause.clone()),
+            other => (0, other.to_string()),
+        };
+        let max = self.config.follow_up_max_attempts;
+        match next_follow_up(report, attempt, max, &original) {
+            Some(request) => Some(FollowUpPlan::Schedule(request)),
+            None => {
+                report.notes.push(format!(
+                    "the edge re-check gave up after {attempt} follow-up attempt(s) \
+                     (FOLLOW_UP_MAX_ATTEMPTS={max}): {} still not Deployed",
+                    pending.join(", ")
+                ));
+                tracing::warn!(attempts = attempt, "follow-up gave up");
+                Some(FollowUpPlan::GaveUp {
+                    attempts: attempt,
+                    ids: pending,
+                })
+            }
+        }
     }
 
     fn notifications(
@@ -174,6 +258,21 @@ impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
     }
 }
 
+/// What happens to the distributions whose edge could not be checked yet.
+enum FollowUpPlan {
+    /// Queue this follow-up.
+    Schedule(super::follow_up::FollowUp),
+    /// The last attempt ran: no more follow-ups.
+    GaveUp {
+        /// How many follow-ups ran.
+        attempts: u32,
+        /// The distributions still not Deployed.
+        ids: Vec<String>,
+    },
+    /// No queue: the report's note says the edge is not re-checked.
+    NotConfigured(Vec<String>),
+}
+
 /// The trigger in words: its kind (the `trigger` attribute) and who, when, and for a refused call,
 /// why CloudFront refused it and what to change.
 pub fn trigger_summary(cause: &Cause) -> TriggerSummary {
@@ -182,6 +281,7 @@ pub fn trigger_summary(cause: &Cause) -> TriggerSummary {
         Cause::Certificate { event, .. } => event.detail_type().to_owned(),
         Cause::Sweep { .. } => "sweep".to_owned(),
         Cause::Operator => "operator".to_owned(),
+        Cause::FollowUp { .. } => "follow-up".to_owned(),
     };
     let mut description = cause.to_string();
     if let Cause::ApiCall {
