@@ -384,3 +384,202 @@ fn emit_metrics(report: &Report, summary: &TriggerSummary) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The follow-up decisions of the handler, with in-memory fakes of the reader, the publisher and
+    //! the scheduler. The probes are enabled (the edge rule only speaks when the edge check runs) but
+    //! the invocation is given no time left, so no handshake starts: no network.
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::lambda::follow_up::FollowUp;
+    use crate::model::{Scope, Snapshot};
+    use crate::rules::fixtures::{healthy_distribution, healthy_snapshot};
+
+    struct FakeReader(Snapshot);
+
+    impl AccountReader for FakeReader {
+        async fn snapshot(&self, _scope: &Scope) -> Snapshot {
+            self.0.clone()
+        }
+        async fn read_references(&self, _snapshot: &mut Snapshot) {}
+        async fn snapshot_for_certificate(&self, _arn: &str) -> Snapshot {
+            self.0.clone()
+        }
+    }
+
+    #[derive(Default)]
+    struct FakePublisher(Mutex<Vec<Notification>>);
+
+    impl Publisher for FakePublisher {
+        async fn publish(&self, notification: &Notification) -> Result<(), NotifyError> {
+            self.0.lock().expect("lock").push(notification.clone());
+            Ok(())
+        }
+    }
+
+    #[derive(Default)]
+    struct FakeFollowUps {
+        sent: Mutex<Vec<FollowUp>>,
+        fail: bool,
+    }
+
+    impl FollowUps for FakeFollowUps {
+        async fn schedule(&self, request: &FollowUp) -> Result<(), FollowUpError> {
+            if self.fail {
+                return Err(FollowUpError::Send {
+                    queue_url: "q".into(),
+                    attempt: request.attempt,
+                    detail: "AccessDenied".into(),
+                });
+            }
+            self.sent.lock().expect("lock").push(request.clone());
+            Ok(())
+        }
+    }
+
+    fn handler(status: &str, fail: bool) -> Handler<FakeReader, FakePublisher, FakeFollowUps> {
+        let mut distribution = healthy_distribution("E1");
+        distribution.status = Some(status.to_owned());
+        let config = LambdaConfig::from_lookup(|name| {
+            match name {
+                "TOPIC_ARN" => Some("arn:aws:sns:us-east-1:111122223333:t"),
+                "SWEEP_SAFETY_MARGIN_SECONDS" => Some("0"),
+                "FOLLOW_UP_MAX_ATTEMPTS" => Some("3"),
+                _ => None,
+            }
+            .map(str::to_owned)
+        })
+        .expect("config");
+        Handler::new(
+            FakeReader(healthy_snapshot(vec![distribution])),
+            FakePublisher::default(),
+            config,
+            Vec::new(),
+        )
+        .with_follow_ups(FakeFollowUps {
+            sent: Mutex::default(),
+            fail,
+        })
+    }
+
+    async fn handle<F: FollowUps + Sync>(
+        handler: &Handler<FakeReader, FakePublisher, F>,
+        payload: &str,
+    ) -> Result<Value, HandlerError> {
+        handler
+            .handle(payload.as_bytes(), Some(Duration::ZERO))
+            .await
+    }
+
+    fn follow_up(attempt: u32) -> String {
+        FollowUp::new(vec!["E1".into()], attempt, "UpdateDistribution by ops").body()
+    }
+
+    const DIRECT: &str = r#"{"action":"audit","distribution_ids":["E1"]}"#;
+
+    #[tokio::test]
+    async fn an_event_on_a_distribution_in_progress_schedules_attempt_one() {
+        let handler = handler("InProgress", false);
+        let result = handle(&handler, DIRECT).await.expect("handled");
+        assert_eq!(result["follow_up"]["status"], "scheduled");
+        assert_eq!(result["follow_up"]["attempt"], 1);
+        let sent = handler.follow_ups.sent.lock().expect("lock").clone();
+        assert_eq!(
+            sent,
+            [FollowUp::new(vec!["E1".into()], 1, "operator request")]
+        );
+    }
+
+    #[tokio::test]
+    async fn follow_ups_reschedule_until_the_last_attempt_then_say_they_gave_up() {
+        let handler = handler("InProgress", false);
+        let result = handle(&handler, &follow_up(2)).await.expect("handled");
+        assert_eq!(result["trigger"]["kind"], "follow-up");
+        assert_eq!(result["follow_up"]["attempt"], 3);
+        let sent = handler.follow_ups.sent.lock().expect("lock").clone();
+        assert_eq!(
+            sent,
+            [FollowUp::new(
+                vec!["E1".into()],
+                3,
+                "UpdateDistribution by ops"
+            )],
+            "the original cause is carried"
+        );
+
+        let result = handle(&handler, &follow_up(3)).await.expect("handled");
+        assert_eq!(result["follow_up"]["status"], "gave-up");
+        assert_eq!(result["summary"]["info"], 1, "the finding stays");
+        assert_eq!(handler.follow_ups.sent.lock().expect("lock").len(), 1);
+
+        // The note goes into the report before the notifications are built.
+        let reader_report = audit(
+            &handler.reader,
+            &AuditRequest {
+                scope: Scope::Distributions(vec!["E1".into()]),
+                now: OffsetDateTime::now_utc(),
+                notes: Vec::new(),
+                probe: handler.probe.clone().map(|mut p| {
+                    p.stop_new_work_at = Some(Instant::now());
+                    p
+                }),
+            },
+        )
+        .await;
+        let mut report = reader_report;
+        let cause = Cause::FollowUp {
+            attempt: 3,
+            cause: "x".into(),
+        };
+        assert!(matches!(
+            handler.plan_follow_up(&mut report, &cause),
+            Some(FollowUpPlan::GaveUp { attempts: 3, .. })
+        ));
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("gave up after 3 follow-up attempt(s)") && n.contains("E1")),
+            "{:?}",
+            report.notes
+        );
+    }
+
+    #[tokio::test]
+    async fn deployed_distributions_and_sweeps_need_no_follow_up() {
+        let handler = handler("Deployed", false);
+        let result = handle(&handler, &follow_up(1)).await.expect("handled");
+        assert_eq!(result["follow_up"], Value::Null);
+        let handler = self::handler("InProgress", false);
+        let result = handle(&handler, r#"{"action":"sweep"}"#)
+            .await
+            .expect("handled");
+        assert_eq!(result["follow_up"], Value::Null);
+        assert!(handler.follow_ups.sent.lock().expect("lock").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_failed_schedule_fails_the_invocation() {
+        let handler = handler("InProgress", true);
+        let err = handle(&handler, DIRECT).await.expect_err("fails");
+        assert!(matches!(err, HandlerError::FollowUp(_)), "{err}");
+        assert!(err.to_string().contains("sqs:SendMessage"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn without_a_queue_the_report_says_there_is_no_follow_up() {
+        let handler = handler("InProgress", false);
+        let handler = Handler {
+            reader: handler.reader,
+            publisher: handler.publisher,
+            config: handler.config,
+            probe: handler.probe,
+            follow_ups: NoFollowUps,
+        };
+        let result = handle(&handler, DIRECT).await.expect("handled");
+        assert_eq!(result["follow_up"]["status"], "not-configured");
+        assert_eq!(result["follow_up"]["distribution_ids"][0], "E1");
+    }
+}
