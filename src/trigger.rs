@@ -3,7 +3,10 @@
 //! The Lambda receives several unrelated payload shapes on one entry point: EventBridge envelopes
 //! (CloudTrail API calls from `aws.cloudfront`, certificate events from `aws.acm`, `Scheduled Event`s
 //! from `aws.events` and `aws.scheduler`) and plain inputs that are not envelopes at all
-//! (`{"action":"sweep"}` set as a Scheduler target Input, `{"action":"audit",...}` from an operator).
+//! (`{"action":"sweep"}` set as a Scheduler target Input, `{"action":"audit",...}` from an operator),
+//! and the SQS event of the function's own follow-up queue (`{"Records":[{"eventSource":"aws:sqs",
+//! "body":"{\"action\":\"follow-up\",...}"}]}`), which becomes a [`Trigger::Audit`] with
+//! [`Cause::FollowUp`].
 //! So the dispatch reads the raw JSON instead of deserialising into one typed envelope; the typed
 //! structs in `aws_lambda_events` are also too strict for this (CloudTrail's `AWSAPICall` requires a
 //! dozen fields and has no `errorCode`; Scheduler's default envelope has `detail` as the string `"{}"`).
@@ -549,7 +552,8 @@ pub fn parse_trigger_bytes(payload: &[u8]) -> Result<Trigger, TriggerError> {
 }
 
 /// Decides what an already-parsed payload asks for. Dispatches on the raw shape: an `action` key is a
-/// custom input (Scheduler target Input, operator), otherwise the envelope's `source` and `detail-type`.
+/// custom input (Scheduler target Input, operator, a follow-up), a `Records` key an SQS event (only
+/// follow-ups are accepted in it), otherwise the envelope's `source` and `detail-type`.
 pub fn parse_trigger(payload: &Value) -> Result<Trigger, TriggerError> {
     let Value::Object(map) = payload else {
         return Err(TriggerError::NotAnObject {
