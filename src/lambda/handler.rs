@@ -12,6 +12,7 @@ use super::follow_up::{next_follow_up, not_deployed, FollowUpError, FollowUps, N
 use crate::audit::{
     audit, audit_certificate, check_proposed, AccountReader, AuditRequest, ProbeOptions,
 };
+use crate::catalogue::Code;
 use crate::finding::ViewerImpact;
 use crate::notify::{self, publish_all, Notification, NotifyError, Publisher, TriggerSummary};
 use crate::probe::ProbeSettings;
@@ -169,7 +170,13 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         };
         log_findings(&report, &summary);
         emit_metrics(&report, &summary);
-        let notifications = self.notifications(&report, &summary, sweep);
+        let notifications = if matches!(cause, Cause::FollowUp { .. }) {
+            // The original event already published the configuration findings; a follow-up re-checks
+            // the edge, so only what it learns about the edge (and its notes) is published again.
+            self.notifications(&edge_only(&report), &summary, sweep)
+        } else {
+            self.notifications(&report, &summary, sweep)
+        };
         publish_all(&self.publisher, &notifications).await?;
         // After the publish: a failure here fails the invocation, and its retry publishes again
         // (subscribers may see a message twice, never miss the re-check).
@@ -256,6 +263,20 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         }
         notifications
     }
+}
+
+/// The report restricted to the edge findings (what a follow-up is for), notes and labels kept.
+fn edge_only(report: &Report) -> Report {
+    let mut edge = report.clone();
+    edge.findings.retain(|f| {
+        matches!(
+            f.code,
+            Code::ViewerEdgeCertMismatch
+                | Code::ViewerEdgeHandshakeFailed
+                | Code::ViewerEdgeNotVerified
+        )
+    });
+    edge
 }
 
 /// What happens to the distributions whose edge could not be checked yet.
@@ -544,6 +565,37 @@ mod tests {
                 .any(|n| n.contains("gave up after 3 follow-up attempt(s)") && n.contains("E1")),
             "{:?}",
             report.notes
+        );
+    }
+
+    #[tokio::test]
+    async fn a_follow_up_publishes_only_what_it_learns_about_the_edge() {
+        let mut handler = handler("InProgress", false);
+        handler.config.min_severity = crate::finding::Severity::Info;
+        // The origin probes never start (no time left): audit-incomplete findings, not edge ones.
+        handle(&handler, DIRECT).await.expect("handled");
+        let published = handler.publisher.0.lock().expect("lock").len();
+        assert!(published >= 1);
+        let codes = |n: &Notification| n.attributes.get("codes").map(|c| c.encoded());
+        let event_codes = codes(&handler.publisher.0.lock().expect("lock")[0]);
+        assert!(
+            event_codes
+                .as_deref()
+                .is_some_and(|c| c.contains("audit-incomplete")),
+            "{event_codes:?}"
+        );
+        handle(&handler, &follow_up(3)).await.expect("handled");
+        let all = handler.publisher.0.lock().expect("lock").clone();
+        let follow_up_codes = codes(&all[published]).unwrap_or_default();
+        assert!(
+            follow_up_codes.contains("viewer-edge-not-verified")
+                && !follow_up_codes.contains("audit-incomplete"),
+            "{follow_up_codes}"
+        );
+        assert!(
+            all[published].email.contains("gave up after 3"),
+            "{}",
+            all[published].email
         );
     }
 
