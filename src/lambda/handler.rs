@@ -108,7 +108,7 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         if !self.follow_ups.enabled() {
             notes.push("no follow-up queue: the edge of a distribution still InProgress is not re-checked later".to_owned());
         }
-        let (report, cause, sweep) = match &trigger {
+        let (mut report, cause, sweep) = match &trigger {
             Trigger::Ignore {
                 reason,
                 source,
@@ -159,7 +159,6 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
                 (report, cause, false)
             }
         };
-        let mut report = report;
         let summary = trigger_summary(cause);
         let follow_up = if sweep {
             // The daily sweep is not a change: a distribution InProgress then is re-checked by the
