@@ -3,7 +3,10 @@
 //! The Lambda receives several unrelated payload shapes on one entry point: EventBridge envelopes
 //! (CloudTrail API calls from `aws.cloudfront`, certificate events from `aws.acm`, `Scheduled Event`s
 //! from `aws.events` and `aws.scheduler`) and plain inputs that are not envelopes at all
-//! (`{"action":"sweep"}` set as a Scheduler target Input, `{"action":"audit",...}` from an operator).
+//! (`{"action":"sweep"}` set as a Scheduler target Input, `{"action":"audit",...}` from an operator),
+//! and the SQS event of the function's own follow-up queue (`{"Records":[{"eventSource":"aws:sqs",
+//! "body":"{\"action\":\"follow-up\",...}"}]}`), which becomes a [`Trigger::Audit`] with
+//! [`Cause::FollowUp`].
 //! So the dispatch reads the raw JSON instead of deserialising into one typed envelope; the typed
 //! structs in `aws_lambda_events` are also too strict for this (CloudTrail's `AWSAPICall` requires a
 //! dozen fields and has no `errorCode`; Scheduler's default envelope has `detail` as the string `"{}"`).
@@ -205,6 +208,16 @@ pub enum Cause {
     },
     /// An operator's direct invocation naming distributions.
     Operator,
+    /// A scheduled re-check of distributions that were not yet Deployed when an earlier event was
+    /// audited (an SQS message sent by this function, see `lambda::follow_up`). A follow-up reuses
+    /// [`Trigger::Audit`] (the audit is the same: named live distributions); only the cause differs,
+    /// so the handler can tell how many attempts have been made.
+    FollowUp {
+        /// Which attempt this is, from 1.
+        attempt: u32,
+        /// The original cause, in words (bounded), so the notification still says what changed.
+        cause: String,
+    },
 }
 
 /// One line for a notification subject or a log: the call, who, when; the certificate event; the sweep.
@@ -253,6 +266,9 @@ impl fmt::Display for Cause {
             }
             Cause::Sweep { source, .. } => write!(f, "sweep ({})", source.as_str()),
             Cause::Operator => write!(f, "operator request"),
+            Cause::FollowUp { attempt, cause } => {
+                write!(f, "follow-up {attempt} (edge re-check) after {cause}")
+            }
         }
     }
 }
@@ -424,10 +440,10 @@ pub enum TriggerError {
         /// A description of the object, with its first keys.
         found: String,
     },
-    /// An `action` other than `sweep` and `audit`.
+    /// An `action` other than `sweep`, `audit` and `follow-up`.
     #[error(
-        "unknown action {action}; expected \"sweep\" (audit every distribution) or \"audit\" (with \
-         \"distribution_ids\")"
+        "unknown action {action}; expected \"sweep\" (audit every distribution), \"audit\" (with \
+         \"distribution_ids\") or \"follow-up\" (sent by this function through its follow-up queue)"
     )]
     UnknownAction {
         /// The action given, shortened and escaped.
@@ -479,6 +495,17 @@ pub enum TriggerError {
         /// The value, shortened and escaped.
         value: String,
     },
+    /// An SQS record whose body is not a follow-up this function sent (not JSON, another action).
+    #[error(
+        "SQS record {index}: the body is not a follow-up request: {detail}; expected \
+         {{\"action\":\"follow-up\",\"distribution_ids\":[...],\"attempt\":1,\"cause\":\"...\"}}"
+    )]
+    InvalidFollowUp {
+        /// The record's position in `Records`.
+        index: usize,
+        /// What is wrong, with untrusted values shortened and escaped.
+        detail: String,
+    },
     /// A direct audit with an empty list.
     #[error(
         "direct audit input with an empty distribution_ids list: name at least one distribution, or \
@@ -525,7 +552,8 @@ pub fn parse_trigger_bytes(payload: &[u8]) -> Result<Trigger, TriggerError> {
 }
 
 /// Decides what an already-parsed payload asks for. Dispatches on the raw shape: an `action` key is a
-/// custom input (Scheduler target Input, operator), otherwise the envelope's `source` and `detail-type`.
+/// custom input (Scheduler target Input, operator, a follow-up), a `Records` key an SQS event (only
+/// follow-ups are accepted in it), otherwise the envelope's `source` and `detail-type`.
 pub fn parse_trigger(payload: &Value) -> Result<Trigger, TriggerError> {
     let Value::Object(map) = payload else {
         return Err(TriggerError::NotAnObject {
@@ -534,6 +562,9 @@ pub fn parse_trigger(payload: &Value) -> Result<Trigger, TriggerError> {
     };
     if let Some(action) = map.get("action") {
         return custom_input(map, action);
+    }
+    if let Some(records) = map.get("Records") {
+        return sqs_records(map, records);
     }
 
     const ENVELOPE: &str = "EventBridge event";
@@ -605,6 +636,7 @@ fn custom_input(map: &Map<String, Value>, action: &Value) -> Result<Trigger, Tri
             },
         }),
         "audit" => direct_audit(map),
+        "follow-up" => follow_up(map),
         other => Err(TriggerError::UnknownAction {
             action: echo(other),
         }),
@@ -612,11 +644,19 @@ fn custom_input(map: &Map<String, Value>, action: &Value) -> Result<Trigger, Tri
 }
 
 fn direct_audit(map: &Map<String, Value>) -> Result<Trigger, TriggerError> {
-    const CONTEXT: &str = "direct audit input";
+    Ok(Trigger::Audit {
+        scope: Scope::Distributions(distribution_ids(map, "direct audit input")?),
+        cause: Cause::Operator,
+    })
+}
+
+/// The `distribution_ids` of a direct input: a non-empty list of valid ids, at most
+/// [`MAX_DIRECT_IDS`], deduplicated in the given order.
+fn distribution_ids(map: &Map<String, Value>, context: &str) -> Result<Vec<String>, TriggerError> {
     let ids = match map.get("distribution_ids") {
         None | Some(Value::Null) => {
             return Err(TriggerError::MissingField {
-                context: CONTEXT.to_owned(),
+                context: context.to_owned(),
                 field: "distribution_ids".to_owned(),
                 why: "name the distributions to audit, e.g. [\"EDFDVBD6EXAMPLE\"], or use \
                       {\"action\":\"sweep\"} to audit them all",
@@ -625,7 +665,7 @@ fn direct_audit(map: &Map<String, Value>) -> Result<Trigger, TriggerError> {
         Some(Value::Array(items)) => items,
         Some(other) => {
             return Err(TriggerError::WrongType {
-                context: CONTEXT.to_owned(),
+                context: context.to_owned(),
                 field: "distribution_ids".to_owned(),
                 expected: "a list of distribution id strings, e.g. [\"EDFDVBD6EXAMPLE\"]",
                 found: describe(other),
@@ -646,21 +686,166 @@ fn direct_audit(map: &Map<String, Value>) -> Result<Trigger, TriggerError> {
         let field = format!("distribution_ids[{index}]");
         let Value::String(id) = item else {
             return Err(TriggerError::WrongType {
-                context: CONTEXT.to_owned(),
+                context: context.to_owned(),
                 field,
                 expected: "a distribution id string",
                 found: describe(item),
             });
         };
-        let id = checked_id(id, CONTEXT, &field)?;
+        let id = checked_id(id, context, &field)?;
         // Bounded by MAX_DIRECT_IDS, so the quadratic dedupe is cheap and keeps the operator's order.
         if !unique.contains(&id) {
             unique.push(id);
         }
     }
+    Ok(unique)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Follow-ups: {"action":"follow-up",...} directly, or as the body of SQS records.
+
+/// The most attempts a follow-up may claim; far above `FOLLOW_UP_MAX_ATTEMPTS`'s own limit, so a
+/// larger number is a forged or corrupted message.
+const MAX_FOLLOW_UP_ATTEMPT: u64 = 1000;
+
+/// `{"action":"follow-up","distribution_ids":[...],"attempt":N,"cause":"..."}`: the message body the
+/// function's follow-up scheduler sends. `cause` is context only, so a missing one is tolerated.
+fn follow_up(map: &Map<String, Value>) -> Result<Trigger, TriggerError> {
+    const CONTEXT: &str = "follow-up input";
+    let ids = distribution_ids(map, CONTEXT)?;
+    let attempt = match map.get("attempt") {
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .filter(|a| (1..=MAX_FOLLOW_UP_ATTEMPT).contains(a))
+            .ok_or_else(|| TriggerError::WrongType {
+                context: CONTEXT.to_owned(),
+                field: "attempt".to_owned(),
+                expected: "a whole number from 1 to 1000",
+                found: describe(&Value::Number(n.clone())),
+            })?,
+        None | Some(Value::Null) => {
+            return Err(TriggerError::MissingField {
+                context: CONTEXT.to_owned(),
+                field: "attempt".to_owned(),
+                why: "the attempt number bounds how often the edge is re-checked",
+            })
+        }
+        Some(other) => {
+            return Err(TriggerError::WrongType {
+                context: CONTEXT.to_owned(),
+                field: "attempt".to_owned(),
+                expected: "a whole number from 1 to 1000",
+                found: describe(other),
+            })
+        }
+    };
+    let cause = lenient_string(map.get("cause"))
+        .map(clip)
+        .unwrap_or_else(|| "an earlier audit".to_owned());
     Ok(Trigger::Audit {
-        scope: Scope::Distributions(unique),
-        cause: Cause::Operator,
+        scope: Scope::Distributions(ids),
+        cause: Cause::FollowUp {
+            // Bounded by MAX_FOLLOW_UP_ATTEMPT above.
+            attempt: attempt as u32,
+            cause,
+        },
+    })
+}
+
+/// An SQS event from an event source mapping: `{"Records":[{"eventSource":"aws:sqs","body":"..."}]}`.
+/// Every record must be a follow-up. A batch (BatchSize > 1) becomes one audit: the union of the ids,
+/// the lowest attempt (so no distribution gives up early; every reschedule still increments, so the
+/// attempts stay bounded) and the first record's cause.
+fn sqs_records(map: &Map<String, Value>, records: &Value) -> Result<Trigger, TriggerError> {
+    const CONTEXT: &str = "SQS event";
+    let Value::Array(records) = records else {
+        return Err(TriggerError::WrongType {
+            context: CONTEXT.to_owned(),
+            field: "Records".to_owned(),
+            expected: "a list of SQS records",
+            found: describe(records),
+        });
+    };
+    if records.is_empty() {
+        return Err(TriggerError::MissingField {
+            context: CONTEXT.to_owned(),
+            field: "Records[0]".to_owned(),
+            why: "an SQS event carries at least one message",
+        });
+    }
+    let source = |record: &Value| lenient_string(record.get("eventSource")).map(str::to_owned);
+    if let Some(other) = records
+        .iter()
+        .map(source)
+        .find(|s| s.as_deref() != Some("aws:sqs"))
+    {
+        // S3 and SNS notifications also arrive as {"Records":[...]}: well-formed, not for us.
+        return Ok(ignore(
+            map,
+            format!(
+                "no audit for Records with eventSource {}; this function consumes only its own SQS \
+                 follow-up queue",
+                other.as_deref().map_or_else(|| "(none)".to_owned(), echo)
+            ),
+        ));
+    }
+    let mut ids: Vec<String> = Vec::new();
+    let mut lowest: Option<(u32, String)> = None;
+    for (index, record) in records.iter().enumerate() {
+        let invalid = |detail: String| TriggerError::InvalidFollowUp { index, detail };
+        let Some(Value::String(body)) = record.get("body") else {
+            return Err(invalid(format!(
+                "body is {}, expected a JSON string",
+                record
+                    .get("body")
+                    .map_or_else(|| "absent".to_owned(), describe)
+            )));
+        };
+        let body: Value = serde_json::from_str(body)
+            .map_err(|e| invalid(format!("not JSON ({})", escape_clip(&e.to_string(), 120))))?;
+        let Value::Object(body) = &body else {
+            return Err(invalid(describe(&body)));
+        };
+        if body.get("action").and_then(Value::as_str) != Some("follow-up") {
+            return Err(invalid(format!(
+                "action is {}",
+                body.get("action")
+                    .map_or_else(|| "absent".to_owned(), describe)
+            )));
+        }
+        let Trigger::Audit {
+            scope: Scope::Distributions(record_ids),
+            cause: Cause::FollowUp { attempt, cause },
+        } = follow_up(body).map_err(|e| invalid(e.to_string()))?
+        else {
+            return Err(invalid("not a follow-up".to_owned()));
+        };
+        for id in record_ids {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.len() > MAX_DIRECT_IDS {
+            return Err(TriggerError::TooManyDistributionIds {
+                count: ids.len(),
+                limit: MAX_DIRECT_IDS,
+            });
+        }
+        lowest = match lowest {
+            Some((lowest, first_cause)) => Some((lowest.min(attempt), first_cause)),
+            None => Some((attempt, cause)),
+        };
+    }
+    let Some((attempt, cause)) = lowest else {
+        return Err(TriggerError::MissingField {
+            context: CONTEXT.to_owned(),
+            field: "Records[0]".to_owned(),
+            why: "an SQS event carries at least one message",
+        });
+    };
+    Ok(Trigger::Audit {
+        scope: Scope::Distributions(ids),
+        cause: Cause::FollowUp { attempt, cause },
     })
 }
 
@@ -1960,5 +2145,131 @@ mod tests {
             json!({"kind": "audit", "scope": {"kind": "distributions", "ids": ["E1"]},
                    "cause": {"kind": "operator"}})
         );
+    }
+
+    fn sqs_event(bodies: &[Value]) -> Value {
+        let records: Vec<Value> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                json!({
+                    "messageId": format!("m-{i}"),
+                    "receiptHandle": "h",
+                    "body": match body { Value::String(s) => s.clone(), other => other.to_string() },
+                    "attributes": {"ApproximateReceiveCount": "1"},
+                    "messageAttributes": {},
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:us-east-1:111122223333:follow-up",
+                    "awsRegion": "us-east-1",
+                })
+            })
+            .collect();
+        json!({"Records": records})
+    }
+
+    fn follow_up_of(trigger: &Trigger) -> (Vec<String>, u32, String) {
+        match trigger {
+            Trigger::Audit {
+                scope: Scope::Distributions(ids),
+                cause: Cause::FollowUp { attempt, cause },
+            } => (ids.clone(), *attempt, cause.clone()),
+            other => panic!("not a follow-up: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_follow_up_arrives_directly_or_as_an_sqs_record() {
+        let body = json!({"action": "follow-up", "distribution_ids": ["E1", "E2"], "attempt": 2,
+                          "cause": "UpdateDistribution by ops"});
+        let direct = follow_up_of(&parse(&body));
+        assert_eq!(
+            direct,
+            (
+                vec!["E1".into(), "E2".into()],
+                2,
+                "UpdateDistribution by ops".into()
+            )
+        );
+        assert_eq!(follow_up_of(&parse(&sqs_event(&[body]))), direct);
+        assert_eq!(
+            parse(&json!({"action": "follow-up", "distribution_ids": ["E1"], "attempt": 1}))
+                .cause()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("follow-up 1 (edge re-check) after an earlier audit"),
+            "the cause is context only"
+        );
+    }
+
+    #[test]
+    fn a_batch_becomes_one_audit_at_its_lowest_attempt() {
+        let event = sqs_event(&[
+            json!({"action": "follow-up", "distribution_ids": ["E1"], "attempt": 3, "cause": "first"}),
+            json!({"action": "follow-up", "distribution_ids": ["E2", "E1"], "attempt": 1, "cause": "second"}),
+        ]);
+        assert_eq!(
+            follow_up_of(&parse(&event)),
+            (vec!["E1".into(), "E2".into()], 1, "first".into())
+        );
+    }
+
+    #[test]
+    fn malformed_follow_ups_are_errors_that_name_the_record() {
+        let good = json!({"action": "follow-up", "distribution_ids": ["E1"], "attempt": 1});
+        for (event, needle) in [
+            (
+                sqs_event(&[good.clone(), Value::String("{not json".into())]),
+                "SQS record 1",
+            ),
+            (
+                sqs_event(&[json!({"action": "sweep"})]),
+                "action is the string \"sweep\"",
+            ),
+            (
+                sqs_event(&[
+                    json!({"action": "follow-up", "distribution_ids": ["e1"], "attempt": 1}),
+                ]),
+                "not a CloudFront distribution id",
+            ),
+            (
+                sqs_event(&[
+                    json!({"action": "follow-up", "distribution_ids": ["E1"], "attempt": 0}),
+                ]),
+                "attempt",
+            ),
+            (
+                sqs_event(&[json!({"action": "follow-up", "distribution_ids": ["E1"]})]),
+                "without attempt",
+            ),
+            (sqs_event(&[json!([1, 2])]), "an array"),
+            (json!({"Records": "x"}), "Records is the string"),
+            (json!({"Records": []}), "Records[0]"),
+            (
+                json!({"action": "follow-up", "distribution_ids": [], "attempt": 1}),
+                "empty distribution_ids",
+            ),
+            (
+                json!({"action": "follow-up", "distribution_ids": ["E1"], "attempt": "2"}),
+                "attempt is the string",
+            ),
+        ] {
+            let err = parse_trigger(&event).expect_err(needle);
+            assert!(err.to_string().contains(needle), "{needle}: {err}");
+        }
+        let mut no_body = sqs_event(&[good]);
+        no_body["Records"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("body");
+        assert!(matches!(
+            parse_trigger(&no_body),
+            Err(TriggerError::InvalidFollowUp { index: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn records_from_other_services_are_ignored() {
+        let s3 = json!({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put"}]});
+        assert!(matches!(parse(&s3), Trigger::Ignore { .. }));
     }
 }

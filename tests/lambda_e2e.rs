@@ -425,3 +425,198 @@ async fn a_failed_publish_fails_the_invocation_so_the_event_is_kept() {
         Outcome::Response(body) => panic!("expected a failed invocation, got {body}"),
     }
 }
+
+/// POSTs `body` to the emulator's own API (moto's state manager) with a blocking HTTP/1.0 request.
+async fn moto_api_post(emulator: &Emulator, path: &str, body: Value) {
+    let address = emulator
+        .endpoint_url()
+        .trim_start_matches("http://")
+        .to_owned();
+    let target = path.to_owned();
+    let status = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let body = body.to_string();
+        let mut stream = std::net::TcpStream::connect(&address).expect("emulator");
+        write!(
+            stream,
+            "POST {target} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("request");
+        let mut text = String::new();
+        stream.read_to_string(&mut text).expect("response");
+        text.lines().next().unwrap_or_default().to_owned()
+    })
+    .await
+    .expect("join");
+    assert!(status.contains(" 20"), "{path}: {status}");
+}
+
+/// Moto's distributions go InProgress → Deployed on reads; `manual` with many `times` holds them
+/// InProgress (a change still propagating), `immediate` makes them Deployed.
+async fn distribution_status_transition(emulator: &Emulator, transition: Value) {
+    moto_api_post(
+        emulator,
+        "/moto-api/state-manager/set-transition",
+        serde_json::json!({"model_name": "cloudfront::distribution", "transition": transition}),
+    )
+    .await;
+}
+
+/// The follow-up bodies waiting in the follow-up queue (deleted once read).
+async fn follow_ups(emulator: &Emulator, queue_url: &str) -> Vec<Value> {
+    let sqs = emulator.sqs();
+    let received = sqs
+        .receive_message()
+        .queue_url(queue_url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("receive");
+    let mut bodies = Vec::new();
+    for message in received.messages.unwrap_or_default() {
+        bodies.push(serde_json::from_str(message.body().unwrap_or_default()).expect("JSON body"));
+        if let Some(handle) = message.receipt_handle {
+            sqs.delete_message()
+                .queue_url(queue_url)
+                .receipt_handle(handle)
+                .send()
+                .await
+                .expect("delete");
+        }
+    }
+    bodies
+}
+
+/// The SQS event Lambda's event source mapping would deliver for `body`.
+fn sqs_event(body: &Value) -> String {
+    let mut event = sample("sqs-follow-up.json");
+    event["Records"][0]["body"] = Value::String(body.to_string());
+    event.to_string()
+}
+
+#[tokio::test]
+async fn a_distribution_in_progress_is_re_checked_through_the_follow_up_queue_until_it_gives_up() {
+    let emulator = Emulator::start();
+    // Before seeding: the seed's own reads must not make the distribution Deployed.
+    distribution_status_transition(
+        &emulator,
+        serde_json::json!({"progression": "manual", "times": 1_000_000}),
+    )
+    .await;
+    let arn = import_acm(
+        &emulator.acm(),
+        &CertBuilder::new(["www.example.com"])
+            .expires_in_days(200)
+            .build(),
+    )
+    .await;
+    let id = create_distribution(
+        &emulator.cloudfront(),
+        "changing",
+        &DistributionSpec::new().with_acm(&arn, &["www.example.com"]),
+    )
+    .await;
+    let queue_url = emulator
+        .sqs()
+        .create_queue()
+        .queue_name("cloudfront-tls-audit-follow-up")
+        .send()
+        .await
+        .expect("create queue")
+        .queue_url
+        .expect("queue URL");
+    // The edge check must run for the edge rule to speak; the origin is sent to a closed loopback
+    // port so its probe fails at once instead of leaving the machine. An InProgress distribution has
+    // no edge target, so the edge itself needs no server.
+    let function = Function::start(
+        &emulator,
+        &[
+            ("PROBE", "true"),
+            ("EDGE_CHECK", "true"),
+            ("PROBE_TIMEOUT_SECONDS", "2"),
+            (
+                "CLOUDFRONT_TLS_AUDIT_RESOLVE",
+                "origin.example.com:443:127.0.0.1",
+            ),
+            ("FOLLOW_UP_QUEUE_URL", &queue_url),
+            ("FOLLOW_UP_DELAY_SECONDS", "0"),
+            ("FOLLOW_UP_MAX_ATTEMPTS", "2"),
+            // The edge finding is info: published here so the give-up is visible on the topic.
+            ("MIN_SEVERITY", "info"),
+        ],
+    )
+    .await;
+
+    // The change: audited, the edge not verified, attempt 1 queued.
+    let event = with(
+        sample("cloudtrail-update-distribution.json"),
+        &[
+            "/detail/requestParameters/id",
+            "/detail/responseElements/distribution/id",
+        ],
+        &id,
+    );
+    let result = response(function.invoke(&event).await);
+    assert_eq!(result["status"], "audited", "{result}");
+    assert_eq!(result["follow_up"]["status"], "scheduled", "{result}");
+    let queued = follow_ups(&emulator, &queue_url).await;
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0]["action"], "follow-up");
+    assert_eq!(queued[0]["distribution_ids"], serde_json::json!([id]));
+    assert_eq!(queued[0]["attempt"], 1);
+    assert!(
+        queued[0]["cause"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("UpdateDistribution")),
+        "{queued:?}"
+    );
+    drain(&emulator, &function.queue_url).await;
+
+    // Attempt 1 through the SQS event: still InProgress, attempt 2 queued.
+    let result = response(function.invoke(&sqs_event(&queued[0])).await);
+    assert_eq!(result["trigger"]["kind"], "follow-up", "{result}");
+    assert_eq!(result["follow_up"]["attempt"], 2, "{result}");
+    let queued = follow_ups(&emulator, &queue_url).await;
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0]["attempt"], 2);
+    // Only the edge is re-published: the origin failure was published with the change.
+    let codes: Vec<String> = drain(&emulator, &function.queue_url)
+        .await
+        .iter()
+        .map(|e| attribute(e, "codes"))
+        .collect();
+    assert_eq!(codes, [r#"["viewer-edge-not-verified"]"#], "{codes:?}");
+
+    // The last attempt: no more follow-ups, and what is published says so.
+    let result = response(function.invoke(&sqs_event(&queued[0])).await);
+    assert_eq!(result["follow_up"]["status"], "gave-up", "{result}");
+    assert!(follow_ups(&emulator, &queue_url).await.is_empty());
+    let envelopes = drain(&emulator, &function.queue_url).await;
+    assert_eq!(envelopes.len(), 1, "{envelopes:#?}");
+    let machine: Value =
+        serde_json::from_str(envelopes[0]["Message"].as_str().unwrap_or("")).expect("JSON");
+    assert!(
+        machine
+            .to_string()
+            .contains("gave up after 2 follow-up attempt(s)"),
+        "{machine:#}"
+    );
+
+    // Once Deployed, a follow-up ends the chain (the edge is checked, not deferred).
+    distribution_status_transition(&emulator, serde_json::json!({"progression": "immediate"}))
+        .await;
+    let body = serde_json::json!({"action": "follow-up", "distribution_ids": [id], "attempt": 1});
+    let result = response(function.invoke(&sqs_event(&body)).await);
+    assert_eq!(result["follow_up"], Value::Null, "{result}");
+    assert!(follow_ups(&emulator, &queue_url).await.is_empty());
+
+    // A body that is not a follow-up is answered "rejected": the message is not retried.
+    let result = response(
+        function
+            .invoke(&sqs_event(&serde_json::json!({"action": "sweep"})))
+            .await,
+    );
+    assert_eq!(result["status"], "rejected", "{result}");
+}

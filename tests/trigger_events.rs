@@ -165,6 +165,18 @@ fn check_sample(name: &str, trigger: &Trigger) -> bool {
             };
             assert_eq!(*scope, ids(&["EDFDVBD6EXAMPLE", "E2QWRUHEXAMPLE"]));
         }
+        "sqs-follow-up.json" => {
+            let Trigger::Audit {
+                scope,
+                cause: Cause::FollowUp { attempt, cause },
+            } = trigger
+            else {
+                panic!("{name}: {trigger:?}")
+            };
+            assert_eq!(*scope, ids(&["EDFDVBD6EXAMPLE"]));
+            assert_eq!(*attempt, 1);
+            assert!(cause.starts_with("UpdateDistribution by"), "{cause}");
+        }
         _ => return false,
     }
     true
@@ -242,6 +254,17 @@ fn samples_fit_the_aws_lambda_events_types() {
         let value: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         if value.get("action").is_some() {
             continue; // Custom inputs are not envelopes by design.
+        }
+        if value.get("Records").is_some() {
+            // The follow-up queue's event: Lambda's SQS event, not an EventBridge envelope.
+            let event: aws_lambda_events::event::sqs::SqsEvent =
+                serde_json::from_value(value.clone())
+                    .unwrap_or_else(|e| panic!("{}: not an SQS event: {e}", path.display()));
+            assert!(event
+                .records
+                .iter()
+                .all(|r| r.event_source.as_deref() == Some("aws:sqs")));
+            continue;
         }
         let envelope: EventBridgeEvent<Value> = serde_json::from_value(value.clone())
             .unwrap_or_else(|e| panic!("{}: not an EventBridge event: {e}", path.display()));

@@ -1,11 +1,13 @@
 //! The event-driven product: one invocation = one trigger, one audit, its notifications.
 
 pub mod config;
+pub mod follow_up;
 pub mod handler;
 
 use crate::inventory::{AwsInventory, AwsOptions};
 use crate::notify::SnsPublisher;
 use config::LambdaConfig;
+use follow_up::SqsFollowUps;
 use handler::Handler;
 
 /// Why the function cannot start (reported to Lambda as an init error).
@@ -24,8 +26,12 @@ pub enum InitError {
     },
 }
 
-/// Builds the production handler from the environment: AWS clients, SNS publisher, trust anchors.
-pub async fn handler_from_env() -> Result<Handler<AwsInventory, SnsPublisher>, InitError> {
+/// The production handler: follow-ups go to SQS when `FOLLOW_UP_QUEUE_URL` is set, else nowhere.
+pub type LambdaHandler = Handler<AwsInventory, SnsPublisher, Option<SqsFollowUps>>;
+
+/// Builds the production handler from the environment: AWS clients, SNS publisher, follow-up queue,
+/// trust anchors.
+pub async fn handler_from_env() -> Result<LambdaHandler, InitError> {
     let config = LambdaConfig::from_env()?;
     let options = AwsOptions {
         endpoint_url: config.endpoint_url.clone(),
@@ -43,9 +49,18 @@ pub async fn handler_from_env() -> Result<Handler<AwsInventory, SnsPublisher>, I
         })?;
         trust_anchors.extend(ders);
     }
-    let (inventory, publisher) = futures::join!(
+    let follow_ups = async {
+        match &config.follow_up_queue_url {
+            Some(url) => {
+                Some(SqsFollowUps::from_environment(&options, url, config.follow_up_delay).await)
+            }
+            None => None,
+        }
+    };
+    let (inventory, publisher, follow_ups) = futures::join!(
         AwsInventory::from_environment(&options),
-        SnsPublisher::from_environment(&options, config.topic_arn.clone())
+        SnsPublisher::from_environment(&options, config.topic_arn.clone()),
+        follow_ups
     );
-    Ok(Handler::new(inventory, publisher, config, trust_anchors))
+    Ok(Handler::new(inventory, publisher, config, trust_anchors).with_follow_ups(follow_ups))
 }
