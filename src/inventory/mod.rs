@@ -59,8 +59,12 @@ impl AwsInventory {
     /// `AWS_ENDPOINT_URL_<SERVICE>` are honoured (aws-config reads them), then `options.endpoint_url`.
     /// CloudFront, ACM and IAM always use region us-east-1, whatever `AWS_REGION` says.
     pub async fn from_environment(options: &AwsOptions) -> AwsInventory {
-        let config = clients::load_sdk_config(options).await;
-        let (cloudfront, acm, iam) = clients::service_clients(&config);
+        AwsInventory::from_sdk_config(&clients::load_sdk_config(options).await)
+    }
+
+    /// The same from an already loaded configuration (the Lambda loads it once for every client).
+    pub fn from_sdk_config(config: &aws_config::SdkConfig) -> AwsInventory {
+        let (cloudfront, acm, iam) = clients::service_clients(config);
         AwsInventory::from_clients(cloudfront, acm, iam)
     }
 

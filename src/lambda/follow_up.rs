@@ -154,9 +154,17 @@ impl SqsFollowUps {
         queue_url: impl Into<String>,
         delay: Duration,
     ) -> SqsFollowUps {
+        SqsFollowUps::from_sdk_config(&load_sdk_config(options).await, queue_url, delay)
+    }
+
+    /// The same from an already loaded configuration (the Lambda loads it once for every client).
+    pub fn from_sdk_config(
+        config: &aws_config::SdkConfig,
+        queue_url: impl Into<String>,
+        delay: Duration,
+    ) -> SqsFollowUps {
         let queue_url = queue_url.into();
-        let config = load_sdk_config(options).await;
-        let mut builder = aws_sdk_sqs::config::Builder::from(&config);
+        let mut builder = aws_sdk_sqs::config::Builder::from(config);
         if let Some(region) = queue_region(&queue_url) {
             builder = builder.region(aws_config::Region::new(region.to_owned()));
         }

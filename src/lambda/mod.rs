@@ -4,10 +4,12 @@ pub mod config;
 pub mod follow_up;
 pub mod handler;
 
-use crate::inventory::{AwsInventory, AwsOptions};
-use crate::notify::SnsPublisher;
+mod lazy;
+
+pub use lazy::LazyAws;
+
+use crate::inventory::AwsOptions;
 use config::LambdaConfig;
-use follow_up::SqsFollowUps;
 use handler::Handler;
 
 /// Why the function cannot start (reported to Lambda as an init error).
@@ -27,7 +29,7 @@ pub enum InitError {
 }
 
 /// The production handler: follow-ups go to SQS when `FOLLOW_UP_QUEUE_URL` is set, else nowhere.
-pub type LambdaHandler = Handler<AwsInventory, SnsPublisher, Option<SqsFollowUps>>;
+pub type LambdaHandler = Handler<LazyAws, LazyAws, LazyAws>;
 
 /// Builds the production handler from the environment: AWS clients, SNS publisher, follow-up queue,
 /// trust anchors.
@@ -49,18 +51,13 @@ pub async fn handler_from_env() -> Result<LambdaHandler, InitError> {
         })?;
         trust_anchors.extend(ders);
     }
-    let follow_ups = async {
-        match &config.follow_up_queue_url {
-            Some(url) => {
-                Some(SqsFollowUps::from_environment(&options, url, config.follow_up_delay).await)
-            }
-            None => None,
-        }
-    };
-    let (inventory, publisher, follow_ups) = futures::join!(
-        AwsInventory::from_environment(&options),
-        SnsPublisher::from_environment(&options, config.topic_arn.clone()),
-        follow_ups
+    let aws = LazyAws::new(
+        options,
+        config.topic_arn.clone(),
+        config
+            .follow_up_queue_url
+            .clone()
+            .map(|url| (url, config.follow_up_delay)),
     );
-    Ok(Handler::new(inventory, publisher, config, trust_anchors).with_follow_ups(follow_ups))
+    Ok(Handler::new(aws.clone(), aws.clone(), config, trust_anchors).with_follow_ups(aws))
 }

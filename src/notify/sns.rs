@@ -88,9 +88,16 @@ impl SnsPublisher {
         options: &AwsOptions,
         topic_arn: impl Into<String>,
     ) -> SnsPublisher {
+        SnsPublisher::from_sdk_config(&load_sdk_config(options).await, topic_arn)
+    }
+
+    /// The same from an already loaded configuration (the Lambda loads it once for every client).
+    pub fn from_sdk_config(
+        config: &aws_config::SdkConfig,
+        topic_arn: impl Into<String>,
+    ) -> SnsPublisher {
         let topic_arn = topic_arn.into();
-        let config = load_sdk_config(options).await;
-        let mut builder = aws_sdk_sns::config::Builder::from(&config);
+        let mut builder = aws_sdk_sns::config::Builder::from(config);
         if let Some(region) = topic_region(&topic_arn) {
             builder = builder.region(Region::new(region.to_owned()));
         }

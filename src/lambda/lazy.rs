@@ -1,0 +1,117 @@
+//! AWS clients built on first use, not at start-up: building them loads the system's CA bundle and
+//! the credential chain, which would otherwise delay the function's first poll of the Runtime API
+//! (see docs/benchmarks.md). Every invocation needs them, so the cost moves, it does not repeat.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::OnceCell;
+
+use super::follow_up::{FollowUp, FollowUpError, FollowUps, SqsFollowUps};
+use crate::audit::AccountReader;
+use crate::inventory::{load_sdk_config, AwsInventory, AwsOptions};
+use crate::model::{Scope, Snapshot};
+use crate::notify::{Notification, NotifyError, Publisher, SnsPublisher};
+
+/// The production clients, created together on first use and shared by the handler's three roles.
+#[derive(Clone)]
+pub struct LazyAws {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    options: AwsOptions,
+    topic_arn: String,
+    follow_up: Option<(String, Duration)>,
+    clients: OnceCell<Clients>,
+}
+
+struct Clients {
+    inventory: AwsInventory,
+    publisher: SnsPublisher,
+    follow_ups: Option<SqsFollowUps>,
+}
+
+impl LazyAws {
+    /// Remembers how to build the clients; builds nothing yet.
+    pub fn new(
+        options: AwsOptions,
+        topic_arn: String,
+        follow_up: Option<(String, Duration)>,
+    ) -> LazyAws {
+        LazyAws {
+            inner: Arc::new(Inner {
+                options,
+                topic_arn,
+                follow_up,
+                clients: OnceCell::new(),
+            }),
+        }
+    }
+
+    async fn clients(&self) -> &Clients {
+        self.inner
+            .clients
+            .get_or_init(|| async {
+                // One configuration (credential chain, HTTP client) for every client.
+                let config = load_sdk_config(&self.inner.options).await;
+                Clients {
+                    inventory: AwsInventory::from_sdk_config(&config),
+                    publisher: SnsPublisher::from_sdk_config(&config, self.inner.topic_arn.clone()),
+                    follow_ups: self
+                        .inner
+                        .follow_up
+                        .as_ref()
+                        .map(|(url, delay)| SqsFollowUps::from_sdk_config(&config, url, *delay)),
+                }
+            })
+            .await
+    }
+}
+
+impl AccountReader for LazyAws {
+    async fn snapshot(&self, scope: &Scope) -> Snapshot {
+        self.clients().await.inventory.snapshot(scope).await
+    }
+
+    async fn read_references(&self, snapshot: &mut Snapshot) {
+        self.clients()
+            .await
+            .inventory
+            .read_references(snapshot)
+            .await
+    }
+
+    async fn snapshot_for_certificate(&self, arn: &str) -> Snapshot {
+        self.clients()
+            .await
+            .inventory
+            .snapshot_for_certificate(arn)
+            .await
+    }
+}
+
+impl Publisher for LazyAws {
+    fn publish(
+        &self,
+        notification: &Notification,
+    ) -> impl Future<Output = Result<(), NotifyError>> + Send {
+        let notification = notification.clone();
+        async move { self.clients().await.publisher.publish(&notification).await }
+    }
+}
+
+impl FollowUps for LazyAws {
+    fn enabled(&self) -> bool {
+        self.inner.follow_up.is_some()
+    }
+
+    fn schedule(
+        &self,
+        request: &FollowUp,
+    ) -> impl Future<Output = Result<(), FollowUpError>> + Send {
+        let request = request.clone();
+        async move { self.clients().await.follow_ups.schedule(&request).await }
+    }
+}
