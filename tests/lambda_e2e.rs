@@ -620,3 +620,41 @@ async fn a_distribution_in_progress_is_re_checked_through_the_follow_up_queue_un
     );
     assert_eq!(result["status"], "rejected", "{result}");
 }
+
+#[tokio::test]
+async fn notify_on_clean_sends_a_short_verified_message_for_a_healthy_change() {
+    let emulator = Emulator::start();
+    let arn = import_acm(
+        &emulator.acm(),
+        &CertBuilder::new(["www.example.com"])
+            .expires_in_days(200)
+            .build(),
+    )
+    .await;
+    let id = create_distribution(
+        &emulator.cloudfront(),
+        "healthy",
+        &DistributionSpec::new().with_acm(&arn, &["www.example.com"]),
+    )
+    .await;
+    let event = with(
+        sample("cloudtrail-update-distribution.json"),
+        &[
+            "/detail/requestParameters/id",
+            "/detail/responseElements/distribution/id",
+        ],
+        &id,
+    );
+    // Off by default: a clean audit publishes nothing.
+    let quiet = Function::start(&emulator, &[]).await;
+    assert_eq!(response(quiet.invoke(&event).await)["notifications"], 0);
+    assert!(drain(&emulator, &quiet.queue_url).await.is_empty());
+
+    let chatty = Function::start(&emulator, &[("NOTIFY_ON_CLEAN", "true")]).await;
+    assert_eq!(response(chatty.invoke(&event).await)["notifications"], 1);
+    let envelopes = drain(&emulator, &chatty.queue_url).await;
+    assert_eq!(envelopes.len(), 1);
+    assert_eq!(attribute(&envelopes[0], "notification"), "verified");
+    assert_eq!(attribute(&envelopes[0], "distribution_id"), id);
+    assert_eq!(attribute(&envelopes[0], "severity"), "");
+}
