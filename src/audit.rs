@@ -10,7 +10,7 @@ use crate::plan;
 use crate::probe::edge::{probe_edge, EdgeObservation};
 use crate::probe::{probe_all_before, ProbeSettings};
 use crate::report::Report;
-use crate::rules::{self, EdgeResults, ProbeResults};
+use crate::rules::{self, EdgeResults, ExpiryThresholds, ProbeResults};
 
 /// Reads the account: the inventory, behind a small trait so the pipeline can be driven by any reader.
 pub trait AccountReader {
@@ -36,6 +36,8 @@ pub struct AuditRequest {
     pub notes: Vec<String>,
     /// How to probe origins; `None` skips the network (`--no-probe`).
     pub probe: Option<ProbeOptions>,
+    /// When an approaching expiry becomes a finding.
+    pub thresholds: ExpiryThresholds,
 }
 
 /// How an audit probes origins.
@@ -71,6 +73,7 @@ pub async fn audit(reader: &impl AccountReader, request: &AuditRequest) -> Repor
         &snapshot,
         request.probe.as_ref(),
         request.now,
+        &request.thresholds,
         request.notes.clone(),
     )
     .await
@@ -81,10 +84,15 @@ async fn audit_snapshot(
     snapshot: &Snapshot,
     probe: Option<&ProbeOptions>,
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
     notes: Vec<String>,
 ) -> Report {
     let Some(options) = probe else {
-        return evaluate(snapshot, now, notes);
+        return report(
+            rules::evaluate_all(snapshot, None, now, thresholds),
+            snapshot,
+            notes,
+        );
     };
     let plan = plan::plan(snapshot);
     let edge_plan = if options.edge_check {
@@ -111,7 +119,7 @@ async fn audit_snapshot(
         }),
     };
     report(
-        rules::evaluate_with_probes(snapshot, Some(&results), now),
+        rules::evaluate_all(snapshot, Some(&results), now, thresholds),
         snapshot,
         notes,
     )
@@ -124,10 +132,11 @@ pub async fn audit_certificate(
     arn: &str,
     probe: Option<&ProbeOptions>,
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
     notes: Vec<String>,
 ) -> Report {
     let snapshot = reader.snapshot_for_certificate(arn).await;
-    let mut report = audit_snapshot(&snapshot, probe, now, notes).await;
+    let mut report = audit_snapshot(&snapshot, probe, now, thresholds, notes).await;
     if snapshot.distributions.is_empty() && snapshot.gaps.is_empty() {
         report.findings.push(rules::certificate_unused(arn));
     }
@@ -141,6 +150,7 @@ pub async fn check_proposed(
     distribution: Distribution,
     probe: Option<&ProbeOptions>,
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
     notes: Vec<String>,
 ) -> Report {
     let mut snapshot = Snapshot {
@@ -148,7 +158,7 @@ pub async fn check_proposed(
         ..Snapshot::default()
     };
     reader.read_references(&mut snapshot).await;
-    audit_snapshot(&snapshot, probe, now, notes).await
+    audit_snapshot(&snapshot, probe, now, thresholds, notes).await
 }
 
 /// One viewer handshake per alias at the edge, bounded like the origin probes.

@@ -38,6 +38,7 @@ fn request(scope: Scope, now: OffsetDateTime) -> AuditRequest {
         now,
         notes: vec![],
         probe: None,
+        thresholds: Default::default(),
     }
 }
 
@@ -369,6 +370,7 @@ async fn check_config_reads_only_the_certificates_the_proposed_config_names() {
         distribution,
         None,
         OffsetDateTime::now_utc(),
+        &Default::default(),
         vec![],
     )
     .await;

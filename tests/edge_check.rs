@@ -53,6 +53,7 @@ async fn audit_with_edge(configured: &IssuedCert, edge: SocketAddr) -> Vec<Findi
                 settings,
                 ..ProbeOptions::default()
             }),
+            thresholds: Default::default(),
         },
     )
     .await;

@@ -87,6 +87,7 @@ impl Lab {
                 edge_check: false,
                 stop_new_work_at: None,
             }),
+            thresholds: Default::default(),
         };
         audit(&self.emulator.inventory(), &request).await.findings
     }

@@ -374,6 +374,7 @@ async fn all_distributions_reads_each_page_and_certificate_once() {
             now: time::OffsetDateTime::now_utc(),
             notes: vec![],
             probe: None,
+            thresholds: Default::default(),
         },
     )
     .await;

@@ -22,6 +22,7 @@ use crate::inventory::{AwsInventory, AwsOptions};
 use crate::model::Scope;
 use crate::probe::{ConnectTo, ProbeSettings, ResolveOverride};
 use crate::report::{render_json, render_text, Report};
+use crate::rules::ExpiryThresholds;
 
 /// Finds CloudFront TLS misconfigurations before viewers do.
 #[derive(Debug, Parser)]
@@ -248,6 +249,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                         now,
                         notes,
                         probe,
+                        thresholds: ExpiryThresholds::default(),
                     };
                     let report = audit(&inventory, &request).await;
                     finish(&report, &output)
@@ -262,8 +264,15 @@ pub async fn run(cli: Cli) -> ExitCode {
         } => match read_config(&file).and_then(|d| Ok((d, probe_options(&probes, &mut notes)?))) {
             Ok((distribution, probe)) => {
                 let inventory = AwsInventory::from_environment(&options).await;
-                let report =
-                    check_proposed(&inventory, distribution, probe.as_ref(), now, notes).await;
+                let report = check_proposed(
+                    &inventory,
+                    distribution,
+                    probe.as_ref(),
+                    now,
+                    &ExpiryThresholds::default(),
+                    notes,
+                )
+                .await;
                 finish(&report, &output)
             }
             Err(error) => Err(error),

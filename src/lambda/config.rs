@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::finding::Severity;
 use crate::probe::{ConnectTo, ResolveOverride};
+use crate::rules::ExpiryThresholds;
 
 /// Everything the function reads from its environment.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +46,10 @@ pub struct LambdaConfig {
     pub connect_to: Vec<ConnectTo>,
     /// `CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR`: space-separated PEM files trusted as public roots (labs).
     pub trust_anchors: Vec<PathBuf>,
+    /// `VIEWER_EXPIRY_HIGH_DAYS` (14), `VIEWER_EXPIRY_MEDIUM_DAYS` (45),
+    /// `MANAGED_RENEWAL_OVERDUE_DAYS` (30), `ORIGIN_EXPIRY_HIGH_DAYS` (14),
+    /// `ORIGIN_EXPIRY_MEDIUM_DAYS` (30): when an approaching expiry becomes a finding.
+    pub thresholds: ExpiryThresholds,
 }
 
 /// A setting that cannot be used; the function refuses to start (an init error) and says which.
@@ -139,11 +144,51 @@ impl LambdaConfig {
                 "CLOUDFRONT_TLS_AUDIT_CONNECT_TO",
                 get("CLOUDFRONT_TLS_AUDIT_CONNECT_TO"),
             )?,
+            thresholds: thresholds(&get)?,
             trust_anchors: get("CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR")
                 .map(|v| v.split_whitespace().map(PathBuf::from).collect())
                 .unwrap_or_default(),
         })
     }
+}
+
+/// The expiry thresholds; a high threshold above its medium one would hide the medium window.
+fn thresholds(get: &impl Fn(&str) -> Option<String>) -> Result<ExpiryThresholds, ConfigError> {
+    let defaults = ExpiryThresholds::default();
+    let days = |name: &'static str, default: i64| {
+        number(get(name), name, default as u64, 1..=365).map(|d| d as i64)
+    };
+    let thresholds = ExpiryThresholds {
+        viewer_high_days: days("VIEWER_EXPIRY_HIGH_DAYS", defaults.viewer_high_days)?,
+        viewer_medium_days: days("VIEWER_EXPIRY_MEDIUM_DAYS", defaults.viewer_medium_days)?,
+        managed_renewal_days: days(
+            "MANAGED_RENEWAL_OVERDUE_DAYS",
+            defaults.managed_renewal_days,
+        )?,
+        origin_high_days: days("ORIGIN_EXPIRY_HIGH_DAYS", defaults.origin_high_days)?,
+        origin_medium_days: days("ORIGIN_EXPIRY_MEDIUM_DAYS", defaults.origin_medium_days)?,
+    };
+    for (high, medium, name) in [
+        (
+            thresholds.viewer_high_days,
+            thresholds.viewer_medium_days,
+            "VIEWER_EXPIRY_HIGH_DAYS",
+        ),
+        (
+            thresholds.origin_high_days,
+            thresholds.origin_medium_days,
+            "ORIGIN_EXPIRY_HIGH_DAYS",
+        ),
+    ] {
+        if high > medium {
+            return Err(invalid(
+                name,
+                &high.to_string(),
+                format!("at most the medium threshold ({medium} days)"),
+            ));
+        }
+    }
+    Ok(thresholds)
 }
 
 fn invalid(name: &'static str, value: &str, hint: impl Into<String>) -> ConfigError {
@@ -284,6 +329,25 @@ mod tests {
             let err = config(&[TOPIC, (name, bad)]).unwrap_err();
             assert!(err.to_string().contains(name), "{name}: {err}");
         }
+    }
+
+    #[test]
+    fn expiry_thresholds_are_settings_with_sane_bounds() {
+        let c = config(&[
+            TOPIC,
+            ("VIEWER_EXPIRY_MEDIUM_DAYS", "60"),
+            ("ORIGIN_EXPIRY_HIGH_DAYS", "7"),
+        ])
+        .expect("valid");
+        assert_eq!(c.thresholds.viewer_medium_days, 60);
+        assert_eq!(c.thresholds.origin_high_days, 7);
+        assert_eq!(c.thresholds.viewer_high_days, 14);
+        let err = config(&[TOPIC, ("VIEWER_EXPIRY_HIGH_DAYS", "50")]).unwrap_err();
+        assert!(
+            err.to_string().contains("at most the medium threshold"),
+            "{err}"
+        );
+        assert!(config(&[TOPIC, ("ORIGIN_EXPIRY_MEDIUM_DAYS", "0")]).is_err());
     }
 
     #[test]

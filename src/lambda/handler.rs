@@ -130,6 +130,7 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
                     now,
                     notes,
                     probe,
+                    thresholds: self.config.thresholds,
                 };
                 let sweep = matches!(cause, Cause::Sweep { .. });
                 (audit(&self.reader, &request).await, cause, sweep)
@@ -138,9 +139,15 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
                 certificate_arn,
                 cause,
             } => {
-                let report =
-                    audit_certificate(&self.reader, certificate_arn, probe.as_ref(), now, notes)
-                        .await;
+                let report = audit_certificate(
+                    &self.reader,
+                    certificate_arn,
+                    probe.as_ref(),
+                    now,
+                    &self.config.thresholds,
+                    notes,
+                )
+                .await;
                 (report, cause, false)
             }
             Trigger::CheckRejected {
@@ -153,6 +160,7 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
                     (**distribution).clone(),
                     probe.as_ref(),
                     now,
+                    &self.config.thresholds,
                     notes,
                 )
                 .await;
@@ -545,6 +553,7 @@ mod tests {
                     p.stop_new_work_at = Some(Instant::now());
                     p
                 }),
+                thresholds: Default::default(),
             },
         )
         .await;

@@ -36,6 +36,34 @@ pub struct ProbeResults<'a> {
     pub edges: Option<EdgeResults<'a>>,
 }
 
+/// When an approaching expiry becomes a finding, in days (the Lambda reads them from its environment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiryThresholds {
+    /// Viewer certificate: high at or below this many days left (default 14).
+    pub viewer_high_days: i64,
+    /// Viewer certificate: medium at or below this many days left (default 45).
+    pub viewer_medium_days: i64,
+    /// ACM certificate eligible for managed renewal: reported only at or below this many days, when
+    /// renewal (which ACM starts 60 days out) is overdue (default 30).
+    pub managed_renewal_days: i64,
+    /// Origin certificate: high at or below this many days left (default 14).
+    pub origin_high_days: i64,
+    /// Origin certificate: medium at or below this many days left (default 30).
+    pub origin_medium_days: i64,
+}
+
+impl Default for ExpiryThresholds {
+    fn default() -> Self {
+        ExpiryThresholds {
+            viewer_high_days: 14,
+            viewer_medium_days: 45,
+            managed_renewal_days: 30,
+            origin_high_days: 14,
+            origin_medium_days: 30,
+        }
+    }
+}
+
 /// Runs every configuration rule over the snapshot, as of `now` (no probe results).
 pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime) -> Vec<Finding> {
     evaluate_with_probes(snapshot, None, now)
@@ -47,16 +75,26 @@ pub fn evaluate_with_probes(
     probes: Option<&ProbeResults<'_>>,
     now: OffsetDateTime,
 ) -> Vec<Finding> {
+    evaluate_all(snapshot, probes, now, &ExpiryThresholds::default())
+}
+
+/// Runs every rule with explicit expiry thresholds.
+pub fn evaluate_all(
+    snapshot: &Snapshot,
+    probes: Option<&ProbeResults<'_>>,
+    now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     if let Some(probes) = probes {
-        origin_tls::check(snapshot, probes, now, &mut findings);
+        origin_tls::check(snapshot, probes, now, thresholds, &mut findings);
         if let Some(edges) = &probes.edges {
             edge::check(snapshot, edges, &mut findings);
         }
     }
     audit::check(snapshot, &mut findings);
     for distribution in &snapshot.distributions {
-        viewer_certificate::check(snapshot, distribution, now, &mut findings);
+        viewer_certificate::check(snapshot, distribution, now, thresholds, &mut findings);
         viewer_names::check(snapshot, distribution, &mut findings);
         viewer_policy::check(distribution, &mut findings);
         origin_config::check(distribution, &mut findings);
@@ -75,7 +113,12 @@ pub fn judge_origin_probe(
     trust_anchors: &[Vec<u8>],
     now: OffsetDateTime,
 ) -> Vec<Finding> {
-    origin_tls::judge_standalone(observation, trust_anchors, now)
+    origin_tls::judge_standalone(
+        observation,
+        trust_anchors,
+        now,
+        &ExpiryThresholds::default(),
+    )
 }
 
 /// How a certificate is named in evidence: its ARN, or `ID (IAM)`.

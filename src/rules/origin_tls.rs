@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::{timestamp, ProbeResults};
+use super::{timestamp, ExpiryThresholds, ProbeResults};
 use crate::catalogue::*;
 use crate::finding::{Finding, FindingBuilder, Severity};
 use crate::model::{CertificateDetails, Snapshot};
@@ -23,9 +23,6 @@ use crate::probe::observation::{
 };
 use crate::probe::suites::is_cloudfront_origin_suite;
 
-/// Origin certificate expiry windows (issue #3): high within 14 days, medium within 30.
-const EXPIRY_HIGH_DAYS: i64 = 14;
-const EXPIRY_MEDIUM_DAYS: i64 = 30;
 /// TLS alert `protocol_version`.
 const ALERT_PROTOCOL_VERSION: u8 = 70;
 
@@ -33,6 +30,7 @@ pub(super) fn check(
     snapshot: &Snapshot,
     probes: &ProbeResults<'_>,
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
     findings: &mut Vec<Finding>,
 ) {
     let mut seen = BTreeSet::new();
@@ -60,7 +58,7 @@ pub(super) fn check(
             target,
             distribution: Some(distribution),
         };
-        for finding in judge(&context, observation, probes.trust_anchors, now) {
+        for finding in judge(&context, observation, probes.trust_anchors, now, thresholds) {
             // One origin probed with several SNI names often shows the same certificate problem:
             // report it once per distribution and origin.
             let text = |name: &str| finding.evidence.get(name).map(|v| v.to_string());
@@ -86,6 +84,7 @@ pub(super) fn judge_standalone(
     observation: &Observation,
     trust_anchors: &[Vec<u8>],
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
 ) -> Vec<Finding> {
     let target_use = TargetUse {
         target: 0,
@@ -103,7 +102,7 @@ pub(super) fn judge_standalone(
         target: &observation.target,
         distribution: None,
     };
-    judge(&context, observation, trust_anchors, now)
+    judge(&context, observation, trust_anchors, now, thresholds)
 }
 
 struct Context<'a> {
@@ -141,6 +140,7 @@ fn judge(
     observation: &Observation,
     trust_anchors: &[Vec<u8>],
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
 ) -> Vec<Finding> {
     let addresses: Vec<String> = observation
         .addresses
@@ -217,7 +217,7 @@ fn judge(
                 .build()]
         }
         ProbeOutcome::Negotiated(negotiated) => {
-            negotiated_findings(context, negotiated, trust_anchors, now)
+            negotiated_findings(context, negotiated, trust_anchors, now, thresholds)
         }
     }
 }
@@ -268,6 +268,7 @@ fn negotiated_findings(
     negotiated: &Negotiated,
     trust_anchors: &[Vec<u8>],
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
 ) -> Vec<Finding> {
     let start = |code, cause| {
         context
@@ -363,8 +364,8 @@ fn negotiated_findings(
     }
     if let Some(leaf) = leaf.filter(|_| !analysis.expired.contains(&0)) {
         let days_left = (leaf.not_after - now).whole_days();
-        if days_left <= EXPIRY_MEDIUM_DAYS {
-            let severity = if days_left <= EXPIRY_HIGH_DAYS {
+        if days_left <= thresholds.origin_medium_days {
+            let severity = if days_left <= thresholds.origin_high_days {
                 Severity::High
             } else {
                 Severity::Medium

@@ -8,7 +8,7 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{certificate_label, certificate_names, timestamp};
+use super::{certificate_label, certificate_names, timestamp, ExpiryThresholds};
 use crate::catalogue::*;
 use crate::finding::{Finding, Severity};
 use crate::model::{
@@ -20,12 +20,6 @@ use crate::model::{
 const PENDING_STATUSES: [&str; 1] = ["PENDING_VALIDATION"];
 const DEAD_STATUSES: [&str; 4] = ["VALIDATION_TIMED_OUT", "FAILED", "INACTIVE", "REVOKED"];
 
-/// Expiry windows in days (issue #2): high within 14, medium within 45; ACM renews eligible
-/// certificates from 60 days out, so for those a finding within 30 days means renewal is overdue.
-const EXPIRY_HIGH_DAYS: i64 = 14;
-const EXPIRY_MEDIUM_DAYS: i64 = 45;
-const MANAGED_RENEWAL_OVERDUE_DAYS: i64 = 30;
-
 /// CloudFront accepts at most five certificates in an uploaded chain.
 const MAX_CHAIN_LENGTH: usize = 5;
 const MAX_RSA_BITS: u32 = 4096;
@@ -34,6 +28,7 @@ pub(super) fn check(
     snapshot: &Snapshot,
     distribution: &Distribution,
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
     findings: &mut Vec<Finding>,
 ) {
     let Some(reference) = distribution.viewer_certificate.certificate_ref() else {
@@ -80,7 +75,7 @@ pub(super) fn check(
     }
     match snapshot.certificates.get(&reference) {
         Some(CertificateLookup::Found(certificate)) => {
-            check_certificate(distribution, certificate, now, findings);
+            check_certificate(distribution, certificate, now, thresholds, findings);
         }
         Some(CertificateLookup::NotFound { reason }) => {
             let (cause, field) = match &reference {
@@ -105,6 +100,7 @@ fn check_certificate(
     distribution: &Distribution,
     certificate: &Certificate,
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
     findings: &mut Vec<Finding>,
 ) {
     let label = certificate_label(&certificate.reference);
@@ -166,7 +162,7 @@ fn check_certificate(
     }
     if !expired {
         if let Some(not_after) = certificate.not_after {
-            expiry(certificate, not_after, now, &start, findings);
+            expiry(certificate, not_after, now, thresholds, &start, findings);
         }
     }
     renewal(certificate, status, &start, findings);
@@ -179,11 +175,12 @@ fn expiry(
     certificate: &Certificate,
     not_after: OffsetDateTime,
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
     start: &impl Fn(Code, &'static Cause) -> crate::finding::FindingBuilder,
     findings: &mut Vec<Finding>,
 ) {
     let days_left = (not_after - now).whole_days();
-    let severity = if days_left <= EXPIRY_HIGH_DAYS {
+    let severity = if days_left <= thresholds.viewer_high_days {
         Severity::High
     } else {
         Severity::Medium
@@ -191,9 +188,9 @@ fn expiry(
     let managed = certificate.source == CertificateSource::AcmAmazonIssued
         && certificate.renewal_eligibility.as_deref() == Some("ELIGIBLE");
     let window = if managed {
-        MANAGED_RENEWAL_OVERDUE_DAYS
+        thresholds.managed_renewal_days
     } else {
-        EXPIRY_MEDIUM_DAYS
+        thresholds.viewer_medium_days
     };
     if days_left <= window {
         let cause = if managed {
@@ -216,7 +213,7 @@ fn expiry(
                 .build(),
         );
     }
-    if certificate.source.is_renewed_by_hand() && days_left <= EXPIRY_MEDIUM_DAYS {
+    if certificate.source.is_renewed_by_hand() && days_left <= thresholds.viewer_medium_days {
         findings.push(
             start(Code::ViewerCertRenewalAtRisk, &RENEWAL_BY_HAND)
                 .evidence("not_after", timestamp(not_after))
@@ -573,6 +570,21 @@ mod tests {
             Some(crate::finding::Severity::Medium)
         );
         assert_codes(&findings_for(imported(46)), &[]);
+    }
+
+    #[test]
+    fn the_expiry_windows_follow_the_configured_thresholds() {
+        let snapshot = snapshot_with_certificate(vec![healthy_distribution("E1")], imported(50));
+        assert_codes(&evaluate(&snapshot, now()), &[]);
+        let wider = crate::rules::ExpiryThresholds {
+            viewer_medium_days: 60,
+            ..Default::default()
+        };
+        let findings = crate::rules::evaluate_all(&snapshot, None, now(), &wider);
+        assert_codes(
+            &findings,
+            &["viewer-cert-expiring", "viewer-cert-renewal-at-risk"],
+        );
     }
 
     #[test]
