@@ -144,6 +144,42 @@ async fn published(emulator: &Emulator) -> Vec<Value> {
     messages
 }
 
+/// Every message published so far is well formed for each audience: an email with numbered
+/// remediation steps for every finding it lists, a chat payload in the custom notification schema, and
+/// the JSON report for machines.
+async fn assert_every_publish_is_well_formed(emulator: &Emulator) {
+    for message in published(emulator).await {
+        let email = message["email"].as_str().unwrap_or_default();
+        assert!(!email.is_empty(), "no email text: {message}");
+        let default: Value = serde_json::from_str(message["default"].as_str().unwrap_or(""))
+            .expect("the default message is the JSON report");
+        let findings = default["findings"].as_array().cloned().unwrap_or_default();
+        if findings
+            .iter()
+            .any(|f| f["remediation"].as_array().is_some_and(|r| !r.is_empty()))
+        {
+            assert!(
+                email.contains("Remediation:") && email.contains("1. "),
+                "{email}"
+            );
+        }
+        for finding in &findings {
+            assert!(
+                email.contains(finding["code"].as_str().unwrap_or("?")),
+                "{email}"
+            );
+        }
+        let chat: Value = serde_json::from_str(message["https"].as_str().unwrap_or(""))
+            .expect("the https message is the chat JSON");
+        assert_eq!(chat["version"], "1.0");
+        assert_eq!(chat["source"], "custom");
+        assert!(chat["content"]["title"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()));
+        assert!(chat["content"]["description"].is_string());
+    }
+}
+
 async fn alias_not_covered(emulator: &Emulator) -> String {
     let arn = import_acm(
         &emulator.acm(),
@@ -219,6 +255,7 @@ async fn update_distribution_publishes_the_findings_for_email_chat_and_machines(
     assert!(chat["content"]["title"].is_string() && chat["content"]["description"].is_string());
     assert!(chat["content"]["nextSteps"].is_array());
     assert_eq!(chat["metadata"]["threadId"], Value::String(id));
+    assert_every_publish_is_well_formed(&emulator).await;
 }
 
 #[tokio::test]
@@ -239,6 +276,7 @@ async fn a_rejected_update_is_checked_on_the_attempted_configuration() {
         .as_str()
         .unwrap_or_default();
     assert!(why.contains("InvalidViewerCertificate"), "{why}");
+    assert_every_publish_is_well_formed(&emulator).await;
 }
 
 #[tokio::test]
@@ -299,6 +337,7 @@ async fn acm_events_audit_the_distributions_that_use_the_certificate() {
     );
     assert_eq!(result["summary"]["info"], 1);
     assert_eq!(result["notifications"], 0);
+    assert_every_publish_is_well_formed(&emulator).await;
 }
 
 #[tokio::test]
@@ -332,6 +371,7 @@ async fn a_sweep_publishes_one_digest_listing_every_failing_distribution() {
             "{name}: {ids:?}"
         );
     }
+    assert_every_publish_is_well_formed(&emulator).await;
 }
 
 #[tokio::test]
@@ -365,6 +405,7 @@ async fn operators_can_audit_named_distributions_and_a_vanished_one_is_reported(
     );
     let result = response(function.invoke(&event).await);
     assert_eq!(result["summary"]["high"], 1);
+    assert_every_publish_is_well_formed(&emulator).await;
 }
 
 #[tokio::test]
@@ -402,6 +443,7 @@ async fn malformed_and_unknown_events_are_answered_without_a_crash_or_a_retry() 
         response(function.invoke(unknown).await)["status"],
         "ignored"
     );
+    assert_every_publish_is_well_formed(&emulator).await;
 }
 
 #[tokio::test]
@@ -424,6 +466,7 @@ async fn a_failed_publish_fails_the_invocation_so_the_event_is_kept() {
         Outcome::Error(body) => assert!(body.contains("no-such-topic"), "{body}"),
         Outcome::Response(body) => panic!("expected a failed invocation, got {body}"),
     }
+    assert_every_publish_is_well_formed(&emulator).await;
 }
 
 /// POSTs `body` to the emulator's own API (moto's state manager) with a blocking HTTP/1.0 request.
@@ -619,6 +662,7 @@ async fn a_distribution_in_progress_is_re_checked_through_the_follow_up_queue_un
             .await,
     );
     assert_eq!(result["status"], "rejected", "{result}");
+    assert_every_publish_is_well_formed(&emulator).await;
 }
 
 #[tokio::test]
@@ -657,4 +701,5 @@ async fn notify_on_clean_sends_a_short_verified_message_for_a_healthy_change() {
     assert_eq!(attribute(&envelopes[0], "notification"), "verified");
     assert_eq!(attribute(&envelopes[0], "distribution_id"), id);
     assert_eq!(attribute(&envelopes[0], "severity"), "");
+    assert_every_publish_is_well_formed(&emulator).await;
 }
