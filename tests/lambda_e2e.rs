@@ -703,3 +703,53 @@ async fn notify_on_clean_sends_a_short_verified_message_for_a_healthy_change() {
     assert_eq!(attribute(&envelopes[0], "severity"), "");
     assert_every_publish_is_well_formed(&emulator).await;
 }
+
+#[tokio::test]
+async fn every_tls_changing_cloudfront_call_audits_the_distribution_it_changed() {
+    let emulator = Emulator::start();
+    let id = alias_not_covered(&emulator).await;
+    let function = Function::start(&emulator, &[]).await;
+    // Each sample's distribution ids, wherever that call keeps them, point at the seeded distribution.
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "cloudtrail-create-distribution-with-tags.json",
+            &["/detail/responseElements/distribution/id"],
+        ),
+        (
+            "cloudtrail-copy-distribution.json",
+            &[
+                "/detail/responseElements/distribution/id",
+                "/detail/requestParameters/primaryDistributionId",
+            ],
+        ),
+        (
+            "cloudtrail-update-distribution-with-staging-config.json",
+            &[
+                "/detail/requestParameters/id",
+                "/detail/requestParameters/stagingDistributionId",
+            ],
+        ),
+        (
+            "cloudtrail-associate-alias.json",
+            &["/detail/requestParameters/targetDistributionId"],
+        ),
+        (
+            "cloudtrail-update-domain-association.json",
+            &["/detail/requestParameters/targetResource/distributionId"],
+        ),
+    ];
+    for (name, pointers) in cases {
+        let call = sample(name)["detail"]["eventName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let result = response(function.invoke(&with(sample(name), pointers, &id)).await);
+        assert_eq!(result["status"], "audited", "{name}");
+        assert_eq!(result["summary"]["critical"], 1, "{name}: {result}");
+        let envelopes = drain(&emulator, &function.queue_url).await;
+        assert_eq!(envelopes.len(), 1, "{name}");
+        assert_eq!(attribute(&envelopes[0], "distribution_id"), id, "{name}");
+        assert_eq!(attribute(&envelopes[0], "trigger"), call, "{name}");
+    }
+    assert_every_publish_is_well_formed(&emulator).await;
+}

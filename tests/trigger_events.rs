@@ -64,6 +64,35 @@ fn check_sample(name: &str, trigger: &Trigger) -> bool {
                 }
             );
         }
+        "cloudtrail-create-distribution-with-tags.json"
+        | "cloudtrail-copy-distribution.json"
+        | "cloudtrail-update-distribution-with-staging-config.json"
+        | "cloudtrail-associate-alias.json"
+        | "cloudtrail-update-domain-association.json" => {
+            let (expected_call, expected_ids): (&str, &[&str]) = match name {
+                "cloudtrail-create-distribution-with-tags.json" => {
+                    ("CreateDistributionWithTags", &["E3TAGGEDEXAMPLE"])
+                }
+                "cloudtrail-copy-distribution.json" => {
+                    ("CopyDistribution", &["E4STAGINGEXAMPLE", "EDFDVBD6EXAMPLE"])
+                }
+                "cloudtrail-update-distribution-with-staging-config.json" => (
+                    "UpdateDistributionWithStagingConfig",
+                    &["EDFDVBD6EXAMPLE", "E4STAGINGEXAMPLE"],
+                ),
+                "cloudtrail-associate-alias.json" => ("AssociateAlias", &["EDFDVBD6EXAMPLE"]),
+                _ => ("UpdateDomainAssociation", &["EDFDVBD6EXAMPLE"]),
+            };
+            let Trigger::Audit {
+                scope,
+                cause: Cause::ApiCall { event_name, .. },
+            } = trigger
+            else {
+                panic!("{name}: {trigger:?}")
+            };
+            assert_eq!(event_name, expected_call, "{name}");
+            assert_eq!(*scope, ids(expected_ids), "{name}");
+        }
         "cloudtrail-create-distribution.json" => {
             let Trigger::Audit {
                 scope,
