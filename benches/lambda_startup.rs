@@ -10,7 +10,6 @@
 mod runtime_api;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use runtime_api::RuntimeApi;
@@ -38,21 +37,9 @@ fn binary(relative: &str) -> PathBuf {
 async fn time_to_first_poll(program: &Path) -> Duration {
     let api = RuntimeApi::start().await;
     let start = Instant::now();
-    let mut child = tokio::process::Command::new(program)
-        .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", api.address())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "bench")
-        .env("AWS_SECRET_ACCESS_KEY", "bench")
+    let mut child = api
+        .function_command(program, 128)
         .env("TOPIC_ARN", "arn:aws:sns:us-east-1:111122223333:bench")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .expect("spawn");
     while api.next_polls() == 0 {

@@ -8,7 +8,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use support::certs::TestCa;
@@ -83,26 +82,14 @@ async fn main() {
         .map(|(name, addr)| format!("{name}:{}:127.0.0.1", addr.port()))
         .collect();
     let api = RuntimeApi::start().await;
-    let child = tokio::process::Command::new(lambda_binary())
-        .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", api.address())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "bench")
-        .env("AWS_SECRET_ACCESS_KEY", "bench")
+    let child = api
+        .function_command(&lambda_binary(), 128)
         .env("CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL", emulator.endpoint_url())
         .env("TOPIC_ARN", &topic_arn)
         .env("CLOUDFRONT_TLS_AUDIT_RESOLVE", resolve.join(" "))
         .env("CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR", root.path())
         .env("PROBE_CONCURRENCY", "64")
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .expect("spawn the function");
     let pid = child.id().expect("pid");

@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -36,30 +35,16 @@ impl Function {
         env: &[(&str, &str)],
     ) -> Function {
         let api = RuntimeApi::start().await;
-        let mut command =
-            tokio::process::Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit-lambda"));
+        let mut command = api.function_command(
+            std::path::Path::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit-lambda")),
+            256,
+        );
         command
-            .env_clear()
-            .env("AWS_LAMBDA_RUNTIME_API", api.address())
-            .env("AWS_LAMBDA_FUNCTION_NAME", "cloudfront-tls-audit")
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-            .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
-            .env(
-                "AWS_LAMBDA_LOG_GROUP_NAME",
-                "/aws/lambda/cloudfront-tls-audit",
-            )
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL", emulator.endpoint_url())
             .env("TOPIC_ARN", topic_arn)
             // The seeded origins are not on loopback: these tests are about triggers and messages.
             .env("PROBE", "false")
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
+            .envs(env.iter().copied());
         let process = command.spawn().expect("the Lambda binary starts");
         Function {
             api,

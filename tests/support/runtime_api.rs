@@ -60,6 +60,35 @@ impl RuntimeApi {
         api
     }
 
+    /// A command for `program` with the environment Lambda gives a function (Runtime API address,
+    /// function name, memory, version, log names) and dummy credentials in us-east-1; nothing else
+    /// is inherited. Add the function's own settings before spawning.
+    pub fn function_command(
+        &self,
+        program: &std::path::Path,
+        memory_mb: u32,
+    ) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(program);
+        command
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", self.address())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "cloudfront-tls-audit")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", memory_mb.to_string())
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+            .env(
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                "/aws/lambda/cloudfront-tls-audit",
+            )
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true);
+        command
+    }
+
     /// `HOST:PORT`, the value of `AWS_LAMBDA_RUNTIME_API`.
     pub fn address(&self) -> String {
         self.addr.to_string()
