@@ -3,6 +3,7 @@
 #   make test   fmt, clippy and the whole test suite (unit, emulator, CLI)
 #   make bench  benchmarks (results in docs/benchmarks.md)
 #   make docs   regenerate docs/findings.md from the catalogue
+#   make validate  check template.yaml offline (cfn-lint)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -13,7 +14,7 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum requirements-dev.txt | cut -d' ' -f1)
 export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
 
-.PHONY: help demo test lint unit bench docs venv toolchain system-tools freeze clean
+.PHONY: help demo test lint validate unit bench docs venv toolchain system-tools freeze clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -43,6 +44,10 @@ demo: venv
 	$(CARGO) build --quiet --locked --bin cloudfront-tls-audit
 	$(CARGO) run --quiet --locked --example demo
 
+## The SAM template, checked offline (no AWS credentials) with the pinned cfn-lint.
+validate: venv
+	$(VENV)/bin/cfn-lint template.yaml
+
 lint: toolchain
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
@@ -50,7 +55,7 @@ lint: toolchain
 unit:
 	$(CARGO) test --locked --lib
 
-test: venv system-tools lint
+test: venv system-tools lint validate
 	$(CARGO) test --locked
 
 ## The probe bench runs `openssl s_client` against its local origins for comparison.
