@@ -3,7 +3,11 @@
 #   make test   fmt, clippy and the whole test suite (unit, emulator, CLI)
 #   make bench  benchmarks (results in docs/benchmarks.md)
 #   make docs   regenerate docs/findings.md from the catalogue
-#   make validate  check template.yaml offline (cfn-lint)
+#   make validate  check template.yaml offline (cfn-lint, sam validate --lint), and that broken ones fail
+#   make build  the arm64 Lambda deployment zip (cargo lambda build --release --arm64), at most 10 MB
+#   make deploy sam build + sam deploy to us-east-1 (guided the first time)
+#   make invoke run the Lambda binary on one event (EVENT=events/...) against the local Runtime API
+#               emulator and the demo account
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -13,20 +17,43 @@ CARGO ?= cargo
 VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum requirements-dev.txt | cut -d' ' -f1)
 export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
+## Deployment tools (aws-sam-cli with its cfn-lint, cargo-lambda, zig) in a second venv: aws-sam-cli pins
+## a boto3 older than moto's.
+TOOLS_VENV := .venv-tools
+TOOLS_STAMP := $(TOOLS_VENV)/.installed-$(shell cksum requirements-tools.txt | cut -d' ' -f1)
+WITH_TOOLS := PATH="$(CURDIR)/$(TOOLS_VENV)/bin:$$PATH"
+export SAM_CLI_TELEMETRY := 0
+LAMBDA_BINARY := cloudfront-tls-audit-lambda
+LAMBDA_TARGET := aarch64-unknown-linux-gnu
+LAMBDA_ZIP := target/lambda/$(LAMBDA_BINARY)/bootstrap.zip
+MAX_ZIP_BYTES := 10485760
+EVENT ?= events/scheduler-sweep-input.json
 
-.PHONY: help demo test lint validate unit bench docs venv toolchain system-tools freeze clean
+.PHONY: help demo test lint validate unit bench docs venv tools toolchain arm64-target system-tools build deploy invoke freeze freeze-tools clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
 
-## Project-local Python venv with the pinned emulator (moto server).
+## A project-local venv ($(1)) with the pinned requirements ($(2)); the stamp names the requirements'
+## checksum, so editing them reinstalls.
+define install-venv
+	$(PYTHON) -m venv $(1)
+	$(1)/bin/pip install --quiet --disable-pip-version-check -r $(2)
+	rm -f $(1)/.installed-*
+	touch $@
+endef
+
+## The pinned emulator (moto server).
 venv: $(VENV_STAMP)
 
 $(VENV_STAMP): requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	rm -f $(VENV)/.installed-*
-	touch $@
+	$(call install-venv,$(VENV),requirements-dev.txt)
+
+## The pinned deployment tools.
+tools: $(TOOLS_STAMP)
+
+$(TOOLS_STAMP): requirements-tools.txt
+	$(call install-venv,$(TOOLS_VENV),requirements-tools.txt)
 
 ## rustfmt and clippy come with the default rustup profile; add them if a minimal profile lacks them.
 toolchain:
@@ -44,9 +71,50 @@ demo: venv
 	$(CARGO) build --quiet --locked --bin cloudfront-tls-audit
 	$(CARGO) run --quiet --locked --example demo
 
-## The SAM template, checked offline (no AWS credentials) with the pinned cfn-lint.
-validate: venv
-	$(VENV)/bin/cfn-lint template.yaml
+## The SAM template, checked offline (no AWS credentials, no network) by both pinned validators, with
+## the project's cfn-lint rules (cfn-lint-rules.txt: the runtime and architecture the build produces).
+## Then the check checks itself: a wrong runtime and an unknown property must each be rejected.
+validate: tools
+	@set -e; export PATH="$(CURDIR)/$(TOOLS_VENV)/bin:$$PATH"; \
+	check() { cfn-lint --custom-rules cfn-lint-rules.txt -- "$$1" && sam validate --lint --region us-east-1 --template-file "$$1"; }; \
+	echo "validate: cfn-lint and sam validate --lint on template.yaml"; \
+	check template.yaml; \
+	broken=$$(mktemp -d); trap 'rm -rf "$$broken"' EXIT; \
+	sed 's/Runtime: provided.al2023/Runtime: python3.13/' template.yaml > "$$broken/wrong-runtime.yaml"; \
+	sed 's/^      MemorySize: 256$$/      MemorySize: 256\n      ReservedConcurrency: 1/' template.yaml > "$$broken/unknown-property.yaml"; \
+	for case in wrong-runtime unknown-property; do \
+		if cmp -s template.yaml "$$broken/$$case.yaml"; then echo "validate self-check: could not make a $$case template"; exit 1; fi; \
+		if check "$$broken/$$case.yaml" > "$$broken/$$case.log" 2>&1; then \
+			echo "validate self-check: a template with a $$case passed validation"; exit 1; fi; \
+		echo "validate self-check: a template with a $$case is rejected: $$(grep -m1 -E '^E[0-9]+' "$$broken/$$case.log")"; \
+	done
+
+## The Lambda's arm64 deployment zip, cross-built with cargo-lambda and zig; fails above 10 MB.
+build: tools arm64-target
+	$(WITH_TOOLS) $(CARGO) lambda build --release --arm64 --locked --bin $(LAMBDA_BINARY) --output-format zip
+	@size=$$(stat -c %s $(LAMBDA_ZIP)); \
+	echo "deployment zip: $(LAMBDA_ZIP): $$size bytes ($$(( size / 1024 )) KiB, limit $(MAX_ZIP_BYTES))"; \
+	[ "$$size" -le $(MAX_ZIP_BYTES) ] || { echo "the deployment zip is over 10 MB: check for a new heavy dependency"; exit 1; }
+
+arm64-target:
+	@rustup target list --installed | grep -qx $(LAMBDA_TARGET) || rustup target add $(LAMBDA_TARGET)
+
+## First run: `sam deploy --guided` asks for the parameters and saves them in samconfig.toml (already
+## pinned to us-east-1); later runs deploy with what was saved.
+deploy: tools arm64-target
+	$(WITH_TOOLS) sam build
+	@if grep -q '^parameter_overrides' samconfig.toml; then \
+		$(WITH_TOOLS) sam deploy; \
+	else \
+		$(WITH_TOOLS) sam deploy --guided; \
+	fi
+
+## One event through the real Lambda binary, driven by the project's loopback Runtime API emulator,
+## against the demo account (local AWS emulator, loopback origins). Prints the function's answer and
+## every notification it published.
+invoke: venv
+	$(CARGO) build --quiet --locked --bin $(LAMBDA_BINARY)
+	$(CARGO) run --quiet --locked --example demo -- invoke $(EVENT)
 
 lint: toolchain
 	$(CARGO) fmt --all -- --check
@@ -74,6 +142,10 @@ freeze: venv
 	{ head -2 requirements-dev.txt; cat /tmp/cf-tls-freeze.txt; grep '^moto\[server\]' requirements-dev.txt; } > requirements-dev.txt.new
 	mv requirements-dev.txt.new requirements-dev.txt
 
+freeze-tools: tools
+	{ head -2 requirements-tools.txt; $(TOOLS_VENV)/bin/pip freeze --disable-pip-version-check; } > requirements-tools.txt.new
+	mv requirements-tools.txt.new requirements-tools.txt
+
 clean:
 	$(CARGO) clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(TOOLS_VENV) .aws-sam

@@ -1,6 +1,10 @@
 //! `make demo`: a local AWS emulator (moto) seeded with healthy and broken distributions, then the real
 //! `cloudfront-tls-audit audit` command run against it. The emulator stops when the demo ends.
 //!
+//! `make invoke` (`demo invoke EVENT.json`): the same account, then the real Lambda binary run on one
+//! event through the project's loopback Lambda Runtime API emulator (`tests/support/runtime_api.rs`),
+//! publishing to a topic in the emulator; prints the function's answer and what it published.
+//!
 //! The seeding reuses the integration tests' harness (`tests/support`), so the demo account is built
 //! exactly like the test accounts: real certificates imported into ACM and IAM, real distributions
 //! created through the Rust SDK.
@@ -14,13 +18,17 @@
 mod support;
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
+use std::time::Duration;
 
+use support::runtime_api::{Outcome, RuntimeApi};
 use support::seed::{
     create_distribution, import_acm, request_acm, upload_iam, BehaviorSpec, DistributionSpec,
     OriginSpec,
 };
 use support::tls_servers::{closed_port, openssl_server, rustls_server_for, OpenSslServer};
+use support::topic::{drain, topic_with_queue};
 use support::{CertBuilder, Emulator, KeySpec, TestCa};
 
 /// The healthy origin every viewer-side case uses, so that their only findings are the viewer ones.
@@ -60,8 +68,21 @@ fn openssl_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// The seeded demo account and what reaches its origins. Dropping it stops the emulator.
+struct DemoAccount {
+    emulator: Emulator,
+    /// `--resolve` values mapping each origin name to its loopback address.
+    resolve: Vec<String>,
+    /// The demo CA's root, trusted like a public CA.
+    trust_anchor: tempfile::NamedTempFile,
+    /// Distributions that must have no finding.
+    healthy: Vec<String>,
+    /// The openssl origin runs as a child process: kept alive with the account.
+    _tls13_server: Option<OpenSslServer>,
+}
+
+/// Starts the origins and the emulator, and seeds the demo account.
+async fn seed_demo_account() -> Result<DemoAccount, String> {
     // The origins first: real TLS servers on loopback, certificates from one demo CA.
     let ca = TestCa::new("Demo Root CA");
     let trust_anchor = match tempfile::Builder::new()
@@ -72,8 +93,9 @@ async fn main() -> ExitCode {
     {
         Ok(file) => file,
         Err(error) => {
-            eprintln!("cannot write the demo root CA to a temporary file: {error}");
-            return ExitCode::from(2);
+            return Err(format!(
+                "cannot write the demo root CA to a temporary file: {error}"
+            ))
         }
     };
     let app = DemoOrigin {
@@ -228,20 +250,64 @@ async fn main() -> ExitCode {
             healthy.push(id);
         }
     }
+    let origins = [&app, &expired_origin, &self_signed, &closed, &wrong_name]
+        .into_iter()
+        .chain(tls13.as_ref());
+    let resolve = origins.map(DemoOrigin::resolve).collect();
+    Ok(DemoAccount {
+        emulator,
+        resolve,
+        trust_anchor,
+        healthy,
+        _tls13_server: tls13_server,
+    })
+}
 
-    let cli = match std::env::current_exe() {
-        // target/<profile>/examples/demo -> target/<profile>/cloudfront-tls-audit
-        Ok(exe) => exe
-            .parent()
-            .and_then(|examples| examples.parent())
-            .map(|profile| profile.join("cloudfront-tls-audit")),
-        Err(_) => None,
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let event = match args.as_slice() {
+        [] => None,
+        [command, path] if command == "invoke" => match std::fs::read_to_string(path) {
+            Ok(text) => Some((path.clone(), text)),
+            Err(error) => {
+                eprintln!("cannot read the event {path}: {error} (try one of events/*.json)");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("usage: demo            audit the demo account with the CLI\n       demo invoke EVENT.json  run the Lambda binary on EVENT against the demo account");
+            return ExitCode::from(2);
+        }
     };
-    let Some(cli) = cli.filter(|path| path.exists()) else {
+    let account = match seed_demo_account().await {
+        Ok(account) => account,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match event {
+        None => run_audit(&account).await,
+        Some((path, text)) => run_invoke(&account, &path, &text).await,
+    }
+}
+
+/// A binary built next to this example (`target/<profile>/<name>`), if it is there.
+fn sibling_binary(name: &str) -> Option<PathBuf> {
+    // target/<profile>/examples/demo -> target/<profile>/<name>
+    let exe = std::env::current_exe().ok()?;
+    let path = exe.parent()?.parent()?.join(name);
+    path.exists().then_some(path)
+}
+
+/// `make demo`: the CLI's audit of the demo account, then a self-check of the healthy distributions.
+async fn run_audit(account: &DemoAccount) -> ExitCode {
+    let Some(cli) = sibling_binary("cloudfront-tls-audit") else {
         eprintln!("cloudfront-tls-audit is not built: run `make demo` (it builds it first)");
         return ExitCode::from(2);
     };
-    let endpoint = emulator.endpoint_url();
+    let endpoint = account.emulator.endpoint_url();
     // The emulator's *.cloudfront.net names are not on loopback: the edge check is left out here and
     // shown in tests/edge_check.rs, where a loopback server stands in for the edge (--connect-to).
     let mut args: Vec<String> = vec![
@@ -250,15 +316,12 @@ async fn main() -> ExitCode {
         "audit".into(),
         "--no-edge-check".into(),
     ];
-    let origins = [&app, &expired_origin, &self_signed, &closed, &wrong_name]
-        .into_iter()
-        .chain(tls13.as_ref());
-    for origin in origins {
-        args.extend(["--resolve".to_owned(), origin.resolve()]);
+    for resolve in &account.resolve {
+        args.extend(["--resolve".to_owned(), resolve.clone()]);
     }
     args.extend([
         "--trust-anchor".to_owned(),
-        trust_anchor.path().display().to_string(),
+        account.trust_anchor.path().display().to_string(),
     ]);
     println!("\n$ cloudfront-tls-audit {}\n", args.join(" "));
     // Async, so the origins (tasks of this process) keep serving while the audit probes them.
@@ -298,7 +361,7 @@ async fn main() -> ExitCode {
             .unwrap_or_default()
             .iter()
             .filter_map(|f| f["distribution_id"].as_str().map(str::to_owned))
-            .filter(|id| healthy.contains(id))
+            .filter(|id| account.healthy.contains(id))
             .collect(),
         Err(error) => {
             eprintln!("cannot run {}: {error}", cli.display());
@@ -310,4 +373,116 @@ async fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     ExitCode::SUCCESS
+}
+
+/// How long the function may run on the event (Lambda's deadline) and how long to wait for it.
+const INVOKE_DEADLINE: Duration = Duration::from_secs(300);
+const INVOKE_WAIT: Duration = Duration::from_secs(360);
+
+/// `make invoke`: the real Lambda binary on one event, through the loopback Runtime API emulator,
+/// publishing to a topic in the emulator; prints the answer and every published notification.
+async fn run_invoke(account: &DemoAccount, event_path: &str, event: &str) -> ExitCode {
+    let Some(function) = sibling_binary("cloudfront-tls-audit-lambda") else {
+        eprintln!(
+            "cloudfront-tls-audit-lambda is not built: run `make invoke` (it builds it first)"
+        );
+        return ExitCode::from(2);
+    };
+    let (topic_arn, queue_url) = topic_with_queue(&account.emulator).await;
+    let api = RuntimeApi::start().await;
+    let mut command = api.function_command(&function, 256);
+    command
+        .env(
+            "CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL",
+            account.emulator.endpoint_url(),
+        )
+        .env("TOPIC_ARN", &topic_arn)
+        .env("MIN_SEVERITY", "low")
+        // The emulator's *.cloudfront.net names are not on loopback (see run_audit).
+        .env("EDGE_CHECK", "false")
+        .env("CLOUDFRONT_TLS_AUDIT_RESOLVE", account.resolve.join(" "))
+        .env(
+            "CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR",
+            account.trust_anchor.path(),
+        )
+        .env("RUST_LOG", "warn")
+        // The function's JSON log lines, as CloudWatch Logs would show them.
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit());
+    println!(
+        "\n$ {} (Runtime API {}, TOPIC_ARN {topic_arn}, MIN_SEVERITY low, EDGE_CHECK false)",
+        display_name(&function),
+        api.address()
+    );
+    let _process = match command.spawn() {
+        Ok(process) => process,
+        Err(error) => {
+            eprintln!("cannot start {}: {error}", function.display());
+            return ExitCode::from(2);
+        }
+    };
+    println!("invoking with {event_path}\n");
+    let id = api.invoke(event, INVOKE_DEADLINE);
+    let failed = match api.outcome(&id, INVOKE_WAIT).await {
+        Outcome::Response(body) => {
+            println!("\nthe function answered:\n{}", pretty(&body));
+            false
+        }
+        Outcome::Error(body) => {
+            println!(
+                "\nthe function failed (Lambda would retry, then keep the event in the on-failure queue):\n{}",
+                pretty(&body)
+            );
+            true
+        }
+    };
+    let envelopes = drain(&account.emulator, &queue_url).await;
+    println!(
+        "\n{} notification(s) published to the topic:",
+        envelopes.len()
+    );
+    for envelope in &envelopes {
+        print_notification(envelope);
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// JSON pretty-printed, anything else as it came.
+fn pretty(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|value| serde_json::to_string_pretty(&value).ok())
+        .unwrap_or_else(|| body.to_owned())
+}
+
+/// One SNS envelope as received by a subscribed queue: its subject, and each finding of the JSON
+/// report (the message machines receive) on a line.
+fn print_notification(envelope: &serde_json::Value) {
+    println!(
+        "\n  subject: {}",
+        envelope["Subject"].as_str().unwrap_or("(none)")
+    );
+    let report: serde_json::Value = envelope["Message"]
+        .as_str()
+        .and_then(|message| serde_json::from_str(message).ok())
+        .unwrap_or_default();
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    for finding in &findings {
+        println!(
+            "    {:<8} {:<34} {}",
+            finding["severity"].as_str().unwrap_or("?"),
+            finding["code"].as_str().unwrap_or("?"),
+            finding["distribution_id"].as_str().unwrap_or("-")
+        );
+    }
 }

@@ -13,6 +13,7 @@ pub mod lambda;
 pub mod model;
 pub mod names;
 pub mod notify;
+pub mod permissions;
 pub mod plan;
 pub mod probe;
 pub mod report;

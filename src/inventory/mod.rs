@@ -4,13 +4,13 @@
 //! snapshot, so that an audit with partial permissions still reports what it could see, and says what
 //! it could not. No SDK type leaves this module.
 
-mod acm;
+pub(crate) mod acm;
 mod clients;
-mod cloudfront;
+pub(crate) mod cloudfront;
 mod failure;
-mod iam;
+pub(crate) mod iam;
 mod pem;
-mod policies;
+pub(crate) mod policies;
 
 // Shared with `crate::notify`, which builds its SNS client the same way and reports SDK errors alike.
 pub(crate) use clients::load_sdk_config;
@@ -25,19 +25,6 @@ use crate::model::{CertificateLookup, CertificateRef, PolicyLookup, Scope, Snaps
 
 /// How many certificate or policy reads run at once.
 const READ_CONCURRENCY: usize = 8;
-
-/// Every AWS API action this module can call, as IAM action names. The IAM policy in `template.yaml`
-/// must grant exactly these (a test compares them).
-pub const AWS_ACTIONS: &[&str] = &[
-    cloudfront::LIST_DISTRIBUTIONS,
-    cloudfront::GET_DISTRIBUTION,
-    policies::GET_CACHE_POLICY,
-    policies::GET_ORIGIN_REQUEST_POLICY,
-    acm::DESCRIBE_CERTIFICATE,
-    acm::GET_CERTIFICATE,
-    iam::LIST_SERVER_CERTIFICATES,
-    iam::GET_SERVER_CERTIFICATE,
-];
 
 /// How to reach AWS, beyond what the environment says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -255,17 +242,6 @@ pub(crate) fn text(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn actions_are_distinct_and_iam_shaped() {
-        let distinct: BTreeSet<_> = AWS_ACTIONS.iter().collect();
-        assert_eq!(distinct.len(), AWS_ACTIONS.len());
-        for action in AWS_ACTIONS {
-            let (service, name) = action.split_once(':').unwrap_or_default();
-            assert!(["cloudfront", "acm", "iam"].contains(&service), "{action}");
-            assert!(name.chars().next().is_some_and(|c| c.is_ascii_uppercase()));
-        }
-    }
 
     #[test]
     fn smithy_time_converts() {

@@ -16,6 +16,9 @@ use crate::catalogue::Code;
 use crate::inventory::{load_sdk_config, AwsOptions, CallError};
 use crate::report::Report;
 
+/// The IAM action behind [`SqsFollowUps`] (listed in [`crate::permissions::AWS_ACTIONS`]).
+pub(crate) const SEND_MESSAGE: &str = "sqs:SendMessage";
+
 /// SQS's largest `DelaySeconds`.
 pub const MAX_DELAY: Duration = Duration::from_secs(900);
 

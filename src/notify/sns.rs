@@ -8,6 +8,9 @@ use aws_sdk_sns::types::MessageAttributeValue;
 use super::message::Notification;
 use crate::inventory::{load_sdk_config, AwsOptions, CallError};
 
+/// The IAM action behind [`SnsPublisher`] (listed in [`crate::permissions::AWS_ACTIONS`]).
+pub(crate) const PUBLISH: &str = "sns:Publish";
+
 /// Why a publish failed, with what to check. The Lambda returns it as the invocation's error, so
 /// Lambda's retries and its on-failure destination keep the event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
