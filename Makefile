@@ -8,6 +8,7 @@
 #   make deploy sam build + sam deploy to us-east-1 (guided the first time)
 #   make invoke run the Lambda binary on one event (EVENT=events/...) against the local Runtime API
 #               emulator and the demo account
+#   make invoke-arm64  the same with the arm64 deployment artifact, under qemu-user
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -29,7 +30,7 @@ LAMBDA_ZIP := target/lambda/$(LAMBDA_BINARY)/bootstrap.zip
 MAX_ZIP_BYTES := 10485760
 EVENT ?= events/scheduler-sweep-input.json
 
-.PHONY: help demo test lint validate unit bench docs venv tools toolchain arm64-target system-tools build deploy invoke freeze freeze-tools clean
+.PHONY: help demo test lint validate unit bench docs venv tools toolchain arm64-target system-tools build deploy invoke invoke-arm64 freeze freeze-tools clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -115,6 +116,19 @@ deploy: tools arm64-target
 invoke: venv
 	$(CARGO) build --quiet --locked --bin $(LAMBDA_BINARY)
 	$(CARGO) run --quiet --locked --example demo -- invoke $(EVENT)
+
+## The same, with the deployment artifact itself: the arm64 bootstrap from the zip, run under
+## qemu-user with Debian's arm64 glibc (both installed with apt-get if missing).
+ARM64_DIR := target/lambda/$(LAMBDA_BINARY)/unzipped
+invoke-arm64: venv build
+	@command -v qemu-aarch64 >/dev/null && [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || { \
+		echo "installing qemu-user and libc6-arm64-cross (apt-get)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq qemu-user libc6-arm64-cross; }
+	rm -rf $(ARM64_DIR) && $(PYTHON) -m zipfile -e $(LAMBDA_ZIP) $(ARM64_DIR) && chmod +x $(ARM64_DIR)/bootstrap
+	$(CARGO) build --quiet --locked --example demo
+	INVOKE_FUNCTION="qemu-aarch64 -L /usr/aarch64-linux-gnu $(ARM64_DIR)/bootstrap" \
+		$(CARGO) run --quiet --locked --example demo -- invoke $(EVENT)
 
 lint: toolchain
 	$(CARGO) fmt --all -- --check

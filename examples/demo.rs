@@ -382,16 +382,30 @@ const INVOKE_WAIT: Duration = Duration::from_secs(360);
 /// `make invoke`: the real Lambda binary on one event, through the loopback Runtime API emulator,
 /// publishing to a topic in the emulator; prints the answer and every published notification.
 async fn run_invoke(account: &DemoAccount, event_path: &str, event: &str) -> ExitCode {
-    let Some(function) = sibling_binary("cloudfront-tls-audit-lambda") else {
-        eprintln!(
-            "cloudfront-tls-audit-lambda is not built: run `make invoke` (it builds it first)"
-        );
-        return ExitCode::from(2);
+    // INVOKE_FUNCTION runs another build of the function, e.g. the arm64 deployment artifact under
+    // qemu (`make invoke-arm64`); by default, the debug build next to this example.
+    let launcher: Vec<String> = std::env::var("INVOKE_FUNCTION")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let (function, function_args) = match launcher.split_first() {
+        Some((program, args)) => (PathBuf::from(program), args.to_vec()),
+        None => match sibling_binary("cloudfront-tls-audit-lambda") {
+            Some(path) => (path, Vec::new()),
+            None => {
+                eprintln!(
+                    "cloudfront-tls-audit-lambda is not built: run `make invoke` (it builds it first)"
+                );
+                return ExitCode::from(2);
+            }
+        },
     };
     let (topic_arn, queue_url) = topic_with_queue(&account.emulator).await;
     let api = RuntimeApi::start().await;
     let mut command = api.function_command(&function, 256);
     command
+        .args(&function_args)
         .env(
             "CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL",
             account.emulator.endpoint_url(),
@@ -410,8 +424,9 @@ async fn run_invoke(account: &DemoAccount, event_path: &str, event: &str) -> Exi
         .stdout(Stdio::inherit())
         .stderr(Stdio::inherit());
     println!(
-        "\n$ {} (Runtime API {}, TOPIC_ARN {topic_arn}, MIN_SEVERITY low, EDGE_CHECK false)",
+        "\n$ {} {} (Runtime API {}, TOPIC_ARN {topic_arn}, MIN_SEVERITY low, EDGE_CHECK false)",
         display_name(&function),
+        function_args.join(" "),
         api.address()
     );
     let _process = match command.spawn() {
@@ -423,17 +438,20 @@ async fn run_invoke(account: &DemoAccount, event_path: &str, event: &str) -> Exi
     };
     println!("invoking with {event_path}\n");
     let id = api.invoke(event, INVOKE_DEADLINE);
-    let failed = match api.outcome(&id, INVOKE_WAIT).await {
+    let (failed, announced) = match api.outcome(&id, INVOKE_WAIT).await {
         Outcome::Response(body) => {
             println!("\nthe function answered:\n{}", pretty(&body));
-            false
+            let announced = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|answer| answer["notifications"].as_u64());
+            (false, announced)
         }
         Outcome::Error(body) => {
             println!(
                 "\nthe function failed (Lambda would retry, then keep the event in the on-failure queue):\n{}",
                 pretty(&body)
             );
-            true
+            (true, None)
         }
     };
     let envelopes = drain(&account.emulator, &queue_url).await;
@@ -443,6 +461,12 @@ async fn run_invoke(account: &DemoAccount, event_path: &str, event: &str) -> Exi
     );
     for envelope in &envelopes {
         print_notification(envelope);
+    }
+    // The invocation checks itself: what the function says it published is what the topic received.
+    let delivered = u64::try_from(envelopes.len()).unwrap_or(u64::MAX);
+    if announced.is_some_and(|count| count != delivered) {
+        eprintln!("invoke self-check failed: the function announced {announced:?} notifications, the topic received {delivered}");
+        return ExitCode::from(1);
     }
     if failed {
         ExitCode::from(1)
