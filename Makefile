@@ -5,9 +5,9 @@
 #   make docs   regenerate docs/findings.md from the catalogue
 #   make validate  check template.yaml offline (cfn-lint, sam validate --lint), and that broken ones fail
 #   make build  the arm64 Lambda deployment zip (cargo lambda build --release --arm64), at most 10 MB
-#   make deploy sam build + sam deploy to us-east-1 (guided the first time)
-#   make invoke run the Lambda binary on one event (EVENT=events/...) against the local Runtime API
-#               emulator and the demo account
+#   make deploy sam build + sam deploy to us-east-1 (guided the first time, or with GUIDED=1)
+#   make delete remove the deployed stack
+#   make invoke the Lambda binary on one event (EVENT=events/...), local Runtime API, demo account
 #   make invoke-arm64  the same with the arm64 deployment artifact, under qemu-user
 
 SHELL := /bin/bash
@@ -30,7 +30,7 @@ LAMBDA_ZIP := target/lambda/$(LAMBDA_BINARY)/bootstrap.zip
 MAX_ZIP_BYTES := 10485760
 EVENT ?= events/scheduler-sweep-input.json
 
-.PHONY: help demo test lint validate unit bench docs venv tools toolchain arm64-target system-tools build deploy invoke invoke-arm64 freeze freeze-tools clean
+.PHONY: help demo test lint validate unit bench docs venv tools toolchain arm64-target system-tools build deploy delete invoke invoke-arm64 freeze freeze-tools clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -100,15 +100,19 @@ build: tools arm64-target
 arm64-target:
 	@rustup target list --installed | grep -qx $(LAMBDA_TARGET) || rustup target add $(LAMBDA_TARGET)
 
-## First run: `sam deploy --guided` asks for the parameters and saves them in samconfig.toml (already
-## pinned to us-east-1); later runs deploy with what was saved.
+## First run (or GUIDED=1): `sam deploy --guided` asks for the parameters and saves them in
+## samconfig.toml (already pinned to us-east-1); later runs deploy with what was saved.
 deploy: tools arm64-target
 	$(WITH_TOOLS) sam build
-	@if grep -q '^parameter_overrides' samconfig.toml; then \
+	@if [ -z "$(GUIDED)" ] && grep -q '^parameter_overrides' samconfig.toml; then \
 		$(WITH_TOOLS) sam deploy; \
 	else \
 		$(WITH_TOOLS) sam deploy --guided; \
 	fi
+
+## Removes the stack (sam asks first). The SAM artifact bucket and your CloudTrail trail stay.
+delete: tools
+	$(WITH_TOOLS) sam delete
 
 ## One event through the real Lambda binary, driven by the project's loopback Runtime API emulator,
 ## against the demo account (local AWS emulator, loopback origins). Prints the function's answer and
