@@ -18,5 +18,6 @@ pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod rules;
+pub mod settings;
 pub mod trigger;
 pub mod x509;

@@ -1096,13 +1096,13 @@ fn email_finding(out: &mut String, number: usize, finding: &Finding) {
     let _ = writeln!(out, "   Documentation: {}\n", plain(&finding.docs));
 }
 
-fn email_notes(out: &mut String, notes: &[String]) {
+fn email_notes(out: &mut String, notes: &[crate::report::Note]) {
     if notes.is_empty() {
         return;
     }
     let _ = writeln!(out, "Notes on how the audit ran:");
     for note in notes {
-        let _ = writeln!(out, "  - {}", plain(note));
+        let _ = writeln!(out, "  - {}", plain(&note.to_string()));
     }
 }
 
@@ -1677,7 +1677,10 @@ mod tests {
             labels.insert(id, format!("www{i}.example.com"));
         }
         findings.push(account());
-        Report::new(findings, 320, vec!["as of 2026-03-01".into()]).with_labels(labels)
+        let as_of = crate::report::Note::AsOf {
+            at: time::macros::datetime!(2026-03-01 00:00 UTC),
+        };
+        Report::new(findings, 320, vec![as_of]).with_labels(labels)
     }
 
     #[test]

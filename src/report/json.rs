@@ -3,15 +3,15 @@
 
 use serde::Serialize;
 
-use super::{Report, Summary};
+use super::{Note, Report, Summary};
 use crate::finding::Finding;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     findings: &'a [Finding],
     summary: Summary,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    notes: &'a [String],
+    #[serde(skip_serializing_if = "<[Note]>::is_empty")]
+    notes: &'a [Note],
 }
 
 /// Renders the report as pretty-printed JSON.
