@@ -1,7 +1,7 @@
 //! Follow-ups: after a change, a distribution is `InProgress` for minutes and its edge cannot be
 //! checked yet (`viewer-edge-not-verified`). Instead of dropping the edge check, the function sends
 //! itself a delayed SQS message naming those distributions; the queue's event source mapping invokes
-//! the same function, which audits them again ([`crate::trigger::Cause::FollowUp`]). Attempts are
+//! the same function, which audits them again ([`crate::intake::Cause::FollowUp`]). Attempts are
 //! bounded by `FOLLOW_UP_MAX_ATTEMPTS`.
 //!
 //! [`next_follow_up`] is the pure decision; [`FollowUps`] sends it ([`SqsFollowUps`] in production,
@@ -251,7 +251,7 @@ mod tests {
     use super::*;
     use crate::catalogue::EDGE_NOT_VERIFIED;
     use crate::finding::Finding;
-    use crate::trigger::{parse_trigger_bytes, Cause, Trigger};
+    use crate::intake::{parse_trigger_bytes, Cause, Trigger};
 
     fn report(not_verified: &[&str]) -> Report {
         let findings = not_verified

@@ -14,10 +14,10 @@ use crate::audit::{
 };
 use crate::catalogue::Code;
 use crate::finding::ViewerImpact;
+use crate::intake::{parse_trigger_bytes, Cause, Trigger};
 use crate::notify::{self, publish_all, Notification, NotifyError, Publisher, TriggerSummary};
 use crate::probe::ProbeSettings;
 use crate::report::Report;
-use crate::trigger::{parse_trigger_bytes, Cause, Trigger};
 
 /// Why an invocation fails. Only failures that a retry can cure are errors: a publish that did not
 /// happen must fail the invocation so that Lambda's retries and on-failure destination keep the event.
