@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::json::{lenient_bool, lenient_integer, lenient_string};
-use super::untrusted::{clip, describe, echo};
+use super::untrusted::{clip, echo};
 use super::{AcmEvent, Cause, Trigger, TriggerError};
 
 /// The EventBridge `source` of ACM's events.
@@ -42,29 +42,29 @@ pub(super) fn certificate_event(
             Some(Value::String(arn)) if arn.is_empty() => None,
             Some(Value::String(arn)) => Some(arn.as_str()),
             Some(other) => {
-                return Err(TriggerError::WrongType {
-                    context,
-                    field: "resources[0]".to_owned(),
-                    expected: "the certificate ARN string",
-                    found: describe(other),
-                })
+                return Err(TriggerError::wrong_type(
+                    &context,
+                    "resources[0]",
+                    "the certificate ARN string",
+                    other,
+                ))
             }
         },
         Some(other) => {
-            return Err(TriggerError::WrongType {
-                context,
-                field: "resources".to_owned(),
-                expected: "a list holding the certificate ARN",
-                found: describe(other),
-            })
+            return Err(TriggerError::wrong_type(
+                &context,
+                "resources",
+                "a list holding the certificate ARN",
+                other,
+            ))
         }
     };
     let Some(arn) = arn else {
-        return Err(TriggerError::MissingField {
-            context,
-            field: "resources[0]".to_owned(),
-            why: "ACM names the certificate only there, so there is no certificate to audit",
-        });
+        return Err(TriggerError::missing(
+            &context,
+            "resources[0]",
+            "ACM names the certificate only there, so there is no certificate to audit",
+        ));
     };
     if !looks_like_certificate_arn(arn) {
         return Err(TriggerError::InvalidCertificateArn {

@@ -78,20 +78,20 @@ pub(super) fn api_call(envelope: &Map<String, Value>) -> Result<Trigger, Trigger
     const CONTEXT: &str = "CloudTrail event from aws.cloudfront";
     let detail = match envelope.get("detail") {
         None | Some(Value::Null) => {
-            return Err(TriggerError::MissingField {
-                context: CONTEXT.to_owned(),
-                field: "detail".to_owned(),
-                why: "the CloudTrail record is missing, so there is no call to audit",
-            })
+            return Err(TriggerError::missing(
+                CONTEXT,
+                "detail",
+                "the CloudTrail record is missing, so there is no call to audit",
+            ))
         }
         Some(Value::Object(detail)) => detail,
         Some(other) => {
-            return Err(TriggerError::WrongType {
-                context: CONTEXT.to_owned(),
-                field: "detail".to_owned(),
-                expected: "an object (the CloudTrail record)",
-                found: describe(other),
-            })
+            return Err(TriggerError::wrong_type(
+                CONTEXT,
+                "detail",
+                "an object (the CloudTrail record)",
+                other,
+            ))
         }
     };
 
@@ -113,19 +113,19 @@ pub(super) fn api_call(envelope: &Map<String, Value>) -> Result<Trigger, Trigger
     let name = match detail.get("eventName") {
         Some(Value::String(name)) if !name.is_empty() => name.as_str(),
         None | Some(Value::Null) | Some(Value::String(_)) => {
-            return Err(TriggerError::MissingField {
-                context: CONTEXT.to_owned(),
-                field: "detail.eventName".to_owned(),
-                why: "cannot tell which CloudFront call was made",
-            })
+            return Err(TriggerError::missing(
+                CONTEXT,
+                "detail.eventName",
+                "cannot tell which CloudFront call was made",
+            ))
         }
         Some(other) => {
-            return Err(TriggerError::WrongType {
-                context: CONTEXT.to_owned(),
-                field: "detail.eventName".to_owned(),
-                expected: "a string such as \"UpdateDistribution\"",
-                found: describe(other),
-            })
+            return Err(TriggerError::wrong_type(
+                CONTEXT,
+                "detail.eventName",
+                "a string such as \"UpdateDistribution\"",
+                other,
+            ))
         }
     };
     let Some(call) = Call::from_name(name) else {
@@ -276,11 +276,7 @@ fn call_ids(
     let require = |id: Option<String>, field: &str, why: &'static str| match id {
         Some(id) => Ok(vec![id]),
         None if rejected => Ok(Vec::new()),
-        None => Err(TriggerError::MissingField {
-            context: context.to_owned(),
-            field: field.to_owned(),
-            why,
-        }),
+        None => Err(TriggerError::missing(context, field, why)),
     };
 
     let ids = match call {
@@ -308,13 +304,12 @@ fn call_ids(
                 .flatten()
                 .collect();
             if ids.is_empty() && !rejected {
-                return Err(TriggerError::MissingField {
-                    context: context.to_owned(),
-                    field: "detail.responseElements.distribution.id and \
-                            detail.requestParameters.primaryDistributionId"
-                        .to_owned(),
-                    why: "cannot tell which distributions the copy concerns",
-                });
+                return Err(TriggerError::missing(
+                    context,
+                    "detail.responseElements.distribution.id and \
+                            detail.requestParameters.primaryDistributionId",
+                    "cannot tell which distributions the copy concerns",
+                ));
             }
             ids
         }
@@ -450,16 +445,16 @@ fn id_at(
             (Value::String(id), true) if id.is_empty() => return Ok(None),
             (Value::String(id), true) => return checked_id(id, context, &walked).map(Some),
             (other, last) => {
-                return Err(TriggerError::WrongType {
-                    context: context.to_owned(),
-                    field: walked,
-                    expected: if last {
+                return Err(TriggerError::wrong_type(
+                    context,
+                    walked,
+                    if last {
                         "a distribution id string"
                     } else {
                         "an object"
                     },
-                    found: describe(other),
-                })
+                    other,
+                ))
             }
         }
     }

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::distribution_ids::distribution_ids;
-use super::untrusted::{describe, echo};
+use super::untrusted::echo;
 use super::{follow_up, schedule, Cause, Trigger, TriggerError};
 use crate::model::Scope;
 
@@ -13,12 +13,12 @@ use crate::model::Scope;
 pub(super) fn action(map: &Map<String, Value>, action: &Value) -> Result<Trigger, TriggerError> {
     const CONTEXT: &str = "direct input";
     let Value::String(action) = action else {
-        return Err(TriggerError::WrongType {
-            context: CONTEXT.to_owned(),
-            field: "action".to_owned(),
-            expected: "the string \"sweep\" or \"audit\"",
-            found: describe(action),
-        });
+        return Err(TriggerError::wrong_type(
+            CONTEXT,
+            "action",
+            "the string \"sweep\" or \"audit\"",
+            action,
+        ));
     };
     match action.as_str() {
         "sweep" => Ok(schedule::direct_sweep()),

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::untrusted::{describe, echo};
+use super::untrusted::echo;
 use super::TriggerError;
 
 /// The most distribution ids a direct audit may name. A real account has a few hundred distributions;
@@ -27,21 +27,21 @@ pub(super) fn distribution_ids(
 ) -> Result<Vec<String>, TriggerError> {
     let ids = match map.get("distribution_ids") {
         None | Some(Value::Null) => {
-            return Err(TriggerError::MissingField {
-                context: context.to_owned(),
-                field: "distribution_ids".to_owned(),
-                why: "name the distributions to audit, e.g. [\"EDFDVBD6EXAMPLE\"], or use \
+            return Err(TriggerError::missing(
+                context,
+                "distribution_ids",
+                "name the distributions to audit, e.g. [\"EDFDVBD6EXAMPLE\"], or use \
                       {\"action\":\"sweep\"} to audit them all",
-            })
+            ))
         }
         Some(Value::Array(items)) => items,
         Some(other) => {
-            return Err(TriggerError::WrongType {
-                context: context.to_owned(),
-                field: "distribution_ids".to_owned(),
-                expected: "a list of distribution id strings, e.g. [\"EDFDVBD6EXAMPLE\"]",
-                found: describe(other),
-            })
+            return Err(TriggerError::wrong_type(
+                context,
+                "distribution_ids",
+                "a list of distribution id strings, e.g. [\"EDFDVBD6EXAMPLE\"]",
+                other,
+            ))
         }
     };
     if ids.is_empty() {
@@ -54,12 +54,12 @@ pub(super) fn distribution_ids(
     for (index, item) in ids.iter().enumerate() {
         let field = format!("distribution_ids[{index}]");
         let Value::String(id) = item else {
-            return Err(TriggerError::WrongType {
-                context: context.to_owned(),
+            return Err(TriggerError::wrong_type(
+                context,
                 field,
-                expected: "a distribution id string",
-                found: describe(item),
-            });
+                "a distribution id string",
+                item,
+            ));
         };
         push_unique(&mut unique, checked_id(id, context, &field)?);
     }

@@ -1,7 +1,10 @@
 //! Why a payload is refused: each [`TriggerError`] names the failure and what was expected, so whoever
 //! sent the payload can fix it from the message alone.
 
+use serde_json::Value;
 use thiserror::Error;
+
+use super::untrusted::describe;
 
 /// Why a payload cannot be turned into a [`Trigger`](super::Trigger). Each variant names the failure and what was
 /// expected; untrusted values in it are shortened and escaped.
@@ -133,4 +136,31 @@ pub enum TriggerError {
         /// The limit.
         limit: usize,
     },
+}
+
+impl TriggerError {
+    /// [`TriggerError::WrongType`]: `field` of a `context` payload holds `found` (described shortened
+    /// and escaped), not `expected`.
+    pub(super) fn wrong_type(
+        context: &str,
+        field: impl Into<String>,
+        expected: &'static str,
+        found: &Value,
+    ) -> Self {
+        TriggerError::WrongType {
+            context: context.to_owned(),
+            field: field.into(),
+            expected,
+            found: describe(found),
+        }
+    }
+
+    /// [`TriggerError::MissingField`]: a `context` payload lacks `field`, which matters because `why`.
+    pub(super) fn missing(context: &str, field: impl Into<String>, why: &'static str) -> Self {
+        TriggerError::MissingField {
+            context: context.to_owned(),
+            field: field.into(),
+            why,
+        }
+    }
 }

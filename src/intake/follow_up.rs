@@ -23,26 +23,28 @@ pub(super) fn follow_up(map: &Map<String, Value>) -> Result<Trigger, TriggerErro
         Some(Value::Number(n)) => n
             .as_u64()
             .filter(|a| (1..=MAX_FOLLOW_UP_ATTEMPT).contains(a))
-            .ok_or_else(|| TriggerError::WrongType {
-                context: CONTEXT.to_owned(),
-                field: "attempt".to_owned(),
-                expected: "a whole number from 1 to 1000",
-                found: describe(&Value::Number(n.clone())),
+            .ok_or_else(|| {
+                TriggerError::wrong_type(
+                    CONTEXT,
+                    "attempt",
+                    "a whole number from 1 to 1000",
+                    &Value::Number(n.clone()),
+                )
             })?,
         None | Some(Value::Null) => {
-            return Err(TriggerError::MissingField {
-                context: CONTEXT.to_owned(),
-                field: "attempt".to_owned(),
-                why: "the attempt number bounds how often the edge is re-checked",
-            })
+            return Err(TriggerError::missing(
+                CONTEXT,
+                "attempt",
+                "the attempt number bounds how often the edge is re-checked",
+            ))
         }
         Some(other) => {
-            return Err(TriggerError::WrongType {
-                context: CONTEXT.to_owned(),
-                field: "attempt".to_owned(),
-                expected: "a whole number from 1 to 1000",
-                found: describe(other),
-            })
+            return Err(TriggerError::wrong_type(
+                CONTEXT,
+                "attempt",
+                "a whole number from 1 to 1000",
+                other,
+            ))
         }
     };
     let cause = lenient_string(map.get("cause"))
@@ -68,12 +70,12 @@ pub(super) fn sqs_records(
 ) -> Result<Trigger, TriggerError> {
     const CONTEXT: &str = "SQS event";
     let Value::Array(records) = records else {
-        return Err(TriggerError::WrongType {
-            context: CONTEXT.to_owned(),
-            field: "Records".to_owned(),
-            expected: "a list of SQS records",
-            found: describe(records),
-        });
+        return Err(TriggerError::wrong_type(
+            CONTEXT,
+            "Records",
+            "a list of SQS records",
+            records,
+        ));
     };
     let source = |record: &Value| lenient_string(record.get("eventSource")).map(str::to_owned);
     if let Some(other) = records
@@ -135,11 +137,11 @@ pub(super) fn sqs_records(
     }
     // Only an empty batch leaves no lowest attempt.
     let Some((attempt, cause)) = lowest else {
-        return Err(TriggerError::MissingField {
-            context: CONTEXT.to_owned(),
-            field: "Records[0]".to_owned(),
-            why: "an SQS event carries at least one message",
-        });
+        return Err(TriggerError::missing(
+            CONTEXT,
+            "Records[0]",
+            "an SQS event carries at least one message",
+        ));
     };
     Ok(Trigger::Audit {
         scope: Scope::Distributions(ids),

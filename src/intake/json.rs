@@ -4,31 +4,50 @@
 
 use serde_json::{Map, Value};
 
-use super::untrusted::describe;
 use super::TriggerError;
 
-/// Where and why serde_json refused a text, for the `InvalidJson` errors of events and files.
-pub(super) struct SyntaxError {
-    /// One-based line, as serde_json reports it.
-    pub(super) line: usize,
-    /// One-based column, as serde_json reports it.
-    pub(super) column: usize,
-    /// serde_json's description, without its position suffix (the error says where separately).
-    pub(super) message: String,
+/// Why a JSON text was not read: too large to parse, or not JSON. Each entry point turns it into its
+/// own error, whose message says what that input should have been.
+pub(super) enum JsonRefusal {
+    /// Over the limit; refused before parsing so a hostile input costs nothing.
+    TooLarge {
+        /// Size of the input in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// Not JSON (truncated, not UTF-8, or nested deeper than serde_json's 128 levels).
+    Syntax {
+        /// One-based line, as serde_json reports it.
+        line: usize,
+        /// One-based column, as serde_json reports it.
+        column: usize,
+        /// serde_json's description, without its position suffix (the error says where separately).
+        message: String,
+    },
 }
 
-impl From<serde_json::Error> for SyntaxError {
-    fn from(error: serde_json::Error) -> Self {
+/// Parses `input` as JSON if it is at most `limit` bytes. The size is checked first: the point is not
+/// to spend time or memory on a hostile input. serde_json refuses nesting deeper than 128 levels, so
+/// a deep document is an error, not a stack overflow.
+pub(super) fn parse_bounded(input: &[u8], limit: usize) -> Result<Value, JsonRefusal> {
+    if input.len() > limit {
+        return Err(JsonRefusal::TooLarge {
+            size: input.len(),
+            limit,
+        });
+    }
+    serde_json::from_slice(input).map_err(|error| {
         let (line, column) = (error.line(), error.column());
         let full = error.to_string();
         let suffix = format!(" at line {line} column {column}");
         let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
-        SyntaxError {
+        JsonRefusal::Syntax {
             line,
             column,
             message,
         }
-    }
+    })
 }
 
 /// A non-empty string, or `None` for anything else: for context fields whose absence or malformation
@@ -85,12 +104,7 @@ pub(super) fn optional_str<'a>(
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(other) => Err(TriggerError::WrongType {
-            context: context.to_owned(),
-            field: field.to_owned(),
-            expected: "a string",
-            found: describe(other),
-        }),
+        Some(other) => Err(TriggerError::wrong_type(context, field, "a string", other)),
     }
 }
 
@@ -105,11 +119,6 @@ pub(super) fn optional_object<'a>(
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(object)) => Ok(Some(object)),
-        Some(other) => Err(TriggerError::WrongType {
-            context: context.to_owned(),
-            field: path.to_owned(),
-            expected: "an object",
-            found: describe(other),
-        }),
+        Some(other) => Err(TriggerError::wrong_type(context, path, "an object", other)),
     }
 }

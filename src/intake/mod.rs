@@ -56,7 +56,7 @@ pub use distribution_ids::MAX_DIRECT_IDS;
 pub use error::TriggerError;
 pub use trigger::{AcmEvent, Cause, Rejection, SweepSource, Trigger};
 
-use json::{optional_str, SyntaxError};
+use json::{optional_str, parse_bounded, JsonRefusal};
 use untrusted::{describe, echo};
 
 /// The largest payload accepted: EventBridge's maximum event size (256 KiB). Anything bigger did not
@@ -66,26 +66,17 @@ pub const MAX_EVENT_BYTES: usize = 256 * 1024;
 /// Parses the raw invocation payload: the size cap first, then JSON, then [`parse_trigger`].
 /// This is what the Lambda calls.
 pub fn parse_trigger_bytes(payload: &[u8]) -> Result<Trigger, TriggerError> {
-    // Checked before parsing: the point is not to spend time or memory on a hostile payload.
-    if payload.len() > MAX_EVENT_BYTES {
-        return Err(TriggerError::TooLarge {
-            size: payload.len(),
-            limit: MAX_EVENT_BYTES,
-        });
-    }
-    // serde_json refuses nesting deeper than 128 levels, so a deep payload is an error, not a stack
-    // overflow.
-    let value: Value = serde_json::from_slice(payload).map_err(|e| {
-        let SyntaxError {
+    let value = parse_bounded(payload, MAX_EVENT_BYTES).map_err(|refusal| match refusal {
+        JsonRefusal::TooLarge { size, limit } => TriggerError::TooLarge { size, limit },
+        JsonRefusal::Syntax {
             line,
             column,
             message,
-        } = e.into();
-        TriggerError::InvalidJson {
+        } => TriggerError::InvalidJson {
             line,
             column,
             message,
-        }
+        },
     })?;
     parse_trigger(&value)
 }

@@ -22,7 +22,7 @@ mod tests;
 
 pub use error::ConfigError;
 
-use super::json::SyntaxError;
+use super::json::{parse_bounded, JsonRefusal};
 use super::untrusted::{describe_object_within, describe_within};
 use crate::model::{
     CacheBehavior, CustomOrigin, Distribution, DistributionOrigin, Origin, OriginGroup, OriginKind,
@@ -42,25 +42,19 @@ pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
 /// `label` becomes the distribution id unless the document carries one (`Distribution.Id`, or a
 /// top-level `Id`). The result is marked [`DistributionOrigin::Proposed`].
 pub fn parse_distribution_config(text: &str, label: &str) -> Result<Distribution, ConfigError> {
-    // Checked before parsing: the point is not to spend time or memory on a hostile input.
-    if text.len() > MAX_INPUT_BYTES {
-        return Err(ConfigError::TooLarge {
-            size: text.len(),
-            limit: MAX_INPUT_BYTES,
-        });
-    }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        let SyntaxError {
-            line,
-            column,
-            message,
-        } = e.into();
-        ConfigError::InvalidJson {
-            line,
-            column,
-            message,
-        }
-    })?;
+    let value =
+        parse_bounded(text.as_bytes(), MAX_INPUT_BYTES).map_err(|refusal| match refusal {
+            JsonRefusal::TooLarge { size, limit } => ConfigError::TooLarge { size, limit },
+            JsonRefusal::Syntax {
+                line,
+                column,
+                message,
+            } => ConfigError::InvalidJson {
+                line,
+                column,
+                message,
+            },
+        })?;
     distribution_from_value(&value, label)
 }
 
