@@ -1,4 +1,4 @@
-//! One invocation: trigger → audit → notifications. Parsing lives in [`crate::trigger`], the audit in
+//! One invocation: trigger → audit → notifications. Parsing lives in [`crate::intake`], the audit in
 //! [`crate::audit`], publishing in [`crate::notify`]; this file only wires them for an event.
 
 use std::time::{Duration, Instant};
