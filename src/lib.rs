@@ -6,8 +6,8 @@
 pub mod audit;
 pub mod catalogue;
 pub mod cli;
-pub mod config_json;
 pub mod finding;
+pub mod intake;
 pub mod inventory;
 pub mod lambda;
 pub mod model;
@@ -19,5 +19,4 @@ pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod settings;
-pub mod trigger;
 pub mod x509;

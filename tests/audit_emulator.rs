@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use cloudfront_tls_audit::audit::{run as audit, AuditRequest, Subject};
-use cloudfront_tls_audit::config_json::parse_distribution_config;
+use cloudfront_tls_audit::intake::parse_distribution_config;
 use cloudfront_tls_audit::model::Scope;
 use cloudfront_tls_audit::report::Report;
 use support::seed::{

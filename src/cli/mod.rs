@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use crate::audit::{run as run_audit, AuditRequest, ProbeOptions, Subject};
 use crate::catalogue::Code;
-use crate::config_json::{parse_distribution_config, ConfigError};
 use crate::finding::Severity;
+use crate::intake::{parse_distribution_config, ConfigError};
 use crate::inventory::{AwsInventory, AwsOptions};
 use crate::model::Scope;
 use crate::probe::{ConnectTo, ProbeSettings, ResolveOverride};

@@ -1,7 +1,7 @@
 //! Follow-ups: after a change, a distribution is `InProgress` for minutes and its edge cannot be
 //! checked yet (`viewer-edge-not-verified`). Instead of dropping the edge check, the function sends
 //! itself a delayed SQS message naming those distributions; the queue's event source mapping invokes
-//! the same function, which audits them again ([`crate::trigger::Cause::FollowUp`]). Attempts are
+//! the same function, which audits them again ([`crate::intake::Cause::FollowUp`]). Attempts are
 //! bounded by `FOLLOW_UP_MAX_ATTEMPTS`.
 //!
 //! [`next_follow_up`] is the pure decision; [`FollowUps`] sends it ([`SqsFollowUps`] in production,
@@ -230,7 +230,7 @@ pub fn next_follow_up(pending: &[String], attempt: u32, max: u32, cause: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trigger::{parse_trigger_bytes, Cause, Trigger};
+    use crate::intake::{parse_trigger_bytes, Cause, Trigger};
 
     fn report(not_deployed: &[&str]) -> Vec<String> {
         not_deployed.iter().map(|id| (*id).to_owned()).collect()

@@ -1,5 +1,5 @@
 //! One invocation: event → request → audit → notifications → follow-ups. Parsing lives in
-//! [`crate::trigger`], the pipeline in [`crate::audit`], publishing in [`crate::notify`], metrics in
+//! [`crate::intake`], the pipeline in [`crate::audit`], publishing in [`crate::notify`], metrics in
 //! [`super::metrics`]; this file only wires them for an event.
 
 use std::time::{Duration, Instant};
@@ -13,11 +13,11 @@ use super::follow_up::{next_follow_up, FollowUpError, FollowUps, NoFollowUps};
 use super::metrics::{emit_metrics, log_findings};
 use crate::audit::{run, AccountReader, AuditRequest, ProbeOptions, Subject};
 use crate::catalogue::Family;
+use crate::intake::{parse_trigger_bytes, Cause, Trigger};
 use crate::notify::{self, publish_all, Notification, NotifyError, Publisher, TriggerSummary};
 use crate::probe::ProbeSettings;
 use crate::report::{Note, Report};
 use crate::settings::{LabInputs, TrustAnchors};
-use crate::trigger::{parse_trigger_bytes, Cause, Trigger};
 
 /// Why an invocation fails. Only failures that a retry can cure are errors: a publish that did not
 /// happen must fail the invocation so that Lambda's retries and on-failure destination keep the event.
