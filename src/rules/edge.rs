@@ -25,7 +25,11 @@ pub struct EdgeResults<'a> {
 
 pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut Vec<Finding>) {
     for distribution in snapshot.distributions.iter().filter(|d| edge_checkable(d)) {
-        let status = distribution.status.as_deref().unwrap_or("unknown");
+        let status = distribution
+            .status
+            .as_ref()
+            .map(|v| v.as_str())
+            .unwrap_or("unknown");
         if status != "Deployed" {
             findings.push(
                 Finding::builder(Code::ViewerEdgeNotVerified, &EDGE_NOT_VERIFIED)

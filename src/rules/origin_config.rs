@@ -7,6 +7,7 @@ use crate::catalogue::{Cause, Code, DEPRECATED_PROTOCOLS, HTTP_ONLY_CUSTOM, HTTP
 use crate::finding::Finding;
 use crate::model::{Distribution, OriginKind};
 use crate::names::normalise;
+use crate::vocabulary::OriginProtocolPolicy;
 
 const DEPRECATED: [&str; 3] = ["SSLv3", "TLSv1", "TLSv1.1"];
 
@@ -22,8 +23,8 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
                 .evidence("origin_id", origin.id.clone())
                 .evidence("origin_domain", origin.domain_name.clone())
         };
-        match custom.origin_protocol_policy.as_str() {
-            "http-only" => {
+        match &custom.origin_protocol_policy {
+            OriginProtocolPolicy::HttpOnly => {
                 let cause = if is_s3_website_endpoint(&origin.domain_name) {
                     &HTTP_ONLY_S3_WEBSITE
                 } else {
@@ -35,7 +36,7 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
                         .build(),
                 );
             }
-            "https-only" | "match-viewer" => {
+            policy if policy.uses_tls() => {
                 let deprecated: Vec<&str> = DEPRECATED
                     .into_iter()
                     .filter(|d| custom.origin_ssl_protocols.iter().any(|p| p == d))
