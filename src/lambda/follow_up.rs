@@ -257,9 +257,7 @@ mod tests {
         let findings = not_verified
             .iter()
             .map(|id| {
-                let mut finding = Finding::builder(Code::ViewerEdgeNotVerified, &EDGE_NOT_VERIFIED)
-                    .subject("edge")
-                    .build();
+                let mut finding = Finding::builder(&EDGE_NOT_VERIFIED).subject("edge").build();
                 finding.distribution_id = Some((*id).to_owned());
                 finding
             })

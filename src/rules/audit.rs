@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use crate::catalogue::{
-    Cause, Code, CERTIFICATE_UNUSED, INCOMPLETE_ACCESS_DENIED, INCOMPLETE_NOT_FOUND,
-    INCOMPLETE_OTHER, INCOMPLETE_THROTTLED,
+    Cause, CERTIFICATE_UNUSED, INCOMPLETE_ACCESS_DENIED, INCOMPLETE_NOT_FOUND, INCOMPLETE_OTHER,
+    INCOMPLETE_THROTTLED,
 };
 use crate::finding::Finding;
 use crate::model::{
@@ -93,7 +93,7 @@ fn policy_gaps(snapshot: &Snapshot, distribution: &Distribution, findings: &mut 
 
 /// An ACM event about a certificate that no distribution uses: worth saying, nothing to audit.
 pub(super) fn certificate_unused(arn: &str) -> Finding {
-    Finding::builder(Code::AuditCertificateUnused, &CERTIFICATE_UNUSED)
+    Finding::builder(&CERTIFICATE_UNUSED)
         .subject(arn.to_owned())
         .evidence("certificate_arn", arn.to_owned())
         .build()
@@ -101,7 +101,7 @@ pub(super) fn certificate_unused(arn: &str) -> Finding {
 
 /// A planned handshake that did not run because the invocation deadline came first.
 pub(super) fn not_probed(distribution: &Distribution, resource: String) -> Finding {
-    Finding::builder(Code::AuditIncomplete, &INCOMPLETE_OTHER)
+    Finding::builder(&INCOMPLETE_OTHER)
         .for_distribution(distribution)
         .subject(resource.clone())
         .evidence("operation", "TLS probe")
@@ -126,7 +126,7 @@ fn cause_for(kind: FailureKind) -> &'static Cause {
 }
 
 fn incomplete(failure: &ReadFailure, distribution_id: Option<&str>) -> Finding {
-    let mut builder = Finding::builder(Code::AuditIncomplete, cause_for(failure.kind))
+    let mut builder = Finding::builder(cause_for(failure.kind))
         .subject(failure.resource.clone())
         .evidence("operation", failure.operation.clone())
         .evidence("resource", failure.resource.clone())
