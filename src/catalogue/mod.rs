@@ -287,6 +287,27 @@ mod tests {
     }
 
     #[test]
+    fn every_cause_carries_the_code_of_the_entry_that_lists_it_and_is_listed_once() {
+        for code in Code::ALL {
+            let causes = code.entry().causes;
+            for (i, cause) in causes.iter().enumerate() {
+                assert_eq!(
+                    cause.code, code,
+                    "{code} lists cause {} of {}",
+                    cause.id, cause.code
+                );
+                assert!(
+                    !causes[..i]
+                        .iter()
+                        .any(|earlier| std::ptr::eq(*earlier, *cause)),
+                    "{code} lists cause {} twice",
+                    cause.id
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_entry_has_text_docs_and_at_least_one_cause_with_remediation() {
         for code in Code::ALL {
             let entry = code.entry();

@@ -1,4 +1,4 @@
-//! Codes: `audit-incomplete`.
+//! Codes: `audit-incomplete`, `audit-certificate-unused`.
 //!
 //! A read that failed is never a silent pass: each one becomes a finding that names what could not be
 //! read and why, on the distribution it blinds.
@@ -221,6 +221,17 @@ mod tests {
         );
         let findings = crate::rules::evaluate(&snapshot, now());
         assert_codes(&findings, &["audit-incomplete"]);
+    }
+
+    #[test]
+    fn an_acm_event_for_a_certificate_no_distribution_uses_says_so_on_the_certificate() {
+        let finding = certificate_unused(ACM_ARN);
+        assert_eq!(finding.code.as_str(), "audit-certificate-unused");
+        assert_eq!(finding.subject, ACM_ARN);
+        assert_eq!(finding.distribution_id, None);
+        assert_eq!(finding.evidence["certificate_arn"], ACM_ARN);
+        assert!(finding.message.contains(ACM_ARN), "{}", finding.message);
+        assert!(finding.remediation[0].contains(ACM_ARN));
     }
 
     #[test]
