@@ -1,8 +1,22 @@
 //! Every finding code, in one place: severity, title, why it matters, viewer impact, remediation, docs.
 //!
-//! A rule names a [`Code`] and one of its [`Cause`]s; the text of a finding comes only from here.
-//! `docs/findings.md` is generated from this file (`cargo run -- catalogue > docs/findings.md`) and a test
-//! fails when the two drift. To add a rule: add a variant to [`Code`], its [`Entry`] below, then the rule.
+//! A rule names one [`Cause`] (`Finding::builder(&CAUSE)`); the cause knows its [`Code`], and the text
+//! of a finding comes only from here. `docs/findings.md` is generated from this module (`make docs`) and
+//! a test fails when the two drift.
+//!
+//! Adding a code touches three places, nothing else (docs/adding-a-finding.md has a worked example):
+//!
+//! 1. Here: one line `NewVariant => NEW_ENTRY,` in the `catalogue!` table below (it yields the enum
+//!    variant, its place in [`Code::ALL`] and [`Code::entry`]), and in the family file
+//!    (`audit.rs`, `viewer.rs`, `origin.rs`) the [`Entry`] static with its [`Cause`] statics, each
+//!    cause saying `code: Code::NewVariant`.
+//! 2. The rule in `src/rules/<family>.rs`: `Finding::builder(&NEW_CAUSE)`, and the code in the file's
+//!    `//! Codes:` header.
+//! 3. `make docs`, which regenerates `docs/findings.md`.
+//!
+//! Tests keep it honest: each cause carries the code of the entry that lists it, each cause static is
+//! listed by exactly one entry, a rule file's `Codes:` header matches the causes it names, and every
+//! code is asserted by some test (`tests/catalogue_coverage.rs`).
 
 use std::fmt;
 
