@@ -104,7 +104,7 @@ fn tokens(source: &str) -> Vec<Token> {
 
 /// Whether `r` at `i` opens a raw string rather than ending an identifier like `for`.
 fn raw_string_start(chars: &[char], i: usize) -> bool {
-    let after_hashes = chars[i + 1..].iter().skip_while(|&&h| h == '#').next();
+    let after_hashes = chars[i + 1..].iter().find(|&&h| h != '#');
     let starts_word = i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
     starts_word && after_hashes == Some(&'"')
 }
