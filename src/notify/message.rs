@@ -1261,7 +1261,7 @@ fn fnv1a(text: &str) -> u64 {
 mod tests {
     use super::*;
     use crate::catalogue::{
-        Code, ALIAS_NOT_COVERED, EXPIRED, EXPIRING_BY_HAND, HTTP_ALLOWED, INCOMPLETE_ACCESS_DENIED,
+        ALIAS_NOT_COVERED, EXPIRED, EXPIRING_BY_HAND, HTTP_ALLOWED, INCOMPLETE_ACCESS_DENIED,
         POLICY_OUTDATED,
     };
     use serde_json::json;
@@ -1279,7 +1279,7 @@ mod tests {
     }
 
     fn alias_finding(id: &str, alias: &str) -> Finding {
-        Finding::builder(Code::ViewerAliasNotCovered, &ALIAS_NOT_COVERED)
+        Finding::builder(&ALIAS_NOT_COVERED)
             .distribution(id)
             .subject(alias)
             .evidence("alias", alias)
@@ -1292,7 +1292,7 @@ mod tests {
     }
 
     fn expired(id: &str) -> Finding {
-        Finding::builder(Code::ViewerCertExpired, &EXPIRED)
+        Finding::builder(&EXPIRED)
             .distribution(id)
             .subject("arn:aws:acm:us-east-1:111122223333:certificate/abc")
             .evidence(
@@ -1306,7 +1306,7 @@ mod tests {
     }
 
     fn expiring(id: &str) -> Finding {
-        Finding::builder(Code::ViewerCertExpiring, &EXPIRING_BY_HAND)
+        Finding::builder(&EXPIRING_BY_HAND)
             .distribution(id)
             .subject("arn:aws:acm:us-east-1:111122223333:certificate/imported")
             .evidence(
@@ -1319,7 +1319,7 @@ mod tests {
     }
 
     fn http_allowed(id: &str) -> Finding {
-        Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+        Finding::builder(&HTTP_ALLOWED)
             .distribution(id)
             .subject("cache behaviour default")
             .evidence("behavior", "default")
@@ -1327,7 +1327,7 @@ mod tests {
     }
 
     fn outdated(id: &str) -> Finding {
-        Finding::builder(Code::ViewerTlsPolicyOutdated, &POLICY_OUTDATED)
+        Finding::builder(&POLICY_OUTDATED)
             .distribution(id)
             .subject("TLSv1_2016")
             .evidence("minimum_protocol_version", "TLSv1_2016")
@@ -1335,7 +1335,7 @@ mod tests {
     }
 
     fn account() -> Finding {
-        Finding::builder(Code::AuditIncomplete, &INCOMPLETE_ACCESS_DENIED)
+        Finding::builder(&INCOMPLETE_ACCESS_DENIED)
             .subject("iam server certificates")
             .evidence("resource", "IAM server certificates")
             .evidence("operation", "iam:ListServerCertificates")
@@ -1779,7 +1779,7 @@ mod tests {
         let big = "x".repeat(5_000);
         let findings: Vec<Finding> = (0..40)
             .map(|i| {
-                Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+                Finding::builder(&HTTP_ALLOWED)
                     .distribution("E1BIG")
                     .subject(format!("behaviour {i}"))
                     .evidence("behavior", format!("{i}-{big}"))

@@ -3,7 +3,7 @@
 //! How the distribution configures its custom origins, before any handshake. Sources:
 //! cloudfront-tls-rules.md §3.1.
 
-use crate::catalogue::{Cause, Code, DEPRECATED_PROTOCOLS, HTTP_ONLY_CUSTOM, HTTP_ONLY_S3_WEBSITE};
+use crate::catalogue::{Cause, DEPRECATED_PROTOCOLS, HTTP_ONLY_CUSTOM, HTTP_ONLY_S3_WEBSITE};
 use crate::finding::Finding;
 use crate::model::{Distribution, OriginKind};
 use crate::names::normalise;
@@ -16,8 +16,8 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
         let OriginKind::Custom(custom) = &origin.kind else {
             continue;
         };
-        let start = |code: Code, cause: &'static Cause| {
-            Finding::builder(code, cause)
+        let start = |cause: &'static Cause| {
+            Finding::builder(cause)
                 .for_distribution(distribution)
                 .subject(format!("origin {}", origin.id))
                 .evidence("origin_id", origin.id.clone())
@@ -31,7 +31,7 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
                     &HTTP_ONLY_CUSTOM
                 };
                 findings.push(
-                    start(Code::OriginHttpOnly, cause)
+                    start(cause)
                         .evidence("origin_protocol_policy", "http-only")
                         .build(),
                 );
@@ -43,7 +43,7 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
                     .collect();
                 if !deprecated.is_empty() {
                     findings.push(
-                        start(Code::OriginDeprecatedProtocols, &DEPRECATED_PROTOCOLS)
+                        start(&DEPRECATED_PROTOCOLS)
                             .evidence("deprecated_protocols", deprecated)
                             .evidence("origin_ssl_protocols", custom.origin_ssl_protocols.clone())
                             .build(),

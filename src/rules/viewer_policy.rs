@@ -4,7 +4,7 @@
 //! Sources: cloudfront-tls-rules.md §1.1, §1.2.
 
 use crate::catalogue::{
-    Code, HTTP_ALLOWED, POLICY_MISSING_FIELD, POLICY_OUTDATED, POLICY_SEVERAL_SOURCES,
+    HTTP_ALLOWED, POLICY_MISSING_FIELD, POLICY_OUTDATED, POLICY_SEVERAL_SOURCES,
     POLICY_SSLV3_WITH_SNI,
 };
 use crate::finding::Finding;
@@ -26,7 +26,7 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
     http_allowed(distribution, findings);
     let viewer = &distribution.viewer_certificate;
     let start = |cause| {
-        Finding::builder(Code::ViewerTlsPolicyInvalid, cause)
+        Finding::builder(cause)
             .for_distribution(distribution)
             .subject("ViewerCertificate")
     };
@@ -74,7 +74,7 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
     }
     if let Some(version) = minimum_protocol_version.filter(|v| OUTDATED_POLICIES.contains(v)) {
         findings.push(
-            Finding::builder(Code::ViewerTlsPolicyOutdated, &POLICY_OUTDATED)
+            Finding::builder(&POLICY_OUTDATED)
                 .for_distribution(distribution)
                 .subject("ViewerCertificate.MinimumProtocolVersion")
                 .evidence("minimum_protocol_version", version)
@@ -87,7 +87,7 @@ fn http_allowed(distribution: &Distribution, findings: &mut Vec<Finding>) {
     for behavior in distribution.all_cache_behaviors() {
         if behavior.viewer_protocol_policy == "allow-all" {
             findings.push(
-                Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+                Finding::builder(&HTTP_ALLOWED)
                     .for_distribution(distribution)
                     .subject(format!("cache behaviour {}", behavior.label()))
                     .evidence("behavior", behavior.label().to_owned())
