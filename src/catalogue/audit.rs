@@ -1,7 +1,7 @@
 //! Entries of the audit family: the audit's own blind spots.
 
 use super::{Cause, Code, Entry, Family};
-use crate::finding::{Severity, ViewerImpact};
+use super::{Severity, ViewerImpact};
 
 /// `audit-incomplete`
 pub static AUDIT_INCOMPLETE: Entry = Entry {

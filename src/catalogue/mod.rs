@@ -22,11 +22,12 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::finding::{Severity, ViewerImpact};
-
 mod audit;
 mod origin;
+mod severity;
 mod viewer;
+
+pub use severity::{Severity, ViewerImpact};
 
 pub use audit::*;
 pub use origin::*;

@@ -2,7 +2,7 @@
 //! edge check. Sources: cloudfront-tls-rules.md §3 and §4.
 
 use super::{Cause, Code, Entry, Family};
-use crate::finding::{Severity, ViewerImpact};
+use super::{Severity, ViewerImpact};
 
 const DOCS_502: &str =
     "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/http-502-bad-gateway.html";

@@ -1,7 +1,7 @@
 //! Entries of the viewer families: the certificate, the names it covers, the security policy.
 
 use super::{Cause, Code, Entry, Family};
-use crate::finding::{Severity, ViewerImpact};
+use super::{Severity, ViewerImpact};
 
 const DOCS_REQUIREMENTS: &str =
     "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html";
