@@ -18,5 +18,6 @@ pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod rules;
+pub mod tls;
 pub mod trigger;
 pub mod x509;

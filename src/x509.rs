@@ -1,4 +1,5 @@
-//! X.509 parsing into [`CertificateDetails`]: uploaded PEM chains now, certificates sent by origins later.
+//! X.509 parsing into [`CertificateDetails`] (uploaded PEM chains, certificates sent by origins and
+//! edges), and the names such a certificate covers.
 
 use thiserror::Error;
 use x509_parser::prelude::*;
@@ -92,6 +93,16 @@ pub fn parse_der(index: usize, der: &[u8]) -> Result<CertificateDetails, Certifi
         key: key_kind(cert.public_key()),
         sha256_fingerprint: sha256_hex(der),
     })
+}
+
+/// The names a certificate covers hosts with, as CloudFront reads it: the DNS SANs, or the subject CN
+/// only when there are no SANs (reference §3.3).
+pub fn names_covering(certificate: &CertificateDetails) -> Vec<&str> {
+    if certificate.dns_names.is_empty() {
+        certificate.common_name.iter().map(String::as_str).collect()
+    } else {
+        certificate.dns_names.iter().map(String::as_str).collect()
+    }
 }
 
 fn key_kind(spki: &SubjectPublicKeyInfo) -> KeyKind {

@@ -362,9 +362,9 @@ pub(crate) fn lab_options(
             deadline: Duration::from_secs(args.timeout_seconds),
             resolve: args.resolve.clone(),
             connect_to: args.connect_to.clone(),
-            trust_anchors,
             ..ProbeSettings::default()
         },
+        trust_anchors,
         concurrency: usize::from(args.probe_concurrency),
         edge_check: true,
         stop_new_work_at: None,

@@ -55,9 +55,9 @@ impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
                 deadline: config.probe_timeout,
                 resolve: config.resolve.clone(),
                 connect_to: config.connect_to.clone(),
-                trust_anchors,
                 ..ProbeSettings::default()
             },
+            trust_anchors,
             concurrency: config.probe_concurrency,
             edge_check: config.edge_check,
             stop_new_work_at: None,
