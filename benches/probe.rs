@@ -544,7 +544,7 @@ fn main() {
         SINGLE_PROBES as f64 / single_wall.as_secs_f64(),
     );
     row(
-        &format!("probe_all + judge, concurrency {CONCURRENCY} (median of {SWEEP_RUNS})"),
+        &format!("probe_plan + judge, concurrency {CONCURRENCY} (median of {SWEEP_RUNS})"),
         SWEEP_TARGETS,
         None,
         sweep,

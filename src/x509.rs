@@ -142,3 +142,33 @@ fn sha256_hex(der: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn details(common_name: Option<&str>, dns_names: &[&str]) -> CertificateDetails {
+        CertificateDetails {
+            subject: String::new(),
+            issuer: String::new(),
+            serial: String::new(),
+            common_name: common_name.map(str::to_owned),
+            dns_names: dns_names.iter().map(|n| n.to_string()).collect(),
+            not_before: ::time::OffsetDateTime::UNIX_EPOCH,
+            not_after: ::time::OffsetDateTime::UNIX_EPOCH,
+            key: KeyKind::Other {
+                algorithm: String::new(),
+            },
+            sha256_fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_sans_cover_hosts_and_the_cn_only_when_there_are_none() {
+        let both = details(Some("cn.example.com"), &["a.example.com", "b.example.com"]);
+        assert_eq!(names_covering(&both), ["a.example.com", "b.example.com"]);
+        let cn_only = details(Some("cn.example.com"), &[]);
+        assert_eq!(names_covering(&cn_only), ["cn.example.com"]);
+        assert!(names_covering(&details(None, &[])).is_empty());
+    }
+}

@@ -19,7 +19,7 @@ use super::timestamp;
 pub struct EdgeResults<'a> {
     /// What was planned.
     pub plan: &'a EdgePlan,
-    /// One answer per planned target, by index ([`crate::probe::probe_edges`]): `None` when the
+    /// One answer per planned target, by index (as `probe::probe_edges` answers): `None` when the
     /// handshake did not start before the stop time.
     pub observations: &'a [Option<EdgeObservation>],
 }

@@ -30,8 +30,8 @@ use crate::tls::Observation;
 pub struct ProbeResults<'a> {
     /// What was planned, and which distribution relies on each handshake.
     pub plan: &'a ProbePlan,
-    /// One answer per planned target, by index ([`crate::probe::probe_plan`]): `None` when the probe
-    /// did not start before the stop time (reported as `audit-incomplete`).
+    /// One answer per planned target, by index (as `probe::probe_plan` answers): `None` when the
+    /// probe did not start before the stop time (reported as `audit-incomplete`).
     pub observations: &'a [Option<Observation>],
     /// Extra trust anchors (DER) the chain analysis accepts as if they were public roots.
     pub trust_anchors: &'a [Vec<u8>],

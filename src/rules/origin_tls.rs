@@ -738,4 +738,42 @@ mod tests {
         assert_eq!(timeout[0].viewer_impact.as_str(), "504");
         assert_eq!(timeout[0].evidence["timeout_ms"], 10_000);
     }
+
+    #[test]
+    fn certificate_codes_are_exactly_the_findings_that_name_the_leaf() {
+        let snapshot = forwarding_snapshot();
+        let certificate = self_signed(&["somewhere.else.example"]);
+        let outcomes = [
+            negotiated(ProtocolVersion::Tls12, vec![certificate.clone()]),
+            negotiated(ProtocolVersion::Tls10, vec![certificate]),
+            ProbeOutcome::ConnectRefused { address: address() },
+        ];
+        let mut codes = BTreeSet::new();
+        for outcome in outcomes {
+            for finding in judge_all(&snapshot, |_| outcome.clone()) {
+                assert_eq!(
+                    finding.evidence.contains_key("certificate_sha256"),
+                    CERTIFICATE_CODES.contains(&finding.code),
+                    "{finding:?}"
+                );
+                codes.insert(finding.code);
+            }
+        }
+        assert!(codes.contains(&Code::OriginCertSelfSigned));
+        assert!(codes.contains(&Code::OriginCertNameMismatch));
+        assert!(codes.contains(&Code::OriginTlsProtocolMismatch));
+    }
+
+    #[test]
+    fn a_name_mismatch_is_reported_per_sni_and_the_chain_once() {
+        let snapshot = forwarding_snapshot();
+        let certificate = self_signed(&["somewhere.else.example"]);
+        let findings = judge_all(&snapshot, |_| {
+            negotiated(ProtocolVersion::Tls12, vec![certificate.clone()])
+        });
+        // Origin domain plus the alias: two names, one chain.
+        let count = |code| findings.iter().filter(|f| f.code == code).count();
+        assert_eq!(count(Code::OriginCertSelfSigned), 1);
+        assert_eq!(count(Code::OriginCertNameMismatch), 2);
+    }
 }
