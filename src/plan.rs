@@ -179,6 +179,7 @@ pub fn plan_origin(
             offered_versions: offered_versions.clone(),
             connect_timeout,
         };
+        // The same name asked for twice is one handshake, judged once.
         if !index.contains_key(&target) {
             let standalone = TargetUse::standalone(plan.targets.len(), &target);
             plan.add(&mut index, target, |_| standalone);
