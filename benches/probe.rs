@@ -25,10 +25,11 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use certs::{CertBuilder, IssuedCert, KeySpec};
-use cloudfront_tls_audit::probe::{
-    probe, probe_all, ProbeSettings, ProbeTarget, ProtocolVersion, ResolveOverride,
-};
-use cloudfront_tls_audit::rules::judge_origin_probe;
+use cloudfront_tls_audit::finding::Finding;
+use cloudfront_tls_audit::plan::TargetUse;
+use cloudfront_tls_audit::probe::{probe, probe_plan, ProbeSettings, ResolveOverride};
+use cloudfront_tls_audit::rules::{analyse_observation, judge_origin_probe};
+use cloudfront_tls_audit::tls::{Observation, ProbeTarget, ProtocolVersion};
 use time::OffsetDateTime;
 use tls_servers::{pem_to_der, require_openssl, rustls_server};
 
@@ -147,7 +148,7 @@ fn target(host: String, port: u16) -> ProbeTarget {
     }
 }
 
-fn settings(targets: &[ProbeTarget], trust_anchors: Vec<Vec<u8>>) -> ProbeSettings {
+fn settings(targets: &[ProbeTarget]) -> ProbeSettings {
     ProbeSettings {
         resolve: targets
             .iter()
@@ -157,9 +158,16 @@ fn settings(targets: &[ProbeTarget], trust_anchors: Vec<Vec<u8>>) -> ProbeSettin
                 addresses: vec![LOOPBACK],
             })
             .collect(),
-        trust_anchors,
         ..ProbeSettings::default()
     }
+}
+
+/// The rules' verdict on one observation, as the `probe` command reaches it: the chain analysed once,
+/// trusting `anchors`.
+fn judge(observation: &Observation, anchors: &[Vec<u8>], now: OffsetDateTime) -> Vec<Finding> {
+    let analysis = analyse_observation(observation, now, anchors);
+    let target_use = TargetUse::standalone(0, &observation.target);
+    judge_origin_probe(&target_use, observation, analysis.as_ref(), now)
 }
 
 /// The anchors file (PEM roots, also openssl's `-CAfile`) and targets file (`host port` lines) for the
@@ -218,7 +226,7 @@ fn proc_status_kb(field: &str) -> u64 {
 /// one `SWEEP` line with its wall time and peak RSS.
 fn sweep_child(dir: &Path) {
     let (anchors, targets) = read_inputs(dir);
-    let settings = settings(&targets, anchors);
+    let settings = settings(&targets);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -227,13 +235,14 @@ fn sweep_child(dir: &Path) {
     let cpu_start = cpu_time();
     let start = Instant::now();
     let (verdicts, findings) = runtime.block_on(async {
-        let observations = probe_all(&targets, &settings, CONCURRENCY).await;
+        let observations = probe_plan(&targets, &settings, CONCURRENCY, None).await;
         let now = OffsetDateTime::now_utc();
         let findings: usize = observations
             .iter()
-            .map(|o| judge_origin_probe(o, &settings.trust_anchors, now).len())
+            .flatten()
+            .map(|o| judge(o, &anchors, now).len())
             .sum();
-        (observations.len(), findings)
+        (observations.iter().flatten().count(), findings)
     });
     let wall = start.elapsed();
     let cpu = cpu_time() - cpu_start;
@@ -361,7 +370,7 @@ fn main() {
         });
     }
     let anchors: Vec<Vec<u8>> = roots.iter().map(|p| pem_to_der(p)).collect();
-    // Distinct SNI names so that `probe_all` does not deduplicate; origins interleaved.
+    // Distinct SNI names, as a plan of 1,000 distinct handshakes; origins interleaved.
     let targets: Vec<ProbeTarget> = (0..SWEEP_TARGETS)
         .map(|i| {
             let origin = &origins[i % origins.len()];
@@ -374,7 +383,7 @@ fn main() {
             .find(|o| o.port == t.port)
             .expect("target's origin")
     };
-    let settings = settings(&targets, anchors.clone());
+    let settings = settings(&targets);
     write_inputs(dir.path(), &roots, &targets);
 
     let client = tokio::runtime::Builder::new_multi_thread()
@@ -389,11 +398,7 @@ fn main() {
         for t in targets.iter().take(SINGLE_PROBES) {
             let start = Instant::now();
             let observation = probe(t, &settings).await;
-            let findings = judge_origin_probe(
-                &observation,
-                &settings.trust_anchors,
-                OffsetDateTime::now_utc(),
-            );
+            let findings = judge(&observation, &anchors, OffsetDateTime::now_utc());
             single.push(start.elapsed());
             let entry = codes.entry(kind_of(t).kind).or_default();
             let verdict = if findings.is_empty() {
@@ -424,13 +429,14 @@ fn main() {
     for _ in 0..SWEEP_RUNS {
         let start = Instant::now();
         let (verdicts, findings) = client.block_on(async {
-            let observations = probe_all(&targets, &settings, CONCURRENCY).await;
+            let observations = probe_plan(&targets, &settings, CONCURRENCY, None).await;
             let now = OffsetDateTime::now_utc();
             let findings: usize = observations
                 .iter()
-                .map(|o| judge_origin_probe(o, &settings.trust_anchors, now).len())
+                .flatten()
+                .map(|o| judge(o, &anchors, now).len())
                 .sum();
-            (observations.len(), findings)
+            (observations.iter().flatten().count(), findings)
         });
         sweeps.push(start.elapsed());
         assert_eq!(verdicts, SWEEP_TARGETS, "one verdict per target");
@@ -538,7 +544,7 @@ fn main() {
         SINGLE_PROBES as f64 / single_wall.as_secs_f64(),
     );
     row(
-        &format!("probe_all + judge, concurrency {CONCURRENCY} (median of {SWEEP_RUNS})"),
+        &format!("probe_plan + judge, concurrency {CONCURRENCY} (median of {SWEEP_RUNS})"),
         SWEEP_TARGETS,
         None,
         sweep,

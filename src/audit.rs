@@ -7,8 +7,7 @@ use time::OffsetDateTime;
 
 use crate::model::{Distribution, Scope, Snapshot};
 use crate::plan;
-use crate::probe::edge::{probe_edge, EdgeObservation};
-use crate::probe::{probe_all_before, ProbeSettings};
+use crate::probe::{self, ProbeSettings};
 use crate::report::{Note, Report};
 use crate::rules::{self, EdgeResults, ExpiryThresholds, ProbeResults};
 use crate::settings;
@@ -60,8 +59,10 @@ pub struct AuditRequest {
 /// How an audit probes origins.
 #[derive(Debug, Clone)]
 pub struct ProbeOptions {
-    /// Deadlines, byte budget, `--resolve` overrides, extra trust anchors.
+    /// Deadlines, byte budget, `--resolve` overrides.
     pub settings: ProbeSettings,
+    /// Extra trust anchors (DER) the origin chain verdict accepts as public roots (`--trust-anchor`).
+    pub trust_anchors: Vec<Vec<u8>>,
     /// How many handshakes run at once.
     pub concurrency: usize,
     /// Also check what the edge serves for each alias (a viewer's handshake with the distribution's
@@ -76,6 +77,7 @@ impl Default for ProbeOptions {
     fn default() -> Self {
         ProbeOptions {
             settings: ProbeSettings::default(),
+            trust_anchors: Vec::new(),
             concurrency: settings::PROBE_CONCURRENCY.default as usize,
             edge_check: true,
             stop_new_work_at: None,
@@ -140,18 +142,23 @@ async fn audit_snapshot(
         plan::EdgePlan::default()
     };
     let (observations, edge_observations) = futures::join!(
-        probe_all_before(
+        probe::probe_plan(
             &plan.targets,
             &options.settings,
             options.concurrency,
             options.stop_new_work_at
         ),
-        probe_edges(&edge_plan, options),
+        probe::probe_edges(
+            &edge_plan.targets,
+            &options.settings,
+            options.concurrency,
+            options.stop_new_work_at
+        ),
     );
     let results = ProbeResults {
         plan: &plan,
         observations: &observations,
-        trust_anchors: &options.settings.trust_anchors,
+        trust_anchors: &options.trust_anchors,
         edges: options.edge_check.then_some(EdgeResults {
             plan: &edge_plan,
             observations: &edge_observations,
@@ -166,25 +173,6 @@ async fn audit_snapshot(
         report.edge_pending = plan::edge_pending(snapshot);
     }
     report
-}
-
-/// One viewer handshake per alias at the edge, bounded like the origin probes.
-async fn probe_edges(plan: &plan::EdgePlan, options: &ProbeOptions) -> Vec<EdgeObservation> {
-    use futures::StreamExt;
-    futures::stream::iter(&plan.targets)
-        .map(|target| async move {
-            if options
-                .stop_new_work_at
-                .is_some_and(|stop| std::time::Instant::now() >= stop)
-            {
-                return None;
-            }
-            Some(probe_edge(target, &options.settings).await)
-        })
-        .buffered(options.concurrency.max(1))
-        .filter_map(std::future::ready)
-        .collect()
-        .await
 }
 
 /// The pure part: configuration rules over a snapshot, as a report.

@@ -19,5 +19,6 @@ pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod settings;
+pub mod tls;
 pub mod vocabulary;
 pub mod x509;

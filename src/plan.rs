@@ -5,14 +5,14 @@
 //! viewer's Host (CloudFront then checks the origin certificate against the Host, and sends it as SNI:
 //! cloudfront-tls-rules.md §3.3). Identical handshakes across distributions are probed once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use crate::model::{
     CacheBehavior, CustomOrigin, Distribution, Origin, OriginKind, PolicyLookup, Snapshot,
 };
 use crate::names::normalise;
-use crate::probe::observation::{ProbeTarget, ProtocolVersion};
+use crate::tls::{ProbeTarget, ProtocolVersion};
 
 /// CloudFront's default and maximum `ConnectionTimeout`, in seconds.
 const DEFAULT_CONNECTION_TIMEOUT_SECONDS: u64 = 10;
@@ -22,10 +22,32 @@ pub const WILDCARD_PROBE_LABEL: &str = "cloudfront-tls-audit-probe";
 /// The handshakes to make, and who needs each one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProbePlan {
-    /// Distinct handshakes.
+    /// Distinct handshakes: the one place targets are deduplicated. Probes answer one observation
+    /// per target, by index.
     pub targets: Vec<ProbeTarget>,
     /// One entry per (distribution, origin, SNI) that relies on a target.
     pub uses: Vec<TargetUse>,
+}
+
+impl ProbePlan {
+    /// Records that `target_use` relies on `target`, adding the target unless an identical handshake
+    /// is already planned (`index` maps each planned target to its position).
+    fn add(
+        &mut self,
+        index: &mut HashMap<ProbeTarget, usize>,
+        target: ProbeTarget,
+        target_use: impl FnOnce(usize) -> TargetUse,
+    ) {
+        let slot = match index.get(&target) {
+            Some(slot) => *slot,
+            None => {
+                self.targets.push(target.clone());
+                index.insert(target, self.targets.len() - 1);
+                self.targets.len() - 1
+            }
+        };
+        self.uses.push(target_use(slot));
+    }
 }
 
 /// Why a distribution's origin is probed with a given SNI.
@@ -41,6 +63,24 @@ pub struct TargetUse {
     pub origin_domain: String,
     /// Where the SNI name comes from.
     pub sni_source: SniSource,
+}
+
+impl TargetUse {
+    /// A handshake made outside any distribution (the `probe` command): the origin is named by its
+    /// host; an SNI other than the host is a name asked for by hand.
+    pub fn standalone(target_index: usize, target: &ProbeTarget) -> TargetUse {
+        TargetUse {
+            target: target_index,
+            distribution_id: String::new(),
+            origin_id: target.host.clone(),
+            origin_domain: target.host.clone(),
+            sni_source: if target.sni == target.host {
+                SniSource::OriginDomain
+            } else {
+                SniSource::Requested
+            },
+        }
+    }
 }
 
 /// Where the SNI name of a probe comes from.
@@ -63,7 +103,7 @@ pub enum SniSource {
 /// Plans every origin handshake for the distributions in the snapshot.
 pub fn plan(snapshot: &Snapshot) -> ProbePlan {
     let mut plan = ProbePlan::default();
-    let mut index: BTreeMap<ProbeKey, usize> = BTreeMap::new();
+    let mut index = HashMap::new();
     for distribution in &snapshot.distributions {
         for origin in &distribution.origins {
             let OriginKind::Custom(custom) = &origin.kind else {
@@ -77,12 +117,7 @@ pub fn plan(snapshot: &Snapshot) -> ProbePlan {
             }
             let mut add = |sni: String, sni_source: SniSource| {
                 let target = origin_target(origin, custom, sni);
-                let key = ProbeKey::of(&target);
-                let slot = *index.entry(key).or_insert_with(|| {
-                    plan.targets.push(target);
-                    plan.targets.len() - 1
-                });
-                plan.uses.push(TargetUse {
+                plan.add(&mut index, target, |slot| TargetUse {
                     target: slot,
                     distribution_id: distribution.id.clone(),
                     origin_id: origin.id.clone(),
@@ -110,6 +145,44 @@ pub fn plan(snapshot: &Snapshot) -> ProbePlan {
                     },
                 );
             }
+        }
+    }
+    plan
+}
+
+/// Plans a standalone origin probe (the `probe` command): one handshake with `host:port` per SNI name
+/// (the host when none is given), offering `offered_versions` as an origin with those
+/// `OriginSslProtocols` would be offered, each planned once.
+pub fn plan_origin(
+    host: &str,
+    port: u16,
+    snis: &[String],
+    offered_versions: &[ProtocolVersion],
+    connect_timeout: Duration,
+) -> ProbePlan {
+    let host = normalise(host);
+    let snis: Vec<String> = if snis.is_empty() {
+        vec![host.clone()]
+    } else {
+        snis.iter().map(|s| normalise(s)).collect()
+    };
+    let mut offered_versions = offered_versions.to_vec();
+    offered_versions.sort_unstable();
+    offered_versions.dedup();
+    let mut plan = ProbePlan::default();
+    let mut index = HashMap::new();
+    for sni in snis {
+        let target = ProbeTarget {
+            host: host.clone(),
+            port,
+            sni,
+            offered_versions: offered_versions.clone(),
+            connect_timeout,
+        };
+        // The same name asked for twice is one handshake, judged once.
+        if !index.contains_key(&target) {
+            let standalone = TargetUse::standalone(plan.targets.len(), &target);
+            plan.add(&mut index, target, |_| standalone);
         }
     }
     plan
@@ -224,28 +297,6 @@ fn origin_target(origin: &Origin, custom: &CustomOrigin, sni: String) -> ProbeTa
     }
 }
 
-/// Identity of a handshake, for deduplication across distributions.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct ProbeKey {
-    host: String,
-    port: u16,
-    sni: String,
-    offered_versions: Vec<ProtocolVersion>,
-    connect_timeout: Duration,
-}
-
-impl ProbeKey {
-    fn of(target: &ProbeTarget) -> ProbeKey {
-        ProbeKey {
-            host: target.host.clone(),
-            port: target.port,
-            sni: target.sni.clone(),
-            offered_versions: target.offered_versions.clone(),
-            connect_timeout: target.connect_timeout,
-        }
-    }
-}
-
 /// The labels of the behaviours that route to `origin_id` (directly or through an origin group) and
 /// forward the viewer's Host.
 pub fn behaviors_forwarding_host(
@@ -352,6 +403,40 @@ mod tests {
         assert_eq!(target.offered_versions, [ProtocolVersion::Tls12]);
         assert_eq!(target.connect_timeout, Duration::from_secs(10));
         assert_eq!(plan.uses[0].sni_source, SniSource::OriginDomain);
+    }
+
+    #[test]
+    fn a_standalone_probe_plans_each_sni_once_named_by_its_host() {
+        let plan = plan_origin(
+            "Origin.Example.com",
+            8443,
+            &["www.example.com".into(), "WWW.example.com.".into()],
+            &[
+                ProtocolVersion::Tls12,
+                ProtocolVersion::Tls10,
+                ProtocolVersion::Tls12,
+            ],
+            Duration::from_secs(3),
+        );
+        assert_eq!(plan.targets.len(), 1);
+        assert_eq!(plan.uses.len(), 1);
+        let target = &plan.targets[0];
+        assert_eq!(
+            (target.host.as_str(), target.port, target.sni.as_str()),
+            ("origin.example.com", 8443, "www.example.com")
+        );
+        assert_eq!(
+            target.offered_versions,
+            [ProtocolVersion::Tls10, ProtocolVersion::Tls12]
+        );
+        assert_eq!(target.connect_timeout, Duration::from_secs(3));
+        assert_eq!(plan.uses[0].origin_id, "origin.example.com");
+        assert_eq!(plan.uses[0].sni_source, SniSource::Requested);
+        assert!(plan.uses[0].distribution_id.is_empty());
+
+        let by_host = plan_origin("origin.example.com", 443, &[], &[], Duration::from_secs(10));
+        assert_eq!(snis(&by_host), ["origin.example.com"]);
+        assert_eq!(by_host.uses[0].sni_source, SniSource::OriginDomain);
     }
 
     #[test]

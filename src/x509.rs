@@ -1,4 +1,5 @@
-//! X.509 parsing into [`CertificateDetails`]: uploaded PEM chains now, certificates sent by origins later.
+//! X.509 parsing into [`CertificateDetails`] (uploaded PEM chains, certificates sent by origins and
+//! edges), and the names such a certificate covers.
 
 use thiserror::Error;
 use x509_parser::prelude::*;
@@ -94,6 +95,16 @@ pub fn parse_der(index: usize, der: &[u8]) -> Result<CertificateDetails, Certifi
     })
 }
 
+/// The names a certificate covers hosts with, as CloudFront reads it: the DNS SANs, or the subject CN
+/// only when there are no SANs (reference §3.3).
+pub fn names_covering(certificate: &CertificateDetails) -> Vec<&str> {
+    if certificate.dns_names.is_empty() {
+        certificate.common_name.iter().map(String::as_str).collect()
+    } else {
+        certificate.dns_names.iter().map(String::as_str).collect()
+    }
+}
+
 fn key_kind(spki: &SubjectPublicKeyInfo) -> KeyKind {
     match spki.parsed() {
         Ok(PublicKey::RSA(rsa)) => KeyKind::Rsa {
@@ -130,4 +141,34 @@ fn sha256_hex(der: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn details(common_name: Option<&str>, dns_names: &[&str]) -> CertificateDetails {
+        CertificateDetails {
+            subject: String::new(),
+            issuer: String::new(),
+            serial: String::new(),
+            common_name: common_name.map(str::to_owned),
+            dns_names: dns_names.iter().map(|n| n.to_string()).collect(),
+            not_before: ::time::OffsetDateTime::UNIX_EPOCH,
+            not_after: ::time::OffsetDateTime::UNIX_EPOCH,
+            key: KeyKind::Other {
+                algorithm: String::new(),
+            },
+            sha256_fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_sans_cover_hosts_and_the_cn_only_when_there_are_none() {
+        let both = details(Some("cn.example.com"), &["a.example.com", "b.example.com"]);
+        assert_eq!(names_covering(&both), ["a.example.com", "b.example.com"]);
+        let cn_only = details(Some("cn.example.com"), &[]);
+        assert_eq!(names_covering(&cn_only), ["cn.example.com"]);
+        assert!(names_covering(&details(None, &[])).is_empty());
+    }
 }

@@ -79,9 +79,9 @@ impl Lab {
                         port: self.origin.port(),
                         addresses: vec![self.origin.ip()],
                     }],
-                    trust_anchors: vec![pem_to_der(&self.origin_cert.root_pem)],
                     ..ProbeSettings::default()
                 },
+                trust_anchors: vec![pem_to_der(&self.origin_cert.root_pem)],
                 concurrency: 4,
                 // The edge (a real *.cloudfront.net name) is not on loopback.
                 edge_check: false,

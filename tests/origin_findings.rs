@@ -8,10 +8,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use cloudfront_tls_audit::finding::{Finding, ViewerImpact};
-use cloudfront_tls_audit::probe::{
-    probe, ProbeSettings, ProbeTarget, ProtocolVersion, ResolveOverride,
-};
-use cloudfront_tls_audit::rules::judge_origin_probe;
+use cloudfront_tls_audit::plan::{plan_origin, TargetUse};
+use cloudfront_tls_audit::probe::{probe, ProbeSettings, ResolveOverride};
+use cloudfront_tls_audit::rules::{analyse_observation, judge_origin_probe};
+use cloudfront_tls_audit::tls::{Observation, ProbeTarget, ProtocolVersion};
 use support::tls_servers::{
     canned_server, closed_port, openssl_server, pem_to_der, rustls_server, rustls_server_for,
     silent_server,
@@ -30,13 +30,14 @@ async fn findings_for(
     trusted: &[&IssuedCert],
     deadline: Duration,
 ) -> Vec<Finding> {
-    let target = ProbeTarget {
-        host: ORIGIN.to_owned(),
-        port: addr.port(),
-        sni: sni.to_owned(),
-        offered_versions: versions.to_vec(),
-        connect_timeout: Duration::from_secs(1),
-    };
+    // Planned as the `probe` command plans it.
+    let plan = plan_origin(
+        ORIGIN,
+        addr.port(),
+        &[sni.to_owned()],
+        versions,
+        Duration::from_secs(1),
+    );
     let settings = ProbeSettings {
         deadline,
         resolve: vec![ResolveOverride {
@@ -44,15 +45,22 @@ async fn findings_for(
             port: addr.port(),
             addresses: vec![addr.ip()],
         }],
-        trust_anchors: trusted.iter().map(|c| pem_to_der(&c.root_pem)).collect(),
         ..ProbeSettings::default()
     };
-    let observation = probe(&target, &settings).await;
-    judge_origin_probe(
-        &observation,
-        &settings.trust_anchors,
-        OffsetDateTime::now_utc(),
-    )
+    let trust_anchors: Vec<Vec<u8>> = trusted.iter().map(|c| pem_to_der(&c.root_pem)).collect();
+    let observation = probe(&plan.targets[0], &settings).await;
+    judge(&plan.uses[0], &observation, &trust_anchors)
+}
+
+/// The rules' verdict on one standalone observation, its chain analysed once.
+fn judge(
+    target_use: &TargetUse,
+    observation: &Observation,
+    trust_anchors: &[Vec<u8>],
+) -> Vec<Finding> {
+    let now = OffsetDateTime::now_utc();
+    let analysis = analyse_observation(observation, now, trust_anchors);
+    judge_origin_probe(target_use, observation, analysis.as_ref(), now)
 }
 
 async fn findings(
@@ -166,7 +174,7 @@ async fn an_origin_name_that_does_not_resolve_is_a_502() {
         connect_timeout: Duration::from_secs(1),
     };
     let observation = probe(&target, &ProbeSettings::default()).await;
-    let findings = judge_origin_probe(&observation, &[], OffsetDateTime::now_utc());
+    let findings = judge(&TargetUse::standalone(0, &target), &observation, &[]);
     assert_codes(&findings, &["origin-dns-failure"]);
     assert_eq!(findings[0].viewer_impact, ViewerImpact::BadGateway);
 }

@@ -9,10 +9,11 @@ mod support;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use cloudfront_tls_audit::probe::{
-    analyse_chain, analyse_observation, probe, probe_all, ChainAnalysis, HandshakeStage,
-    Negotiated, Observation, ProbeOutcome, ProbeSettings, ProbeTarget, ProtocolVersion,
-    ResolveOverride,
+use cloudfront_tls_audit::probe::{probe, probe_plan, ProbeSettings, ResolveOverride};
+use cloudfront_tls_audit::rules::{analyse_chain, analyse_observation, ChainAnalysis};
+use cloudfront_tls_audit::tls::{
+    CompletionError, HandshakeStage, Negotiated, Observation, ProbeOutcome, ProbeTarget,
+    ProtocolVersion,
 };
 use support::tls_servers::{
     canned_server, closed_port, openssl_server, pem_to_der, rustls_server, rustls_server_for,
@@ -107,18 +108,12 @@ async fn healthy_leaf_and_intermediate() {
     assert!(a.expired.is_empty() && a.not_yet_valid.is_empty());
     assert_eq!(a.certificates.len(), 2);
 
-    // The convenience entry point gives the same verdict from the observation and settings.
-    let mut with_root = ProbeSettings::default();
-    with_root.trust_anchors.push(pem_to_der(&cert.root_pem));
+    // The convenience entry point gives the same verdict from the observation and the anchors.
+    let with_root = vec![pem_to_der(&cert.root_pem)];
     let now = OffsetDateTime::now_utc();
     assert_eq!(
         analyse_observation(&observation, now, &with_root),
-        Some(analyse_chain(
-            &n.chain,
-            ORIGIN,
-            now,
-            &with_root.trust_anchors
-        ))
+        Some(analyse_chain(&n.chain, ORIGIN, now, &with_root))
     );
 
     // Without the test root, the same chain ends at an unknown CA.
@@ -298,7 +293,7 @@ async fn pss_only_origin_refuses_cloudfront_though_it_shares_a_suite() {
     let discovery = discovery.as_ref().expect("discovery answered");
     assert_eq!(discovery.version, ProtocolVersion::Tls12);
     assert!(
-        cloudfront_tls_audit::probe::suites::is_cloudfront_origin_suite(discovery.cipher_suite),
+        cloudfront_tls_audit::tls::is_cloudfront_origin_suite(discovery.cipher_suite),
         "{}",
         discovery.cipher_name
     );
@@ -394,8 +389,12 @@ async fn client_certificate_required() {
     let observation = probe_at(server.addr, TLS12).await;
     let n = negotiated(&observation);
     assert!(n.client_certificate_requested);
+    // The refusal keeps rustls's kind: the origin's alert, not a string.
     assert!(
-        matches!(n.completion, Some(Err(_))),
+        matches!(
+            n.completion,
+            Some(Err(CompletionError::Tls(rustls::Error::AlertReceived(_))))
+        ),
         "CloudFront (without origin mTLS) sends no certificate: {:?}",
         n.completion
     );
@@ -560,7 +559,7 @@ async fn unresolvable_name_is_a_dns_failure() {
 }
 
 #[tokio::test]
-async fn probe_all_probes_each_distinct_target_once() {
+async fn probe_plan_answers_each_target_by_index() {
     let cert = CertBuilder::new([ORIGIN]).intermediates(1).build();
     let good = rustls_server_for(&cert).await;
     let refused = closed_port().await;
@@ -572,16 +571,21 @@ async fn probe_all_probes_each_distinct_target_once() {
     });
     let a = target(ORIGIN, good, TLS12);
     let b = target(ORIGIN, refused, TLS12);
-    let observations = probe_all(&[a.clone(), b.clone(), a.clone()], &s, 2).await;
+    // The plan holds each handshake once; the probes answer every target, in order, none dropped.
+    let observations = probe_plan(&[a.clone(), b.clone()], &s, 2, None).await;
     assert_eq!(observations.len(), 2);
-    assert_eq!(observations[0].target, a);
+    let first = observations[0].as_ref().expect("probed");
+    assert_eq!(first.target, a);
+    assert!(matches!(first.outcome, ProbeOutcome::Negotiated(_)));
+    let second = observations[1].as_ref().expect("probed");
+    assert_eq!(second.target, b);
     assert!(matches!(
-        observations[0].outcome,
-        ProbeOutcome::Negotiated(_)
-    ));
-    assert_eq!(observations[1].target, b);
-    assert!(matches!(
-        observations[1].outcome,
+        second.outcome,
         ProbeOutcome::ConnectRefused { .. }
     ));
+
+    // Past the stop time nothing starts, and every target still has its slot.
+    let stopped = probe_plan(&[a, b], &s, 2, Some(std::time::Instant::now())).await;
+    assert_eq!(stopped.len(), 2);
+    assert!(stopped.iter().all(Option::is_none));
 }

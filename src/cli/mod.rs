@@ -396,9 +396,9 @@ pub(crate) fn lab_options(
             deadline: Duration::from_secs(args.timeout_seconds),
             resolve: lab.resolve,
             connect_to: lab.connect_to,
-            trust_anchors: lab.trust_anchors.certificates,
             ..ProbeSettings::default()
         },
+        trust_anchors: lab.trust_anchors.certificates,
         concurrency: usize::try_from(args.probe_concurrency).unwrap_or(usize::MAX),
         edge_check: true,
         stop_new_work_at: None,

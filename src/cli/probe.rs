@@ -9,11 +9,11 @@ use time::OffsetDateTime;
 
 use super::{lab_options, CliError, ProbeArgs};
 use crate::finding::{render_value, Finding, ViewerImpact};
-use crate::probe::chain::analyse_chain;
-use crate::probe::observation::{Observation, ProbeOutcome, ProbeTarget, ProtocolVersion};
-use crate::probe::probe_all;
+use crate::plan::plan_origin;
+use crate::probe::probe_plan;
 use crate::report::{render_findings, severity_counts, Report};
-use crate::rules::{certificates_evidence, judge_origin_probe};
+use crate::rules::{analyse_observation, certificates_evidence, judge_origin_probe};
+use crate::tls::{Observation, ProbeOutcome, ProtocolVersion};
 
 /// CloudFront's longest `ConnectionTimeout`.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,41 +54,32 @@ pub(crate) async fn run(
             .ok_or_else(|| CliError::OriginSslProtocol(protocol.clone()))?;
         offered_versions.push(version);
     }
-    offered_versions.sort_unstable();
-    offered_versions.dedup();
     let options = lab_options(lab, &mut notes)?;
-    let snis: Vec<String> = if snis.is_empty() {
-        vec![host.clone()]
-    } else {
-        snis.iter().map(|s| crate::names::normalise(s)).collect()
-    };
-    let targets: Vec<ProbeTarget> = snis
-        .into_iter()
-        .map(|sni| ProbeTarget {
-            host: host.clone(),
-            port,
-            sni,
-            offered_versions: offered_versions.clone(),
-            connect_timeout: options.settings.deadline.min(MAX_CONNECT_TIMEOUT),
-        })
-        .collect();
-    let observations = probe_all(&targets, &options.settings, options.concurrency).await;
+    let plan = plan_origin(
+        &host,
+        port,
+        snis,
+        &offered_versions,
+        options.settings.deadline.min(MAX_CONNECT_TIMEOUT),
+    );
+    let observations =
+        probe_plan(&plan.targets, &options.settings, options.concurrency, None).await;
     let mut findings = Vec::new();
     let mut probes = Vec::new();
-    for observation in observations {
-        let judged = judge_origin_probe(&observation, &options.settings.trust_anchors, now);
-        let certificates = match &observation.outcome {
-            ProbeOutcome::Negotiated(n) => certificates_evidence(&analyse_chain(
-                &n.chain,
-                &observation.target.sni,
-                now,
-                &options.settings.trust_anchors,
-            )),
-            _ => Value::Array(Vec::new()),
+    for target_use in &plan.uses {
+        // No stop time was given, so every planned probe ran.
+        let Some(observation) = observations.get(target_use.target).cloned().flatten() else {
+            continue;
         };
+        // Analysed once: the same analysis is judged and shown.
+        let analysis = analyse_observation(&observation, now, &options.trust_anchors);
+        let judged = judge_origin_probe(target_use, &observation, analysis.as_ref(), now);
         probes.push(ProbeResult {
             verdict: verdict(&judged),
-            certificates,
+            certificates: analysis
+                .as_ref()
+                .map(certificates_evidence)
+                .unwrap_or_else(|| Value::Array(Vec::new())),
             observation,
         });
         findings.extend(judged);

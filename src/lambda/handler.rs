@@ -77,9 +77,9 @@ impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
                 deadline: config.probe_timeout,
                 resolve: lab.resolve,
                 connect_to: lab.connect_to,
-                trust_anchors: lab.trust_anchors.certificates,
                 ..ProbeSettings::default()
             },
+            trust_anchors: lab.trust_anchors.certificates,
             concurrency: config.probe_concurrency,
             edge_check: config.edge_check,
             stop_new_work_at: None,

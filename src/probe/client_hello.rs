@@ -7,12 +7,12 @@
 
 use std::net::IpAddr;
 
-use super::observation::ProtocolVersion;
-use super::suites::{
+use crate::tls::suites::{
     CipherSuite, CLOUDFRONT_GROUPS, CLOUDFRONT_ORIGIN_SUITES, CLOUDFRONT_SIGNATURE_SCHEMES,
     DISCOVERY_EXTRA_SUITES, DISCOVERY_GROUPS, DISCOVERY_SIGNATURE_SCHEMES,
     EMPTY_RENEGOTIATION_INFO_SCSV, X25519,
 };
+use crate::tls::{cloudfront_versions, ProtocolVersion};
 
 const CONTENT_HANDSHAKE: u8 = 22;
 const HANDSHAKE_CLIENT_HELLO: u8 = 1;
@@ -28,22 +28,6 @@ const EXT_RENEGOTIATION_INFO: u16 = 0xFF01;
 
 /// Longest SNI name encoded: DNS names are at most 253 octets; longer input is truncated, not an error.
 const MAX_SNI: usize = 253;
-
-/// The versions CloudFront actually offers for an `OriginSslProtocols` set: TLS 1.3 is never offered,
-/// and an empty set means CloudFront's default, TLS 1.2 only.
-pub fn cloudfront_versions(offered: &[ProtocolVersion]) -> Vec<ProtocolVersion> {
-    let mut versions: Vec<ProtocolVersion> = offered
-        .iter()
-        .copied()
-        .filter(|v| *v != ProtocolVersion::Tls13)
-        .collect();
-    versions.sort();
-    versions.dedup();
-    if versions.is_empty() {
-        versions.push(ProtocolVersion::Tls12);
-    }
-    versions
-}
 
 /// The suites CloudFront offers when `highest` is its highest offered version, in its order.
 pub fn cloudfront_suites(highest: ProtocolVersion) -> Vec<&'static CipherSuite> {

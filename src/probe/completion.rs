@@ -14,7 +14,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 use webpki::ring as algs;
 
-use super::observation::ProtocolVersion;
+use crate::tls::{is_cloudfront_origin_suite, CompletionError, ProtocolVersion};
 
 /// Handshake signatures CloudFront accepts that webpki can verify: PKCS#1 v1.5 and ECDSA, never PSS
 /// or Ed25519. (SHA-1 and P-521 are also offered by CloudFront, but webpki with ring verifies neither:
@@ -67,7 +67,7 @@ fn cloudfront_provider_suites() -> impl Iterator<Item = u16> {
             rustls::SupportedCipherSuite::Tls12(t) => Some(u16::from(t.common.suite)),
             rustls::SupportedCipherSuite::Tls13(_) => None,
         })
-        .filter(|id| super::suites::is_cloudfront_origin_suite(*id))
+        .filter(|id| is_cloudfront_origin_suite(*id))
 }
 
 /// Accepts any certificate chain (chain validity is judged separately, by `analyse_chain` or the edge
@@ -114,20 +114,19 @@ impl ServerCertVerifier for AnyChainRealSignatures {
 }
 
 /// The configuration, built once per process: building it per probe costs more than a small handshake.
-fn shared_client_config() -> Result<Arc<ClientConfig>, String> {
-    static CONFIG: std::sync::OnceLock<Result<Arc<ClientConfig>, String>> =
+fn shared_client_config() -> Result<Arc<ClientConfig>, CompletionError> {
+    static CONFIG: std::sync::OnceLock<Result<Arc<ClientConfig>, rustls::Error>> =
         std::sync::OnceLock::new();
     CONFIG
         .get_or_init(|| {
-            cloudfront_client_config()
-                .map(|mut config| {
-                    // Each probe must be a full handshake, as CloudFront's first connection is.
-                    config.resumption = rustls::client::Resumption::disabled();
-                    Arc::new(config)
-                })
-                .map_err(|e| format!("client configuration: {e}"))
+            cloudfront_client_config().map(|mut config| {
+                // Each probe must be a full handshake, as CloudFront's first connection is.
+                config.resumption = rustls::client::Resumption::disabled();
+                Arc::new(config)
+            })
         })
         .clone()
+        .map_err(CompletionError::Configuration)
 }
 
 /// A rustls client configuration restricted to what CloudFront offers origins: TLS 1.2, its
@@ -160,21 +159,39 @@ fn cloudfront_client_config() -> Result<ClientConfig, rustls::Error> {
 
 /// Completes a handshake over `stream` as CloudFront would; `Err` carries rustls's reason. The caller
 /// bounds the time.
-pub async fn complete<S>(stream: S, sni: &str) -> Result<(), String>
+pub async fn complete<S>(stream: S, sni: &str) -> Result<(), CompletionError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let config = shared_client_config()?;
-    let name = ServerName::try_from(sni.trim_end_matches('.').to_owned())
-        .map_err(|e| format!("SNI {sni:?}: {e}"))?;
+    let name = ServerName::try_from(sni.trim_end_matches('.').to_owned()).map_err(|_| {
+        CompletionError::InvalidSni {
+            sni: sni.to_owned(),
+        }
+    })?;
     let connector = TlsConnector::from(config);
     let tls = connector
         .connect(name, stream)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(handshake_error)?;
     // Say goodbye politely; the verdict is already in.
     drop(tls);
     Ok(())
+}
+
+/// tokio-rustls reports rustls's refusals inside an I/O error: take the rustls error back out, so its
+/// kind survives; anything else is a failure of the connection itself.
+fn handshake_error(error: std::io::Error) -> CompletionError {
+    match error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        Some(tls) => CompletionError::Tls(tls.clone()),
+        None => CompletionError::Io {
+            kind: error.kind(),
+            detail: error.to_string(),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -201,5 +218,27 @@ mod tests {
         assert!(schemes
             .iter()
             .all(|s| !format!("{s:?}").contains("PSS") && *s != SignatureScheme::ED25519));
+    }
+
+    #[test]
+    fn a_refusal_keeps_the_rustls_kind_and_its_message() {
+        let refusal = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let wrapped = std::io::Error::new(std::io::ErrorKind::InvalidData, refusal.clone());
+        let shown = wrapped.to_string();
+        let error = handshake_error(wrapped);
+        assert_eq!(error, CompletionError::Tls(refusal));
+        assert_eq!(error.to_string(), shown);
+
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        let shown = reset.to_string();
+        let error = handshake_error(reset);
+        assert!(matches!(
+            &error,
+            CompletionError::Io {
+                kind: std::io::ErrorKind::ConnectionReset,
+                ..
+            }
+        ));
+        assert_eq!(error.to_string(), shown);
     }
 }

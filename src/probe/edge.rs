@@ -2,7 +2,7 @@
 //!
 //! Unlike the origin probe this is a viewer's handshake (TLS 1.2 or 1.3, a browser's suites), done with
 //! rustls to the end so that the certificate, encrypted in TLS 1.3, can be read. The chain is recorded,
-//! not judged: the edge rules compare it with the configured certificate.
+//! not judged ([`EdgeObservation`]): the edge rules compare it with the configured certificate.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -10,44 +10,14 @@ use std::sync::Arc;
 use rustls::crypto::ring;
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
-use serde::Serialize;
 use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsConnector;
 
 use super::completion::AnyChainRealSignatures;
-use super::observation::{ProbeTarget, SentCertificate};
 use super::resolve::resolve_with;
 use super::session::connect;
-use super::ProbeSettings;
-
-/// What the edge did for one alias.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EdgeObservation {
-    /// Host = the distribution's domain name, SNI = the alias.
-    pub target: ProbeTarget,
-    /// Addresses the domain resolved to.
-    pub addresses: Vec<IpAddr>,
-    /// The handshake's result.
-    pub result: EdgeResult,
-}
-
-/// How an edge handshake ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum EdgeResult {
-    /// The handshake completed and the edge served this chain.
-    Served {
-        /// `TLSv1.2` or `TLSv1.3`.
-        version: String,
-        /// The certificates as sent, leaf first.
-        chain: Vec<SentCertificate>,
-    },
-    /// No handshake: why.
-    Failed {
-        /// Resolution, connection or TLS failure, in words.
-        detail: String,
-    },
-}
+use super::settings::ProbeSettings;
+use crate::tls::{EdgeObservation, EdgeResult, ProbeTarget, SentCertificate};
 
 /// Makes a viewer's handshake with `target.host` for SNI `target.sni`.
 pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeObservation {

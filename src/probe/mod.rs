@@ -3,67 +3,38 @@
 //! [`probe`] sends a ClientHello shaped like CloudFront's (its versions, suites, curves and signature
 //! schemes, which rustls alone could not offer) and reads the server's first flight by hand. When the
 //! origin refuses it, a broader discovery hello learns what the origin does speak; when the choice is
-//! one rustls speaks, a real rustls handshake confirms it completes. [`chain::analyse_chain`] then
-//! judges the certificates, without I/O.
+//! one rustls speaks, a real rustls handshake confirms it completes. What it saw is an
+//! [`Observation`] ([`crate::tls`]), never a verdict: the rules judge it, chain included.
+//! [`probe_plan`] and [`probe_edges`] answer one observation per planned target, by index.
 
-pub mod chain;
 pub mod client_hello;
 pub mod completion;
 pub mod edge;
-pub mod observation;
 pub mod resolve;
 mod session;
-pub mod suites;
+mod settings;
 pub mod wire;
 
-use std::collections::HashSet;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
 use ring::rand::{SecureRandom, SystemRandom};
-use time::OffsetDateTime;
 use tokio::time::{timeout_at, Instant};
 
-pub use chain::{analyse_chain, ChainAnalysis, ChainEntry};
-pub use observation::{
-    Discovery, HandshakeStage, Negotiated, Observation, ProbeOutcome, ProbeTarget, ProtocolVersion,
-    SentCertificate,
-};
 pub use resolve::{ConnectTo, ResolveOverride, ResolveOverrideError};
+pub use settings::ProbeSettings;
 
+use crate::tls::suites;
+use crate::tls::{
+    CompletionError, Discovery, EdgeObservation, Negotiated, Observation, ProbeOutcome,
+    ProbeTarget, SentCertificate,
+};
 use session::Exchange;
 
 /// CloudFront's default `ConnectionTimeout`, used when a target carries a zero timeout.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How probes run: limits, name overrides and extra trust anchors.
-#[derive(Debug, Clone)]
-pub struct ProbeSettings {
-    /// Time allowed for a whole probe (resolution, connections, discovery, completion).
-    pub deadline: Duration,
-    /// Most bytes read from a server per connection before giving up.
-    pub byte_budget: usize,
-    /// `--resolve` overrides, consulted before the system resolver.
-    pub resolve: Vec<ResolveOverride>,
-    /// `--connect-to` overrides, consulted before everything else.
-    pub connect_to: Vec<ConnectTo>,
-    /// Extra trust anchors (DER certificates) for [`analyse_chain`], e.g. a private test root.
-    pub trust_anchors: Vec<Vec<u8>>,
-}
-
-impl Default for ProbeSettings {
-    /// 10 s per probe, 256 KiB per connection, no overrides, no extra anchors.
-    fn default() -> Self {
-        ProbeSettings {
-            deadline: Duration::from_secs(10),
-            byte_budget: 256 * 1024,
-            resolve: Vec::new(),
-            connect_to: Vec::new(),
-            trust_anchors: Vec::new(),
-        }
-    }
-}
 
 /// Probes one target as CloudFront would connect to it. Never fails: every way a probe can end is a
 /// [`ProbeOutcome`].
@@ -130,53 +101,53 @@ pub async fn probe(target: &ProbeTarget, settings: &ProbeSettings) -> Observatio
     observation(addresses, outcome)
 }
 
-/// The chain analysis of a [`Negotiated`] observation: its chain, for its SNI, at `now`, with the
-/// settings' extra trust anchors. `None` when the probe did not get as far as the certificates.
-pub fn analyse_observation(
-    observation: &Observation,
-    now: OffsetDateTime,
-    settings: &ProbeSettings,
-) -> Option<ChainAnalysis> {
-    match &observation.outcome {
-        ProbeOutcome::Negotiated(n) => Some(analyse_chain(
-            &n.chain,
-            &observation.target.sni,
-            now,
-            &settings.trust_anchors,
-        )),
-        _ => None,
-    }
-}
-
-/// Probes each distinct target once, at most `concurrency` at a time; one observation per distinct
-/// target, in the order targets first appear.
-pub async fn probe_all(
-    targets: &[ProbeTarget],
-    settings: &ProbeSettings,
-    concurrency: usize,
-) -> Vec<Observation> {
-    probe_all_before(targets, settings, concurrency, None).await
-}
-
-/// Like [`probe_all`], but no probe starts at or after `stop` (an invocation deadline minus a safety
-/// margin): those targets have no observation, which the rules report as `audit-incomplete`.
-pub async fn probe_all_before(
+/// Probes each planned origin target (the plan holds each handshake once), at most `concurrency` at a
+/// time: one answer per target, by index. No probe starts at or after `stop` (an invocation deadline
+/// minus a safety margin): those targets answer `None`, which the rules report as `audit-incomplete`.
+pub async fn probe_plan(
     targets: &[ProbeTarget],
     settings: &ProbeSettings,
     concurrency: usize,
     stop: Option<std::time::Instant>,
-) -> Vec<Observation> {
-    let mut seen = HashSet::new();
-    let unique: Vec<&ProbeTarget> = targets.iter().filter(|t| seen.insert(*t)).collect();
-    stream::iter(unique)
+) -> Vec<Option<Observation>> {
+    each_target(targets, concurrency, stop, |target| probe(target, settings)).await
+}
+
+/// The edge check's viewer handshakes ([`edge::probe_edge`]), run exactly as [`probe_plan`] runs the
+/// origin probes: one answer per target, by index; `None` when it did not start before `stop`.
+pub async fn probe_edges(
+    targets: &[ProbeTarget],
+    settings: &ProbeSettings,
+    concurrency: usize,
+    stop: Option<std::time::Instant>,
+) -> Vec<Option<EdgeObservation>> {
+    each_target(targets, concurrency, stop, |target| {
+        edge::probe_edge(target, settings)
+    })
+    .await
+}
+
+/// Runs `probe_one` over `targets`, at most `concurrency` at a time, answers in target order. The
+/// stop time is checked as each probe is about to start, so a late target is skipped, not cut short.
+async fn each_target<'a, T, F, Fut>(
+    targets: &'a [ProbeTarget],
+    concurrency: usize,
+    stop: Option<std::time::Instant>,
+    probe_one: F,
+) -> Vec<Option<T>>
+where
+    F: Fn(&'a ProbeTarget) -> Fut,
+    Fut: Future<Output = T>,
+{
+    let probe_one = &probe_one;
+    stream::iter(targets)
         .map(|target| async move {
             if stop.is_some_and(|stop| std::time::Instant::now() >= stop) {
                 return None;
             }
-            Some(probe(target, settings).await)
+            Some(probe_one(target).await)
         })
         .buffered(concurrency.max(1))
-        .filter_map(std::future::ready)
         .collect()
         .await
 }
@@ -267,13 +238,13 @@ async fn complete(
     sni: &str,
     connect_timeout: Duration,
     deadline: Instant,
-) -> Result<(), String> {
+) -> Result<(), CompletionError> {
     let stream = session::connect(address, connect_timeout, deadline)
         .await
-        .map_err(|outcome| format!("could not reconnect: {outcome:?}"))?;
+        .map_err(|outcome| CompletionError::Reconnect(Box::new(outcome)))?;
     timeout_at(deadline, completion::complete(stream, sni))
         .await
-        .unwrap_or_else(|_| Err("the handshake did not complete before the deadline".to_owned()))
+        .unwrap_or(Err(CompletionError::Timeout))
 }
 
 /// 32 random bytes for a ClientHello random or a throwaway key share. A failing system RNG only makes

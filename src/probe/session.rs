@@ -7,8 +7,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{timeout, timeout_at, Instant};
 
-use super::observation::{HandshakeStage, ProbeOutcome};
 use super::wire::{escape_bytes, FlightReader, ServerFlight, Step};
+use crate::tls::{HandshakeStage, ProbeOutcome};
 
 /// Bytes asked of the socket per read.
 const READ_CHUNK: usize = 16 * 1024;

@@ -6,7 +6,7 @@
 
 use thiserror::Error;
 
-use super::observation::{HandshakeStage, ProtocolVersion};
+use crate::tls::{HandshakeStage, ProtocolVersion};
 
 const CONTENT_CHANGE_CIPHER_SPEC: u8 = 20;
 const CONTENT_ALERT: u8 = 21;

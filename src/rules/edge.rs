@@ -9,8 +9,8 @@ use crate::finding::Finding;
 use crate::model::{CertificateLookup, Snapshot};
 use crate::names::any_covers;
 use crate::plan::{edge_checkable, probe_name, EdgePlan};
-use crate::probe::edge::{EdgeObservation, EdgeResult};
-use crate::x509::parse_der;
+use crate::tls::{EdgeObservation, EdgeResult};
+use crate::x509::{names_covering, parse_der};
 
 use super::timestamp;
 
@@ -19,8 +19,9 @@ use super::timestamp;
 pub struct EdgeResults<'a> {
     /// What was planned.
     pub plan: &'a EdgePlan,
-    /// One observation per planned target, in plan order.
-    pub observations: &'a [EdgeObservation],
+    /// One answer per planned target, by index (as `probe::probe_edges` answers): `None` when the
+    /// handshake did not start before the stop time.
+    pub observations: &'a [Option<EdgeObservation>],
 }
 
 pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut Vec<Finding>) {
@@ -51,7 +52,11 @@ pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut
         ) else {
             continue;
         };
-        let Some(observation) = edges.observations.iter().find(|o| &o.target == target) else {
+        let Some(observation) = edges
+            .observations
+            .get(edge_use.target)
+            .and_then(Option::as_ref)
+        else {
             let resource = format!("edge {} (SNI {})", target.host, target.sni);
             findings.push(super::audit::not_probed(distribution, resource));
             continue;
@@ -83,11 +88,7 @@ pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut
             );
             continue;
         };
-        let served_names: Vec<&str> = if leaf.dns_names.is_empty() {
-            leaf.common_name.iter().map(String::as_str).collect()
-        } else {
-            leaf.dns_names.iter().map(String::as_str).collect()
-        };
+        let served_names = names_covering(&leaf);
         if !any_covers(served_names.iter().copied(), &probe_name(&edge_use.alias)) {
             findings.push(
                 start(&EDGE_NOT_COVERING)

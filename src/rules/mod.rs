@@ -4,6 +4,7 @@
 //! names the codes it emits at the top, and every code's text lives in [`crate::catalogue`].
 
 mod audit;
+pub mod chain;
 mod edge;
 mod origin_config;
 mod origin_tls;
@@ -15,21 +16,23 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+pub use chain::{analyse_chain, analyse_observation, ChainAnalysis, ChainEntry};
 pub use edge::EdgeResults;
 pub use origin_tls::certificates_evidence;
 
 use crate::finding::Finding;
 use crate::model::{Certificate, CertificateRef, Snapshot};
-use crate::plan::ProbePlan;
-use crate::probe::observation::Observation;
+use crate::plan::{ProbePlan, TargetUse};
+use crate::tls::Observation;
 
 /// Live observations for the rules that judge origins (and the edge).
 #[derive(Debug, Clone, Copy)]
 pub struct ProbeResults<'a> {
     /// What was planned, and which distribution relies on each handshake.
     pub plan: &'a ProbePlan,
-    /// One observation per planned target.
-    pub observations: &'a [Observation],
+    /// One answer per planned target, by index (as `probe::probe_plan` answers): `None` when the
+    /// probe did not start before the stop time (reported as `audit-incomplete`).
+    pub observations: &'a [Option<Observation>],
     /// Extra trust anchors (DER) the chain analysis accepts as if they were public roots.
     pub trust_anchors: &'a [Vec<u8>],
     /// The edge check, when it ran.
@@ -107,15 +110,19 @@ pub fn certificate_unused(arn: &str) -> Finding {
     audit::certificate_unused(arn)
 }
 
-/// Judges a standalone origin probe (`cloudfront-tls-audit probe`): findings without a distribution.
+/// Judges a standalone origin probe (`cloudfront-tls-audit probe`, planned by
+/// [`crate::plan::plan_origin`]): findings without a distribution. `analysis` is the observation's
+/// [`analyse_observation`], computed once by the caller, who also shows it.
 pub fn judge_origin_probe(
+    target_use: &TargetUse,
     observation: &Observation,
-    trust_anchors: &[Vec<u8>],
+    analysis: Option<&ChainAnalysis>,
     now: OffsetDateTime,
 ) -> Vec<Finding> {
     origin_tls::judge_standalone(
+        target_use,
         observation,
-        trust_anchors,
+        analysis,
         now,
         &ExpiryThresholds::default(),
     )

@@ -12,19 +12,33 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::chain::{analyse_observation, ChainAnalysis, ChainEntry};
 use super::{timestamp, ExpiryThresholds, ProbeResults};
 use crate::catalogue::*;
 use crate::finding::{Finding, FindingBuilder, Severity};
 use crate::model::{CertificateDetails, Snapshot};
 use crate::plan::{SniSource, TargetUse};
-use crate::probe::chain::{analyse_chain, ChainAnalysis, ChainEntry};
-use crate::probe::observation::{
-    Discovery, HandshakeStage, Negotiated, Observation, ProbeOutcome, ProbeTarget, ProtocolVersion,
+use crate::tls::{
+    is_cloudfront_origin_suite, Discovery, HandshakeStage, Negotiated, Observation, ProbeOutcome,
+    ProbeTarget, ProtocolVersion,
 };
-use crate::probe::suites::is_cloudfront_origin_suite;
+use crate::x509::names_covering;
 
 /// TLS alert `protocol_version`.
 const ALERT_PROTOCOL_VERSION: u8 = 70;
+
+/// The codes whose findings are about the certificates sent (their evidence names the leaf by its
+/// `certificate_sha256`).
+const CERTIFICATE_CODES: &[Code] = &[
+    Code::OriginCertExpired,
+    Code::OriginCertNotYetValid,
+    Code::OriginCertExpiring,
+    Code::OriginCertSelfSigned,
+    Code::OriginCertUntrustedRoot,
+    Code::OriginCertChainIncomplete,
+    Code::OriginCertChainMisordered,
+    Code::OriginCertNameMismatch,
+];
 
 pub(super) fn check(
     snapshot: &Snapshot,
@@ -33,6 +47,16 @@ pub(super) fn check(
     thresholds: &ExpiryThresholds,
     findings: &mut Vec<Finding>,
 ) {
+    // A shared origin's chain is analysed once per observation, however many distributions and SNI
+    // names rely on it.
+    let analyses: Vec<Option<ChainAnalysis>> = probes
+        .observations
+        .iter()
+        .map(|o| {
+            o.as_ref()
+                .and_then(|o| analyse_observation(o, now, probes.trust_anchors))
+        })
+        .collect();
     let mut seen = BTreeSet::new();
     for target_use in &probes.plan.uses {
         let Some(target) = probes.plan.targets.get(target_use.target) else {
@@ -45,7 +69,11 @@ pub(super) fn check(
         else {
             continue;
         };
-        let Some(observation) = probes.observations.iter().find(|o| &o.target == target) else {
+        let Some(observation) = probes
+            .observations
+            .get(target_use.target)
+            .and_then(Option::as_ref)
+        else {
             let resource = format!(
                 "origin {} ({}:{}, SNI {})",
                 target_use.origin_id, target.host, target.port, target.sni
@@ -53,56 +81,83 @@ pub(super) fn check(
             findings.push(super::audit::not_probed(distribution, resource));
             continue;
         };
+        let analysis = analyses.get(target_use.target).and_then(Option::as_ref);
         let context = Context {
             target_use,
             target,
             distribution: Some(distribution),
         };
-        for finding in judge(&context, observation, probes.trust_anchors, now, thresholds) {
-            // One origin probed with several SNI names often shows the same certificate problem:
-            // report it once per distribution and origin.
-            let text = |name: &str| finding.evidence.get(name).map(|v| v.to_string());
-            let chain_level = finding.evidence.contains_key("certificate_sha256")
-                && finding.code != Code::OriginCertNameMismatch;
-            let key = (
-                finding.distribution_id.clone(),
+        let leaf_sha256 = analysis.map(leaf_sha256).unwrap_or_default();
+        for finding in judge(&context, observation, analysis, now, thresholds) {
+            if seen.insert(SameProblem::of(
+                target_use,
+                target,
+                leaf_sha256,
                 finding.code,
-                finding.subject.clone(),
-                text("certificate_sha256"),
-                if chain_level { None } else { text("sni") },
-            );
-            if seen.insert(key) {
+            )) {
                 findings.push(finding);
             }
         }
     }
 }
 
-/// Judges one observation made outside any distribution (the `probe` command): the origin is named by
-/// its host; an SNI other than the host is a name asked for by hand.
+/// What makes two findings for one distribution's origin one problem. One origin probed with several
+/// SNI names often shows the same certificate problem: a finding about the chain is reported once
+/// per distribution, origin and leaf; every other finding once per SNI name as well (a name mismatch
+/// is about the name, and the origin may answer each name differently).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct SameProblem<'a> {
+    distribution_id: &'a str,
+    origin_id: &'a str,
+    code: Code,
+    /// The leaf's fingerprint, for the findings about the certificates sent.
+    certificate_sha256: Option<&'a str>,
+    /// The SNI name, for every finding but those about the chain itself.
+    sni: Option<&'a str>,
+}
+
+impl<'a> SameProblem<'a> {
+    fn of(
+        target_use: &'a TargetUse,
+        target: &'a ProbeTarget,
+        leaf_sha256: &'a str,
+        code: Code,
+    ) -> SameProblem<'a> {
+        let about_certificate = CERTIFICATE_CODES.contains(&code);
+        let about_chain = about_certificate && code != Code::OriginCertNameMismatch;
+        SameProblem {
+            distribution_id: &target_use.distribution_id,
+            origin_id: &target_use.origin_id,
+            code,
+            certificate_sha256: about_certificate.then_some(leaf_sha256),
+            sni: (!about_chain).then_some(target.sni.as_str()),
+        }
+    }
+}
+
+/// The leaf's fingerprint as the evidence gives it (empty when the leaf could not be parsed).
+fn leaf_sha256(analysis: &ChainAnalysis) -> &str {
+    match analysis.certificates.first() {
+        Some(ChainEntry::Parsed(leaf)) => &leaf.sha256_fingerprint,
+        _ => "",
+    }
+}
+
+/// Judges one observation made outside any distribution (the `probe` command, planned by
+/// [`crate::plan::plan_origin`]), with its chain analysis.
 pub(super) fn judge_standalone(
+    target_use: &TargetUse,
     observation: &Observation,
-    trust_anchors: &[Vec<u8>],
+    analysis: Option<&ChainAnalysis>,
     now: OffsetDateTime,
     thresholds: &ExpiryThresholds,
 ) -> Vec<Finding> {
-    let target_use = TargetUse {
-        target: 0,
-        distribution_id: String::new(),
-        origin_id: observation.target.host.clone(),
-        origin_domain: observation.target.host.clone(),
-        sni_source: if observation.target.sni == observation.target.host {
-            SniSource::OriginDomain
-        } else {
-            SniSource::Requested
-        },
-    };
     let context = Context {
-        target_use: &target_use,
+        target_use,
         target: &observation.target,
         distribution: None,
     };
-    judge(&context, observation, trust_anchors, now, thresholds)
+    judge(&context, observation, analysis, now, thresholds)
 }
 
 struct Context<'a> {
@@ -138,7 +193,7 @@ impl Context<'_> {
 fn judge(
     context: &Context<'_>,
     observation: &Observation,
-    trust_anchors: &[Vec<u8>],
+    analysis: Option<&ChainAnalysis>,
     now: OffsetDateTime,
     thresholds: &ExpiryThresholds,
 ) -> Vec<Finding> {
@@ -217,7 +272,7 @@ fn judge(
                 .build()]
         }
         ProbeOutcome::Negotiated(negotiated) => {
-            negotiated_findings(context, negotiated, trust_anchors, now, thresholds)
+            negotiated_findings(context, negotiated, analysis, now, thresholds)
         }
     }
 }
@@ -263,10 +318,11 @@ fn refusal(
     }
 }
 
+/// `analysis` is the chain's, from [`analyse_observation`]; without it the chain is not judged.
 fn negotiated_findings(
     context: &Context<'_>,
     negotiated: &Negotiated,
-    trust_anchors: &[Vec<u8>],
+    analysis: Option<&ChainAnalysis>,
     now: OffsetDateTime,
     thresholds: &ExpiryThresholds,
 ) -> Vec<Finding> {
@@ -294,7 +350,7 @@ fn negotiated_findings(
     } else if let Some(Err(detail)) = &negotiated.completion {
         findings.push(
             start(&HANDSHAKE_INCOMPLETE)
-                .evidence("detail", detail.clone())
+                .evidence("detail", detail.to_string())
                 .build(),
         );
     }
@@ -306,7 +362,9 @@ fn negotiated_findings(
         );
         return findings;
     }
-    let analysis = analyse_chain(&negotiated.chain, &context.target.sni, now, trust_anchors);
+    let Some(analysis) = analysis else {
+        return findings;
+    };
     let parsed: Vec<Option<&CertificateDetails>> = analysis
         .certificates
         .iter()
@@ -315,7 +373,7 @@ fn negotiated_findings(
             ChainEntry::Unparsable { .. } => None,
         })
         .collect();
-    let chain_evidence = certificates_evidence(&analysis);
+    let chain_evidence = certificates_evidence(analysis);
     let leaf = parsed.first().copied().flatten();
     let with_chain = |builder: FindingBuilder| {
         builder
@@ -425,13 +483,7 @@ fn negotiated_findings(
     }
     if !analysis.name_matches {
         let names: Vec<String> = leaf
-            .map(|l| {
-                if l.dns_names.is_empty() {
-                    l.common_name.iter().cloned().collect()
-                } else {
-                    l.dns_names.clone()
-                }
-            })
+            .map(|l| names_covering(l).into_iter().map(str::to_owned).collect())
             .unwrap_or_default();
         let builder = match &context.target_use.sni_source {
             SniSource::OriginDomain => start(&NAME_MISMATCH_ORIGIN_DOMAIN),
@@ -503,9 +555,9 @@ mod tests {
     use super::*;
     use crate::model::{HeaderPolicy, PolicyLookup, PolicySource};
     use crate::plan::plan;
-    use crate::probe::observation::SentCertificate;
     use crate::rules::fixtures::*;
     use crate::rules::{evaluate_with_probes, ProbeResults};
+    use crate::tls::SentCertificate;
 
     fn address() -> std::net::SocketAddr {
         "127.0.0.1:443".parse().expect("literal address")
@@ -542,13 +594,15 @@ mod tests {
         outcome: impl Fn(&ProbeTarget) -> ProbeOutcome,
     ) -> Vec<Finding> {
         let plan = plan(snapshot);
-        let observations: Vec<Observation> = plan
+        let observations: Vec<Option<Observation>> = plan
             .targets
             .iter()
-            .map(|t| Observation {
-                target: t.clone(),
-                addresses: vec![address().ip()],
-                outcome: outcome(t),
+            .map(|t| {
+                Some(Observation {
+                    target: t.clone(),
+                    addresses: vec![address().ip()],
+                    outcome: outcome(t),
+                })
             })
             .collect();
         let probes = ProbeResults {
@@ -652,7 +706,7 @@ mod tests {
         let plan = plan(&snapshot);
         let probes = ProbeResults {
             plan: &plan,
-            observations: &[],
+            observations: &[None],
             trust_anchors: &[],
             edges: None,
         };
@@ -677,5 +731,43 @@ mod tests {
         assert_codes(&timeout, &["origin-connect-timeout"]);
         assert_eq!(timeout[0].viewer_impact.as_str(), "504");
         assert_eq!(timeout[0].evidence["timeout_ms"], 10_000);
+    }
+
+    #[test]
+    fn certificate_codes_are_exactly_the_findings_that_name_the_leaf() {
+        let snapshot = forwarding_snapshot();
+        let certificate = self_signed(&["somewhere.else.example"]);
+        let outcomes = [
+            negotiated(ProtocolVersion::Tls12, vec![certificate.clone()]),
+            negotiated(ProtocolVersion::Tls10, vec![certificate]),
+            ProbeOutcome::ConnectRefused { address: address() },
+        ];
+        let mut codes = BTreeSet::new();
+        for outcome in outcomes {
+            for finding in judge_all(&snapshot, |_| outcome.clone()) {
+                assert_eq!(
+                    finding.evidence.contains_key("certificate_sha256"),
+                    CERTIFICATE_CODES.contains(&finding.code),
+                    "{finding:?}"
+                );
+                codes.insert(finding.code);
+            }
+        }
+        assert!(codes.contains(&Code::OriginCertSelfSigned));
+        assert!(codes.contains(&Code::OriginCertNameMismatch));
+        assert!(codes.contains(&Code::OriginTlsProtocolMismatch));
+    }
+
+    #[test]
+    fn a_name_mismatch_is_reported_per_sni_and_the_chain_once() {
+        let snapshot = forwarding_snapshot();
+        let certificate = self_signed(&["somewhere.else.example"]);
+        let findings = judge_all(&snapshot, |_| {
+            negotiated(ProtocolVersion::Tls12, vec![certificate.clone()])
+        });
+        // Origin domain plus the alias: two names, one chain.
+        let count = |code| findings.iter().filter(|f| f.code == code).count();
+        assert_eq!(count(Code::OriginCertSelfSigned), 1);
+        assert_eq!(count(Code::OriginCertNameMismatch), 2);
     }
 }

@@ -3,75 +3,10 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use thiserror::Error;
 
-/// A protocol version CloudFront can offer an origin (`OriginSslProtocols`), or one an origin spoke.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum ProtocolVersion {
-    /// SSL 3.0 (0x0300).
-    #[serde(rename = "SSLv3")]
-    Ssl3,
-    /// TLS 1.0 (0x0301), CloudFront's `TLSv1`.
-    #[serde(rename = "TLSv1")]
-    Tls10,
-    /// TLS 1.1 (0x0302).
-    #[serde(rename = "TLSv1.1")]
-    Tls11,
-    /// TLS 1.2 (0x0303).
-    #[serde(rename = "TLSv1.2")]
-    Tls12,
-    /// TLS 1.3 (0x0304): never offered by CloudFront to origins, only learned in discovery.
-    #[serde(rename = "TLSv1.3")]
-    Tls13,
-}
-
-impl ProtocolVersion {
-    /// Reads CloudFront's `OriginSslProtocols` spelling (`SSLv3`, `TLSv1`, `TLSv1.1`, `TLSv1.2`).
-    pub fn from_origin_ssl_protocol(value: &str) -> Option<ProtocolVersion> {
-        match value.trim() {
-            "SSLv3" => Some(ProtocolVersion::Ssl3),
-            "TLSv1" => Some(ProtocolVersion::Tls10),
-            "TLSv1.1" => Some(ProtocolVersion::Tls11),
-            "TLSv1.2" => Some(ProtocolVersion::Tls12),
-            _ => None,
-        }
-    }
-
-    /// The wire value.
-    pub fn wire(self) -> u16 {
-        match self {
-            ProtocolVersion::Ssl3 => 0x0300,
-            ProtocolVersion::Tls10 => 0x0301,
-            ProtocolVersion::Tls11 => 0x0302,
-            ProtocolVersion::Tls12 => 0x0303,
-            ProtocolVersion::Tls13 => 0x0304,
-        }
-    }
-
-    /// From the wire value.
-    pub fn from_wire(value: u16) -> Option<ProtocolVersion> {
-        [
-            ProtocolVersion::Ssl3,
-            ProtocolVersion::Tls10,
-            ProtocolVersion::Tls11,
-            ProtocolVersion::Tls12,
-            ProtocolVersion::Tls13,
-        ]
-        .into_iter()
-        .find(|v| v.wire() == value)
-    }
-
-    /// CloudFront's spelling, also used in evidence.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProtocolVersion::Ssl3 => "SSLv3",
-            ProtocolVersion::Tls10 => "TLSv1",
-            ProtocolVersion::Tls11 => "TLSv1.1",
-            ProtocolVersion::Tls12 => "TLSv1.2",
-            ProtocolVersion::Tls13 => "TLSv1.3",
-        }
-    }
-}
+use super::version::{cloudfront_versions, ProtocolVersion};
 
 /// One handshake to attempt: what CloudFront would do for one origin and one SNI name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -97,7 +32,7 @@ impl ProbeTarget {
     /// only say "up to X", so an origin that speaks only TLS 1.0 answers a TLS 1.2-only hello with
     /// TLS 1.0, which CloudFront then refuses (protocol_version, 502).
     pub fn offers(&self, version: ProtocolVersion) -> bool {
-        super::client_hello::cloudfront_versions(&self.offered_versions).contains(&version)
+        cloudfront_versions(&self.offered_versions).contains(&version)
     }
 }
 
@@ -110,7 +45,7 @@ pub struct SentCertificate {
 }
 
 /// What the probe saw. `addresses` is filled as soon as resolution succeeds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Observation {
     /// The target probed.
     pub target: ProbeTarget,
@@ -133,7 +68,7 @@ pub enum HandshakeStage {
 }
 
 /// How a probe ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum ProbeOutcome {
     /// The name did not resolve.
@@ -214,7 +149,7 @@ pub struct Discovery {
 }
 
 /// A handshake that got as far as the server's certificates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Negotiated {
     /// The address connected to.
     pub address: SocketAddr,
@@ -231,8 +166,48 @@ pub struct Negotiated {
     pub client_certificate_requested: bool,
     /// Whether a full handshake (rustls, CloudFront's parameters) completed, when rustls can speak
     /// the negotiated parameters: `None` when it cannot (TLS 1.0/1.1, CBC, RSA key exchange), else
-    /// `Some(Ok(()))` or `Some(Err(detail))`.
-    pub completion: Option<Result<(), String>>,
+    /// `Some(Ok(()))` or `Some(Err(why))`.
+    pub completion: Option<Result<(), CompletionError>>,
+}
+
+/// Why the full handshake with CloudFront's parameters did not complete. rustls's own error is kept
+/// whole (its certificate and webpki kinds included), so a rule can match on it; evidence and text
+/// output show the message alone, as a string.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum CompletionError {
+    /// rustls refused the handshake, or the origin answered with an alert.
+    #[error("{0}")]
+    Tls(rustls::Error),
+    /// The connection failed under the handshake (reset, closed early): the I/O kind, and its words.
+    #[error("{detail}")]
+    Io {
+        /// What kind of I/O failure.
+        kind: std::io::ErrorKind,
+        /// The failure in the operating system's (or tokio-rustls's) words.
+        detail: String,
+    },
+    /// The second connection, made for the full handshake, did not open.
+    #[error("could not reconnect: {0:?}")]
+    Reconnect(Box<ProbeOutcome>),
+    /// The handshake was still running at the probe's deadline.
+    #[error("the handshake did not complete before the deadline")]
+    Timeout,
+    /// The SNI name is not a DNS name rustls can send.
+    #[error("SNI {sni:?}: {}", rustls::pki_types::InvalidDnsNameError)]
+    InvalidSni {
+        /// The name as given.
+        sni: String,
+    },
+    /// rustls refused CloudFront's client configuration (a defect of this tool, not of the origin).
+    #[error("client configuration: {0}")]
+    Configuration(rustls::Error),
+}
+
+impl Serialize for CompletionError {
+    /// As its message: the JSON output has always carried the reason as a string.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 mod duration_ms {

@@ -1,4 +1,7 @@
-//! The verdict on a certificate chain as an origin sent it: pure, no I/O, time passed in.
+//! Codes: none. This file judges a chain; `rules/origin_tls.rs` turns the verdict into findings.
+//!
+//! The verdict on a certificate chain as an origin sent it: pure, bytes in and analysis out, time and
+//! trust anchors passed in. The probes only record the chain; this judges it, once per observation.
 //!
 //! The flags say what a rule needs to explain a 502 (self-signed, wrong order, missing intermediate,
 //! untrusted root, expired, wrong name); `path_error` is rustls-webpki's own verdict on the path.
@@ -12,10 +15,10 @@ use webpki::{EndEntityCert, KeyUsage};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-use super::observation::SentCertificate;
 use crate::model::CertificateDetails;
-use crate::names::covers;
-use crate::x509::parse_der;
+use crate::names::any_covers;
+use crate::tls::{Observation, ProbeOutcome, SentCertificate};
+use crate::x509::{names_covering, parse_der};
 
 /// One sent certificate, parsed or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,6 +55,24 @@ pub struct ChainAnalysis {
     pub name_matches: bool,
     /// rustls-webpki's path-validation error (anchors: webpki-roots plus the extra ones), if any.
     pub path_error: Option<String>,
+}
+
+/// The chain analysis of a [`crate::tls::Negotiated`] observation: its chain, for its SNI, at `now`,
+/// with the extra trust anchors (DER). `None` when the probe did not get as far as the certificates.
+pub fn analyse_observation(
+    observation: &Observation,
+    now: OffsetDateTime,
+    extra_trust_anchors: &[Vec<u8>],
+) -> Option<ChainAnalysis> {
+    match &observation.outcome {
+        ProbeOutcome::Negotiated(n) => Some(analyse_chain(
+            &n.chain,
+            &observation.target.sni,
+            now,
+            extra_trust_anchors,
+        )),
+        _ => None,
+    }
 }
 
 /// Judges `chain` (as sent, leaf first) for `sni` at `now`, trusting Mozilla's roots (webpki-roots)
@@ -124,13 +145,7 @@ fn positions(entries: &[ChainEntry], pred: impl Fn(&CertificateDetails) -> bool)
 
 /// SANs when there are any, else the CN (CloudFront's rule, reference §3.3).
 fn name_matches(leaf: &CertificateDetails, sni: &str) -> bool {
-    if leaf.dns_names.is_empty() {
-        leaf.common_name
-            .as_deref()
-            .is_some_and(|cn| covers(cn, sni))
-    } else {
-        leaf.dns_names.iter().any(|san| covers(san, sni))
-    }
+    any_covers(names_covering(leaf), sni)
 }
 
 /// `child` names `parent` as issuer and `parent`'s key verifies `child`'s signature.

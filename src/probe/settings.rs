@@ -1,0 +1,31 @@
+//! How probes run: the limits and name overrides every socket in [`crate::probe`] obeys.
+
+use std::time::Duration;
+
+use super::resolve::{ConnectTo, ResolveOverride};
+
+/// How probes run: limits and name overrides. (Trust anchors are not here: no socket reads them; the
+/// chain verdict, [`crate::rules::analyse_chain`], takes them.)
+#[derive(Debug, Clone)]
+pub struct ProbeSettings {
+    /// Time allowed for a whole probe (resolution, connections, discovery, completion).
+    pub deadline: Duration,
+    /// Most bytes read from a server per connection before giving up.
+    pub byte_budget: usize,
+    /// `--resolve` overrides, consulted before the system resolver.
+    pub resolve: Vec<ResolveOverride>,
+    /// `--connect-to` overrides, consulted before everything else.
+    pub connect_to: Vec<ConnectTo>,
+}
+
+impl Default for ProbeSettings {
+    /// 10 s per probe, 256 KiB per connection, no overrides.
+    fn default() -> Self {
+        ProbeSettings {
+            deadline: Duration::from_secs(10),
+            byte_budget: 256 * 1024,
+            resolve: Vec::new(),
+            connect_to: Vec::new(),
+        }
+    }
+}
