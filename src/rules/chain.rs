@@ -1,4 +1,4 @@
-//! Codes: none. This file judges a chain; `rules/origin_tls.rs` turns the verdict into findings.
+//! Codes: none. This file judges a chain; rules/origin_tls.rs turns the verdict into findings.
 //!
 //! The verdict on a certificate chain as an origin sent it: pure, bytes in and analysis out, time and
 //! trust anchors passed in. The probes only record the chain; this judges it, once per observation.
