@@ -12,8 +12,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::aws::{for_resource_region, load_sdk_config, AwsOptions};
 use crate::catalogue::Code;
-use crate::inventory::{load_sdk_config, AwsOptions, CallError};
+use crate::inventory::CallError;
 use crate::report::Report;
 
 /// The IAM action behind [`SqsFollowUps`] (listed in [`crate::permissions::AWS_ACTIONS`]).
@@ -167,15 +168,8 @@ impl SqsFollowUps {
         delay: Duration,
     ) -> SqsFollowUps {
         let queue_url = queue_url.into();
-        let mut builder = aws_sdk_sqs::config::Builder::from(config);
-        if let Some(region) = queue_region(&queue_url) {
-            builder = builder.region(aws_config::Region::new(region.to_owned()));
-        }
-        SqsFollowUps::new(
-            aws_sdk_sqs::Client::from_conf(builder.build()),
-            queue_url,
-            delay,
-        )
+        let config = for_resource_region(config, queue_region(&queue_url));
+        SqsFollowUps::new(aws_sdk_sqs::Client::new(&config), queue_url, delay)
     }
 }
 
