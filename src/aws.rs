@@ -3,7 +3,7 @@
 //!
 //! [`crate::inventory`] (CloudFront, ACM, IAM), the SNS publisher ([`crate::notify::SnsPublisher`])
 //! and the follow-up queue ([`crate::lambda::follow_up::SqsFollowUps`]) all build their clients from
-//! [`load_sdk_config`] plus [`for_global_services`] or [`for_resource_region`]. Loading is the
+//! `load_sdk_config` plus `for_global_services` or `for_resource_region`. Loading is the
 //! expensive part (the CA bundle, the credential chain), so the Lambda does it once, lazily, for all
 //! of them (see `docs/benchmarks.md`, "start-up").
 
@@ -73,5 +73,35 @@ pub(crate) fn for_resource_region(config: &SdkConfig, region: Option<&str>) -> S
             .region(Region::new(region.to_owned()))
             .build(),
         None => config.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded_in(region: &'static str) -> SdkConfig {
+        SdkConfig::builder()
+            .region(Region::from_static(region))
+            .endpoint_url("http://127.0.0.1:5000")
+            .build()
+    }
+
+    #[test]
+    fn global_services_sign_as_us_east_1_whatever_the_environment_says() {
+        let global = for_global_services(&loaded_in("eu-west-1"));
+        assert_eq!(global.region().map(Region::as_ref), Some("us-east-1"));
+        // Everything else (here the endpoint override) is kept.
+        assert_eq!(global.endpoint_url(), Some("http://127.0.0.1:5000"));
+    }
+
+    #[test]
+    fn a_regional_resource_is_reached_in_its_own_region() {
+        let config = loaded_in("us-east-1");
+        let topic = for_resource_region(&config, Some("ap-southeast-2"));
+        assert_eq!(topic.region().map(Region::as_ref), Some("ap-southeast-2"));
+        assert_eq!(topic.endpoint_url(), Some("http://127.0.0.1:5000"));
+        let unnamed = for_resource_region(&config, None);
+        assert_eq!(unnamed.region().map(Region::as_ref), Some("us-east-1"));
     }
 }

@@ -36,6 +36,13 @@ pub fn console_url(distribution_id: Option<&str>) -> String {
     }
 }
 
+/// The label of a distribution in `report` (its aliases or domain name), if it has a non-blank one.
+fn label<'a>(report: &'a Report, id: Option<&str>) -> Option<&'a str> {
+    id.and_then(|id| report.distribution_labels.get(id))
+        .map(String::as_str)
+        .filter(|l| !l.trim().is_empty())
+}
+
 /// Findings of one distribution (or of the account, `id` None) within one message.
 #[derive(Debug, Clone)]
 pub(super) struct Group<'a> {
@@ -50,13 +57,9 @@ pub(super) struct Group<'a> {
 impl<'a> Group<'a> {
     /// A group, with the distribution's label from `report`.
     pub(super) fn new(report: &'a Report, id: Option<&'a str>, findings: Vec<&'a Finding>) -> Self {
-        let label = id
-            .and_then(|id| report.distribution_labels.get(id))
-            .map(String::as_str)
-            .filter(|l| !l.trim().is_empty());
         Group {
             id,
-            label,
+            label: label(report, id),
             findings,
         }
     }
@@ -222,7 +225,7 @@ impl<'a> Content<'a> {
         groups: &[Group<'a>],
         part: Option<Part>,
     ) -> Content<'a> {
-        let label = Group::new(report, id, Vec::new()).label;
+        let label = label(report, id);
         // One distribution was concerned; account-level findings concern the whole audit.
         let audited = if id.is_some() {
             1
