@@ -3,6 +3,8 @@
 //! a single finding whose own texts exceed the budget yields an over-sized message; SNS then rejects
 //! it and the publish error says so.
 
+use std::ops::Range;
+
 use super::chat::CHAT_DESCRIPTION_LIMIT;
 use super::content::{Group, Part};
 use super::notification::{Built, Notification};
@@ -30,16 +32,36 @@ pub(super) fn pack<'a, F>(units: Vec<Group<'a>>, chat_must_fit: bool, build: F) 
 where
     F: Fn(&[Group<'a>], Option<Part>) -> Built,
 {
-    let fits = |built: &Built| {
+    let measure = |groups: &[Group<'a>]| build(groups, Some(PLACEHOLDER_PART));
+    let fits = |groups: &[Group<'a>]| {
+        let built = measure(groups);
         built.notification.sns_size() <= SIZE_BUDGET
             && (!chat_must_fit || built.chat_wanted <= CHAT_DESCRIPTION_LIMIT)
     };
-    let measure = |groups: &[Group<'a>]| build(groups, Some(PLACEHOLDER_PART));
+    let pieces = split_oversized(units, &fits);
+    let ranges = fill_parts(&pieces, &measure, &fits, chat_must_fit);
+    let parts = ranges.len();
+    ranges
+        .into_iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let part = (parts > 1).then_some(Part {
+                number: i + 1,
+                of: parts,
+            });
+            build(&pieces[range], part).notification
+        })
+        .collect()
+}
 
-    // 1. No unit may be too big alone: split those by findings, greedily.
+/// No unit may be too big alone: those that are are split by findings, greedily.
+fn split_oversized<'a>(
+    units: Vec<Group<'a>>,
+    fits: &dyn Fn(&[Group<'a>]) -> bool,
+) -> Vec<Group<'a>> {
     let mut pieces: Vec<Group<'a>> = Vec::with_capacity(units.len());
     for unit in units {
-        if unit.findings.len() <= 1 || fits(&measure(std::slice::from_ref(&unit))) {
+        if unit.findings.len() <= 1 || fits(std::slice::from_ref(&unit)) {
             pieces.push(unit);
             continue;
         }
@@ -51,7 +73,7 @@ where
         for finding in unit.findings {
             let mut candidate = chunk.clone();
             candidate.findings.push(finding);
-            if chunk.findings.is_empty() || fits(&measure(std::slice::from_ref(&candidate))) {
+            if chunk.findings.is_empty() || fits(std::slice::from_ref(&candidate)) {
                 chunk = candidate;
             } else {
                 pieces.push(chunk);
@@ -63,8 +85,18 @@ where
         }
         pieces.push(chunk);
     }
+    pieces
+}
 
-    // 2. Marginal cost of each piece over an empty part, in bytes and in chat characters.
+/// The ranges of `pieces` that make the parts: filled from each piece's marginal cost over an
+/// empty part (in bytes and in chat characters), then each verified on a real build. Always at
+/// least one part, possibly empty.
+fn fill_parts<'a>(
+    pieces: &[Group<'a>],
+    measure: &dyn Fn(&[Group<'a>]) -> Built,
+    fits: &dyn Fn(&[Group<'a>]) -> bool,
+    chat_must_fit: bool,
+) -> Vec<Range<usize>> {
     let empty = measure(&[]);
     let (base_size, base_chat) = (empty.notification.sns_size(), empty.chat_wanted);
     let costs: Vec<(usize, usize)> = pieces
@@ -78,14 +110,12 @@ where
         })
         .collect();
 
-    // 3. Fill parts from the estimates, then verify each on a real build.
-    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut ranges: Vec<Range<usize>> = Vec::new();
     let mut start = 0;
     while start < pieces.len() {
         let (mut size, mut chat) = (base_size, base_chat);
         let mut end = start;
-        while end < pieces.len() {
-            let (piece_size, piece_chat) = costs[end];
+        for &(piece_size, piece_chat) in &costs[start..] {
             let over = size + piece_size > SIZE_BUDGET
                 || (chat_must_fit && chat + piece_chat > CHAT_DESCRIPTION_LIMIT);
             if over && end > start {
@@ -95,7 +125,7 @@ where
             chat += piece_chat;
             end += 1;
         }
-        while end > start + 1 && !fits(&measure(&pieces[start..end])) {
+        while end > start + 1 && !fits(&pieces[start..end]) {
             end -= 1;
         }
         ranges.push(start..end);
@@ -104,19 +134,7 @@ where
     if ranges.is_empty() {
         ranges.push(0..0);
     }
-
-    let parts = ranges.len();
     ranges
-        .into_iter()
-        .enumerate()
-        .map(|(i, range)| {
-            let part = (parts > 1).then_some(Part {
-                number: i + 1,
-                of: parts,
-            });
-            build(&pieces[range], part).notification
-        })
-        .collect()
 }
 
 #[cfg(test)]
