@@ -1,5 +1,5 @@
-//! Runs the pipeline once: scope → inventory → rules → report. The CLI and the Lambda both call this,
-//! so the orchestration lives here once.
+//! The pipeline, once: request → inventory → plan → probes → rules → report. The CLI and the Lambda
+//! build an [`AuditRequest`] and call [`run`]; neither holds orchestration of its own.
 
 use std::future::Future;
 
@@ -9,8 +9,9 @@ use crate::model::{Distribution, Scope, Snapshot};
 use crate::plan;
 use crate::probe::edge::{probe_edge, EdgeObservation};
 use crate::probe::{probe_all_before, ProbeSettings};
-use crate::report::Report;
+use crate::report::{Note, Report};
 use crate::rules::{self, EdgeResults, ExpiryThresholds, ProbeResults};
+use crate::settings;
 
 /// Reads the account: the inventory, behind a small trait so the pipeline can be driven by any reader.
 pub trait AccountReader {
@@ -25,16 +26,32 @@ pub trait AccountReader {
     fn snapshot_for_certificate(&self, arn: &str) -> impl Future<Output = Snapshot> + Send;
 }
 
-/// One audit to run.
+/// What to audit.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    /// Distributions of the account: all of them or some ids (`audit`, the sweep, a change event).
+    Distributions(Scope),
+    /// The distributions that use one ACM certificate (an ACM event). A certificate no
+    /// distribution uses gives one info finding, `audit-certificate-unused`.
+    CertificateUsers {
+        /// The certificate's ARN.
+        certificate_arn: String,
+    },
+    /// A configuration that is not deployed (`check-config`, the attempted configuration of a
+    /// rejected call): only the certificates and policies it references are read.
+    Proposed(Box<Distribution>),
+}
+
+/// One audit to run: what, as of when, and how.
 #[derive(Debug, Clone)]
 pub struct AuditRequest {
-    /// Which distributions.
-    pub scope: Scope,
+    /// What to audit.
+    pub subject: Subject,
     /// The moment the rules judge validity and expiry against.
     pub now: OffsetDateTime,
-    /// How the audit runs, for the reader of the report (endpoint overrides, an as-of date).
-    pub notes: Vec<String>,
-    /// How to probe origins; `None` skips the network (`--no-probe`).
+    /// How the audit runs, for the reader of the report (endpoint overrides, lab inputs, as-of date).
+    pub notes: Vec<Note>,
+    /// How to probe origins; `None` skips the network (`--no-probe`, `PROBE=false`).
     pub probe: Option<ProbeOptions>,
     /// When an approaching expiry becomes a finding.
     pub thresholds: ExpiryThresholds,
@@ -59,24 +76,46 @@ impl Default for ProbeOptions {
     fn default() -> Self {
         ProbeOptions {
             settings: ProbeSettings::default(),
-            concurrency: 16,
+            concurrency: settings::PROBE_CONCURRENCY.default as usize,
             edge_check: true,
             stop_new_work_at: None,
         }
     }
 }
 
-/// Audits the distributions in the request's scope: configuration, then each origin's handshake.
-pub async fn audit(reader: &impl AccountReader, request: &AuditRequest) -> Report {
-    let snapshot = reader.snapshot(&request.scope).await;
-    audit_snapshot(
+/// Runs the whole pipeline for one request: inventory → plan → probes → rules → report. The CLI's
+/// `audit` and `check-config` and every Lambda trigger come through here.
+pub async fn run(reader: &impl AccountReader, request: &AuditRequest) -> Report {
+    let snapshot = match &request.subject {
+        Subject::Distributions(scope) => reader.snapshot(scope).await,
+        Subject::CertificateUsers { certificate_arn } => {
+            reader.snapshot_for_certificate(certificate_arn).await
+        }
+        Subject::Proposed(distribution) => {
+            let mut snapshot = Snapshot {
+                distributions: vec![(**distribution).clone()],
+                ..Snapshot::default()
+            };
+            reader.read_references(&mut snapshot).await;
+            snapshot
+        }
+    };
+    let mut report = audit_snapshot(
         &snapshot,
         request.probe.as_ref(),
         request.now,
         &request.thresholds,
         request.notes.clone(),
     )
-    .await
+    .await;
+    if let Subject::CertificateUsers { certificate_arn } = &request.subject {
+        if snapshot.distributions.is_empty() && snapshot.gaps.is_empty() {
+            report
+                .findings
+                .push(rules::certificate_unused(certificate_arn));
+        }
+    }
+    report
 }
 
 /// Runs the probes the snapshot needs (when asked) and every rule.
@@ -85,7 +124,7 @@ async fn audit_snapshot(
     probe: Option<&ProbeOptions>,
     now: OffsetDateTime,
     thresholds: &ExpiryThresholds,
-    notes: Vec<String>,
+    notes: Vec<Note>,
 ) -> Report {
     let Some(options) = probe else {
         return report(
@@ -118,47 +157,15 @@ async fn audit_snapshot(
             observations: &edge_observations,
         }),
     };
-    report(
+    let mut report = report(
         rules::evaluate_all(snapshot, Some(&results), now, thresholds),
         snapshot,
         notes,
-    )
-}
-
-/// Audits every distribution that uses the ACM certificate `arn` (an ACM event). A certificate no
-/// distribution uses gives one info finding, not an error.
-pub async fn audit_certificate(
-    reader: &impl AccountReader,
-    arn: &str,
-    probe: Option<&ProbeOptions>,
-    now: OffsetDateTime,
-    thresholds: &ExpiryThresholds,
-    notes: Vec<String>,
-) -> Report {
-    let snapshot = reader.snapshot_for_certificate(arn).await;
-    let mut report = audit_snapshot(&snapshot, probe, now, thresholds, notes).await;
-    if snapshot.distributions.is_empty() && snapshot.gaps.is_empty() {
-        report.findings.push(rules::certificate_unused(arn));
+    );
+    if options.edge_check {
+        report.edge_pending = plan::edge_pending(snapshot);
     }
     report
-}
-
-/// Audits a proposed configuration (`check-config`, a rejected call): only the certificates and
-/// policies it references are read.
-pub async fn check_proposed(
-    reader: &impl AccountReader,
-    distribution: Distribution,
-    probe: Option<&ProbeOptions>,
-    now: OffsetDateTime,
-    thresholds: &ExpiryThresholds,
-    notes: Vec<String>,
-) -> Report {
-    let mut snapshot = Snapshot {
-        distributions: vec![distribution],
-        ..Snapshot::default()
-    };
-    reader.read_references(&mut snapshot).await;
-    audit_snapshot(&snapshot, probe, now, thresholds, notes).await
 }
 
 /// One viewer handshake per alias at the edge, bounded like the origin probes.
@@ -181,15 +188,11 @@ async fn probe_edges(plan: &plan::EdgePlan, options: &ProbeOptions) -> Vec<EdgeO
 }
 
 /// The pure part: configuration rules over a snapshot, as a report.
-pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime, notes: Vec<String>) -> Report {
+pub fn evaluate(snapshot: &Snapshot, now: OffsetDateTime, notes: Vec<Note>) -> Report {
     report(rules::evaluate(snapshot, now), snapshot, notes)
 }
 
-fn report(
-    findings: Vec<crate::finding::Finding>,
-    snapshot: &Snapshot,
-    notes: Vec<String>,
-) -> Report {
+fn report(findings: Vec<crate::finding::Finding>, snapshot: &Snapshot, notes: Vec<Note>) -> Report {
     Report::new(findings, snapshot.distributions.len(), notes).with_labels(
         snapshot
             .distributions

@@ -164,6 +164,19 @@ pub fn plan_edges(snapshot: &Snapshot) -> EdgePlan {
     plan
 }
 
+/// The edge-checkable distributions that are not `Deployed` yet: their edge cannot be verified until
+/// the change has reached every edge location.
+pub fn edge_pending(snapshot: &Snapshot) -> Vec<String> {
+    snapshot
+        .distributions
+        .iter()
+        .filter(|d| edge_checkable(d) && d.status.as_deref() != Some("Deployed"))
+        .map(|d| d.id.clone())
+        .collect::<std::collections::BTreeSet<String>>()
+        .into_iter()
+        .collect()
+}
+
 /// A live, enabled distribution that serves its aliases with a certificate of its own.
 pub fn edge_checkable(distribution: &Distribution) -> bool {
     distribution.origin == crate::model::DistributionOrigin::Live

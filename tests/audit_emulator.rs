@@ -6,8 +6,8 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use cloudfront_tls_audit::audit::{audit, check_proposed, AuditRequest};
-use cloudfront_tls_audit::config_json::parse_distribution_config;
+use cloudfront_tls_audit::audit::{run as audit, AuditRequest, Subject};
+use cloudfront_tls_audit::intake::parse_distribution_config;
 use cloudfront_tls_audit::model::Scope;
 use cloudfront_tls_audit::report::Report;
 use support::seed::{
@@ -34,7 +34,7 @@ fn codes_by_distribution(report: &Report) -> BTreeMap<String, Vec<String>> {
 
 fn request(scope: Scope, now: OffsetDateTime) -> AuditRequest {
     AuditRequest {
-        scope,
+        subject: Subject::Distributions(scope),
         now,
         notes: vec![],
         probe: None,
@@ -365,13 +365,15 @@ async fn check_config_reads_only_the_certificates_the_proposed_config_names() {
         }}}}"#
     );
     let distribution = parse_distribution_config(&config, "proposed").expect("valid config");
-    let report = check_proposed(
+    let report = audit(
         &emulator.inventory(),
-        distribution,
-        None,
-        OffsetDateTime::now_utc(),
-        &Default::default(),
-        vec![],
+        &AuditRequest {
+            subject: Subject::Proposed(Box::new(distribution)),
+            now: OffsetDateTime::now_utc(),
+            notes: vec![],
+            probe: None,
+            thresholds: Default::default(),
+        },
     )
     .await;
     assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);

@@ -184,6 +184,20 @@ fn an_unreachable_endpoint_is_an_operational_error_not_a_pass() {
     );
 }
 
+/// A healthy get-distribution-config output (CloudTrail's casing) for `www.example.com` on `arn`.
+fn healthy_config(arn: &str) -> String {
+    format!(
+        r#"{{"ETag": "E1", "DistributionConfig": {{
+            "Aliases": {{"Quantity": 1, "Items": ["www.example.com"]}},
+            "ViewerCertificate": {{"ACMCertificateArn": "{arn}", "SSLSupportMethod": "sni-only",
+                                   "MinimumProtocolVersion": "TLSv1.2_2021", "CloudFrontDefaultCertificate": false}},
+            "Origins": {{"Quantity": 1, "Items": [{{"Id": "o", "DomainName": "origin.example.com",
+                "CustomOriginConfig": {{"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}}}]}},
+            "DefaultCacheBehavior": {{"TargetOriginId": "o", "ViewerProtocolPolicy": "redirect-to-https"}}
+        }}}}"#
+    )
+}
+
 #[tokio::test]
 async fn check_config_gates_a_proposed_configuration() {
     let emulator = Emulator::start();
@@ -231,16 +245,7 @@ async fn check_config_gates_a_proposed_configuration() {
             .build(),
     )
     .await;
-    let config = format!(
-        r#"{{"ETag": "E1", "DistributionConfig": {{
-            "Aliases": {{"Quantity": 1, "Items": ["www.example.com"]}},
-            "ViewerCertificate": {{"ACMCertificateArn": "{arn}", "SSLSupportMethod": "sni-only",
-                                   "MinimumProtocolVersion": "TLSv1.2_2021", "CloudFrontDefaultCertificate": false}},
-            "Origins": {{"Quantity": 1, "Items": [{{"Id": "o", "DomainName": "origin.example.com",
-                "CustomOriginConfig": {{"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}}}]}},
-            "DefaultCacheBehavior": {{"TargetOriginId": "o", "ViewerProtocolPolicy": "redirect-to-https"}}
-        }}}}"#
-    );
+    let config = healthy_config(&arn);
     let healthy = cli_with_stdin(Some(&emulator), &["check-config", "-"], Some(&config));
     assert_eq!(healthy.status.code(), Some(0), "{healthy:?}");
 }
@@ -282,4 +287,63 @@ fn the_catalogue_command_prints_docs_findings_md() {
     let on_disk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/findings.md"))
         .unwrap_or_default();
     assert_eq!(String::from_utf8_lossy(&output.stdout), on_disk);
+}
+
+#[tokio::test]
+async fn expiry_thresholds_are_flags_like_the_lambdas_variables() {
+    let emulator = Emulator::start();
+    let arn = import_acm(
+        &emulator.acm(),
+        &CertBuilder::new(["www.example.com"])
+            .expires_in_days(30)
+            .build(),
+    )
+    .await;
+    let config = healthy_config(&arn);
+    let codes = |output: &Output| -> Vec<String> {
+        json(output)["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| f["code"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    // 30 days left: inside the default medium window (45 days).
+    let default = cli_with_stdin(
+        Some(&emulator),
+        &["check-config", "-", "--format", "json"],
+        Some(&config),
+    );
+    assert_eq!(
+        codes(&default),
+        ["viewer-cert-renewal-at-risk", "viewer-cert-expiring"],
+        "{default:?}"
+    );
+    // A team that renews 3 weeks out narrows the windows.
+    let narrowed = cli_with_stdin(
+        Some(&emulator),
+        &[
+            "check-config",
+            "-",
+            "--format",
+            "json",
+            "--viewer-expiry-medium-days",
+            "21",
+            "--viewer-expiry-high-days",
+            "7",
+        ],
+        Some(&config),
+    );
+    assert_eq!(narrowed.status.code(), Some(0), "{narrowed:?}");
+    assert!(codes(&narrowed).is_empty());
+    // A high window wider than the medium one would hide the medium window: refused, as the Lambda does.
+    let contradictory = cli_with_stdin(
+        Some(&emulator),
+        &["check-config", "-", "--origin-expiry-high-days", "40"],
+        Some(&config),
+    );
+    assert_eq!(contradictory.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&contradictory.stderr).contains("at most 30"));
+    let out_of_range = cli(None, &["audit", "--viewer-expiry-high-days", "0"]);
+    assert_eq!(out_of_range.status.code(), Some(2));
 }

@@ -6,7 +6,7 @@ mod support;
 
 use std::net::SocketAddr;
 
-use cloudfront_tls_audit::audit::{audit, AuditRequest, ProbeOptions};
+use cloudfront_tls_audit::audit::{run as audit, AuditRequest, ProbeOptions, Subject};
 use cloudfront_tls_audit::finding::Finding;
 use cloudfront_tls_audit::model::Scope;
 use cloudfront_tls_audit::probe::{ConnectTo, ProbeSettings};
@@ -46,7 +46,7 @@ async fn audit_with_edge(configured: &IssuedCert, edge: SocketAddr) -> Vec<Findi
     let report = audit(
         &emulator.inventory(),
         &AuditRequest {
-            scope: Scope::Distributions(vec![id]),
+            subject: Subject::Distributions(Scope::Distributions(vec![id])),
             now: OffsetDateTime::now_utc(),
             notes: vec![],
             probe: Some(ProbeOptions {

@@ -8,7 +8,7 @@ mod support;
 
 use std::net::SocketAddr;
 
-use cloudfront_tls_audit::audit::{audit, AuditRequest, ProbeOptions};
+use cloudfront_tls_audit::audit::{run as audit, AuditRequest, ProbeOptions, Subject};
 use cloudfront_tls_audit::finding::{Finding, ViewerImpact};
 use cloudfront_tls_audit::model::{PolicyLookup, PolicySource, Scope};
 use cloudfront_tls_audit::probe::{ProbeSettings, ResolveOverride};
@@ -69,7 +69,7 @@ impl Lab {
     /// trusted.
     async fn audit(&self) -> Vec<Finding> {
         let request = AuditRequest {
-            scope: Scope::AllDistributions,
+            subject: Subject::Distributions(Scope::AllDistributions),
             now: OffsetDateTime::now_utc(),
             notes: Vec::new(),
             probe: Some(ProbeOptions {

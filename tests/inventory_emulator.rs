@@ -367,10 +367,10 @@ async fn all_distributions_reads_each_page_and_certificate_once() {
 
     // The whole audit (inventory + rules), as the CLI runs it.
     let counter = CallCounter::default();
-    let report = cloudfront_tls_audit::audit::audit(
+    let report = cloudfront_tls_audit::audit::run(
         &counter.inventory(&emulator.sdk_config()),
         &cloudfront_tls_audit::audit::AuditRequest {
-            scope: Scope::AllDistributions,
+            subject: cloudfront_tls_audit::audit::Subject::Distributions(Scope::AllDistributions),
             now: time::OffsetDateTime::now_utc(),
             notes: vec![],
             probe: None,

@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use cloudfront_tls_audit::model::{DistributionOrigin, Scope};
-use cloudfront_tls_audit::trigger::{
+use cloudfront_tls_audit::intake::{
     parse_trigger, parse_trigger_bytes, AcmEvent, Cause, SweepSource, Trigger, TriggerError,
     MAX_EVENT_BYTES,
 };
+use cloudfront_tls_audit::model::{DistributionOrigin, Scope};
 use serde_json::{json, Value};
 
 const CERT: &str =

@@ -14,15 +14,18 @@ mod probe;
 
 use std::time::Duration;
 
-use crate::audit::{audit, check_proposed, AuditRequest, ProbeOptions};
+use crate::audit::{run as run_audit, AuditRequest, ProbeOptions, Subject};
 use crate::catalogue::Code;
-use crate::config_json::{parse_distribution_config, ConfigError};
 use crate::finding::Severity;
+use crate::intake::{parse_distribution_config, ConfigError};
 use crate::inventory::{AwsInventory, AwsOptions};
 use crate::model::Scope;
 use crate::probe::{ConnectTo, ProbeSettings, ResolveOverride};
-use crate::report::{render_json, render_text, Report};
+use crate::report::{render_json, render_text, Note, Report};
 use crate::rules::ExpiryThresholds;
+use crate::settings::{
+    self, check_thresholds, LabInputs, ThresholdError, TrustAnchorError, TrustAnchors,
+};
 
 /// Finds CloudFront TLS misconfigurations before viewers do.
 #[derive(Debug, Parser)]
@@ -53,6 +56,8 @@ pub enum Command {
         output: OutputOptions,
         #[command(flatten)]
         probes: AuditProbeArgs,
+        #[command(flatten)]
+        expiry: ExpiryArgs,
     },
     /// Check a DistributionConfig JSON file before deploying it (the output of
     /// `aws cloudfront get-distribution-config`, with or without its ETag wrapper; `-` reads stdin).
@@ -64,6 +69,8 @@ pub enum Command {
         output: OutputOptions,
         #[command(flatten)]
         probes: AuditProbeArgs,
+        #[command(flatten)]
+        expiry: ExpiryArgs,
     },
     /// Probe an origin the way CloudFront would connect to it: the `openssl s_client` a CloudFront
     /// user needs, with a verdict in CloudFront's terms.
@@ -128,11 +135,61 @@ pub struct ProbeArgs {
     pub trust_anchors: Vec<PathBuf>,
     /// Seconds allowed for each probe (resolution, connection and handshakes); the origin's own
     /// ConnectionTimeout still bounds the TCP connect.
-    #[arg(long = "timeout", value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    #[arg(
+        long = "timeout",
+        value_name = "SECS",
+        default_value_t = settings::PROBE_TIMEOUT_SECONDS.default,
+        value_parser = clap::value_parser!(u64).range(settings::PROBE_TIMEOUT_SECONDS.range())
+    )]
     pub timeout_seconds: u64,
     /// Handshakes run at once.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=512))]
-    pub probe_concurrency: u16,
+    #[arg(
+        long,
+        default_value_t = settings::PROBE_CONCURRENCY.default,
+        value_parser = clap::value_parser!(u64).range(settings::PROBE_CONCURRENCY.range())
+    )]
+    pub probe_concurrency: u64,
+}
+
+/// When an approaching expiry becomes a finding, in days: the Lambda's `*_DAYS` variables as flags.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExpiryArgs {
+    /// Viewer certificate: high at or below this many days left.
+    #[arg(long, value_name = "DAYS", default_value_t = ExpiryThresholds::default().viewer_high_days.unsigned_abs(), value_parser = expiry_days())]
+    pub viewer_expiry_high_days: u64,
+    /// Viewer certificate: medium at or below this many days left.
+    #[arg(long, value_name = "DAYS", default_value_t = ExpiryThresholds::default().viewer_medium_days.unsigned_abs(), value_parser = expiry_days())]
+    pub viewer_expiry_medium_days: u64,
+    /// An ACM certificate eligible for managed renewal is reported only at or below this many days
+    /// (renewal, which ACM starts 60 days out, is then overdue).
+    #[arg(long, value_name = "DAYS", default_value_t = ExpiryThresholds::default().managed_renewal_days.unsigned_abs(), value_parser = expiry_days())]
+    pub managed_renewal_overdue_days: u64,
+    /// Origin certificate: high at or below this many days left.
+    #[arg(long, value_name = "DAYS", default_value_t = ExpiryThresholds::default().origin_high_days.unsigned_abs(), value_parser = expiry_days())]
+    pub origin_expiry_high_days: u64,
+    /// Origin certificate: medium at or below this many days left.
+    #[arg(long, value_name = "DAYS", default_value_t = ExpiryThresholds::default().origin_medium_days.unsigned_abs(), value_parser = expiry_days())]
+    pub origin_expiry_medium_days: u64,
+}
+
+fn expiry_days() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(settings::EXPIRY_DAYS)
+}
+
+impl ExpiryArgs {
+    /// The thresholds, checked as the Lambda checks its variables.
+    pub fn thresholds(&self) -> Result<ExpiryThresholds, CliError> {
+        let days = |d: u64| i64::try_from(d).unwrap_or(i64::MAX);
+        let thresholds = ExpiryThresholds {
+            viewer_high_days: days(self.viewer_expiry_high_days),
+            viewer_medium_days: days(self.viewer_expiry_medium_days),
+            managed_renewal_days: days(self.managed_renewal_overdue_days),
+            origin_high_days: days(self.origin_expiry_high_days),
+            origin_medium_days: days(self.origin_expiry_medium_days),
+        };
+        check_thresholds(&thresholds)?;
+        Ok(thresholds)
+    }
 }
 
 /// Probe options of `audit` and `check-config`.
@@ -177,15 +234,11 @@ pub enum CliError {
         source: ConfigError,
     },
     /// A trust anchor file could not be used.
-    #[error(
-        "cannot use trust anchor {path}: {detail}. Pass a PEM file holding the CA certificate."
-    )]
-    TrustAnchor {
-        /// The path given.
-        path: String,
-        /// What went wrong.
-        detail: String,
-    },
+    #[error(transparent)]
+    TrustAnchor(#[from] TrustAnchorError),
+    /// The expiry thresholds contradict each other.
+    #[error("{0} (--origin-expiry-high-days / --viewer-expiry-high-days)")]
+    Thresholds(#[from] ThresholdError),
     /// An OriginSslProtocols value CloudFront does not know.
     #[error("{0:?} is not an origin SSL protocol: use SSLv3, TLSv1, TLSv1.1 or TLSv1.2")]
     OriginSslProtocol(String),
@@ -213,15 +266,12 @@ pub const EXIT_ERROR: u8 = 2;
 /// Runs the parsed command line and returns the process exit status.
 pub async fn run(cli: Cli) -> ExitCode {
     let now = cli.as_of.unwrap_or_else(OffsetDateTime::now_utc);
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<Note> = Vec::new();
     if let Some(url) = &cli.endpoint_url {
-        notes.push(format!("AWS endpoint overridden: {url}"));
+        notes.push(Note::EndpointOverride { url: url.clone() });
     }
-    if let Some(as_of) = cli.as_of {
-        notes.push(format!(
-            "judged as of {}",
-            as_of.format(&Rfc3339).unwrap_or_default()
-        ));
+    if let Some(at) = cli.as_of {
+        notes.push(Note::AsOf { at });
     }
     let options = AwsOptions {
         endpoint_url: cli.endpoint_url.clone(),
@@ -235,45 +285,33 @@ pub async fn run(cli: Cli) -> ExitCode {
             distributions,
             output,
             probes,
+            expiry,
         } => {
             let scope = if distributions.is_empty() {
                 Scope::AllDistributions
             } else {
                 Scope::Distributions(distributions)
             };
-            match probe_options(&probes, &mut notes) {
-                Ok(probe) => {
-                    let inventory = AwsInventory::from_environment(&options).await;
-                    let request = AuditRequest {
-                        scope,
-                        now,
-                        notes,
-                        probe,
-                        thresholds: ExpiryThresholds::default(),
-                    };
-                    let report = audit(&inventory, &request).await;
-                    finish(&report, &output)
-                }
-                Err(error) => Err(error),
-            }
+            audit_and_report(
+                Subject::Distributions(scope),
+                &probes,
+                &expiry,
+                now,
+                notes,
+                &options,
+                &output,
+            )
+            .await
         }
         Command::CheckConfig {
             file,
             output,
             probes,
-        } => match read_config(&file).and_then(|d| Ok((d, probe_options(&probes, &mut notes)?))) {
-            Ok((distribution, probe)) => {
-                let inventory = AwsInventory::from_environment(&options).await;
-                let report = check_proposed(
-                    &inventory,
-                    distribution,
-                    probe.as_ref(),
-                    now,
-                    &ExpiryThresholds::default(),
-                    notes,
-                )
-                .await;
-                finish(&report, &output)
+            expiry,
+        } => match read_config(&file) {
+            Ok(distribution) => {
+                let subject = Subject::Proposed(Box::new(distribution));
+                audit_and_report(subject, &probes, &expiry, now, notes, &options, &output).await
             }
             Err(error) => Err(error),
         },
@@ -297,18 +335,45 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// `audit` and `check-config`: the request from the arguments, the pipeline, the report printed.
+async fn audit_and_report(
+    subject: Subject,
+    probes: &AuditProbeArgs,
+    expiry: &ExpiryArgs,
+    now: OffsetDateTime,
+    mut notes: Vec<Note>,
+    options: &AwsOptions,
+    output: &OutputOptions,
+) -> Result<u8, CliError> {
+    let thresholds = expiry.thresholds()?;
+    let probe = probe_options(probes, &mut notes)?;
+    let inventory = AwsInventory::from_environment(options).await;
+    let request = AuditRequest {
+        subject,
+        now,
+        notes,
+        probe,
+        thresholds,
+    };
+    finish(&run_audit(&inventory, &request).await, output)
+}
+
 /// Probe options from the command line; lab inputs are noted in the report.
 fn probe_options(
     args: &AuditProbeArgs,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Result<Option<ProbeOptions>, CliError> {
     if args.no_probe {
-        notes.push("origins not probed (--no-probe)".to_owned());
+        notes.push(Note::NotProbed {
+            switch: "--no-probe",
+        });
         return Ok(None);
     }
     let mut options = lab_options(&args.lab, notes)?;
     if args.no_edge_check {
-        notes.push("edge not checked (--no-edge-check)".to_owned());
+        notes.push(Note::EdgeNotChecked {
+            switch: "--no-edge-check",
+        });
         options.edge_check = false;
     }
     Ok(Some(options))
@@ -317,70 +382,27 @@ fn probe_options(
 /// Settings shared by every probing command, with a note for each lab input used.
 pub(crate) fn lab_options(
     args: &ProbeArgs,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Result<ProbeOptions, CliError> {
-    let mut trust_anchors = Vec::new();
-    for path in &args.trust_anchors {
-        let shown = path.display().to_string();
-        let pem = std::fs::read_to_string(path).map_err(|e| CliError::TrustAnchor {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
-        let ders = crate::x509::pem_to_der(&pem).map_err(|e| CliError::TrustAnchor {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
-        if ders.is_empty() {
-            return Err(CliError::TrustAnchor {
-                path: shown,
-                detail: "no PEM certificate in it".to_owned(),
-            });
-        }
-        notes.push(format!(
-            "lab input: {} trusted as a public root ({shown})",
-            describe_anchors(&ders)
-        ));
-        trust_anchors.extend(ders);
-    }
-    for c in &args.connect_to {
-        notes.push(format!(
-            "lab input: {}:{} connected at {}",
-            c.host, c.port, c.to
-        ));
-    }
-    for override_ in &args.resolve {
-        let addresses: Vec<String> = override_.addresses.iter().map(|a| a.to_string()).collect();
-        notes.push(format!(
-            "lab input: {}:{} resolved to {}",
-            override_.host,
-            override_.port,
-            addresses.join(", ")
-        ));
-    }
+    let lab = LabInputs {
+        endpoint_url: None,
+        resolve: args.resolve.clone(),
+        connect_to: args.connect_to.clone(),
+        trust_anchors: TrustAnchors::load(&args.trust_anchors)?,
+    };
+    notes.extend(lab.probe_notes());
     Ok(ProbeOptions {
         settings: ProbeSettings {
             deadline: Duration::from_secs(args.timeout_seconds),
-            resolve: args.resolve.clone(),
-            connect_to: args.connect_to.clone(),
-            trust_anchors,
+            resolve: lab.resolve,
+            connect_to: lab.connect_to,
+            trust_anchors: lab.trust_anchors.certificates,
             ..ProbeSettings::default()
         },
-        concurrency: usize::from(args.probe_concurrency),
+        concurrency: usize::try_from(args.probe_concurrency).unwrap_or(usize::MAX),
         edge_check: true,
         stop_new_work_at: None,
     })
-}
-
-fn describe_anchors(ders: &[Vec<u8>]) -> String {
-    ders.iter()
-        .enumerate()
-        .map(|(i, der)| {
-            crate::x509::parse_der(i, der)
-                .map(|d| d.subject)
-                .unwrap_or_else(|_| format!("certificate #{i}"))
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 fn read_config(file: &PathBuf) -> Result<crate::model::Distribution, CliError> {

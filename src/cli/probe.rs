@@ -45,7 +45,7 @@ pub(crate) async fn run(
     origin_ssl_protocols: &[String],
     lab: &ProbeArgs,
     now: OffsetDateTime,
-    mut notes: Vec<String>,
+    mut notes: Vec<crate::report::Note>,
 ) -> Result<ProbeReport, CliError> {
     let (host, port) = split_host_port(origin)?;
     let mut offered_versions = Vec::new();

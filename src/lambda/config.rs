@@ -9,6 +9,7 @@ use thiserror::Error;
 use crate::finding::Severity;
 use crate::probe::{ConnectTo, ResolveOverride};
 use crate::rules::ExpiryThresholds;
+use crate::settings::{self, check_thresholds, Bounded, ThresholdError};
 
 /// Everything the function reads from its environment.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,8 +105,7 @@ impl LambdaConfig {
         let follow_up_delay = seconds(
             get("FOLLOW_UP_DELAY_SECONDS"),
             "FOLLOW_UP_DELAY_SECONDS",
-            300,
-            0..=900,
+            settings::FOLLOW_UP_DELAY_SECONDS,
         )?;
         Ok(LambdaConfig {
             topic_arn,
@@ -113,27 +113,27 @@ impl LambdaConfig {
             notify_on_clean: boolean("NOTIFY_ON_CLEAN", get("NOTIFY_ON_CLEAN"), false)?,
             probe: boolean("PROBE", get("PROBE"), true)?,
             edge_check: boolean("EDGE_CHECK", get("EDGE_CHECK"), true)?,
-            probe_concurrency: number(get("PROBE_CONCURRENCY"), "PROBE_CONCURRENCY", 16, 1..=512)?
-                as usize,
+            probe_concurrency: number(
+                get("PROBE_CONCURRENCY"),
+                "PROBE_CONCURRENCY",
+                settings::PROBE_CONCURRENCY,
+            )? as usize,
             probe_timeout: seconds(
                 get("PROBE_TIMEOUT_SECONDS"),
                 "PROBE_TIMEOUT_SECONDS",
-                10,
-                1..=120,
+                settings::PROBE_TIMEOUT_SECONDS,
             )?,
             safety_margin: seconds(
                 get("SWEEP_SAFETY_MARGIN_SECONDS"),
                 "SWEEP_SAFETY_MARGIN_SECONDS",
-                60,
-                0..=600,
+                settings::SWEEP_SAFETY_MARGIN_SECONDS,
             )?,
             follow_up_queue_url: get("FOLLOW_UP_QUEUE_URL"),
             follow_up_delay,
             follow_up_max_attempts: number(
                 get("FOLLOW_UP_MAX_ATTEMPTS"),
                 "FOLLOW_UP_MAX_ATTEMPTS",
-                6,
-                1..=50,
+                settings::FOLLOW_UP_MAX_ATTEMPTS,
             )? as u32,
             endpoint_url: get("CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL"),
             resolve: list(
@@ -156,7 +156,12 @@ impl LambdaConfig {
 fn thresholds(get: &impl Fn(&str) -> Option<String>) -> Result<ExpiryThresholds, ConfigError> {
     let defaults = ExpiryThresholds::default();
     let days = |name: &'static str, default: i64| {
-        number(get(name), name, default as u64, 1..=365).map(|d| d as i64)
+        let bounded = Bounded {
+            default: default.unsigned_abs(),
+            min: *settings::EXPIRY_DAYS.start(),
+            max: *settings::EXPIRY_DAYS.end(),
+        };
+        number(get(name), name, bounded).map(|d| d as i64)
     };
     let thresholds = ExpiryThresholds {
         viewer_high_days: days("VIEWER_EXPIRY_HIGH_DAYS", defaults.viewer_high_days)?,
@@ -168,26 +173,23 @@ fn thresholds(get: &impl Fn(&str) -> Option<String>) -> Result<ExpiryThresholds,
         origin_high_days: days("ORIGIN_EXPIRY_HIGH_DAYS", defaults.origin_high_days)?,
         origin_medium_days: days("ORIGIN_EXPIRY_MEDIUM_DAYS", defaults.origin_medium_days)?,
     };
-    for (high, medium, name) in [
-        (
-            thresholds.viewer_high_days,
-            thresholds.viewer_medium_days,
-            "VIEWER_EXPIRY_HIGH_DAYS",
-        ),
-        (
-            thresholds.origin_high_days,
-            thresholds.origin_medium_days,
-            "ORIGIN_EXPIRY_HIGH_DAYS",
-        ),
-    ] {
-        if high > medium {
-            return Err(invalid(
-                name,
-                &high.to_string(),
-                format!("at most the medium threshold ({medium} days)"),
-            ));
-        }
-    }
+    check_thresholds(&thresholds).map_err(|error| {
+        let ThresholdError::HighAboveMedium {
+            which,
+            high,
+            medium,
+        } = error;
+        let name = if which == "viewer" {
+            "VIEWER_EXPIRY_HIGH_DAYS"
+        } else {
+            "ORIGIN_EXPIRY_HIGH_DAYS"
+        };
+        invalid(
+            name,
+            &high.to_string(),
+            format!("at most the medium threshold ({medium} days)"),
+        )
+    })?;
     Ok(thresholds)
 }
 
@@ -228,23 +230,18 @@ fn boolean(name: &'static str, value: Option<String>, default: bool) -> Result<b
     }
 }
 
-fn number(
-    value: Option<String>,
-    name: &'static str,
-    default: u64,
-    range: std::ops::RangeInclusive<u64>,
-) -> Result<u64, ConfigError> {
+fn number(value: Option<String>, name: &'static str, setting: Bounded) -> Result<u64, ConfigError> {
     let Some(v) = value else {
-        return Ok(default);
+        return Ok(setting.default);
     };
     v.parse::<u64>()
         .ok()
-        .filter(|n| range.contains(n))
+        .filter(|n| setting.accepts(*n))
         .ok_or_else(|| {
             invalid(
                 name,
                 &v,
-                format!("a whole number from {} to {}", range.start(), range.end()),
+                format!("a whole number from {} to {}", setting.min, setting.max),
             )
         })
 }
@@ -252,10 +249,9 @@ fn number(
 fn seconds(
     value: Option<String>,
     name: &'static str,
-    default: u64,
-    range: std::ops::RangeInclusive<u64>,
+    setting: Bounded,
 ) -> Result<Duration, ConfigError> {
-    number(value, name, default, range).map(Duration::from_secs)
+    number(value, name, setting).map(Duration::from_secs)
 }
 
 fn list<T: FromStr>(name: &'static str, value: Option<String>) -> Result<Vec<T>, ConfigError>

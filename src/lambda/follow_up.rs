@@ -1,7 +1,7 @@
 //! Follow-ups: after a change, a distribution is `InProgress` for minutes and its edge cannot be
 //! checked yet (`viewer-edge-not-verified`). Instead of dropping the edge check, the function sends
 //! itself a delayed SQS message naming those distributions; the queue's event source mapping invokes
-//! the same function, which audits them again ([`crate::trigger::Cause::FollowUp`]). Attempts are
+//! the same function, which audits them again ([`crate::intake::Cause::FollowUp`]). Attempts are
 //! bounded by `FOLLOW_UP_MAX_ATTEMPTS`.
 //!
 //! [`next_follow_up`] is the pure decision; [`FollowUps`] sends it ([`SqsFollowUps`] in production,
@@ -13,9 +13,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::aws::{for_resource_region, load_sdk_config, AwsOptions};
-use crate::catalogue::Code;
 use crate::inventory::CallError;
-use crate::report::Report;
 
 /// The IAM action behind [`SqsFollowUps`] (listed in [`crate::permissions::AWS_ACTIONS`]).
 pub(crate) const SEND_MESSAGE: &str = "sqs:SendMessage";
@@ -210,66 +208,32 @@ fn queue_region(queue_url: &str) -> Option<&str> {
     }
 }
 
-/// The distributions whose edge could not be checked because they were not yet Deployed: those with
-/// a `viewer-edge-not-verified` finding. That finding exists only when the edge check ran, which is
-/// also the only case where a later re-check can learn something (with `PROBE=false` or
-/// `EDGE_CHECK=false` a follow-up would audit the same configuration again).
-pub fn not_deployed(report: &Report) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    for finding in &report.findings {
-        if finding.code != Code::ViewerEdgeNotVerified {
-            continue;
-        }
-        if let Some(id) = &finding.distribution_id {
-            if !ids.contains(id) {
-                ids.push(id.clone());
-            }
-        }
-    }
-    ids
-}
-
 /// What to do after an audit: `attempt` is the follow-up attempt just run (0 for the original event),
 /// `max` is `FOLLOW_UP_MAX_ATTEMPTS`. Schedules attempt + 1 for the distributions still not Deployed,
 /// unless `attempt` was already the last one (then `None`: the finding stays in the report).
-pub fn next_follow_up(report: &Report, attempt: u32, max: u32, cause: &str) -> Option<FollowUp> {
-    let pending = not_deployed(report);
+/// `pending` is the report's [`crate::report::Report::edge_pending`]: it is only filled when the edge check ran,
+/// the only case where a later re-check can learn something (with `PROBE=false` or
+/// `EDGE_CHECK=false` a follow-up would audit the same configuration again).
+pub fn next_follow_up(pending: &[String], attempt: u32, max: u32, cause: &str) -> Option<FollowUp> {
     if pending.is_empty() || attempt >= max {
         return None;
     }
-    Some(FollowUp::new(pending, attempt + 1, cause))
+    Some(FollowUp::new(pending.to_vec(), attempt + 1, cause))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::EDGE_NOT_VERIFIED;
-    use crate::finding::Finding;
-    use crate::trigger::{parse_trigger_bytes, Cause, Trigger};
+    use crate::intake::{parse_trigger_bytes, Cause, Trigger};
 
-    fn report(not_verified: &[&str]) -> Report {
-        let findings = not_verified
-            .iter()
-            .map(|id| {
-                let mut finding = Finding::builder(Code::ViewerEdgeNotVerified, &EDGE_NOT_VERIFIED)
-                    .subject("edge")
-                    .build();
-                finding.distribution_id = Some((*id).to_owned());
-                finding
-            })
-            .collect();
-        Report::new(findings, not_verified.len(), Vec::new())
+    fn report(not_deployed: &[&str]) -> Vec<String> {
+        not_deployed.iter().map(|id| (*id).to_owned()).collect()
     }
 
     #[test]
     fn an_event_schedules_attempt_one_for_the_distributions_not_deployed() {
-        let next = next_follow_up(
-            &report(&["E1", "E2", "E1"]),
-            0,
-            6,
-            "UpdateDistribution by x",
-        )
-        .expect("scheduled");
+        let next = next_follow_up(&report(&["E1", "E2"]), 0, 6, "UpdateDistribution by x")
+            .expect("scheduled");
         assert_eq!(next.distribution_ids, ["E1", "E2"]);
         assert_eq!(next.attempt, 1);
         assert_eq!(next.cause, "UpdateDistribution by x");

@@ -1,5 +1,6 @@
-//! One invocation: trigger → audit → notifications. Parsing lives in [`crate::trigger`], the audit in
-//! [`crate::audit`], publishing in [`crate::notify`]; this file only wires them for an event.
+//! One invocation: event → request → audit → notifications → follow-ups. Parsing lives in
+//! [`crate::intake`], the pipeline in [`crate::audit`], publishing in [`crate::notify`], metrics in
+//! [`super::metrics`]; this file only wires them for an event.
 
 use std::time::{Duration, Instant};
 
@@ -8,16 +9,15 @@ use thiserror::Error;
 use time::OffsetDateTime;
 
 use super::config::LambdaConfig;
-use super::follow_up::{next_follow_up, not_deployed, FollowUpError, FollowUps, NoFollowUps};
-use crate::audit::{
-    audit, audit_certificate, check_proposed, AccountReader, AuditRequest, ProbeOptions,
-};
-use crate::catalogue::Code;
-use crate::finding::ViewerImpact;
+use super::follow_up::{next_follow_up, FollowUpError, FollowUps, NoFollowUps};
+use super::metrics::{emit_metrics, log_findings};
+use crate::audit::{run, AccountReader, AuditRequest, ProbeOptions, Subject};
+use crate::catalogue::Family;
+use crate::intake::{parse_trigger_bytes, Cause, Trigger};
 use crate::notify::{self, publish_all, Notification, NotifyError, Publisher, TriggerSummary};
 use crate::probe::ProbeSettings;
-use crate::report::Report;
-use crate::trigger::{parse_trigger_bytes, Cause, Trigger};
+use crate::report::{Note, Report};
+use crate::settings::{LabInputs, TrustAnchors};
 
 /// Why an invocation fails. Only failures that a retry can cure are errors: a publish that did not
 /// happen must fail the invocation so that Lambda's retries and on-failure destination keep the event.
@@ -43,19 +43,41 @@ pub struct Handler<R, P, F = NoFollowUps> {
     pub config: LambdaConfig,
     /// Probe settings (None when `PROBE=false`).
     pub probe: Option<ProbeOptions>,
+    /// How every audit of this function runs, for the reader: the lab inputs it applies (endpoint,
+    /// trust anchors, name overrides) and the parts switched off, as the CLI notes them.
+    pub notes: Vec<Note>,
     /// Schedules the edge re-check of distributions not yet Deployed.
     pub follow_ups: F,
 }
 
 impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
-    /// Builds the handler; `trust_anchors` are the DER certificates loaded from the configured files.
-    pub fn new(reader: R, publisher: P, config: LambdaConfig, trust_anchors: Vec<Vec<u8>>) -> Self {
+    /// Builds the handler; `trust_anchors` are the certificates loaded from the configured files.
+    pub fn new(reader: R, publisher: P, config: LambdaConfig, trust_anchors: TrustAnchors) -> Self {
+        let lab = LabInputs {
+            endpoint_url: config.endpoint_url.clone(),
+            resolve: config.resolve.clone(),
+            connect_to: config.connect_to.clone(),
+            trust_anchors,
+        };
+        let mut notes: Vec<Note> = lab.endpoint_note().into_iter().collect();
+        if config.probe {
+            notes.extend(lab.probe_notes());
+            if !config.edge_check {
+                notes.push(Note::EdgeNotChecked {
+                    switch: "EDGE_CHECK=false",
+                });
+            }
+        } else {
+            notes.push(Note::NotProbed {
+                switch: "PROBE=false",
+            });
+        }
         let probe = config.probe.then(|| ProbeOptions {
             settings: ProbeSettings {
                 deadline: config.probe_timeout,
-                resolve: config.resolve.clone(),
-                connect_to: config.connect_to.clone(),
-                trust_anchors,
+                resolve: lab.resolve,
+                connect_to: lab.connect_to,
+                trust_anchors: lab.trust_anchors.certificates,
                 ..ProbeSettings::default()
             },
             concurrency: config.probe_concurrency,
@@ -67,6 +89,7 @@ impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
             publisher,
             config,
             probe,
+            notes,
             follow_ups: NoFollowUps,
         }
     }
@@ -80,6 +103,7 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             publisher: self.publisher,
             config: self.config,
             probe: self.probe,
+            notes: self.notes,
             follow_ups,
         }
     }
@@ -98,17 +122,7 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
                 return Ok(json!({"status": "rejected", "reason": error.to_string()}));
             }
         };
-        let now = OffsetDateTime::now_utc();
-        let probe = self.probe.clone().map(|mut options| {
-            options.stop_new_work_at = remaining
-                .map(|left| Instant::now() + left.saturating_sub(self.config.safety_margin));
-            options
-        });
-        let mut notes = Vec::new();
-        if !self.follow_ups.enabled() {
-            notes.push("no follow-up queue: the edge of a distribution still InProgress is not re-checked later".to_owned());
-        }
-        let (mut report, cause, sweep) = match &trigger {
+        let (subject, cause) = match trigger {
             Trigger::Ignore {
                 reason,
                 source,
@@ -124,56 +138,27 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
                     json!({"status": "ignored", "reason": reason, "source": source, "detail_type": detail_type}),
                 );
             }
-            Trigger::Audit { scope, cause } => {
-                let request = AuditRequest {
-                    scope: scope.clone(),
-                    now,
-                    notes,
-                    probe,
-                    thresholds: self.config.thresholds,
-                };
-                let sweep = matches!(cause, Cause::Sweep { .. });
-                (audit(&self.reader, &request).await, cause, sweep)
-            }
+            Trigger::Audit { scope, cause } => (Subject::Distributions(scope), cause),
             Trigger::AuditCertificate {
                 certificate_arn,
                 cause,
-            } => {
-                let report = audit_certificate(
-                    &self.reader,
-                    certificate_arn,
-                    probe.as_ref(),
-                    now,
-                    &self.config.thresholds,
-                    notes,
-                )
-                .await;
-                (report, cause, false)
-            }
+            } => (Subject::CertificateUsers { certificate_arn }, cause),
             Trigger::CheckRejected {
                 distribution,
                 cause,
                 ..
-            } => {
-                let report = check_proposed(
-                    &self.reader,
-                    (**distribution).clone(),
-                    probe.as_ref(),
-                    now,
-                    &self.config.thresholds,
-                    notes,
-                )
-                .await;
-                (report, cause, false)
-            }
+            } => (Subject::Proposed(distribution), cause),
         };
-        let summary = TriggerSummary::from_cause(cause);
+        let request = self.request(subject, remaining);
+        let mut report = run(&self.reader, &request).await;
+        // The daily sweep is not a change: a distribution InProgress then is re-checked by the
+        // event of the change that made it so, or by the next sweep.
+        let sweep = matches!(cause, Cause::Sweep { .. });
+        let summary = TriggerSummary::from_cause(&cause);
         let follow_up = if sweep {
-            // The daily sweep is not a change: a distribution InProgress then is re-checked by the
-            // event of the change that made it so, or by the next sweep.
             None
         } else {
-            self.plan_follow_up(&mut report, cause)
+            self.plan_follow_up(&mut report, &cause)
         };
         log_findings(&report, &summary);
         emit_metrics(&report, &summary);
@@ -214,10 +199,31 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         }))
     }
 
+    /// The audit request for `subject`: now, this function's notes and thresholds, and probes that
+    /// start no new work once the invocation is within the safety margin of its deadline.
+    fn request(&self, subject: Subject, remaining: Option<Duration>) -> AuditRequest {
+        let probe = self.probe.clone().map(|mut options| {
+            options.stop_new_work_at = remaining
+                .map(|left| Instant::now() + left.saturating_sub(self.config.safety_margin));
+            options
+        });
+        let mut notes = self.notes.clone();
+        if !self.follow_ups.enabled() {
+            notes.push(Note::FollowUpsOff);
+        }
+        AuditRequest {
+            subject,
+            now: OffsetDateTime::now_utc(),
+            notes,
+            probe,
+            thresholds: self.config.thresholds,
+        }
+    }
+
     /// Decides the follow-up after an event-driven audit, and notes in the report when the edge
     /// re-check gives up (the `viewer-edge-not-verified` finding stays).
     fn plan_follow_up(&self, report: &mut Report, cause: &Cause) -> Option<FollowUpPlan> {
-        let pending = not_deployed(report);
+        let pending = report.edge_pending.clone();
         if pending.is_empty() {
             return None;
         }
@@ -230,14 +236,14 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             other => (0, other.to_string()),
         };
         let max = self.config.follow_up_max_attempts;
-        match next_follow_up(report, attempt, max, &original) {
+        match next_follow_up(&pending, attempt, max, &original) {
             Some(request) => Some(FollowUpPlan::Schedule(request)),
             None => {
-                report.notes.push(format!(
-                    "the edge re-check gave up after {attempt} follow-up attempt(s) \
-                     (FOLLOW_UP_MAX_ATTEMPTS={max}): {} still not Deployed",
-                    pending.join(", ")
-                ));
+                report.notes.push(Note::FollowUpGaveUp {
+                    attempts: attempt,
+                    max,
+                    pending: pending.clone(),
+                });
                 tracing::warn!(attempts = attempt, "follow-up gave up");
                 Some(FollowUpPlan::GaveUp {
                     attempts: attempt,
@@ -259,11 +265,10 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         }
         let mut notifications = notify::per_distribution(report, summary, minimum);
         if self.config.notify_on_clean {
+            let reported = report.at_least(minimum);
+            let groups = reported.by_distribution();
             for id in report.distribution_labels.keys() {
-                let clean = !report.findings.iter().any(|f| {
-                    f.distribution_id.as_deref() == Some(id.as_str()) && f.severity >= minimum
-                });
-                if clean {
+                if !groups.iter().any(|(group, _)| *group == Some(id.as_str())) {
                     notifications.push(notify::verified(id, summary));
                 }
             }
@@ -275,14 +280,8 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
 /// The report restricted to the edge findings (what a follow-up is for), notes and labels kept.
 fn edge_only(report: &Report) -> Report {
     let mut edge = report.clone();
-    edge.findings.retain(|f| {
-        matches!(
-            f.code,
-            Code::ViewerEdgeCertMismatch
-                | Code::ViewerEdgeHandshakeFailed
-                | Code::ViewerEdgeNotVerified
-        )
-    });
+    edge.findings
+        .retain(|f| f.code.entry().family == Family::Edge);
     edge
 }
 
@@ -299,89 +298,6 @@ enum FollowUpPlan {
     },
     /// No queue: the report's note says the edge is not re-checked.
     NotConfigured(Vec<String>),
-}
-
-/// One structured log line per finding: code, severity, distribution (no message bodies).
-fn log_findings(report: &Report, summary: &TriggerSummary) {
-    for finding in &report.findings {
-        tracing::info!(
-            code = finding.code.as_str(),
-            severity = finding.severity.as_str(),
-            distribution_id = finding.distribution_id.as_deref().unwrap_or("-"),
-            trigger = summary.kind.as_str(),
-            "finding"
-        );
-    }
-}
-
-/// CloudWatch Embedded Metric Format: audits, findings by severity and by code, probe failures.
-/// Written to stdout, where Lambda's log agent turns it into metrics.
-fn emit_metrics(report: &Report, summary: &TriggerSummary) {
-    let timestamp = OffsetDateTime::now_utc().unix_timestamp() * 1000;
-    let counts = report.summary();
-    let probe_failures = report
-        .findings
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.viewer_impact,
-                ViewerImpact::BadGateway | ViewerImpact::GatewayTimeout
-            )
-        })
-        .count();
-    let mut by_severity = json!({
-        "_aws": {
-            "Timestamp": timestamp,
-            "CloudWatchMetrics": [{
-                "Namespace": "CloudFrontTlsAudit",
-                "Dimensions": [["Trigger"]],
-                "Metrics": [
-                    {"Name": "Audits", "Unit": "Count"},
-                    {"Name": "DistributionsAudited", "Unit": "Count"},
-                    {"Name": "FindingsCritical", "Unit": "Count"},
-                    {"Name": "FindingsHigh", "Unit": "Count"},
-                    {"Name": "FindingsMedium", "Unit": "Count"},
-                    {"Name": "FindingsLow", "Unit": "Count"},
-                    {"Name": "FindingsInfo", "Unit": "Count"},
-                    {"Name": "ProbeFailures", "Unit": "Count"}
-                ]
-            }]
-        },
-        "Trigger": summary.kind,
-        "Audits": 1,
-        "DistributionsAudited": counts.distributions,
-        "FindingsCritical": counts.critical,
-        "FindingsHigh": counts.high,
-        "FindingsMedium": counts.medium,
-        "FindingsLow": counts.low,
-        "FindingsInfo": counts.info,
-        "ProbeFailures": probe_failures,
-    });
-    if let Value::Object(map) = &mut by_severity {
-        map.retain(|_, v| !v.is_null());
-    }
-    println!("{by_severity}");
-    let mut by_code: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for finding in &report.findings {
-        *by_code.entry(finding.code.as_str()).or_default() += 1;
-    }
-    for (code, count) in by_code {
-        println!(
-            "{}",
-            json!({
-                "_aws": {
-                    "Timestamp": timestamp,
-                    "CloudWatchMetrics": [{
-                        "Namespace": "CloudFrontTlsAudit",
-                        "Dimensions": [["Code"]],
-                        "Metrics": [{"Name": "Findings", "Unit": "Count"}]
-                    }]
-                },
-                "Code": code,
-                "Findings": count,
-            })
-        );
-    }
 }
 
 #[cfg(test)]
@@ -455,7 +371,7 @@ mod tests {
             FakeReader(healthy_snapshot(vec![distribution])),
             FakePublisher::default(),
             config,
-            Vec::new(),
+            TrustAnchors::default(),
         )
         .with_follow_ups(FakeFollowUps {
             sent: Mutex::default(),
@@ -514,10 +430,10 @@ mod tests {
         assert_eq!(handler.follow_ups.sent.lock().expect("lock").len(), 1);
 
         // The note goes into the report before the notifications are built.
-        let reader_report = audit(
+        let reader_report = run(
             &handler.reader,
             &AuditRequest {
-                scope: Scope::Distributions(vec!["E1".into()]),
+                subject: Subject::Distributions(Scope::Distributions(vec!["E1".into()])),
                 now: OffsetDateTime::now_utc(),
                 notes: Vec::new(),
                 probe: handler.probe.clone().map(|mut p| {
@@ -541,6 +457,7 @@ mod tests {
             report
                 .notes
                 .iter()
+                .map(Note::to_string)
                 .any(|n| n.contains("gave up after 3 follow-up attempt(s)") && n.contains("E1")),
             "{:?}",
             report.notes
@@ -607,10 +524,78 @@ mod tests {
             publisher: handler.publisher,
             config: handler.config,
             probe: handler.probe,
+            notes: handler.notes,
             follow_ups: NoFollowUps,
         };
         let result = handle(&handler, DIRECT).await.expect("handled");
         assert_eq!(result["follow_up"]["status"], "not-configured");
         assert_eq!(result["follow_up"]["distribution_ids"][0], "E1");
+    }
+
+    fn handler_with(vars: &[(&str, &str)]) -> Handler<FakeReader, FakePublisher> {
+        let config = LambdaConfig::from_lookup(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+                .or_else(|| {
+                    (name == "TOPIC_ARN").then(|| "arn:aws:sns:us-east-1:111122223333:t".to_owned())
+                })
+        })
+        .expect("config");
+        Handler::new(
+            FakeReader(healthy_snapshot(vec![healthy_distribution("E1")])),
+            FakePublisher::default(),
+            config,
+            TrustAnchors::default(),
+        )
+    }
+
+    #[test]
+    fn the_lambda_notes_every_lab_input_it_applies_as_the_cli_does() {
+        let handler = handler_with(&[
+            ("CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL", "http://127.0.0.1:4566"),
+            (
+                "CLOUDFRONT_TLS_AUDIT_RESOLVE",
+                "origin.example.com:443:127.0.0.1",
+            ),
+            (
+                "CLOUDFRONT_TLS_AUDIT_CONNECT_TO",
+                "e1.cloudfront.net:443:127.0.0.1:8443",
+            ),
+            ("EDGE_CHECK", "false"),
+        ]);
+        let notes: Vec<String> = handler.notes.iter().map(Note::to_string).collect();
+        assert_eq!(
+            notes,
+            [
+                "AWS endpoint overridden: http://127.0.0.1:4566",
+                "lab input: e1.cloudfront.net:443 connected at 127.0.0.1:8443",
+                "lab input: origin.example.com:443 resolved to 127.0.0.1",
+                "edge not checked (EDGE_CHECK=false)",
+            ]
+        );
+        let request = handler.request(Subject::Distributions(Scope::AllDistributions), None);
+        assert_eq!(
+            request.notes.last(),
+            Some(&Note::FollowUpsOff),
+            "and that no follow-up queue is configured"
+        );
+    }
+
+    #[test]
+    fn with_probes_off_the_lambda_says_so_and_notes_no_probe_input() {
+        let handler = handler_with(&[
+            ("PROBE", "false"),
+            (
+                "CLOUDFRONT_TLS_AUDIT_RESOLVE",
+                "origin.example.com:443:127.0.0.1",
+            ),
+        ]);
+        assert_eq!(
+            handler.notes,
+            [Note::NotProbed {
+                switch: "PROBE=false"
+            }]
+        );
     }
 }

@@ -5,6 +5,7 @@ pub mod follow_up;
 pub mod handler;
 
 mod lazy;
+mod metrics;
 
 pub use lazy::LazyAws;
 
@@ -19,13 +20,8 @@ pub enum InitError {
     #[error(transparent)]
     Config(#[from] config::ConfigError),
     /// A trust anchor file cannot be used.
-    #[error("CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR: cannot use {path}: {detail}")]
-    TrustAnchor {
-        /// The file.
-        path: String,
-        /// What went wrong.
-        detail: String,
-    },
+    #[error("CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR: {0}")]
+    TrustAnchor(#[from] crate::settings::TrustAnchorError),
 }
 
 /// The production handler: follow-ups go to SQS when `FOLLOW_UP_QUEUE_URL` is set, else nowhere.
@@ -38,19 +34,7 @@ pub async fn handler_from_env() -> Result<LambdaHandler, InitError> {
     let options = AwsOptions {
         endpoint_url: config.endpoint_url.clone(),
     };
-    let mut trust_anchors = Vec::new();
-    for path in &config.trust_anchors {
-        let shown = path.display().to_string();
-        let pem = std::fs::read_to_string(path).map_err(|e| InitError::TrustAnchor {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
-        let ders = crate::x509::pem_to_der(&pem).map_err(|e| InitError::TrustAnchor {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
-        trust_anchors.extend(ders);
-    }
+    let trust_anchors = crate::settings::TrustAnchors::load(&config.trust_anchors)?;
     let aws = LazyAws::new(
         options,
         config.topic_arn.clone(),

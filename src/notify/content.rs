@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::trigger::TriggerSummary;
 use crate::finding::{Finding, Severity, ViewerImpact};
-use crate::report::{Report, Summary};
+use crate::report::{Note, Report, Summary};
 
 /// The `distribution_id` attribute and chat thread of account-level findings.
 pub const ACCOUNT_DISTRIBUTION_ID: &str = "account";
@@ -184,7 +184,7 @@ pub(super) struct Content<'a> {
     /// Their distinct codes, in the order of the findings.
     pub(super) codes: Vec<String>,
     /// How the audit ran (the report's notes).
-    pub(super) notes: &'a [String],
+    pub(super) notes: &'a [Note],
     /// Distributions the JSON report says were audited.
     pub(super) distributions_audited: usize,
     /// Which part this is, when the notification comes in parts.
@@ -196,7 +196,7 @@ impl<'a> Content<'a> {
         scope: Scope<'a>,
         trigger: &'a TriggerSummary,
         groups: &[Group<'a>],
-        notes: &'a [String],
+        notes: &'a [Note],
         distributions_audited: usize,
         part: Option<Part>,
     ) -> Content<'a> {

@@ -8,6 +8,7 @@ use super::content::{
 };
 use super::text::plain;
 use crate::finding::{render_value, Finding, Severity};
+use crate::report::Note;
 
 const FOOTER: &str = "\n--\nSent by cloudfront-tls-audit. Machine subscribers (SQS, Lambda) receive the JSON report.\n";
 
@@ -182,7 +183,7 @@ fn one_finding(out: &mut String, number: usize, finding: &Finding) {
 }
 
 /// The report's notes on how the audit ran, if any.
-fn notes<N: ToString>(out: &mut String, notes: &[N]) {
+fn notes(out: &mut String, notes: &[Note]) {
     if notes.is_empty() {
         return;
     }

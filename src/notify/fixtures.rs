@@ -124,5 +124,8 @@ pub(super) fn sweep() -> Report {
         labels.insert(id, format!("www{i}.example.com"));
     }
     findings.push(account());
-    Report::new(findings, 320, vec!["as of 2026-03-01".into()]).with_labels(labels)
+    let as_of = crate::report::Note::AsOf {
+        at: time::macros::datetime!(2026-03-01 00:00 UTC),
+    };
+    Report::new(findings, 320, vec![as_of]).with_labels(labels)
 }

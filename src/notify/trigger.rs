@@ -5,7 +5,7 @@
 use serde::{Serialize, Serializer};
 
 use super::text::plain;
-use crate::trigger::Cause;
+use crate::intake::Cause;
 
 /// What started the audit: its kind, the cause in one line, and for a call CloudFront refused, what
 /// CloudFront said, what to change, and why the attempted configuration could not be checked.
@@ -19,7 +19,7 @@ pub struct TriggerSummary {
     /// CloudFront's own `errorMessage` for a refused call, when CloudTrail recorded it.
     pub cloudfront_said: Option<String>,
     /// What to change, for a refused call whose error code concerns TLS
-    /// ([`crate::trigger::Rejection::advice`]).
+    /// ([`crate::intake::Rejection::advice`]).
     pub advice: Option<String>,
     /// Why the attempted configuration of a refused call could not be checked (so the live
     /// distribution was audited instead).
@@ -123,7 +123,7 @@ impl Serialize for TriggerSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trigger::Rejection;
+    use crate::intake::Rejection;
 
     fn refused(rejection: Rejection) -> Cause {
         Cause::ApiCall {

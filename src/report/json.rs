@@ -8,15 +8,15 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Report, Summary};
+use super::{Note, Report, Summary};
 use crate::finding::Finding;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     findings: &'a [Finding],
     summary: Summary,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    notes: &'a [String],
+    #[serde(skip_serializing_if = "<[Note]>::is_empty")]
+    notes: &'a [Note],
 }
 
 impl Report {

@@ -1,9 +1,11 @@
 //! Groups findings and renders them: terminal text for people, JSON for machines.
 
 mod json;
+mod note;
 mod text;
 
 pub use json::render_json;
+pub use note::Note;
 pub use text::{render_findings, render_text, severity_counts};
 
 use std::collections::BTreeMap;
@@ -20,9 +22,12 @@ pub struct Report {
     /// How many distributions were audited.
     pub distributions_audited: usize,
     /// Things the reader must know about how the audit ran (endpoint overrides, lab inputs, as-of date).
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     /// A human label per distribution id (its aliases or domain name), for the text output.
     pub distribution_labels: BTreeMap<String, String>,
+    /// Distributions whose edge the audit wanted to check but could not, because a change is still
+    /// deploying (status not `Deployed`); the Lambda re-checks them later.
+    pub edge_pending: Vec<String>,
 }
 
 /// Counts for the summary line and the JSON `summary` object.
@@ -44,11 +49,7 @@ pub struct Summary {
 
 impl Report {
     /// Builds a report, sorting findings worst first.
-    pub fn new(
-        mut findings: Vec<Finding>,
-        distributions_audited: usize,
-        notes: Vec<String>,
-    ) -> Self {
+    pub fn new(mut findings: Vec<Finding>, distributions_audited: usize, notes: Vec<Note>) -> Self {
         findings.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
@@ -61,6 +62,7 @@ impl Report {
             distributions_audited,
             notes,
             distribution_labels: BTreeMap::new(),
+            edge_pending: Vec::new(),
         }
     }
 
@@ -82,6 +84,7 @@ impl Report {
             distributions_audited: self.distributions_audited,
             notes: self.notes.clone(),
             distribution_labels: self.distribution_labels.clone(),
+            edge_pending: self.edge_pending.clone(),
         }
     }
 

@@ -33,7 +33,7 @@ pub fn severity_counts(report: &Report) -> String {
 pub fn render_findings(report: &Report, colour: bool, unscoped_heading: &str) -> String {
     let mut out = String::new();
     for note in &report.notes {
-        let _ = writeln!(out, "note: {}", clean(note));
+        let _ = writeln!(out, "note: {}", clean(&note.to_string()));
     }
     if !report.notes.is_empty() {
         out.push('\n');

@@ -1,0 +1,307 @@
+//! Every tunable of an audit, once: its default, its range, and how the lab inputs (trust anchors,
+//! name overrides, an endpoint) are loaded and noted. The CLI's flags and the Lambda's environment
+//! variables both read from here, so the two entry points cannot drift.
+
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::probe::{ConnectTo, ResolveOverride};
+use crate::report::Note;
+use crate::rules::ExpiryThresholds;
+use crate::x509::{parse_der, pem_to_der, CertificateParseError};
+
+/// A whole-number setting: its default and the values it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounded {
+    /// Used when the setting is not given.
+    pub default: u64,
+    /// The smallest accepted value.
+    pub min: u64,
+    /// The largest accepted value.
+    pub max: u64,
+}
+
+impl Bounded {
+    /// The accepted values, for clap's ranged parsers and for checks.
+    pub const fn range(&self) -> RangeInclusive<u64> {
+        self.min..=self.max
+    }
+
+    /// Whether `value` is accepted.
+    pub fn accepts(&self, value: u64) -> bool {
+        self.range().contains(&value)
+    }
+}
+
+/// Seconds allowed for one probe: resolution, connections and handshakes (`--timeout`,
+/// `PROBE_TIMEOUT_SECONDS`).
+pub const PROBE_TIMEOUT_SECONDS: Bounded = Bounded {
+    default: 10,
+    min: 1,
+    max: 120,
+};
+
+/// Handshakes in flight at once (`--probe-concurrency`, `PROBE_CONCURRENCY`).
+pub const PROBE_CONCURRENCY: Bounded = Bounded {
+    default: 16,
+    min: 1,
+    max: 512,
+};
+
+/// Most bytes read from a server per connection before the probe gives up.
+pub const PROBE_BYTE_BUDGET: usize = 256 * 1024;
+
+/// No new work starts this close to the Lambda's deadline (`SWEEP_SAFETY_MARGIN_SECONDS`).
+pub const SWEEP_SAFETY_MARGIN_SECONDS: Bounded = Bounded {
+    default: 60,
+    min: 0,
+    max: 600,
+};
+
+/// Delay of an edge re-check (`FOLLOW_UP_DELAY_SECONDS`); 900 s is SQS's longest delay.
+pub const FOLLOW_UP_DELAY_SECONDS: Bounded = Bounded {
+    default: 300,
+    min: 0,
+    max: 900,
+};
+
+/// Edge re-checks before giving up (`FOLLOW_UP_MAX_ATTEMPTS`).
+pub const FOLLOW_UP_MAX_ATTEMPTS: Bounded = Bounded {
+    default: 6,
+    min: 1,
+    max: 50,
+};
+
+/// Any expiry threshold, in days (the defaults are [`ExpiryThresholds::default`]).
+pub const EXPIRY_DAYS: RangeInclusive<u64> = 1..=365;
+
+/// Expiry thresholds that contradict each other.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ThresholdError {
+    /// A high threshold above its medium one would hide the medium window.
+    #[error(
+        "the {which} high threshold ({high} days) is above its medium threshold ({medium} days): \
+         make it at most {medium}"
+    )]
+    HighAboveMedium {
+        /// `viewer` or `origin`.
+        which: &'static str,
+        /// The high threshold.
+        high: i64,
+        /// The medium threshold.
+        medium: i64,
+    },
+}
+
+/// Checks that each high threshold is at most its medium one.
+pub fn check_thresholds(thresholds: &ExpiryThresholds) -> Result<(), ThresholdError> {
+    for (which, high, medium) in [
+        (
+            "viewer",
+            thresholds.viewer_high_days,
+            thresholds.viewer_medium_days,
+        ),
+        (
+            "origin",
+            thresholds.origin_high_days,
+            thresholds.origin_medium_days,
+        ),
+    ] {
+        if high > medium {
+            return Err(ThresholdError::HighAboveMedium {
+                which,
+                high,
+                medium,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Why a trust-anchor file cannot be used.
+#[derive(Debug, Error)]
+pub enum TrustAnchorError {
+    /// The file cannot be read.
+    #[error(
+        "cannot use trust anchor {path}: {source}. Pass a PEM file holding the CA certificate."
+    )]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file holds a malformed PEM block.
+    #[error(
+        "cannot use trust anchor {path}: {source}. Pass a PEM file holding the CA certificate."
+    )]
+    Malformed {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        source: CertificateParseError,
+    },
+    /// The file holds no certificate at all (an empty file, or a key instead of a certificate).
+    #[error(
+        "cannot use trust anchor {path}: no PEM certificate in it. Pass a PEM file holding the CA \
+         certificate."
+    )]
+    Empty {
+        /// The file.
+        path: String,
+    },
+}
+
+/// Extra roots trusted as if they were public (a lab or test CA), with where each came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustAnchors {
+    /// Every certificate, DER, in file order.
+    pub certificates: Vec<Vec<u8>>,
+    /// One entry per file: its path and the subjects it holds, for the report's notes.
+    pub files: Vec<TrustAnchorFile>,
+}
+
+/// One loaded trust-anchor file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustAnchorFile {
+    /// The path as given.
+    pub path: String,
+    /// The subject of each certificate in it (`certificate #N` when unreadable).
+    pub subjects: Vec<String>,
+}
+
+impl TrustAnchors {
+    /// Reads every PEM file; a file without a certificate is refused, not silently ignored.
+    pub fn load(paths: &[PathBuf]) -> Result<TrustAnchors, TrustAnchorError> {
+        let mut anchors = TrustAnchors::default();
+        for path in paths {
+            anchors.load_file(path)?;
+        }
+        Ok(anchors)
+    }
+
+    fn load_file(&mut self, path: &Path) -> Result<(), TrustAnchorError> {
+        let shown = path.display().to_string();
+        let pem = std::fs::read_to_string(path).map_err(|source| TrustAnchorError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let ders = pem_to_der(&pem).map_err(|source| TrustAnchorError::Malformed {
+            path: shown.clone(),
+            source,
+        })?;
+        if ders.is_empty() {
+            return Err(TrustAnchorError::Empty { path: shown });
+        }
+        let subjects = ders
+            .iter()
+            .enumerate()
+            .map(|(i, der)| {
+                parse_der(i, der)
+                    .map(|d| d.subject)
+                    .unwrap_or_else(|_| format!("certificate #{i}"))
+            })
+            .collect();
+        self.files.push(TrustAnchorFile {
+            path: shown,
+            subjects,
+        });
+        self.certificates.extend(ders);
+        Ok(())
+    }
+}
+
+/// Inputs that bend the audit for a lab or a test: every one is an explicit input, and every one is
+/// noted in the report (never a hidden global).
+#[derive(Debug, Clone, Default)]
+pub struct LabInputs {
+    /// Every AWS call goes here (an emulator).
+    pub endpoint_url: Option<String>,
+    /// `--resolve` / `CLOUDFRONT_TLS_AUDIT_RESOLVE`.
+    pub resolve: Vec<ResolveOverride>,
+    /// `--connect-to` / `CLOUDFRONT_TLS_AUDIT_CONNECT_TO`.
+    pub connect_to: Vec<ConnectTo>,
+    /// `--trust-anchor` / `CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR`, loaded.
+    pub trust_anchors: TrustAnchors,
+}
+
+impl LabInputs {
+    /// The note for the endpoint override, when there is one.
+    pub fn endpoint_note(&self) -> Option<Note> {
+        self.endpoint_url
+            .clone()
+            .map(|url| Note::EndpointOverride { url })
+    }
+
+    /// One note per probe-side lab input: trust anchors, then `--connect-to`, then `--resolve`.
+    pub fn probe_notes(&self) -> Vec<Note> {
+        let anchors = self
+            .trust_anchors
+            .files
+            .iter()
+            .map(|file| Note::TrustAnchor {
+                subjects: file.subjects.clone(),
+                path: file.path.clone(),
+            });
+        let connect_to = self.connect_to.iter().map(|c| Note::ConnectTo {
+            host: c.host.clone(),
+            port: c.port,
+            to: c.to,
+        });
+        let resolve = self.resolve.iter().map(|r| Note::Resolve {
+            host: r.host.clone(),
+            port: r.port,
+            addresses: r.addresses.to_vec(),
+        });
+        anchors.chain(connect_to).chain(resolve).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_pem_file_is_refused_not_ignored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("empty.pem");
+        std::fs::write(&path, "").expect("write");
+        let error = TrustAnchors::load(&[path]).expect_err("refused");
+        assert!(matches!(error, TrustAnchorError::Empty { .. }), "{error}");
+        assert!(error.to_string().contains("no PEM certificate in it"));
+    }
+
+    #[test]
+    fn a_missing_file_names_the_path() {
+        let error = TrustAnchors::load(&[PathBuf::from("/nonexistent/root.pem")]).expect_err("no");
+        assert!(error
+            .to_string()
+            .starts_with("cannot use trust anchor /nonexistent/root.pem"));
+    }
+
+    #[test]
+    fn a_high_threshold_above_its_medium_one_is_refused() {
+        let thresholds = ExpiryThresholds {
+            origin_high_days: 40,
+            ..ExpiryThresholds::default()
+        };
+        assert_eq!(
+            check_thresholds(&thresholds),
+            Err(ThresholdError::HighAboveMedium {
+                which: "origin",
+                high: 40,
+                medium: 30
+            })
+        );
+        assert_eq!(check_thresholds(&ExpiryThresholds::default()), Ok(()));
+    }
+
+    #[test]
+    fn bounded_settings_accept_their_range_only() {
+        assert!(PROBE_CONCURRENCY.accepts(PROBE_CONCURRENCY.default));
+        assert!(!PROBE_CONCURRENCY.accepts(0) && !PROBE_CONCURRENCY.accepts(513));
+        assert!(SWEEP_SAFETY_MARGIN_SECONDS.accepts(0));
+    }
+}
