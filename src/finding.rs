@@ -148,10 +148,9 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Starts a finding for `code`, explained by `cause` (one of the entry's causes).
-    pub fn builder(code: Code, cause: &'static Cause) -> FindingBuilder {
+    /// Starts a finding explained by `cause`; its code is the cause's own ([`Cause::code`]).
+    pub fn builder(cause: &'static Cause) -> FindingBuilder {
         FindingBuilder {
-            code,
             cause,
             severity: None,
             distribution_id: None,
@@ -165,7 +164,6 @@ impl Finding {
 /// Collects the parts of a [`Finding`]; [`FindingBuilder::build`] renders the text.
 #[derive(Debug, Clone)]
 pub struct FindingBuilder {
-    code: Code,
     cause: &'static Cause,
     severity: Option<Severity>,
     distribution_id: Option<String>,
@@ -209,19 +207,13 @@ impl FindingBuilder {
 
     /// Renders the message and remediation from the catalogue entry and the evidence.
     pub fn build(self) -> Finding {
-        let entry = self.code.entry();
-        debug_assert!(
-            entry.causes.iter().any(|c| std::ptr::eq(*c, self.cause)),
-            "cause {} does not belong to {}",
-            self.cause.id,
-            entry.id
-        );
+        let entry = self.cause.code.entry();
         let viewer_impact = match (self.proposed, self.cause.impact_when_proposed) {
             (true, Some(proposed)) => proposed,
             _ => self.cause.impact,
         };
         Finding {
-            code: self.code,
+            code: self.cause.code,
             severity: self.severity.unwrap_or(self.cause.severity),
             distribution_id: self.distribution_id,
             subject: self.subject,

@@ -20,4 +20,5 @@ pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod settings;
+pub mod vocabulary;
 pub mod x509;

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::vocabulary::{DistributionStatus, OriginProtocolPolicy, SslSupportMethod};
+
 /// Everything one audit knows about the account, read once by the inventory.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Snapshot {
@@ -63,7 +65,7 @@ pub struct Distribution {
     /// The `*.cloudfront.net` domain name, when known.
     pub domain_name: Option<String>,
     /// `Deployed` or `InProgress`, as CloudFront reports it.
-    pub status: Option<String>,
+    pub status: Option<DistributionStatus>,
     /// Whether the distribution is enabled.
     pub enabled: bool,
     /// Live or proposed.
@@ -101,7 +103,7 @@ pub struct ViewerCertificate {
     /// `IAMCertificateId`.
     pub iam_certificate_id: Option<String>,
     /// `SSLSupportMethod`: `sni-only`, `vip`, `static-ip`.
-    pub ssl_support_method: Option<String>,
+    pub ssl_support_method: Option<SslSupportMethod>,
     /// `MinimumProtocolVersion`, e.g. `TLSv1.2_2021`, `TLSv1.3_2025`.
     pub minimum_protocol_version: Option<String>,
 }
@@ -179,7 +181,7 @@ pub struct CustomOrigin {
     /// `HTTPSPort`.
     pub https_port: Option<i32>,
     /// `OriginProtocolPolicy`: `http-only`, `match-viewer`, `https-only`.
-    pub origin_protocol_policy: String,
+    pub origin_protocol_policy: OriginProtocolPolicy,
     /// `OriginSslProtocols.Items`: `SSLv3`, `TLSv1`, `TLSv1.1`, `TLSv1.2`.
     pub origin_ssl_protocols: Vec<String>,
     /// `OriginReadTimeout` in seconds.

@@ -143,7 +143,7 @@ pub fn plan_edges(snapshot: &Snapshot) -> EdgePlan {
         let Some(domain) = distribution.domain_name.as_deref() else {
             continue;
         };
-        if distribution.status.as_deref() != Some("Deployed") {
+        if distribution.status.as_ref().map(|v| v.as_str()) != Some("Deployed") {
             continue;
         }
         for alias in &distribution.aliases {
@@ -170,7 +170,7 @@ pub fn edge_pending(snapshot: &Snapshot) -> Vec<String> {
     snapshot
         .distributions
         .iter()
-        .filter(|d| edge_checkable(d) && d.status.as_deref() != Some("Deployed"))
+        .filter(|d| edge_checkable(d) && d.status.as_ref().map(|v| v.as_str()) != Some("Deployed"))
         .map(|d| d.id.clone())
         .collect::<std::collections::BTreeSet<String>>()
         .into_iter()

@@ -78,7 +78,10 @@ async fn snapshot_maps_distribution_and_imported_certificate() {
         assert_eq!(vc.cloudfront_default_certificate, Some(false));
         assert_eq!(vc.acm_certificate_arn.as_deref(), Some(arn.as_str()));
         assert_eq!(vc.iam_certificate_id, None, "empty strings count as unset");
-        assert_eq!(vc.ssl_support_method.as_deref(), Some("sni-only"));
+        assert_eq!(
+            vc.ssl_support_method.as_ref().map(|v| v.as_str()),
+            Some("sni-only")
+        );
         assert_eq!(vc.minimum_protocol_version.as_deref(), Some("TLSv1.3_2025"));
 
         assert_eq!(d.origins.len(), 2);

@@ -8,7 +8,7 @@ use support::topic::{drain, topic_with_queue};
 
 use std::collections::BTreeMap;
 
-use cloudfront_tls_audit::catalogue::{Code, ALIAS_NOT_COVERED, HTTP_ALLOWED};
+use cloudfront_tls_audit::catalogue::{ALIAS_NOT_COVERED, HTTP_ALLOWED};
 use cloudfront_tls_audit::finding::{Finding, Severity};
 use cloudfront_tls_audit::notify::{
     digest, per_distribution, publish_all, NotifyError, Publisher, SnsPublisher, TriggerSummary,
@@ -22,7 +22,7 @@ fn trigger() -> TriggerSummary {
 }
 
 fn alias_finding(id: &str, alias: &str) -> Finding {
-    Finding::builder(Code::ViewerAliasNotCovered, &ALIAS_NOT_COVERED)
+    Finding::builder(&ALIAS_NOT_COVERED)
         .distribution(id)
         .subject(alias)
         .evidence("alias", alias)
@@ -35,7 +35,7 @@ fn alias_finding(id: &str, alias: &str) -> Finding {
 }
 
 fn http_allowed(id: &str) -> Finding {
-    Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+    Finding::builder(&HTTP_ALLOWED)
         .distribution(id)
         .subject("cache behaviour default")
         .evidence("behavior", "default")

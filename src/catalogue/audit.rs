@@ -1,6 +1,6 @@
 //! Entries of the audit family: the audit's own blind spots.
 
-use super::{Cause, Entry, Family};
+use super::{Cause, Code, Entry, Family};
 use crate::finding::{Severity, ViewerImpact};
 
 /// `audit-incomplete`
@@ -21,6 +21,7 @@ pub static AUDIT_INCOMPLETE: Entry = Entry {
 
 /// The caller may not read a resource.
 pub static INCOMPLETE_ACCESS_DENIED: Cause = Cause {
+    code: Code::AuditIncomplete,
     id: "access-denied",
     severity: Severity::High,
     other_severities: &[],
@@ -35,6 +36,7 @@ pub static INCOMPLETE_ACCESS_DENIED: Cause = Cause {
 
 /// Throttled beyond the SDK's retries.
 pub static INCOMPLETE_THROTTLED: Cause = Cause {
+    code: Code::AuditIncomplete,
     id: "throttling",
     severity: Severity::High,
     other_severities: &[],
@@ -49,6 +51,7 @@ pub static INCOMPLETE_THROTTLED: Cause = Cause {
 
 /// A named resource is gone.
 pub static INCOMPLETE_NOT_FOUND: Cause = Cause {
+    code: Code::AuditIncomplete,
     id: "not-found",
     severity: Severity::High,
     other_severities: &[],
@@ -63,6 +66,7 @@ pub static INCOMPLETE_NOT_FOUND: Cause = Cause {
 
 /// Any other failure.
 pub static INCOMPLETE_OTHER: Cause = Cause {
+    code: Code::AuditIncomplete,
     id: "other",
     severity: Severity::High,
     other_severities: &[],
@@ -89,6 +93,7 @@ pub static AUDIT_CERTIFICATE_UNUSED: Entry = Entry {
 
 /// The only cause of `audit-certificate-unused`.
 pub static CERTIFICATE_UNUSED: Cause = Cause {
+    code: Code::AuditCertificateUnused,
     id: "unused",
     severity: Severity::Info,
     other_severities: &[],

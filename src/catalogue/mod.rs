@@ -1,8 +1,22 @@
 //! Every finding code, in one place: severity, title, why it matters, viewer impact, remediation, docs.
 //!
-//! A rule names a [`Code`] and one of its [`Cause`]s; the text of a finding comes only from here.
-//! `docs/findings.md` is generated from this file (`cargo run -- catalogue > docs/findings.md`) and a test
-//! fails when the two drift. To add a rule: add a variant to [`Code`], its [`Entry`] below, then the rule.
+//! A rule names one [`Cause`] (`Finding::builder(&CAUSE)`); the cause knows its [`Code`], and the text
+//! of a finding comes only from here. `docs/findings.md` is generated from this module (`make docs`) and
+//! a test fails when the two drift.
+//!
+//! Adding a code touches three places, nothing else (docs/adding-a-finding.md has a worked example):
+//!
+//! 1. Here: one line `NewVariant => NEW_ENTRY,` in the `catalogue!` table below (it yields the enum
+//!    variant, its place in [`Code::ALL`] and [`Code::entry`]), and in the family file
+//!    (`audit.rs`, `viewer.rs`, `origin.rs`) the [`Entry`] static with its [`Cause`] statics, each
+//!    cause saying `code: Code::NewVariant`.
+//! 2. The rule in `src/rules/<family>.rs`: `Finding::builder(&NEW_CAUSE)`, and the code in the file's
+//!    `//! Codes:` header.
+//! 3. `make docs`, which regenerates `docs/findings.md`.
+//!
+//! Tests keep it honest: each cause carries the code of the entry that lists it, each cause static is
+//! listed by exactly one entry, a rule file's `Codes:` header matches the causes it names, and every
+//! code is asserted by some test (`tests/catalogue_coverage.rs`).
 
 use std::fmt;
 
@@ -18,166 +32,74 @@ pub use audit::*;
 pub use origin::*;
 pub use viewer::*;
 
-/// The stable identifier of a kind of finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Code {
-    /// `audit-incomplete`
-    AuditIncomplete,
-    /// `audit-certificate-unused`
-    AuditCertificateUnused,
-    /// `viewer-default-cert-with-aliases`
-    ViewerDefaultCertWithAliases,
-    /// `viewer-cert-wrong-region`
-    ViewerCertWrongRegion,
-    /// `viewer-cert-not-found`
-    ViewerCertNotFound,
-    /// `viewer-cert-not-issued`
-    ViewerCertNotIssued,
-    /// `viewer-cert-expired`
-    ViewerCertExpired,
-    /// `viewer-cert-not-yet-valid`
-    ViewerCertNotYetValid,
-    /// `viewer-cert-expiring`
-    ViewerCertExpiring,
-    /// `viewer-cert-renewal-at-risk`
-    ViewerCertRenewalAtRisk,
-    /// `viewer-alias-not-covered`
-    ViewerAliasNotCovered,
-    /// `viewer-cert-key-unsupported`
-    ViewerCertKeyUnsupported,
-    /// `viewer-cert-chain-invalid`
-    ViewerCertChainInvalid,
-    /// `viewer-tls-policy-invalid`
-    ViewerTlsPolicyInvalid,
-    /// `viewer-tls-policy-outdated`
-    ViewerTlsPolicyOutdated,
-    /// `viewer-http-allowed`
-    ViewerHttpAllowed,
-    /// `origin-http-only`
-    OriginHttpOnly,
-    /// `origin-deprecated-protocols`
-    OriginDeprecatedProtocols,
-    /// `origin-dns-failure`
-    OriginDnsFailure,
-    /// `origin-connect-refused`
-    OriginConnectRefused,
-    /// `origin-connect-timeout`
-    OriginConnectTimeout,
-    /// `origin-handshake-timeout`
-    OriginHandshakeTimeout,
-    /// `origin-tls-protocol-mismatch`
-    OriginTlsProtocolMismatch,
-    /// `origin-tls-no-shared-cipher`
-    OriginTlsNoSharedCipher,
-    /// `origin-handshake-failed`
-    OriginHandshakeFailed,
-    /// `origin-cert-expired`
-    OriginCertExpired,
-    /// `origin-cert-not-yet-valid`
-    OriginCertNotYetValid,
-    /// `origin-cert-expiring`
-    OriginCertExpiring,
-    /// `origin-cert-self-signed`
-    OriginCertSelfSigned,
-    /// `origin-cert-untrusted-root`
-    OriginCertUntrustedRoot,
-    /// `origin-cert-chain-incomplete`
-    OriginCertChainIncomplete,
-    /// `origin-cert-chain-misordered`
-    OriginCertChainMisordered,
-    /// `origin-cert-name-mismatch`
-    OriginCertNameMismatch,
-    /// `viewer-edge-cert-mismatch`
-    ViewerEdgeCertMismatch,
-    /// `viewer-edge-handshake-failed`
-    ViewerEdgeHandshakeFailed,
-    /// `viewer-edge-not-verified`
-    ViewerEdgeNotVerified,
+/// Declares every code once: each line pairs a [`Code`] variant with its [`Entry`] static, and yields
+/// the enum, [`Code::ALL`] (in this order, the order of `docs/findings.md`) and [`Code::entry`], so the
+/// three can never disagree.
+macro_rules! catalogue {
+    ($($variant:ident => $entry:ident,)+) => {
+        /// The stable identifier of a kind of finding; it serialises as its [`Entry::id`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(
+                #[doc = concat!("The code whose entry is [`", stringify!($entry), "`].")]
+                $variant,
+            )+
+        }
+
+        impl Code {
+            /// Every code, in catalogue order. The length is counted by the macro, never typed.
+            pub const ALL: [Code; [$(stringify!($variant)),+].len()] = [$(Code::$variant),+];
+
+            /// The catalogue entry for this code.
+            pub fn entry(self) -> &'static Entry {
+                match self {
+                    $(Code::$variant => &$entry,)+
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    AuditIncomplete => AUDIT_INCOMPLETE,
+    AuditCertificateUnused => AUDIT_CERTIFICATE_UNUSED,
+    ViewerDefaultCertWithAliases => VIEWER_DEFAULT_CERT_WITH_ALIASES,
+    ViewerCertWrongRegion => VIEWER_CERT_WRONG_REGION,
+    ViewerCertNotFound => VIEWER_CERT_NOT_FOUND,
+    ViewerCertNotIssued => VIEWER_CERT_NOT_ISSUED,
+    ViewerCertExpired => VIEWER_CERT_EXPIRED,
+    ViewerCertNotYetValid => VIEWER_CERT_NOT_YET_VALID,
+    ViewerCertExpiring => VIEWER_CERT_EXPIRING,
+    ViewerCertRenewalAtRisk => VIEWER_CERT_RENEWAL_AT_RISK,
+    ViewerAliasNotCovered => VIEWER_ALIAS_NOT_COVERED,
+    ViewerCertKeyUnsupported => VIEWER_CERT_KEY_UNSUPPORTED,
+    ViewerCertChainInvalid => VIEWER_CERT_CHAIN_INVALID,
+    ViewerTlsPolicyInvalid => VIEWER_TLS_POLICY_INVALID,
+    ViewerTlsPolicyOutdated => VIEWER_TLS_POLICY_OUTDATED,
+    ViewerHttpAllowed => VIEWER_HTTP_ALLOWED,
+    OriginHttpOnly => ORIGIN_HTTP_ONLY,
+    OriginDeprecatedProtocols => ORIGIN_DEPRECATED_PROTOCOLS,
+    OriginDnsFailure => ORIGIN_DNS_FAILURE,
+    OriginConnectRefused => ORIGIN_CONNECT_REFUSED,
+    OriginConnectTimeout => ORIGIN_CONNECT_TIMEOUT,
+    OriginHandshakeTimeout => ORIGIN_HANDSHAKE_TIMEOUT,
+    OriginTlsProtocolMismatch => ORIGIN_TLS_PROTOCOL_MISMATCH,
+    OriginTlsNoSharedCipher => ORIGIN_TLS_NO_SHARED_CIPHER,
+    OriginHandshakeFailed => ORIGIN_HANDSHAKE_FAILED,
+    OriginCertExpired => ORIGIN_CERT_EXPIRED,
+    OriginCertNotYetValid => ORIGIN_CERT_NOT_YET_VALID,
+    OriginCertExpiring => ORIGIN_CERT_EXPIRING,
+    OriginCertSelfSigned => ORIGIN_CERT_SELF_SIGNED,
+    OriginCertUntrustedRoot => ORIGIN_CERT_UNTRUSTED_ROOT,
+    OriginCertChainIncomplete => ORIGIN_CERT_CHAIN_INCOMPLETE,
+    OriginCertChainMisordered => ORIGIN_CERT_CHAIN_MISORDERED,
+    OriginCertNameMismatch => ORIGIN_CERT_NAME_MISMATCH,
+    ViewerEdgeCertMismatch => VIEWER_EDGE_CERT_MISMATCH,
+    ViewerEdgeHandshakeFailed => VIEWER_EDGE_HANDSHAKE_FAILED,
+    ViewerEdgeNotVerified => VIEWER_EDGE_NOT_VERIFIED,
 }
 
 impl Code {
-    /// Every code, in catalogue order.
-    pub const ALL: [Code; 36] = [
-        Code::AuditIncomplete,
-        Code::AuditCertificateUnused,
-        Code::ViewerDefaultCertWithAliases,
-        Code::ViewerCertWrongRegion,
-        Code::ViewerCertNotFound,
-        Code::ViewerCertNotIssued,
-        Code::ViewerCertExpired,
-        Code::ViewerCertNotYetValid,
-        Code::ViewerCertExpiring,
-        Code::ViewerCertRenewalAtRisk,
-        Code::ViewerAliasNotCovered,
-        Code::ViewerCertKeyUnsupported,
-        Code::ViewerCertChainInvalid,
-        Code::ViewerTlsPolicyInvalid,
-        Code::ViewerTlsPolicyOutdated,
-        Code::ViewerHttpAllowed,
-        Code::OriginHttpOnly,
-        Code::OriginDeprecatedProtocols,
-        Code::OriginDnsFailure,
-        Code::OriginConnectRefused,
-        Code::OriginConnectTimeout,
-        Code::OriginHandshakeTimeout,
-        Code::OriginTlsProtocolMismatch,
-        Code::OriginTlsNoSharedCipher,
-        Code::OriginHandshakeFailed,
-        Code::OriginCertExpired,
-        Code::OriginCertNotYetValid,
-        Code::OriginCertExpiring,
-        Code::OriginCertSelfSigned,
-        Code::OriginCertUntrustedRoot,
-        Code::OriginCertChainIncomplete,
-        Code::OriginCertChainMisordered,
-        Code::OriginCertNameMismatch,
-        Code::ViewerEdgeCertMismatch,
-        Code::ViewerEdgeHandshakeFailed,
-        Code::ViewerEdgeNotVerified,
-    ];
-
-    /// The catalogue entry for this code.
-    pub fn entry(self) -> &'static Entry {
-        match self {
-            Code::AuditIncomplete => &AUDIT_INCOMPLETE,
-            Code::AuditCertificateUnused => &AUDIT_CERTIFICATE_UNUSED,
-            Code::ViewerDefaultCertWithAliases => &VIEWER_DEFAULT_CERT_WITH_ALIASES,
-            Code::ViewerCertWrongRegion => &VIEWER_CERT_WRONG_REGION,
-            Code::ViewerCertNotFound => &VIEWER_CERT_NOT_FOUND,
-            Code::ViewerCertNotIssued => &VIEWER_CERT_NOT_ISSUED,
-            Code::ViewerCertExpired => &VIEWER_CERT_EXPIRED,
-            Code::ViewerCertNotYetValid => &VIEWER_CERT_NOT_YET_VALID,
-            Code::ViewerCertExpiring => &VIEWER_CERT_EXPIRING,
-            Code::ViewerCertRenewalAtRisk => &VIEWER_CERT_RENEWAL_AT_RISK,
-            Code::ViewerAliasNotCovered => &VIEWER_ALIAS_NOT_COVERED,
-            Code::ViewerCertKeyUnsupported => &VIEWER_CERT_KEY_UNSUPPORTED,
-            Code::ViewerCertChainInvalid => &VIEWER_CERT_CHAIN_INVALID,
-            Code::ViewerTlsPolicyInvalid => &VIEWER_TLS_POLICY_INVALID,
-            Code::ViewerTlsPolicyOutdated => &VIEWER_TLS_POLICY_OUTDATED,
-            Code::ViewerHttpAllowed => &VIEWER_HTTP_ALLOWED,
-            Code::OriginHttpOnly => &ORIGIN_HTTP_ONLY,
-            Code::OriginDeprecatedProtocols => &ORIGIN_DEPRECATED_PROTOCOLS,
-            Code::OriginDnsFailure => &ORIGIN_DNS_FAILURE,
-            Code::OriginConnectRefused => &ORIGIN_CONNECT_REFUSED,
-            Code::OriginConnectTimeout => &ORIGIN_CONNECT_TIMEOUT,
-            Code::OriginHandshakeTimeout => &ORIGIN_HANDSHAKE_TIMEOUT,
-            Code::OriginTlsProtocolMismatch => &ORIGIN_TLS_PROTOCOL_MISMATCH,
-            Code::OriginTlsNoSharedCipher => &ORIGIN_TLS_NO_SHARED_CIPHER,
-            Code::OriginHandshakeFailed => &ORIGIN_HANDSHAKE_FAILED,
-            Code::OriginCertExpired => &ORIGIN_CERT_EXPIRED,
-            Code::OriginCertNotYetValid => &ORIGIN_CERT_NOT_YET_VALID,
-            Code::OriginCertExpiring => &ORIGIN_CERT_EXPIRING,
-            Code::OriginCertSelfSigned => &ORIGIN_CERT_SELF_SIGNED,
-            Code::OriginCertUntrustedRoot => &ORIGIN_CERT_UNTRUSTED_ROOT,
-            Code::OriginCertChainIncomplete => &ORIGIN_CERT_CHAIN_INCOMPLETE,
-            Code::OriginCertChainMisordered => &ORIGIN_CERT_CHAIN_MISORDERED,
-            Code::OriginCertNameMismatch => &ORIGIN_CERT_NAME_MISMATCH,
-            Code::ViewerEdgeCertMismatch => &VIEWER_EDGE_CERT_MISMATCH,
-            Code::ViewerEdgeHandshakeFailed => &VIEWER_EDGE_HANDSHAKE_FAILED,
-            Code::ViewerEdgeNotVerified => &VIEWER_EDGE_NOT_VERIFIED,
-        }
-    }
-
     /// The stable string, e.g. `viewer-cert-expired`.
     pub fn as_str(self) -> &'static str {
         self.entry().id
@@ -270,8 +192,13 @@ impl Entry {
 }
 
 /// One way a code can arise, with the text to show for it. `{name}` fills from the finding's evidence.
+///
+/// A cause knows its code, so a rule names only the cause (`Finding::builder(&CAUSE)`) and cannot pair
+/// it with the wrong code; a test checks that every cause listed under an entry carries that entry's code.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Cause {
+    /// The code this cause explains: the one whose entry lists it.
+    pub code: Code,
     /// Short name of the cause, for the documentation.
     pub id: &'static str,
     /// Severity unless the rule picks one of `other_severities`.
@@ -370,6 +297,27 @@ mod tests {
                 _ => "viewer-",
             };
             assert!(id.starts_with(prefix), "{id} should start with {prefix}");
+        }
+    }
+
+    #[test]
+    fn every_cause_carries_the_code_of_the_entry_that_lists_it_and_is_listed_once() {
+        for code in Code::ALL {
+            let causes = code.entry().causes;
+            for (i, cause) in causes.iter().enumerate() {
+                assert_eq!(
+                    cause.code, code,
+                    "{code} lists cause {} of {}",
+                    cause.id, cause.code
+                );
+                assert!(
+                    !causes[..i]
+                        .iter()
+                        .any(|earlier| std::ptr::eq(*earlier, *cause)),
+                    "{code} lists cause {} twice",
+                    cause.id
+                );
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! Entries of the origin families (configuration, and the TLS handshake CloudFront makes) and of the
 //! edge check. Sources: cloudfront-tls-rules.md §3 and §4.
 
-use super::{Cause, Entry, Family};
+use super::{Cause, Code, Entry, Family};
 use crate::finding::{Severity, ViewerImpact};
 
 const DOCS_502: &str =
@@ -13,9 +13,10 @@ const DOCS_ORIGIN_HTTPS: &str =
 const DOCS_ORIGIN_CIPHERS: &str =
     "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-ciphers-cloudfront-to-origin.html";
 
-/// Builds a cause whose only variable parts are its id, message, impact and remediation: most
+/// Builds a cause whose only variable parts are its code, id, message, impact and remediation: most
 /// origin causes are critical 502s.
 const fn cause(
+    code: Code,
     id: &'static str,
     severity: Severity,
     impact: ViewerImpact,
@@ -23,6 +24,7 @@ const fn cause(
     remediation: &'static [&'static str],
 ) -> Cause {
     Cause {
+        code,
         id,
         severity,
         other_severities: &[],
@@ -51,6 +53,7 @@ pub static ORIGIN_HTTP_ONLY: Entry = Entry {
 
 /// A custom origin that could use HTTPS.
 pub static HTTP_ONLY_CUSTOM: Cause = cause(
+    Code::OriginHttpOnly,
     "http-only",
     Severity::Medium,
     ViewerImpact::None,
@@ -63,6 +66,7 @@ pub static HTTP_ONLY_CUSTOM: Cause = cause(
 
 /// An S3 website endpoint.
 pub static HTTP_ONLY_S3_WEBSITE: Cause = cause(
+    Code::OriginHttpOnly,
     "s3-website-endpoint",
     Severity::Medium,
     ViewerImpact::None,
@@ -86,6 +90,7 @@ pub static ORIGIN_DEPRECATED_PROTOCOLS: Entry = Entry {
 
 /// The only cause of `origin-deprecated-protocols`.
 pub static DEPRECATED_PROTOCOLS: Cause = cause(
+    Code::OriginDeprecatedProtocols,
     "deprecated-protocols",
     Severity::Low,
     ViewerImpact::None,
@@ -113,6 +118,7 @@ pub static ORIGIN_DNS_FAILURE: Entry = Entry {
 
 /// The only cause of `origin-dns-failure`.
 pub static DNS_FAILURE: Cause = cause(
+    Code::OriginDnsFailure,
     "does-not-resolve",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -136,6 +142,7 @@ pub static ORIGIN_CONNECT_REFUSED: Entry = Entry {
 
 /// The only cause of `origin-connect-refused`.
 pub static CONNECT_REFUSED: Cause = cause(
+    Code::OriginConnectRefused,
     "refused",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -161,6 +168,7 @@ pub static ORIGIN_CONNECT_TIMEOUT: Entry = Entry {
 
 /// The only cause of `origin-connect-timeout`.
 pub static CONNECT_TIMEOUT: Cause = cause(
+    Code::OriginConnectTimeout,
     "timeout",
     Severity::Critical,
     ViewerImpact::GatewayTimeout,
@@ -184,6 +192,7 @@ pub static ORIGIN_HANDSHAKE_TIMEOUT: Entry = Entry {
 
 /// The only cause of `origin-handshake-timeout`.
 pub static HANDSHAKE_TIMEOUT: Cause = cause(
+    Code::OriginHandshakeTimeout,
     "stalled",
     Severity::Critical,
     ViewerImpact::GatewayTimeout,
@@ -208,6 +217,7 @@ pub static ORIGIN_TLS_PROTOCOL_MISMATCH: Entry = Entry {
 
 /// The origin only speaks TLS 1.3.
 pub static PROTOCOL_TLS13_ONLY: Cause = cause(
+    Code::OriginTlsProtocolMismatch,
     "tls13-only",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -219,6 +229,7 @@ pub static PROTOCOL_TLS13_ONLY: Cause = cause(
 
 /// The origin speaks a version the distribution does not allow.
 pub static PROTOCOL_NOT_ALLOWED: Cause = cause(
+    Code::OriginTlsProtocolMismatch,
     "version-not-allowed",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -242,6 +253,7 @@ pub static ORIGIN_TLS_NO_SHARED_CIPHER: Entry = Entry {
 
 /// The only cause of `origin-tls-no-shared-cipher`.
 pub static NO_SHARED_CIPHER: Cause = cause(
+    Code::OriginTlsNoSharedCipher,
     "no-shared-cipher",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -271,6 +283,7 @@ pub static ORIGIN_HANDSHAKE_FAILED: Entry = Entry {
 
 /// A TLS alert CloudFront's hello cannot get past.
 pub static HANDSHAKE_ALERT: Cause = cause(
+    Code::OriginHandshakeFailed,
     "alert",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -282,6 +295,7 @@ pub static HANDSHAKE_ALERT: Cause = cause(
 
 /// The origin closed the connection.
 pub static HANDSHAKE_CLOSED: Cause = cause(
+    Code::OriginHandshakeFailed,
     "closed",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -293,6 +307,7 @@ pub static HANDSHAKE_CLOSED: Cause = cause(
 
 /// A client certificate is demanded.
 pub static HANDSHAKE_CLIENT_CERTIFICATE: Cause = cause(
+    Code::OriginHandshakeFailed,
     "client-certificate-required",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -304,6 +319,7 @@ pub static HANDSHAKE_CLIENT_CERTIFICATE: Cause = cause(
 
 /// Not TLS at all.
 pub static HANDSHAKE_NOT_TLS: Cause = cause(
+    Code::OriginHandshakeFailed,
     "not-tls",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -315,6 +331,7 @@ pub static HANDSHAKE_NOT_TLS: Cause = cause(
 
 /// The origin sent more than a handshake could need.
 pub static HANDSHAKE_OVERSIZED: Cause = cause(
+    Code::OriginHandshakeFailed,
     "oversized",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -326,6 +343,7 @@ pub static HANDSHAKE_OVERSIZED: Cause = cause(
 
 /// The parameters were agreed but the handshake did not complete.
 pub static HANDSHAKE_INCOMPLETE: Cause = cause(
+    Code::OriginHandshakeFailed,
     "incomplete",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -352,6 +370,7 @@ pub static ORIGIN_CERT_EXPIRED: Entry = Entry {
 
 /// The only cause of `origin-cert-expired`.
 pub static ORIGIN_EXPIRED: Cause = cause(
+    Code::OriginCertExpired,
     "expired",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -374,6 +393,7 @@ pub static ORIGIN_CERT_NOT_YET_VALID: Entry = Entry {
 
 /// The only cause of `origin-cert-not-yet-valid`.
 pub static ORIGIN_NOT_YET_VALID: Cause = cause(
+    Code::OriginCertNotYetValid,
     "not-yet-valid",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -396,6 +416,7 @@ pub static ORIGIN_CERT_EXPIRING: Entry = Entry {
 
 /// The only cause of `origin-cert-expiring`.
 pub static ORIGIN_EXPIRING: Cause = Cause {
+    code: Code::OriginCertExpiring,
     id: "expiring",
     severity: Severity::Medium,
     other_severities: &[Severity::High],
@@ -420,6 +441,7 @@ pub static ORIGIN_CERT_SELF_SIGNED: Entry = Entry {
 
 /// The only cause of `origin-cert-self-signed`.
 pub static SELF_SIGNED: Cause = cause(
+    Code::OriginCertSelfSigned,
     "self-signed",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -443,6 +465,7 @@ pub static ORIGIN_CERT_UNTRUSTED_ROOT: Entry = Entry {
 
 /// The only cause of `origin-cert-untrusted-root`.
 pub static UNTRUSTED_ROOT: Cause = cause(
+    Code::OriginCertUntrustedRoot,
     "untrusted-root",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -465,6 +488,7 @@ pub static ORIGIN_CERT_CHAIN_INCOMPLETE: Entry = Entry {
 
 /// The only cause of `origin-cert-chain-incomplete`.
 pub static CHAIN_INCOMPLETE: Cause = cause(
+    Code::OriginCertChainIncomplete,
     "missing-intermediate",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -487,6 +511,7 @@ pub static ORIGIN_CERT_CHAIN_MISORDERED: Entry = Entry {
 
 /// The only cause of `origin-cert-chain-misordered`.
 pub static CHAIN_MISORDERED: Cause = cause(
+    Code::OriginCertChainMisordered,
     "misordered",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -515,6 +540,7 @@ pub static ORIGIN_CERT_NAME_MISMATCH: Entry = Entry {
 
 /// The origin domain is not covered.
 pub static NAME_MISMATCH_ORIGIN_DOMAIN: Cause = cause(
+    Code::OriginCertNameMismatch,
     "origin-domain",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -527,6 +553,7 @@ pub static NAME_MISMATCH_ORIGIN_DOMAIN: Cause = cause(
 
 /// A name asked for by hand (`probe --sni`) is not covered.
 pub static NAME_MISMATCH_REQUESTED_SNI: Cause = cause(
+    Code::OriginCertNameMismatch,
     "requested-sni",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -539,6 +566,7 @@ pub static NAME_MISMATCH_REQUESTED_SNI: Cause = cause(
 
 /// The forwarded Host (an alias) is not covered.
 pub static NAME_MISMATCH_FORWARDED_HOST: Cause = cause(
+    Code::OriginCertNameMismatch,
     "forwarded-host",
     Severity::Critical,
     ViewerImpact::BadGateway,
@@ -566,6 +594,7 @@ pub static VIEWER_EDGE_CERT_MISMATCH: Entry = Entry {
 
 /// The served certificate does not cover the alias.
 pub static EDGE_NOT_COVERING: Cause = cause(
+    Code::ViewerEdgeCertMismatch,
     "not-covering",
     Severity::Critical,
     ViewerImpact::CertWarning,
@@ -578,6 +607,7 @@ pub static EDGE_NOT_COVERING: Cause = cause(
 
 /// The served certificate is not the configured one.
 pub static EDGE_STALE: Cause = cause(
+    Code::ViewerEdgeCertMismatch,
     "not-configured-certificate",
     Severity::High,
     ViewerImpact::None,
@@ -600,6 +630,7 @@ pub static VIEWER_EDGE_HANDSHAKE_FAILED: Entry = Entry {
 
 /// The only cause of `viewer-edge-handshake-failed`.
 pub static EDGE_HANDSHAKE_FAILED: Cause = cause(
+    Code::ViewerEdgeHandshakeFailed,
     "handshake-failed",
     Severity::Critical,
     ViewerImpact::CertWarning,
@@ -623,6 +654,7 @@ pub static VIEWER_EDGE_NOT_VERIFIED: Entry = Entry {
 
 /// The only cause of `viewer-edge-not-verified`.
 pub static EDGE_NOT_VERIFIED: Cause = cause(
+    Code::ViewerEdgeNotVerified,
     "in-progress",
     Severity::Info,
     ViewerImpact::None,

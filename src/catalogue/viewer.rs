@@ -1,6 +1,6 @@
 //! Entries of the viewer families: the certificate, the names it covers, the security policy.
 
-use super::{Cause, Entry, Family};
+use super::{Cause, Code, Entry, Family};
 use crate::finding::{Severity, ViewerImpact};
 
 const DOCS_REQUIREMENTS: &str =
@@ -22,6 +22,7 @@ pub static VIEWER_DEFAULT_CERT_WITH_ALIASES: Entry = Entry {
 
 /// The only cause of `viewer-default-cert-with-aliases`.
 pub static DEFAULT_CERT_WITH_ALIASES: Cause = Cause {
+    code: Code::ViewerDefaultCertWithAliases,
     id: "default-certificate",
     severity: Severity::Critical,
     other_severities: &[],
@@ -49,6 +50,7 @@ pub static VIEWER_CERT_WRONG_REGION: Entry = Entry {
 
 /// The only cause of `viewer-cert-wrong-region`.
 pub static WRONG_REGION: Cause = Cause {
+    code: Code::ViewerCertWrongRegion,
     id: "wrong-region",
     severity: Severity::Critical,
     other_severities: &[],
@@ -74,6 +76,7 @@ pub static VIEWER_CERT_NOT_FOUND: Entry = Entry {
 
 /// ACM says no such certificate.
 pub static CERT_NOT_FOUND_ACM: Cause = Cause {
+    code: Code::ViewerCertNotFound,
     id: "acm-not-found",
     severity: Severity::Critical,
     other_severities: &[],
@@ -88,6 +91,7 @@ pub static CERT_NOT_FOUND_ACM: Cause = Cause {
 
 /// IAM has no server certificate with that id.
 pub static CERT_NOT_FOUND_IAM: Cause = Cause {
+    code: Code::ViewerCertNotFound,
     id: "iam-not-found",
     severity: Severity::Critical,
     other_severities: &[],
@@ -102,6 +106,7 @@ pub static CERT_NOT_FOUND_IAM: Cause = Cause {
 
 /// The ARN is not an ACM certificate ARN.
 pub static CERT_ARN_MALFORMED: Cause = Cause {
+    code: Code::ViewerCertNotFound,
     id: "malformed-arn",
     severity: Severity::Critical,
     other_severities: &[],
@@ -127,6 +132,7 @@ pub static VIEWER_CERT_NOT_ISSUED: Entry = Entry {
 
 /// Validation has not finished.
 pub static NOT_ISSUED_PENDING: Cause = Cause {
+    code: Code::ViewerCertNotIssued,
     id: "pending-validation",
     severity: Severity::Critical,
     other_severities: &[],
@@ -141,6 +147,7 @@ pub static NOT_ISSUED_PENDING: Cause = Cause {
 
 /// The certificate will never be issued again.
 pub static NOT_ISSUED_DEAD: Cause = Cause {
+    code: Code::ViewerCertNotIssued,
     id: "unusable-status",
     severity: Severity::Critical,
     other_severities: &[],
@@ -165,6 +172,7 @@ pub static VIEWER_CERT_EXPIRED: Entry = Entry {
 
 /// The only cause of `viewer-cert-expired`.
 pub static EXPIRED: Cause = Cause {
+    code: Code::ViewerCertExpired,
     id: "expired",
     severity: Severity::Critical,
     other_severities: &[],
@@ -189,6 +197,7 @@ pub static VIEWER_CERT_NOT_YET_VALID: Entry = Entry {
 
 /// The only cause of `viewer-cert-not-yet-valid`.
 pub static NOT_YET_VALID: Cause = Cause {
+    code: Code::ViewerCertNotYetValid,
     id: "not-yet-valid",
     severity: Severity::Critical,
     other_severities: &[],
@@ -215,6 +224,7 @@ pub static VIEWER_CERT_EXPIRING: Entry = Entry {
 
 /// A certificate nobody renews automatically, or not eligible for it.
 pub static EXPIRING_BY_HAND: Cause = Cause {
+    code: Code::ViewerCertExpiring,
     id: "expiring",
     severity: Severity::Medium,
     other_severities: &[Severity::High],
@@ -229,6 +239,7 @@ pub static EXPIRING_BY_HAND: Cause = Cause {
 
 /// ACM should already have renewed it.
 pub static EXPIRING_RENEWAL_OVERDUE: Cause = Cause {
+    code: Code::ViewerCertExpiring,
     id: "managed-renewal-overdue",
     severity: Severity::Medium,
     other_severities: &[Severity::High],
@@ -260,6 +271,7 @@ pub static VIEWER_CERT_RENEWAL_AT_RISK: Entry = Entry {
 
 /// Imported or IAM, close to expiry.
 pub static RENEWAL_BY_HAND: Cause = Cause {
+    code: Code::ViewerCertRenewalAtRisk,
     id: "manual-renewal",
     severity: Severity::High,
     other_severities: &[],
@@ -274,6 +286,7 @@ pub static RENEWAL_BY_HAND: Cause = Cause {
 
 /// ACM tried and failed.
 pub static RENEWAL_FAILED: Cause = Cause {
+    code: Code::ViewerCertRenewalAtRisk,
     id: "renewal-failed",
     severity: Severity::High,
     other_severities: &[],
@@ -288,6 +301,7 @@ pub static RENEWAL_FAILED: Cause = Cause {
 
 /// ACM waits for validation.
 pub static RENEWAL_PENDING_VALIDATION: Cause = Cause {
+    code: Code::ViewerCertRenewalAtRisk,
     id: "renewal-pending-validation",
     severity: Severity::High,
     other_severities: &[],
@@ -301,6 +315,7 @@ pub static RENEWAL_PENDING_VALIDATION: Cause = Cause {
 
 /// ACM will not renew it.
 pub static RENEWAL_INELIGIBLE: Cause = Cause {
+    code: Code::ViewerCertRenewalAtRisk,
     id: "ineligible",
     severity: Severity::High,
     other_severities: &[],
@@ -315,6 +330,7 @@ pub static RENEWAL_INELIGIBLE: Cause = Cause {
 
 /// A person must click a link every renewal.
 pub static RENEWAL_EMAIL_VALIDATED: Cause = Cause {
+    code: Code::ViewerCertRenewalAtRisk,
     id: "email-validated",
     severity: Severity::High,
     other_severities: &[],
@@ -339,6 +355,7 @@ pub static VIEWER_CERT_KEY_UNSUPPORTED: Entry = Entry {
 
 /// The only cause of `viewer-cert-key-unsupported`.
 pub static KEY_UNSUPPORTED: Cause = Cause {
+    code: Code::ViewerCertKeyUnsupported,
     id: "unsupported-key",
     severity: Severity::Critical,
     other_severities: &[],
@@ -363,6 +380,7 @@ pub static VIEWER_CERT_CHAIN_INVALID: Entry = Entry {
 
 /// More than five certificates.
 pub static CHAIN_TOO_LONG: Cause = Cause {
+    code: Code::ViewerCertChainInvalid,
     id: "too-long",
     severity: Severity::Critical,
     other_severities: &[],
@@ -376,6 +394,7 @@ pub static CHAIN_TOO_LONG: Cause = Cause {
 
 /// An expired intermediate.
 pub static CHAIN_EXPIRED_MEMBER: Cause = Cause {
+    code: Code::ViewerCertChainInvalid,
     id: "expired-member",
     severity: Severity::Critical,
     other_severities: &[],
@@ -389,6 +408,7 @@ pub static CHAIN_EXPIRED_MEMBER: Cause = Cause {
 
 /// A chain member cannot be parsed.
 pub static CHAIN_UNREADABLE: Cause = Cause {
+    code: Code::ViewerCertChainInvalid,
     id: "unreadable",
     severity: Severity::Critical,
     other_severities: &[],
@@ -416,6 +436,7 @@ pub static VIEWER_ALIAS_NOT_COVERED: Entry = Entry {
 
 /// The only cause of `viewer-alias-not-covered`.
 pub static ALIAS_NOT_COVERED: Cause = Cause {
+    code: Code::ViewerAliasNotCovered,
     id: "alias-not-covered",
     severity: Severity::Critical,
     other_severities: &[],
@@ -447,6 +468,7 @@ pub static VIEWER_TLS_POLICY_INVALID: Entry = Entry {
 
 /// SSLv3 + sni-only.
 pub static POLICY_SSLV3_WITH_SNI: Cause = Cause {
+    code: Code::ViewerTlsPolicyInvalid,
     id: "sslv3-with-sni-only",
     severity: Severity::Critical,
     other_severities: &[],
@@ -460,6 +482,7 @@ pub static POLICY_SSLV3_WITH_SNI: Cause = Cause {
 
 /// Two or three certificate sources at once.
 pub static POLICY_SEVERAL_SOURCES: Cause = Cause {
+    code: Code::ViewerTlsPolicyInvalid,
     id: "several-certificate-sources",
     severity: Severity::Critical,
     other_severities: &[],
@@ -473,6 +496,7 @@ pub static POLICY_SEVERAL_SOURCES: Cause = Cause {
 
 /// A custom certificate without its required fields.
 pub static POLICY_MISSING_FIELD: Cause = Cause {
+    code: Code::ViewerTlsPolicyInvalid,
     id: "missing-field",
     severity: Severity::Critical,
     other_severities: &[],
@@ -498,6 +522,7 @@ pub static VIEWER_TLS_POLICY_OUTDATED: Entry = Entry {
 
 /// The only cause of `viewer-tls-policy-outdated`.
 pub static POLICY_OUTDATED: Cause = Cause {
+    code: Code::ViewerTlsPolicyOutdated,
     id: "outdated",
     severity: Severity::Low,
     other_severities: &[],
@@ -523,6 +548,7 @@ pub static VIEWER_HTTP_ALLOWED: Entry = Entry {
 
 /// The only cause of `viewer-http-allowed`.
 pub static HTTP_ALLOWED: Cause = Cause {
+    code: Code::ViewerHttpAllowed,
     id: "allow-all",
     severity: Severity::Medium,
     other_severities: &[],

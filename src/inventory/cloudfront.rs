@@ -1,5 +1,6 @@
 //! CloudFront reads (ListDistributions, GetDistribution) and the SDK → model conversion.
 
+use crate::vocabulary::{DistributionStatus, OriginProtocolPolicy, SslSupportMethod};
 use aws_sdk_cloudfront::types as cf;
 use futures::stream::{self, StreamExt};
 
@@ -149,7 +150,7 @@ pub(crate) fn from_summary(summary: &cf::DistributionSummary) -> Distribution {
     let mut distribution = from_parts(summary.id(), parts, summary.enabled());
     distribution.arn = text(summary.arn());
     distribution.domain_name = text(summary.domain_name());
-    distribution.status = text(summary.status());
+    distribution.status = text(summary.status()).map(DistributionStatus::from);
     distribution
 }
 
@@ -168,7 +169,7 @@ pub(crate) fn from_distribution(full: &cf::Distribution) -> Option<Distribution>
     let mut distribution = from_parts(full.id(), parts, config.enabled());
     distribution.arn = text(full.arn());
     distribution.domain_name = text(full.domain_name());
-    distribution.status = text(full.status());
+    distribution.status = text(full.status()).map(DistributionStatus::from);
     Some(distribution)
 }
 
@@ -214,7 +215,10 @@ fn viewer_certificate(vc: &cf::ViewerCertificate) -> ViewerCertificate {
         acm_certificate_arn: vc.acm_certificate_arn().and_then(text),
         iam_certificate_id: vc.iam_certificate_id().and_then(text),
         // `as_str` keeps values the SDK does not know yet (`TLSv1.3_2025` parses as Unknown).
-        ssl_support_method: vc.ssl_support_method().and_then(|m| text(m.as_str())),
+        ssl_support_method: vc
+            .ssl_support_method()
+            .and_then(|m| text(m.as_str()))
+            .map(SslSupportMethod::from),
         minimum_protocol_version: vc.minimum_protocol_version().and_then(|m| text(m.as_str())),
     }
 }
@@ -229,7 +233,9 @@ fn origin(o: &cf::Origin) -> Origin {
             // Ports are required in the API; 0 only appears when the field was missing.
             http_port: Some(custom.http_port()).filter(|p| *p > 0),
             https_port: Some(custom.https_port()).filter(|p| *p > 0),
-            origin_protocol_policy: custom.origin_protocol_policy().as_str().to_owned(),
+            origin_protocol_policy: OriginProtocolPolicy::from(
+                custom.origin_protocol_policy().as_str(),
+            ),
             origin_ssl_protocols: custom
                 .origin_ssl_protocols()
                 .map(|p| p.items().iter().filter_map(|s| text(s.as_str())).collect())
@@ -313,6 +319,9 @@ mod tests {
             converted.minimum_protocol_version.as_deref(),
             Some("TLSv1.3_2025")
         );
-        assert_eq!(converted.ssl_support_method.as_deref(), Some("sni-only"));
+        assert_eq!(
+            converted.ssl_support_method.as_ref().map(|v| v.as_str()),
+            Some("sni-only")
+        );
     }
 }

@@ -356,7 +356,7 @@ mod tests {
 
     fn handler(status: &str, fail: bool) -> Handler<FakeReader, FakePublisher, FakeFollowUps> {
         let mut distribution = healthy_distribution("E1");
-        distribution.status = Some(status.to_owned());
+        distribution.status = Some(status.into());
         let config = LambdaConfig::from_lookup(|name| {
             match name {
                 "TOPIC_ARN" => Some("arn:aws:sns:us-east-1:111122223333:t"),

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::TriggerSummary;
 use crate::catalogue::{
-    Code, ALIAS_NOT_COVERED, EXPIRED, EXPIRING_BY_HAND, HTTP_ALLOWED, INCOMPLETE_ACCESS_DENIED,
+    ALIAS_NOT_COVERED, EXPIRED, EXPIRING_BY_HAND, HTTP_ALLOWED, INCOMPLETE_ACCESS_DENIED,
     POLICY_OUTDATED,
 };
 use crate::finding::Finding;
@@ -25,7 +25,7 @@ pub(super) fn trigger() -> TriggerSummary {
 }
 
 pub(super) fn alias_finding(id: &str, alias: &str) -> Finding {
-    Finding::builder(Code::ViewerAliasNotCovered, &ALIAS_NOT_COVERED)
+    Finding::builder(&ALIAS_NOT_COVERED)
         .distribution(id)
         .subject(alias)
         .evidence("alias", alias)
@@ -38,7 +38,7 @@ pub(super) fn alias_finding(id: &str, alias: &str) -> Finding {
 }
 
 pub(super) fn expired(id: &str) -> Finding {
-    Finding::builder(Code::ViewerCertExpired, &EXPIRED)
+    Finding::builder(&EXPIRED)
         .distribution(id)
         .subject("arn:aws:acm:us-east-1:111122223333:certificate/abc")
         .evidence(
@@ -52,7 +52,7 @@ pub(super) fn expired(id: &str) -> Finding {
 }
 
 pub(super) fn expiring(id: &str) -> Finding {
-    Finding::builder(Code::ViewerCertExpiring, &EXPIRING_BY_HAND)
+    Finding::builder(&EXPIRING_BY_HAND)
         .distribution(id)
         .subject("arn:aws:acm:us-east-1:111122223333:certificate/imported")
         .evidence(
@@ -65,7 +65,7 @@ pub(super) fn expiring(id: &str) -> Finding {
 }
 
 pub(super) fn http_allowed(id: &str) -> Finding {
-    Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+    Finding::builder(&HTTP_ALLOWED)
         .distribution(id)
         .subject("cache behaviour default")
         .evidence("behavior", "default")
@@ -73,7 +73,7 @@ pub(super) fn http_allowed(id: &str) -> Finding {
 }
 
 pub(super) fn outdated(id: &str) -> Finding {
-    Finding::builder(Code::ViewerTlsPolicyOutdated, &POLICY_OUTDATED)
+    Finding::builder(&POLICY_OUTDATED)
         .distribution(id)
         .subject("TLSv1_2016")
         .evidence("minimum_protocol_version", "TLSv1_2016")
@@ -81,7 +81,7 @@ pub(super) fn outdated(id: &str) -> Finding {
 }
 
 pub(super) fn account() -> Finding {
-    Finding::builder(Code::AuditIncomplete, &INCOMPLETE_ACCESS_DENIED)
+    Finding::builder(&INCOMPLETE_ACCESS_DENIED)
         .subject("iam server certificates")
         .evidence("resource", "IAM server certificates")
         .evidence("operation", "iam:ListServerCertificates")

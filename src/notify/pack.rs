@@ -143,7 +143,7 @@ mod tests {
 
     use serde_json::json;
 
-    use crate::catalogue::{Code, HTTP_ALLOWED};
+    use crate::catalogue::HTTP_ALLOWED;
     use crate::finding::{Finding, Severity};
     use crate::notify::fixtures::*;
     use crate::notify::*;
@@ -245,7 +245,7 @@ mod tests {
         let big = "x".repeat(5_000);
         let findings: Vec<Finding> = (0..40)
             .map(|i| {
-                Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+                Finding::builder(&HTTP_ALLOWED)
                     .distribution("E1BIG")
                     .subject(format!("behaviour {i}"))
                     .evidence("behavior", format!("{i}-{big}"))

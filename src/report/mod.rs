@@ -137,23 +137,23 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::{Code, ALIAS_NOT_COVERED, HTTP_ALLOWED, INCOMPLETE_OTHER};
+    use crate::catalogue::{ALIAS_NOT_COVERED, HTTP_ALLOWED, INCOMPLETE_OTHER};
     use serde_json::Value;
 
     fn sample() -> Report {
-        let medium = Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+        let medium = Finding::builder(&HTTP_ALLOWED)
             .distribution("E2")
             .subject("cache behaviour default")
             .evidence("behavior", "default")
             .build();
-        let critical = Finding::builder(Code::ViewerAliasNotCovered, &ALIAS_NOT_COVERED)
+        let critical = Finding::builder(&ALIAS_NOT_COVERED)
             .distribution("E1")
             .subject("api.example.com")
             .evidence("alias", "api.example.com\x1b[31m")
             .evidence("certificate", "arn")
             .evidence("certificate_names", vec!["example.com"])
             .build();
-        let account = Finding::builder(Code::AuditIncomplete, &INCOMPLETE_OTHER)
+        let account = Finding::builder(&INCOMPLETE_OTHER)
             .subject("account")
             .build();
         Report::new(vec![medium, account, critical], 2, vec![])

@@ -1,4 +1,4 @@
-//! Codes: `audit-incomplete`.
+//! Codes: `audit-incomplete`, `audit-certificate-unused`.
 //!
 //! A read that failed is never a silent pass: each one becomes a finding that names what could not be
 //! read and why, on the distribution it blinds.
@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use crate::catalogue::{
-    Cause, Code, CERTIFICATE_UNUSED, INCOMPLETE_ACCESS_DENIED, INCOMPLETE_NOT_FOUND,
-    INCOMPLETE_OTHER, INCOMPLETE_THROTTLED,
+    Cause, CERTIFICATE_UNUSED, INCOMPLETE_ACCESS_DENIED, INCOMPLETE_NOT_FOUND, INCOMPLETE_OTHER,
+    INCOMPLETE_THROTTLED,
 };
 use crate::finding::Finding;
 use crate::model::{
@@ -93,7 +93,7 @@ fn policy_gaps(snapshot: &Snapshot, distribution: &Distribution, findings: &mut 
 
 /// An ACM event about a certificate that no distribution uses: worth saying, nothing to audit.
 pub(super) fn certificate_unused(arn: &str) -> Finding {
-    Finding::builder(Code::AuditCertificateUnused, &CERTIFICATE_UNUSED)
+    Finding::builder(&CERTIFICATE_UNUSED)
         .subject(arn.to_owned())
         .evidence("certificate_arn", arn.to_owned())
         .build()
@@ -101,7 +101,7 @@ pub(super) fn certificate_unused(arn: &str) -> Finding {
 
 /// A planned handshake that did not run because the invocation deadline came first.
 pub(super) fn not_probed(distribution: &Distribution, resource: String) -> Finding {
-    Finding::builder(Code::AuditIncomplete, &INCOMPLETE_OTHER)
+    Finding::builder(&INCOMPLETE_OTHER)
         .for_distribution(distribution)
         .subject(resource.clone())
         .evidence("operation", "TLS probe")
@@ -126,7 +126,7 @@ fn cause_for(kind: FailureKind) -> &'static Cause {
 }
 
 fn incomplete(failure: &ReadFailure, distribution_id: Option<&str>) -> Finding {
-    let mut builder = Finding::builder(Code::AuditIncomplete, cause_for(failure.kind))
+    let mut builder = Finding::builder(cause_for(failure.kind))
         .subject(failure.resource.clone())
         .evidence("operation", failure.operation.clone())
         .evidence("resource", failure.resource.clone())
@@ -221,6 +221,17 @@ mod tests {
         );
         let findings = crate::rules::evaluate(&snapshot, now());
         assert_codes(&findings, &["audit-incomplete"]);
+    }
+
+    #[test]
+    fn an_acm_event_for_a_certificate_no_distribution_uses_says_so_on_the_certificate() {
+        let finding = certificate_unused(ACM_ARN);
+        assert_eq!(finding.code.as_str(), "audit-certificate-unused");
+        assert_eq!(finding.subject, ACM_ARN);
+        assert_eq!(finding.distribution_id, None);
+        assert_eq!(finding.evidence["certificate_arn"], ACM_ARN);
+        assert!(finding.message.contains(ACM_ARN), "{}", finding.message);
+        assert!(finding.remediation[0].contains(ACM_ARN));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Compares what the edge serves for each alias with the configured certificate.
 
 use crate::catalogue::{
-    Cause, Code, EDGE_HANDSHAKE_FAILED, EDGE_NOT_COVERING, EDGE_NOT_VERIFIED, EDGE_STALE,
+    Cause, EDGE_HANDSHAKE_FAILED, EDGE_NOT_COVERING, EDGE_NOT_VERIFIED, EDGE_STALE,
 };
 use crate::finding::Finding;
 use crate::model::{CertificateLookup, Snapshot};
@@ -25,10 +25,14 @@ pub struct EdgeResults<'a> {
 
 pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut Vec<Finding>) {
     for distribution in snapshot.distributions.iter().filter(|d| edge_checkable(d)) {
-        let status = distribution.status.as_deref().unwrap_or("unknown");
+        let status = distribution
+            .status
+            .as_ref()
+            .map(|v| v.as_str())
+            .unwrap_or("unknown");
         if status != "Deployed" {
             findings.push(
-                Finding::builder(Code::ViewerEdgeNotVerified, &EDGE_NOT_VERIFIED)
+                Finding::builder(&EDGE_NOT_VERIFIED)
                     .for_distribution(distribution)
                     .subject("edge")
                     .evidence("status", status)
@@ -52,8 +56,8 @@ pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut
             findings.push(super::audit::not_probed(distribution, resource));
             continue;
         };
-        let start = |code: Code, cause: &'static Cause| {
-            Finding::builder(code, cause)
+        let start = |cause: &'static Cause| {
+            Finding::builder(cause)
                 .for_distribution(distribution)
                 .subject(edge_use.alias.clone())
                 .evidence("alias", edge_use.alias.clone())
@@ -63,7 +67,7 @@ pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut
         let chain = match &observation.result {
             EdgeResult::Failed { detail } => {
                 findings.push(
-                    start(Code::ViewerEdgeHandshakeFailed, &EDGE_HANDSHAKE_FAILED)
+                    start(&EDGE_HANDSHAKE_FAILED)
                         .evidence("detail", detail.clone())
                         .build(),
                 );
@@ -73,7 +77,7 @@ pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut
         };
         let Some(leaf) = chain.first().and_then(|c| parse_der(0, &c.der).ok()) else {
             findings.push(
-                start(Code::ViewerEdgeHandshakeFailed, &EDGE_HANDSHAKE_FAILED)
+                start(&EDGE_HANDSHAKE_FAILED)
                     .evidence("detail", "the edge sent no readable certificate")
                     .build(),
             );
@@ -86,7 +90,7 @@ pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut
         };
         if !any_covers(served_names.iter().copied(), &probe_name(&edge_use.alias)) {
             findings.push(
-                start(Code::ViewerEdgeCertMismatch, &EDGE_NOT_COVERING)
+                start(&EDGE_NOT_COVERING)
                     .evidence("served_subject", leaf.subject.clone())
                     .evidence("served_names", served_names.clone())
                     .evidence("served_serial", leaf.serial.clone())
@@ -111,7 +115,7 @@ pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut
                 .or_else(|| configured.leaf.as_ref().map(|l| l.serial.clone()))
                 .unwrap_or_else(|| "unknown".to_owned());
             findings.push(
-                start(Code::ViewerEdgeCertMismatch, &EDGE_STALE)
+                start(&EDGE_STALE)
                     .evidence("served_serial", leaf.serial.clone())
                     .evidence("served_not_after", timestamp(leaf.not_after))
                     .evidence("configured_serial", configured_serial)

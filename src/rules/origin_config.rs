@@ -3,10 +3,11 @@
 //! How the distribution configures its custom origins, before any handshake. Sources:
 //! cloudfront-tls-rules.md §3.1.
 
-use crate::catalogue::{Cause, Code, DEPRECATED_PROTOCOLS, HTTP_ONLY_CUSTOM, HTTP_ONLY_S3_WEBSITE};
+use crate::catalogue::{Cause, DEPRECATED_PROTOCOLS, HTTP_ONLY_CUSTOM, HTTP_ONLY_S3_WEBSITE};
 use crate::finding::Finding;
 use crate::model::{Distribution, OriginKind};
 use crate::names::normalise;
+use crate::vocabulary::OriginProtocolPolicy;
 
 const DEPRECATED: [&str; 3] = ["SSLv3", "TLSv1", "TLSv1.1"];
 
@@ -15,34 +16,34 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
         let OriginKind::Custom(custom) = &origin.kind else {
             continue;
         };
-        let start = |code: Code, cause: &'static Cause| {
-            Finding::builder(code, cause)
+        let start = |cause: &'static Cause| {
+            Finding::builder(cause)
                 .for_distribution(distribution)
                 .subject(format!("origin {}", origin.id))
                 .evidence("origin_id", origin.id.clone())
                 .evidence("origin_domain", origin.domain_name.clone())
         };
-        match custom.origin_protocol_policy.as_str() {
-            "http-only" => {
+        match &custom.origin_protocol_policy {
+            OriginProtocolPolicy::HttpOnly => {
                 let cause = if is_s3_website_endpoint(&origin.domain_name) {
                     &HTTP_ONLY_S3_WEBSITE
                 } else {
                     &HTTP_ONLY_CUSTOM
                 };
                 findings.push(
-                    start(Code::OriginHttpOnly, cause)
+                    start(cause)
                         .evidence("origin_protocol_policy", "http-only")
                         .build(),
                 );
             }
-            "https-only" | "match-viewer" => {
+            policy if policy.uses_tls() => {
                 let deprecated: Vec<&str> = DEPRECATED
                     .into_iter()
                     .filter(|d| custom.origin_ssl_protocols.iter().any(|p| p == d))
                     .collect();
                 if !deprecated.is_empty() {
                     findings.push(
-                        start(Code::OriginDeprecatedProtocols, &DEPRECATED_PROTOCOLS)
+                        start(&DEPRECATED_PROTOCOLS)
                             .evidence("deprecated_protocols", deprecated)
                             .evidence("origin_ssl_protocols", custom.origin_ssl_protocols.clone())
                             .build(),

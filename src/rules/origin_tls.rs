@@ -113,14 +113,14 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn start(&self, code: Code, cause: &'static Cause) -> FindingBuilder {
+    fn start(&self, cause: &'static Cause) -> FindingBuilder {
         let versions: Vec<&str> = self
             .target
             .offered_versions
             .iter()
             .map(|v| v.as_str())
             .collect();
-        let builder = Finding::builder(code, cause);
+        let builder = Finding::builder(cause);
         let builder = match self.distribution {
             Some(distribution) => builder.for_distribution(distribution),
             None => builder,
@@ -147,22 +147,22 @@ fn judge(
         .iter()
         .map(|a| a.to_string())
         .collect();
-    let finding = |code, cause| {
+    let finding = |cause| {
         context
-            .start(code, cause)
+            .start(cause)
             .evidence("addresses", addresses.clone())
     };
     match &observation.outcome {
-        ProbeOutcome::DnsFailure { detail } => vec![finding(Code::OriginDnsFailure, &DNS_FAILURE)
+        ProbeOutcome::DnsFailure { detail } => vec![finding(&DNS_FAILURE)
             .evidence("detail", detail.clone())
             .build()],
         ProbeOutcome::ConnectRefused { address } => {
-            vec![finding(Code::OriginConnectRefused, &CONNECT_REFUSED)
+            vec![finding(&CONNECT_REFUSED)
                 .evidence("address", address.to_string())
                 .build()]
         }
         ProbeOutcome::ConnectTimeout { address, after } => {
-            vec![finding(Code::OriginConnectTimeout, &CONNECT_TIMEOUT)
+            vec![finding(&CONNECT_TIMEOUT)
                 .evidence("address", address.to_string())
                 .evidence(
                     "timeout_ms",
@@ -171,7 +171,7 @@ fn judge(
                 .build()]
         }
         ProbeOutcome::HandshakeTimeout { address, stage } => {
-            vec![finding(Code::OriginHandshakeTimeout, &HANDSHAKE_TIMEOUT)
+            vec![finding(&HANDSHAKE_TIMEOUT)
                 .evidence("address", address.to_string())
                 .evidence("stage", stage_label(*stage))
                 .build()]
@@ -183,7 +183,7 @@ fn judge(
             name,
             discovery,
         } => {
-            let base = finding(Code::OriginHandshakeFailed, &HANDSHAKE_ALERT)
+            let base = finding(&HANDSHAKE_ALERT)
                 .evidence("address", address.to_string())
                 .evidence("stage", stage_label(*stage))
                 .evidence("alert", name.clone());
@@ -197,7 +197,7 @@ fn judge(
         } => {
             let refused = refusal(context, discovery.as_ref(), 0, address);
             vec![refused.unwrap_or_else(|| {
-                finding(Code::OriginHandshakeFailed, &HANDSHAKE_CLOSED)
+                finding(&HANDSHAKE_CLOSED)
                     .evidence("address", address.to_string())
                     .evidence("stage", stage_label(*stage))
                     .build()
@@ -206,12 +206,12 @@ fn judge(
         ProbeOutcome::NotTls {
             address,
             first_bytes,
-        } => vec![finding(Code::OriginHandshakeFailed, &HANDSHAKE_NOT_TLS)
+        } => vec![finding(&HANDSHAKE_NOT_TLS)
             .evidence("address", address.to_string())
             .evidence("first_bytes", first_bytes.clone())
             .build()],
         ProbeOutcome::BudgetExceeded { address, budget } => {
-            vec![finding(Code::OriginHandshakeFailed, &HANDSHAKE_OVERSIZED)
+            vec![finding(&HANDSHAKE_OVERSIZED)
                 .evidence("address", address.to_string())
                 .evidence("budget", *budget)
                 .build()]
@@ -230,32 +230,32 @@ fn refusal(
     address: &std::net::SocketAddr,
 ) -> Option<Finding> {
     let offered = &context.target.offered_versions;
-    let start = |code, cause| {
+    let start = |cause| {
         context
-            .start(code, cause)
+            .start(cause)
             .evidence("address", address.to_string())
     };
     match discovery {
         Some(d) if d.version == ProtocolVersion::Tls13 => Some(
-            start(Code::OriginTlsProtocolMismatch, &PROTOCOL_TLS13_ONLY)
+            start(&PROTOCOL_TLS13_ONLY)
                 .evidence("origin_version", d.version.as_str())
                 .evidence("origin_cipher", d.cipher_name.clone())
                 .build(),
         ),
         Some(d) if !offered.contains(&d.version) => Some(
-            start(Code::OriginTlsProtocolMismatch, &PROTOCOL_NOT_ALLOWED)
+            start(&PROTOCOL_NOT_ALLOWED)
                 .evidence("origin_version", d.version.as_str())
                 .evidence("origin_cipher", d.cipher_name.clone())
                 .build(),
         ),
         Some(d) if !is_cloudfront_origin_suite(d.cipher_suite) => Some(
-            start(Code::OriginTlsNoSharedCipher, &NO_SHARED_CIPHER)
+            start(&NO_SHARED_CIPHER)
                 .evidence("origin_version", d.version.as_str())
                 .evidence("origin_cipher", d.cipher_name.clone())
                 .build(),
         ),
         None if alert == ALERT_PROTOCOL_VERSION => Some(
-            start(Code::OriginTlsProtocolMismatch, &PROTOCOL_NOT_ALLOWED)
+            start(&PROTOCOL_NOT_ALLOWED)
                 .evidence("origin_version", "none of them (protocol_version alert)")
                 .build(),
         ),
@@ -270,9 +270,9 @@ fn negotiated_findings(
     now: OffsetDateTime,
     thresholds: &ExpiryThresholds,
 ) -> Vec<Finding> {
-    let start = |code, cause| {
+    let start = |cause| {
         context
-            .start(code, cause)
+            .start(cause)
             .evidence("address", negotiated.address.to_string())
             .evidence("origin_version", negotiated.version.as_str())
             .evidence("origin_cipher", negotiated.cipher_name.clone())
@@ -283,24 +283,24 @@ fn negotiated_findings(
         .offered_versions
         .contains(&negotiated.version)
     {
-        return vec![start(Code::OriginTlsProtocolMismatch, &PROTOCOL_NOT_ALLOWED).build()];
+        return vec![start(&PROTOCOL_NOT_ALLOWED).build()];
     }
     if !is_cloudfront_origin_suite(negotiated.cipher_suite) {
-        return vec![start(Code::OriginTlsNoSharedCipher, &NO_SHARED_CIPHER).build()];
+        return vec![start(&NO_SHARED_CIPHER).build()];
     }
     let mut findings = Vec::new();
     if negotiated.client_certificate_requested {
-        findings.push(start(Code::OriginHandshakeFailed, &HANDSHAKE_CLIENT_CERTIFICATE).build());
+        findings.push(start(&HANDSHAKE_CLIENT_CERTIFICATE).build());
     } else if let Some(Err(detail)) = &negotiated.completion {
         findings.push(
-            start(Code::OriginHandshakeFailed, &HANDSHAKE_INCOMPLETE)
+            start(&HANDSHAKE_INCOMPLETE)
                 .evidence("detail", detail.clone())
                 .build(),
         );
     }
     if negotiated.chain.is_empty() {
         findings.push(
-            start(Code::OriginHandshakeFailed, &HANDSHAKE_INCOMPLETE)
+            start(&HANDSHAKE_INCOMPLETE)
                 .evidence("detail", "the origin sent no certificate")
                 .build(),
         );
@@ -344,7 +344,7 @@ fn negotiated_findings(
         let (subject, label) = describe(position);
         let not_after = parsed[position].map(|d| timestamp(d.not_after));
         findings.push(
-            with_chain(start(Code::OriginCertExpired, &ORIGIN_EXPIRED))
+            with_chain(start(&ORIGIN_EXPIRED))
                 .evidence("position", label)
                 .evidence("certificate_subject", subject)
                 .evidence("not_after", not_after.unwrap_or(Value::Null))
@@ -355,7 +355,7 @@ fn negotiated_findings(
         let (subject, label) = describe(position);
         let not_before = parsed[position].map(|d| timestamp(d.not_before));
         findings.push(
-            with_chain(start(Code::OriginCertNotYetValid, &ORIGIN_NOT_YET_VALID))
+            with_chain(start(&ORIGIN_NOT_YET_VALID))
                 .evidence("position", label)
                 .evidence("certificate_subject", subject)
                 .evidence("not_before", not_before.unwrap_or(Value::Null))
@@ -371,7 +371,7 @@ fn negotiated_findings(
                 Severity::Medium
             };
             findings.push(
-                with_chain(start(Code::OriginCertExpiring, &ORIGIN_EXPIRING))
+                with_chain(start(&ORIGIN_EXPIRING))
                     .severity(severity)
                     .evidence("position", "leaf")
                     .evidence("certificate_subject", leaf.subject.clone())
@@ -384,7 +384,7 @@ fn negotiated_findings(
     let leaf_subject = leaf.map(|l| l.subject.clone()).unwrap_or_default();
     if analysis.self_signed {
         findings.push(
-            with_chain(start(Code::OriginCertSelfSigned, &SELF_SIGNED))
+            with_chain(start(&SELF_SIGNED))
                 .evidence("certificate_subject", leaf_subject.clone())
                 .build(),
         );
@@ -398,14 +398,14 @@ fn negotiated_findings(
             })
             .collect();
         findings.push(
-            with_chain(start(Code::OriginCertChainMisordered, &CHAIN_MISORDERED))
+            with_chain(start(&CHAIN_MISORDERED))
                 .evidence("sent_order", order.join(" -> "))
                 .build(),
         );
     } else if analysis.incomplete {
         let (subject, missing) = first_missing_issuer(&parsed);
         findings.push(
-            with_chain(start(Code::OriginCertChainIncomplete, &CHAIN_INCOMPLETE))
+            with_chain(start(&CHAIN_INCOMPLETE))
                 .evidence("certificate_subject", subject)
                 .evidence("missing_issuer", missing)
                 .build(),
@@ -418,7 +418,7 @@ fn negotiated_findings(
             .map(|d| d.issuer.clone())
             .unwrap_or_default();
         findings.push(
-            with_chain(start(Code::OriginCertUntrustedRoot, &UNTRUSTED_ROOT))
+            with_chain(start(&UNTRUSTED_ROOT))
                 .evidence("root_subject", root)
                 .build(),
         );
@@ -434,17 +434,11 @@ fn negotiated_findings(
             })
             .unwrap_or_default();
         let builder = match &context.target_use.sni_source {
-            SniSource::OriginDomain => {
-                start(Code::OriginCertNameMismatch, &NAME_MISMATCH_ORIGIN_DOMAIN)
-            }
-            SniSource::Requested => {
-                start(Code::OriginCertNameMismatch, &NAME_MISMATCH_REQUESTED_SNI)
-            }
-            SniSource::ForwardedHost { alias, behaviors } => {
-                start(Code::OriginCertNameMismatch, &NAME_MISMATCH_FORWARDED_HOST)
-                    .evidence("alias", alias.clone())
-                    .evidence("behaviors", behaviors.clone())
-            }
+            SniSource::OriginDomain => start(&NAME_MISMATCH_ORIGIN_DOMAIN),
+            SniSource::Requested => start(&NAME_MISMATCH_REQUESTED_SNI),
+            SniSource::ForwardedHost { alias, behaviors } => start(&NAME_MISMATCH_FORWARDED_HOST)
+                .evidence("alias", alias.clone())
+                .evidence("behaviors", behaviors.clone()),
         };
         findings.push(
             with_chain(builder)

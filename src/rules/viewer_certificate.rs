@@ -34,14 +34,11 @@ pub(super) fn check(
     let Some(reference) = distribution.viewer_certificate.certificate_ref() else {
         if !distribution.aliases.is_empty() {
             findings.push(
-                Finding::builder(
-                    Code::ViewerDefaultCertWithAliases,
-                    &DEFAULT_CERT_WITH_ALIASES,
-                )
-                .for_distribution(distribution)
-                .subject("ViewerCertificate")
-                .evidence("aliases", distribution.aliases.clone())
-                .build(),
+                Finding::builder(&DEFAULT_CERT_WITH_ALIASES)
+                    .for_distribution(distribution)
+                    .subject("ViewerCertificate")
+                    .evidence("aliases", distribution.aliases.clone())
+                    .build(),
             );
         }
         return;
@@ -50,7 +47,7 @@ pub(super) fn check(
         match acm_arn_region(arn) {
             None => {
                 findings.push(
-                    Finding::builder(Code::ViewerCertNotFound, &CERT_ARN_MALFORMED)
+                    Finding::builder(&CERT_ARN_MALFORMED)
                         .for_distribution(distribution)
                         .subject(arn.clone())
                         .evidence("certificate_arn", arn.clone())
@@ -60,7 +57,7 @@ pub(super) fn check(
             }
             Some(region) if region != "us-east-1" => {
                 findings.push(
-                    Finding::builder(Code::ViewerCertWrongRegion, &WRONG_REGION)
+                    Finding::builder(&WRONG_REGION)
                         .for_distribution(distribution)
                         .subject(arn.clone())
                         .evidence("certificate_arn", arn.clone())
@@ -83,7 +80,7 @@ pub(super) fn check(
                 CertificateRef::Iam(_) => (&CERT_NOT_FOUND_IAM, "certificate_id"),
             };
             findings.push(
-                Finding::builder(Code::ViewerCertNotFound, cause)
+                Finding::builder(cause)
                     .for_distribution(distribution)
                     .subject(reference.id().to_owned())
                     .evidence(field, reference.id().to_owned())
@@ -104,8 +101,8 @@ fn check_certificate(
     findings: &mut Vec<Finding>,
 ) {
     let label = certificate_label(&certificate.reference);
-    let start = |code: Code, cause: &'static Cause| {
-        Finding::builder(code, cause)
+    let start = |cause: &'static Cause| {
+        Finding::builder(cause)
             .for_distribution(distribution)
             .subject(certificate.reference.id().to_owned())
             .evidence("certificate", label.clone())
@@ -115,7 +112,7 @@ fn check_certificate(
     let status = certificate.status.as_deref().unwrap_or("");
     if PENDING_STATUSES.contains(&status) {
         findings.push(
-            start(Code::ViewerCertNotIssued, &NOT_ISSUED_PENDING)
+            start(&NOT_ISSUED_PENDING)
                 .evidence("certificate_arn", certificate.reference.id().to_owned())
                 .evidence("status", status)
                 .evidence("pending_domains", pending_domains(certificate))
@@ -123,7 +120,7 @@ fn check_certificate(
         );
     } else if DEAD_STATUSES.contains(&status) {
         findings.push(
-            start(Code::ViewerCertNotIssued, &NOT_ISSUED_DEAD)
+            start(&NOT_ISSUED_DEAD)
                 .evidence("certificate_arn", certificate.reference.id().to_owned())
                 .evidence("status", status)
                 .build(),
@@ -133,7 +130,7 @@ fn check_certificate(
     let expired = match certificate.not_after {
         Some(not_after) if not_after <= now => {
             findings.push(
-                start(Code::ViewerCertExpired, &EXPIRED)
+                start(&EXPIRED)
                     .evidence("not_after", timestamp(not_after))
                     .evidence("days_ago", (now - not_after).whole_days())
                     .build(),
@@ -143,7 +140,7 @@ fn check_certificate(
         // ACM may say EXPIRED before we know the date (or with a skewed one): trust the status.
         _ if status == "EXPIRED" => {
             findings.push(
-                start(Code::ViewerCertExpired, &EXPIRED)
+                start(&EXPIRED)
                     .evidence("not_after", certificate.not_after.map(timestamp))
                     .evidence("days_ago", Value::from("an unknown number of"))
                     .evidence("status", status)
@@ -155,7 +152,7 @@ fn check_certificate(
     };
     if let Some(not_before) = certificate.not_before.filter(|nb| *nb > now) {
         findings.push(
-            start(Code::ViewerCertNotYetValid, &NOT_YET_VALID)
+            start(&NOT_YET_VALID)
                 .evidence("not_before", timestamp(not_before))
                 .build(),
         );
@@ -176,7 +173,7 @@ fn expiry(
     not_after: OffsetDateTime,
     now: OffsetDateTime,
     thresholds: &ExpiryThresholds,
-    start: &impl Fn(Code, &'static Cause) -> crate::finding::FindingBuilder,
+    start: &impl Fn(&'static Cause) -> crate::finding::FindingBuilder,
     findings: &mut Vec<Finding>,
 ) {
     let days_left = (not_after - now).whole_days();
@@ -204,7 +201,7 @@ fn expiry(
             .map(|r| r.status.clone())
             .unwrap_or_else(|| "none reported".to_owned());
         findings.push(
-            start(Code::ViewerCertExpiring, cause)
+            start(cause)
                 .severity(severity)
                 .evidence("certificate_arn", certificate.reference.id().to_owned())
                 .evidence("not_after", timestamp(not_after))
@@ -215,7 +212,7 @@ fn expiry(
     }
     if certificate.source.is_renewed_by_hand() && days_left <= thresholds.viewer_medium_days {
         findings.push(
-            start(Code::ViewerCertRenewalAtRisk, &RENEWAL_BY_HAND)
+            start(&RENEWAL_BY_HAND)
                 .evidence("not_after", timestamp(not_after))
                 .evidence("days_left", days_left)
                 .build(),
@@ -227,7 +224,7 @@ fn expiry(
 fn renewal(
     certificate: &Certificate,
     status: &str,
-    start: &impl Fn(Code, &'static Cause) -> crate::finding::FindingBuilder,
+    start: &impl Fn(&'static Cause) -> crate::finding::FindingBuilder,
     findings: &mut Vec<Finding>,
 ) {
     let with_dates = |builder: crate::finding::FindingBuilder| {
@@ -253,7 +250,7 @@ fn renewal(
                 .clone()
                 .unwrap_or_else(|| "no reason given".to_owned());
             findings.push(
-                with_dates(start(Code::ViewerCertRenewalAtRisk, cause))
+                with_dates(start(cause))
                     .evidence("renewal_status", renewal.status.clone())
                     .evidence("renewal_reason", reason)
                     .build(),
@@ -266,7 +263,7 @@ fn renewal(
     }
     if certificate.renewal_eligibility.as_deref() == Some("INELIGIBLE") {
         findings.push(
-            with_dates(start(Code::ViewerCertRenewalAtRisk, &RENEWAL_INELIGIBLE))
+            with_dates(start(&RENEWAL_INELIGIBLE))
                 .evidence("renewal_eligibility", "INELIGIBLE")
                 .build(),
         );
@@ -279,12 +276,9 @@ fn renewal(
         .collect();
     if !email_domains.is_empty() {
         findings.push(
-            with_dates(start(
-                Code::ViewerCertRenewalAtRisk,
-                &RENEWAL_EMAIL_VALIDATED,
-            ))
-            .evidence("email_domains", email_domains)
-            .build(),
+            with_dates(start(&RENEWAL_EMAIL_VALIDATED))
+                .evidence("email_domains", email_domains)
+                .build(),
         );
     }
 }
@@ -292,7 +286,7 @@ fn renewal(
 /// `viewer-cert-key-unsupported`: RSA up to 4096 bits or EC P-256 (the PEM's key wins over ACM's label).
 fn key(
     certificate: &Certificate,
-    start: &impl Fn(Code, &'static Cause) -> crate::finding::FindingBuilder,
+    start: &impl Fn(&'static Cause) -> crate::finding::FindingBuilder,
     findings: &mut Vec<Finding>,
 ) {
     let key = certificate
@@ -308,7 +302,7 @@ fn key(
     };
     if let (false, Some(key)) = (supported, key) {
         findings.push(
-            start(Code::ViewerCertKeyUnsupported, &KEY_UNSUPPORTED)
+            start(&KEY_UNSUPPORTED)
                 .evidence("key", key.describe())
                 .build(),
         );
@@ -319,7 +313,7 @@ fn key(
 fn chain(
     certificate: &Certificate,
     now: OffsetDateTime,
-    start: &impl Fn(Code, &'static Cause) -> crate::finding::FindingBuilder,
+    start: &impl Fn(&'static Cause) -> crate::finding::FindingBuilder,
     findings: &mut Vec<Finding>,
 ) {
     if !certificate.source.is_renewed_by_hand() {
@@ -328,7 +322,7 @@ fn chain(
     // Conservative reading of "at most 5": the uploaded chain, leaf not counted.
     if certificate.chain.len() > MAX_CHAIN_LENGTH {
         findings.push(
-            start(Code::ViewerCertChainInvalid, &CHAIN_TOO_LONG)
+            start(&CHAIN_TOO_LONG)
                 .evidence("chain_length", certificate.chain.len())
                 .evidence(
                     "chain_subjects",
@@ -343,7 +337,7 @@ fn chain(
     }
     if let Some(expired) = certificate.chain.iter().find(|c| c.not_after <= now) {
         findings.push(
-            start(Code::ViewerCertChainInvalid, &CHAIN_EXPIRED_MEMBER)
+            start(&CHAIN_EXPIRED_MEMBER)
                 .evidence("expired_subject", expired.subject.clone())
                 .evidence("expired_not_after", timestamp(expired.not_after))
                 .build(),
@@ -351,7 +345,7 @@ fn chain(
     }
     if !certificate.chain_parse_errors.is_empty() {
         findings.push(
-            start(Code::ViewerCertChainInvalid, &CHAIN_UNREADABLE)
+            start(&CHAIN_UNREADABLE)
                 .evidence("parse_errors", certificate.chain_parse_errors.clone())
                 .build(),
         );

@@ -4,7 +4,7 @@
 //! with CloudFront's one-label wildcard rule. Source: cloudfront-tls-rules.md §2.3.
 
 use super::{certificate_label, certificate_names};
-use crate::catalogue::{Code, ALIAS_NOT_COVERED};
+use crate::catalogue::ALIAS_NOT_COVERED;
 use crate::finding::Finding;
 use crate::model::{CertificateLookup, Distribution, Snapshot};
 use crate::names::any_covers;
@@ -19,7 +19,7 @@ pub(super) fn check(snapshot: &Snapshot, distribution: &Distribution, findings: 
             continue;
         }
         findings.push(
-            Finding::builder(Code::ViewerAliasNotCovered, &ALIAS_NOT_COVERED)
+            Finding::builder(&ALIAS_NOT_COVERED)
                 .for_distribution(distribution)
                 .subject(alias.clone())
                 .evidence("alias", alias.clone())

@@ -4,11 +4,12 @@
 //! Sources: cloudfront-tls-rules.md §1.1, §1.2.
 
 use crate::catalogue::{
-    Code, HTTP_ALLOWED, POLICY_MISSING_FIELD, POLICY_OUTDATED, POLICY_SEVERAL_SOURCES,
+    HTTP_ALLOWED, POLICY_MISSING_FIELD, POLICY_OUTDATED, POLICY_SEVERAL_SOURCES,
     POLICY_SSLV3_WITH_SNI,
 };
 use crate::finding::Finding;
 use crate::model::{non_empty, Distribution};
+use crate::vocabulary::SslSupportMethod;
 
 /// Security policies older than TLSv1.2_2021, matched as strings: the SDK does not know every value,
 /// and an unknown (newer) value is not outdated.
@@ -25,7 +26,7 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
     http_allowed(distribution, findings);
     let viewer = &distribution.viewer_certificate;
     let start = |cause| {
-        Finding::builder(Code::ViewerTlsPolicyInvalid, cause)
+        Finding::builder(cause)
             .for_distribution(distribution)
             .subject("ViewerCertificate")
     };
@@ -37,18 +38,21 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
                 .build(),
         );
     }
-    let ssl_support_method = non_empty(&viewer.ssl_support_method);
+    let ssl_support_method = viewer
+        .ssl_support_method
+        .as_ref()
+        .filter(|method| !method.as_str().trim().is_empty());
     let minimum_protocol_version = non_empty(&viewer.minimum_protocol_version);
     // The default certificate ignores these fields (CloudFront pins it to TLSv1).
     if viewer.certificate_ref().is_none() {
         return;
     }
     let missing: Vec<&str> = [
-        ("SSLSupportMethod", ssl_support_method),
-        ("MinimumProtocolVersion", minimum_protocol_version),
+        ("SSLSupportMethod", ssl_support_method.is_none()),
+        ("MinimumProtocolVersion", minimum_protocol_version.is_none()),
     ]
     .into_iter()
-    .filter(|(_, value)| value.is_none())
+    .filter(|(_, missing)| *missing)
     .map(|(name, _)| name)
     .collect();
     if !missing.is_empty() {
@@ -58,7 +62,9 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
                 .build(),
         );
     }
-    if minimum_protocol_version == Some("SSLv3") && ssl_support_method == Some("sni-only") {
+    if minimum_protocol_version == Some("SSLv3")
+        && ssl_support_method == Some(&SslSupportMethod::SniOnly)
+    {
         findings.push(
             start(&POLICY_SSLV3_WITH_SNI)
                 .evidence("minimum_protocol_version", "SSLv3")
@@ -68,7 +74,7 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
     }
     if let Some(version) = minimum_protocol_version.filter(|v| OUTDATED_POLICIES.contains(v)) {
         findings.push(
-            Finding::builder(Code::ViewerTlsPolicyOutdated, &POLICY_OUTDATED)
+            Finding::builder(&POLICY_OUTDATED)
                 .for_distribution(distribution)
                 .subject("ViewerCertificate.MinimumProtocolVersion")
                 .evidence("minimum_protocol_version", version)
@@ -81,7 +87,7 @@ fn http_allowed(distribution: &Distribution, findings: &mut Vec<Finding>) {
     for behavior in distribution.all_cache_behaviors() {
         if behavior.viewer_protocol_policy == "allow-all" {
             findings.push(
-                Finding::builder(Code::ViewerHttpAllowed, &HTTP_ALLOWED)
+                Finding::builder(&HTTP_ALLOWED)
                     .for_distribution(distribution)
                     .subject(format!("cache behaviour {}", behavior.label()))
                     .evidence("behavior", behavior.label().to_owned())
@@ -109,7 +115,7 @@ mod tests {
             cloudfront_default_certificate: Some(false),
             acm_certificate_arn: Some(ACM_ARN.into()),
             iam_certificate_id: None,
-            ssl_support_method: ssl.map(str::to_owned),
+            ssl_support_method: ssl.map(crate::vocabulary::SslSupportMethod::from),
             minimum_protocol_version: minimum.map(str::to_owned),
         }
     }

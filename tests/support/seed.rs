@@ -188,7 +188,7 @@ impl DistributionSpec {
             cloudfront_default_certificate: Some(false),
             acm_certificate_arn: Some(arn.to_owned()),
             iam_certificate_id: None,
-            ssl_support_method: Some("sni-only".to_owned()),
+            ssl_support_method: Some("sni-only".into()),
             minimum_protocol_version: Some("TLSv1.2_2021".to_owned()),
         };
         self
@@ -201,7 +201,7 @@ impl DistributionSpec {
             cloudfront_default_certificate: Some(false),
             acm_certificate_arn: None,
             iam_certificate_id: Some(id.to_owned()),
-            ssl_support_method: Some("sni-only".to_owned()),
+            ssl_support_method: Some("sni-only".into()),
             minimum_protocol_version: Some("TLSv1.2_2021".to_owned()),
         };
         self
@@ -248,8 +248,8 @@ pub fn distribution_config(
         .set_iam_certificate_id(vc.iam_certificate_id.clone())
         .set_ssl_support_method(
             vc.ssl_support_method
-                .as_deref()
-                .map(cf::SslSupportMethod::from),
+                .as_ref()
+                .map(|m| cf::SslSupportMethod::from(m.as_str())),
         )
         .set_minimum_protocol_version(
             vc.minimum_protocol_version

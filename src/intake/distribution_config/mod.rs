@@ -13,6 +13,7 @@
 //! Two ideas, one file each: what a DistributionConfig holds and where its wrappers put it (here), and
 //! how one object of it is read by CloudFront field name in any casing (`object`).
 
+use crate::vocabulary::{DistributionStatus, OriginProtocolPolicy, SslSupportMethod};
 use serde_json::Value;
 
 mod error;
@@ -69,7 +70,7 @@ pub fn distribution_from_value(value: &Value, label: &str) -> Result<Distributio
             cloudfront_default_certificate: vc.boolean("CloudFrontDefaultCertificate")?,
             acm_certificate_arn: vc.string("ACMCertificateArn")?,
             iam_certificate_id: vc.string("IAMCertificateId")?,
-            ssl_support_method: vc.string("SSLSupportMethod")?,
+            ssl_support_method: vc.string("SSLSupportMethod")?.map(SslSupportMethod::from),
             minimum_protocol_version: vc.string("MinimumProtocolVersion")?,
         },
         None => ViewerCertificate::default(),
@@ -105,7 +106,7 @@ pub fn distribution_from_value(value: &Value, label: &str) -> Result<Distributio
         id: located.id.unwrap_or_else(|| label.to_owned()),
         arn: located.arn,
         domain_name: located.domain_name,
-        status: located.status,
+        status: located.status.map(DistributionStatus::from),
         // CloudFront requires Enabled; when a hand-written file leaves it out, assume the worst case
         // for viewers: the configuration is served.
         enabled: config.boolean("Enabled")?.unwrap_or(true),
@@ -197,7 +198,9 @@ fn parse_origin(origin: &ConfigObject<'_>) -> Result<Origin, ConfigError> {
             http_port: custom.integer("HTTPPort")?,
             https_port: custom.integer("HTTPSPort")?,
             // Kept as "" when absent: CloudFront requires it, and the rules read "" as no known policy.
-            origin_protocol_policy: custom.string("OriginProtocolPolicy")?.unwrap_or_default(),
+            origin_protocol_policy: OriginProtocolPolicy::from(
+                custom.string("OriginProtocolPolicy")?.unwrap_or_default(),
+            ),
             origin_ssl_protocols: custom.string_list("OriginSslProtocols")?,
             origin_read_timeout: custom.integer("OriginReadTimeout")?,
         }),

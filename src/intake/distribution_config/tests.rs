@@ -127,7 +127,10 @@ fn get_distribution_output_also_fills_arn_domain_name_and_status() {
         distribution.domain_name.as_deref(),
         Some("d111.cloudfront.net")
     );
-    assert_eq!(distribution.status.as_deref(), Some("InProgress"));
+    assert_eq!(
+        distribution.status.as_ref().map(|v| v.as_str()),
+        Some("InProgress")
+    );
 }
 
 #[test]
@@ -178,7 +181,7 @@ fn cloudtrail_update_distribution_camel_case_is_read_field_by_field() {
                     .to_owned()
             ),
             iam_certificate_id: None,
-            ssl_support_method: Some("sni-only".to_owned()),
+            ssl_support_method: Some("sni-only".into()),
             minimum_protocol_version: Some("TLSv1.2_2021".to_owned()),
         }
     );
@@ -193,7 +196,7 @@ fn cloudtrail_update_distribution_camel_case_is_read_field_by_field() {
             kind: OriginKind::Custom(CustomOrigin {
                 http_port: Some(80),
                 https_port: Some(443),
-                origin_protocol_policy: "https-only".to_owned(),
+                origin_protocol_policy: "https-only".into(),
                 origin_ssl_protocols: vec![
                     "TLSv1".to_owned(),
                     "TLSv1.1".to_owned(),
@@ -258,7 +261,10 @@ fn mixed_casing_across_one_document_is_read_in_full() {
         Some("ASCAEXAMPLE")
     );
     assert_eq!(
-        d.viewer_certificate.ssl_support_method.as_deref(),
+        d.viewer_certificate
+            .ssl_support_method
+            .as_ref()
+            .map(|v| v.as_str()),
         Some("vip")
     );
 }
@@ -358,7 +364,7 @@ fn empty_strings_count_as_unset() {
         OriginKind::Custom(CustomOrigin {
             http_port: None,
             https_port: None,
-            origin_protocol_policy: String::new(),
+            origin_protocol_policy: String::new().into(),
             origin_ssl_protocols: Vec::new(),
             origin_read_timeout: None,
         })
@@ -388,7 +394,10 @@ fn new_enum_values_are_kept_verbatim() {
         Some("TLSv1.3_2025")
     );
     assert_eq!(
-        d.viewer_certificate.ssl_support_method.as_deref(),
+        d.viewer_certificate
+            .ssl_support_method
+            .as_ref()
+            .map(|v| v.as_str()),
         Some("static-ip")
     );
 }
@@ -877,7 +886,11 @@ fn every_fixture_parses() {
         Some(acm_us_east_1)
     );
     assert_eq!(
-        healthy.viewer_certificate.ssl_support_method.as_deref(),
+        healthy
+            .viewer_certificate
+            .ssl_support_method
+            .as_ref()
+            .map(|v| v.as_str()),
         Some("sni-only")
     );
     assert_eq!(
