@@ -4,6 +4,7 @@
 //! functions of a [`model::Snapshot`] and the time `now`; only [`inventory`] talks to AWS.
 
 pub mod audit;
+pub mod aws;
 pub mod catalogue;
 pub mod cli;
 pub mod finding;

@@ -134,8 +134,7 @@ fn verdict(findings: &[Finding]) -> String {
 
 /// `{"findings", "summary"}` as for `audit`, plus `probes`: what each handshake saw.
 pub(crate) fn render_json(probe: &ProbeReport, shown: &Report) -> String {
-    let mut document: Value =
-        serde_json::from_str(&crate::report::render_json(shown)).unwrap_or_else(|_| json!({}));
+    let mut document = shown.to_json_object();
     let probes: Vec<Value> = probe
         .probes
         .iter()
@@ -149,10 +148,8 @@ pub(crate) fn render_json(probe: &ProbeReport, shown: &Report) -> String {
             })
         })
         .collect();
-    if let Value::Object(map) = &mut document {
-        map.insert("probes".to_owned(), Value::Array(probes));
-    }
-    serde_json::to_string_pretty(&document).unwrap_or_default()
+    document.insert("probes".to_owned(), Value::Array(probes));
+    serde_json::to_string_pretty(&Value::Object(document)).unwrap_or_default()
 }
 
 /// Per SNI: addresses, what was negotiated, the chain as sent and the verdict; then the findings.

@@ -12,9 +12,10 @@ pub(crate) mod iam;
 mod pem;
 pub(crate) mod policies;
 
-// Shared with `crate::notify`, which builds its SNS client the same way and reports SDK errors alike.
-pub(crate) use clients::load_sdk_config;
+// Shared with `crate::notify` and `crate::lambda::follow_up`, which report SDK errors alike.
 pub(crate) use failure::CallError;
+// Where it always was for callers; the AWS client configuration itself is in `crate::aws`.
+pub use crate::aws::AwsOptions;
 
 use std::collections::BTreeSet;
 
@@ -25,13 +26,6 @@ use crate::model::{CertificateLookup, CertificateRef, PolicyLookup, Scope, Snaps
 
 /// How many certificate or policy reads run at once.
 const READ_CONCURRENCY: usize = 8;
-
-/// How to reach AWS, beyond what the environment says.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AwsOptions {
-    /// An endpoint for every service (an emulator); overrides `AWS_ENDPOINT_URL`.
-    pub endpoint_url: Option<String>,
-}
 
 /// The CloudFront, ACM and IAM clients an audit reads with.
 #[derive(Debug, Clone)]
@@ -46,7 +40,7 @@ impl AwsInventory {
     /// `AWS_ENDPOINT_URL_<SERVICE>` are honoured (aws-config reads them), then `options.endpoint_url`.
     /// CloudFront, ACM and IAM always use region us-east-1, whatever `AWS_REGION` says.
     pub async fn from_environment(options: &AwsOptions) -> AwsInventory {
-        AwsInventory::from_sdk_config(&clients::load_sdk_config(options).await)
+        AwsInventory::from_sdk_config(&crate::aws::load_sdk_config(options).await)
     }
 
     /// The same from an already loaded configuration (the Lambda loads it once for every client).

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::inventory::{load_sdk_config, AwsOptions, CallError};
+use crate::aws::{for_resource_region, load_sdk_config, AwsOptions};
+use crate::inventory::CallError;
 
 /// The IAM action behind [`SqsFollowUps`] (listed in [`crate::permissions::AWS_ACTIONS`]).
 pub(crate) const SEND_MESSAGE: &str = "sqs:SendMessage";
@@ -165,15 +166,8 @@ impl SqsFollowUps {
         delay: Duration,
     ) -> SqsFollowUps {
         let queue_url = queue_url.into();
-        let mut builder = aws_sdk_sqs::config::Builder::from(config);
-        if let Some(region) = queue_region(&queue_url) {
-            builder = builder.region(aws_config::Region::new(region.to_owned()));
-        }
-        SqsFollowUps::new(
-            aws_sdk_sqs::Client::from_conf(builder.build()),
-            queue_url,
-            delay,
-        )
+        let config = for_resource_region(config, queue_region(&queue_url));
+        SqsFollowUps::new(aws_sdk_sqs::Client::new(&config), queue_url, delay)
     }
 }
 

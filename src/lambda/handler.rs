@@ -154,7 +154,7 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         // The daily sweep is not a change: a distribution InProgress then is re-checked by the
         // event of the change that made it so, or by the next sweep.
         let sweep = matches!(cause, Cause::Sweep { .. });
-        let summary = trigger_summary(&cause);
+        let summary = TriggerSummary::from_cause(&cause);
         let follow_up = if sweep {
             None
         } else {
@@ -298,35 +298,6 @@ enum FollowUpPlan {
     },
     /// No queue: the report's note says the edge is not re-checked.
     NotConfigured(Vec<String>),
-}
-
-/// The trigger in words: its kind (the `trigger` attribute) and who, when, and for a refused call,
-/// why CloudFront refused it and what to change.
-pub fn trigger_summary(cause: &Cause) -> TriggerSummary {
-    let kind = match cause {
-        Cause::ApiCall { event_name, .. } => event_name.clone(),
-        Cause::Certificate { event, .. } => event.detail_type().to_owned(),
-        Cause::Sweep { .. } => "sweep".to_owned(),
-        Cause::Operator => "operator".to_owned(),
-        Cause::FollowUp { .. } => "follow-up".to_owned(),
-    };
-    let mut description = cause.to_string();
-    if let Cause::ApiCall {
-        rejected: Some(rejection),
-        ..
-    } = cause
-    {
-        if let Some(message) = &rejection.error_message {
-            description.push_str(&format!(". CloudFront said: {message}"));
-        }
-        if let Some(advice) = rejection.advice() {
-            description.push_str(&format!(". {advice}"));
-        }
-        if let Some(why) = &rejection.config_unavailable {
-            description.push_str(&format!(". The attempted configuration could not be checked ({why}); the live distribution was audited instead"));
-        }
-    }
-    TriggerSummary::new(kind, description)
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use tokio::sync::OnceCell;
 
 use super::follow_up::{FollowUp, FollowUpError, FollowUps, SqsFollowUps};
 use crate::audit::AccountReader;
-use crate::inventory::{load_sdk_config, AwsInventory, AwsOptions};
+use crate::aws::{load_sdk_config, AwsOptions};
+use crate::inventory::AwsInventory;
 use crate::model::{Scope, Snapshot};
 use crate::notify::{Notification, NotifyError, Publisher, SnsPublisher};
 

@@ -2,15 +2,162 @@
 //! chat applications) and machines from a [`crate::report::Report`], and publishes them. The only
 //! module that publishes.
 //!
-//! [`message`] is pure (report in, [`Notification`]s out); [`sns`] sends them. Untrusted text
-//! (certificate subjects, origin names, error messages) is made safe for each audience in one place,
-//! the private `text` module.
+//! How it is split, by idea:
+//!
+//! * `plan`: which notifications an audit gets ([`per_distribution`], [`digest`], [`verified`]);
+//! * `content`: what one notification says, for every audience alike (the findings, their worst
+//!   severity and codes, the trigger, the notes, the part), and [`console_url`];
+//! * `trigger`: what started the audit, as data ([`TriggerSummary`]);
+//! * `email`, `chat`, `machine`: the three audiences, each rendering the same content;
+//! * `attributes`: the message attributes; `notification`: the subject, the [`Notification`] and its
+//!   envelope; `pack`: splitting into parts within [`SIZE_BUDGET`];
+//! * [`sns`]: the only publisher; `text`: untrusted text made safe for each audience, in one place.
+//!
+//! Every notification carries one text per audience, published with `MessageStructure=json`:
+//!
+//! * `email`: plain text for people: what is wrong, the evidence, what viewers see, numbered
+//!   remediation steps, the documentation, a console link, and what triggered the audit;
+//! * `https`: the custom notification JSON of Amazon Q Developer in chat applications (AWS Chatbot),
+//!   which renders it in Slack. That service drops anything else silently, so this is always the
+//!   custom schema, never plain text;
+//! * `default` (also written under `sqs` and `lambda`): the `audit --format json` document
+//!   ([`crate::report::render_json`]) with a `trigger` object added.
+//!
+//! Message attributes, for subscription filter policies:
+//!
+//! | attribute | type | value |
+//! |---|---|---|
+//! | `severity` | String | the highest severity in the message, lower case as in the JSON contract (`critical`); absent when the message has no finding |
+//! | `distribution_id` | String | the distribution; `account` for account-level findings (no CloudFront id is lower case, so it cannot clash); absent on a digest, which covers many |
+//! | `codes` | String.Array | the distinct finding codes, sorted; absent when there is none |
+//! | `trigger` | String | [`TriggerSummary::kind`] |
+//! | `notification` | String | `distribution`, `digest` or `verified`, so that a subscription can take only digests, say |
+//!
+//! A notification never exceeds [`SIZE_BUDGET`] when it can be helped: a digest (and, in the rare
+//! case of enormous evidence, a distribution's notification) is split into numbered parts, and no
+//! finding is ever dropped. Only a single finding whose own texts exceed the budget yields an
+//! over-sized message; SNS then rejects it and the publish error says so.
 
-pub mod message;
+mod attributes;
+mod chat;
+mod content;
+mod email;
+mod machine;
+mod notification;
+mod pack;
+mod plan;
 pub mod sns;
 mod text;
+mod trigger;
 
-pub use message::{
-    console_url, digest, per_distribution, verified, AttributeValue, Notification, TriggerSummary,
+#[cfg(test)]
+mod fixtures;
+
+use std::future::Future;
+
+pub use attributes::{
+    AttributeValue, ATTRIBUTE_CODES, ATTRIBUTE_DISTRIBUTION_ID, ATTRIBUTE_NOTIFICATION,
+    ATTRIBUTE_SEVERITY, ATTRIBUTE_TRIGGER,
 };
-pub use sns::{publish_all, NotifyError, Publisher, SnsPublisher};
+pub use chat::{
+    CHAT_DESCRIPTION_LIMIT, CHAT_KEYWORDS_LIMIT, CHAT_KEYWORD_LIMIT, CHAT_NEXT_STEPS_LIMIT,
+    CHAT_STEP_LIMIT, CHAT_SUMMARY_LIMIT, CHAT_TITLE_LIMIT,
+};
+pub use content::{console_url, ACCOUNT_DISTRIBUTION_ID, CONSOLE_DISTRIBUTIONS};
+pub use notification::{Notification, SUBJECT_LIMIT};
+pub use pack::{SIZE_BUDGET, SNS_MESSAGE_LIMIT};
+pub use plan::{digest, per_distribution, verified};
+pub use sns::SnsPublisher;
+pub use trigger::TriggerSummary;
+
+/// Why a publish failed, with what to check. The Lambda returns it as the invocation's error, so
+/// Lambda's retries and its on-failure destination keep the event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotifyError {
+    /// SNS (or the way to it) refused the publish.
+    #[error(
+        "could not publish {subject:?} to SNS topic {topic_arn}: {detail}. Check that the function's role \
+         allows sns:Publish on this topic, that TOPIC_ARN names an existing topic (in the region \
+         the ARN says), and, for an encrypted topic, that the KMS key policy lets the role use the key \
+         (kms:GenerateDataKey and kms:Decrypt)"
+    )]
+    Publish {
+        /// The topic published to.
+        topic_arn: String,
+        /// The subject of the notification that was not published.
+        subject: String,
+        /// The SNS error code and message, or the transport error.
+        detail: String,
+    },
+    /// A message attribute could not be built (it lacked its data type; a bug, not a setting).
+    #[error("could not build message attribute {name:?} for SNS topic {topic_arn}: {detail}")]
+    Attribute {
+        /// The topic it was for.
+        topic_arn: String,
+        /// The attribute name.
+        name: String,
+        /// The SDK's complaint.
+        detail: String,
+    },
+}
+
+/// Something that delivers notifications. The Lambda is written against this trait so that its
+/// tests can record notifications instead of publishing them.
+///
+/// Written with an explicit `impl Future + Send` rather than `async fn`, so that callers may
+/// spawn the future on a multi-threaded runtime.
+pub trait Publisher {
+    /// Publishes one notification; an error means it was not delivered to the topic.
+    fn publish(
+        &self,
+        notification: &Notification,
+    ) -> impl Future<Output = Result<(), NotifyError>> + Send;
+}
+
+/// Publishes every notification in order, stopping at the first failure. A retry after a failure
+/// publishes the earlier ones again: subscribers may see a part twice, never miss one.
+pub async fn publish_all<P: Publisher + Sync>(
+    publisher: &P,
+    notifications: &[Notification],
+) -> Result<usize, NotifyError> {
+    for notification in notifications {
+        publisher.publish(notification).await?;
+    }
+    Ok(notifications.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_error_names_the_topic_and_what_to_check() {
+        let err = NotifyError::Publish {
+            topic_arn: "arn:aws:sns:us-east-1:1:t".into(),
+            subject: "[HIGH] E1".into(),
+            detail: "AuthorizationError: not allowed".into(),
+        }
+        .to_string();
+        for needle in [
+            "arn:aws:sns:us-east-1:1:t",
+            "AuthorizationError",
+            "sns:Publish",
+            "KMS key policy",
+        ] {
+            assert!(err.contains(needle), "{needle} missing from {err}");
+        }
+    }
+
+    #[test]
+    fn the_error_names_the_setting_the_function_reads() {
+        let err = NotifyError::Publish {
+            topic_arn: "arn:aws:sns:us-east-1:1:t".into(),
+            subject: "s".into(),
+            detail: "NotFound".into(),
+        }
+        .to_string();
+        // The Lambda reads the topic from TOPIC_ARN (lambda::config); there is no NOTIFY_TOPIC_ARN.
+        assert!(err.contains("that TOPIC_ARN names"), "{err}");
+        assert!(!err.contains("NOTIFY_TOPIC_ARN"), "{err}");
+    }
+}

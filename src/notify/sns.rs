@@ -2,70 +2,14 @@
 
 use std::future::Future;
 
-use aws_config::Region;
 use aws_sdk_sns::types::MessageAttributeValue;
 
-use super::message::Notification;
-use crate::inventory::{load_sdk_config, AwsOptions, CallError};
+use super::{Notification, NotifyError, Publisher};
+use crate::aws::{for_resource_region, load_sdk_config, AwsOptions};
+use crate::inventory::CallError;
 
 /// The IAM action behind [`SnsPublisher`] (listed in [`crate::permissions::AWS_ACTIONS`]).
 pub(crate) const PUBLISH: &str = "sns:Publish";
-
-/// Why a publish failed, with what to check. The Lambda returns it as the invocation's error, so
-/// Lambda's retries and its on-failure destination keep the event.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NotifyError {
-    /// SNS (or the way to it) refused the publish.
-    #[error(
-        "could not publish {subject:?} to SNS topic {topic_arn}: {detail}. Check that the function's role \
-         allows sns:Publish on this topic, that NOTIFY_TOPIC_ARN names an existing topic (in the region \
-         the ARN says), and, for an encrypted topic, that the KMS key policy lets the role use the key \
-         (kms:GenerateDataKey and kms:Decrypt)"
-    )]
-    Publish {
-        /// The topic published to.
-        topic_arn: String,
-        /// The subject of the notification that was not published.
-        subject: String,
-        /// The SNS error code and message, or the transport error.
-        detail: String,
-    },
-    /// A message attribute could not be built (it lacked its data type; a bug, not a setting).
-    #[error("could not build message attribute {name:?} for SNS topic {topic_arn}: {detail}")]
-    Attribute {
-        /// The topic it was for.
-        topic_arn: String,
-        /// The attribute name.
-        name: String,
-        /// The SDK's complaint.
-        detail: String,
-    },
-}
-
-/// Something that delivers notifications. The Lambda is written against this trait so that its
-/// tests can record notifications instead of publishing them.
-///
-/// Written with an explicit `impl Future + Send` rather than `async fn`, so that callers may
-/// spawn the future on a multi-threaded runtime.
-pub trait Publisher {
-    /// Publishes one notification; an error means it was not delivered to the topic.
-    fn publish(
-        &self,
-        notification: &Notification,
-    ) -> impl Future<Output = Result<(), NotifyError>> + Send;
-}
-
-/// Publishes every notification in order, stopping at the first failure. A retry after a failure
-/// publishes the earlier ones again: subscribers may see a part twice, never miss one.
-pub async fn publish_all<P: Publisher + Sync>(
-    publisher: &P,
-    notifications: &[Notification],
-) -> Result<usize, NotifyError> {
-    for notification in notifications {
-        publisher.publish(notification).await?;
-    }
-    Ok(notifications.len())
-}
 
 /// Publishes to one SNS topic with `MessageStructure=json` and message attributes.
 #[derive(Debug, Clone)]
@@ -100,11 +44,8 @@ impl SnsPublisher {
         topic_arn: impl Into<String>,
     ) -> SnsPublisher {
         let topic_arn = topic_arn.into();
-        let mut builder = aws_sdk_sns::config::Builder::from(config);
-        if let Some(region) = topic_region(&topic_arn) {
-            builder = builder.region(Region::new(region.to_owned()));
-        }
-        SnsPublisher::new(aws_sdk_sns::Client::from_conf(builder.build()), topic_arn)
+        let config = for_resource_region(config, topic_region(&topic_arn));
+        SnsPublisher::new(aws_sdk_sns::Client::new(&config), topic_arn)
     }
 
     /// The topic this publisher publishes to.
@@ -184,23 +125,5 @@ mod tests {
         );
         assert_eq!(topic_region("arn:aws:sns::111122223333:x"), None);
         assert_eq!(topic_region("tls-findings"), None);
-    }
-
-    #[test]
-    fn the_error_names_the_topic_and_what_to_check() {
-        let err = NotifyError::Publish {
-            topic_arn: "arn:aws:sns:us-east-1:1:t".into(),
-            subject: "[HIGH] E1".into(),
-            detail: "AuthorizationError: not allowed".into(),
-        }
-        .to_string();
-        for needle in [
-            "arn:aws:sns:us-east-1:1:t",
-            "AuthorizationError",
-            "sns:Publish",
-            "KMS key policy",
-        ] {
-            assert!(err.contains(needle), "{needle} missing from {err}");
-        }
     }
 }

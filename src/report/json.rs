@@ -1,7 +1,12 @@
-//! The JSON contract shared by `audit --format json`, `check-config` and, later, SNS messages:
+//! The JSON contract shared by `audit --format json`, `check-config`, `probe` and the SNS messages:
 //! `{"findings": [...], "summary": {...}}`, plus `notes` when the audit ran with lab inputs.
+//!
+//! Built as a JSON object ([`Report::to_json_object`]) so that the callers which add keys (`probe` adds
+//! `probes`, the notifications add `trigger`, `part`, `digest`, `verified`) extend the document
+//! itself, and render it once, as they need it (pretty for the CLI, compact for SNS).
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::{Note, Report, Summary};
 use crate::finding::Finding;
@@ -14,14 +19,32 @@ struct JsonReport<'a> {
     notes: &'a [Note],
 }
 
+impl Report {
+    /// The report as the JSON contract's object, for callers that add keys before rendering it.
+    pub fn to_json_object(&self) -> Map<String, Value> {
+        let document = JsonReport {
+            findings: &self.findings,
+            summary: self.summary(),
+            notes: &self.notes,
+        };
+        // Plain data with string keys always serialises to an object; should that ever fail, the
+        // document says so in a field rather than vanishing.
+        match serde_json::to_value(&document) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) | Err(_) => {
+                let mut map = Map::new();
+                map.insert(
+                    "error".into(),
+                    Value::from("could not render the report; please report this as a bug"),
+                );
+                map
+            }
+        }
+    }
+}
+
 /// Renders the report as pretty-printed JSON.
 pub fn render_json(report: &Report) -> String {
-    let document = JsonReport {
-        findings: &report.findings,
-        summary: report.summary(),
-        notes: &report.notes,
-    };
-    // Serialising plain data with string keys cannot fail; fall back to a valid document regardless.
-    serde_json::to_string_pretty(&document)
-        .unwrap_or_else(|e| format!("{{\"error\": \"could not render the report: {e}\"}}"))
+    // A map of JSON values with string keys always serialises.
+    serde_json::to_string_pretty(&Value::Object(report.to_json_object())).unwrap_or_default()
 }

@@ -1,0 +1,329 @@
+//! What a notification says, before any audience puts it into words: which notification it is
+//! (a distribution's findings, a sweep's digest, a clean result), the findings it lists, their worst
+//! severity and codes, the trigger, the audit's notes and which part it is. Email, chat, the JSON
+//! report, the subject and the message attributes each render one [`Content`].
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use super::trigger::TriggerSummary;
+use crate::finding::{Finding, Severity, ViewerImpact};
+use crate::report::{Note, Report, Summary};
+
+/// The `distribution_id` attribute and chat thread of account-level findings.
+pub const ACCOUNT_DISTRIBUTION_ID: &str = "account";
+
+/// The CloudFront console page of one distribution is this plus its id.
+pub const CONSOLE_DISTRIBUTIONS: &str =
+    "https://us-east-1.console.aws.amazon.com/cloudfront/v4/home#/distributions";
+
+/// The console page of a distribution (or the list, for account-level findings). The id is
+/// percent-encoded: it may come from an event, and must not be able to change where the link goes.
+pub fn console_url(distribution_id: Option<&str>) -> String {
+    match distribution_id {
+        Some(id) => {
+            let mut url = format!("{CONSOLE_DISTRIBUTIONS}/");
+            for byte in id.bytes() {
+                if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+                    url.push(byte as char);
+                } else {
+                    let _ = write!(url, "%{byte:02X}");
+                }
+            }
+            url
+        }
+        None => CONSOLE_DISTRIBUTIONS.to_owned(),
+    }
+}
+
+/// The label of a distribution in `report` (its aliases or domain name), if it has a non-blank one.
+fn label<'a>(report: &'a Report, id: Option<&str>) -> Option<&'a str> {
+    id.and_then(|id| report.distribution_labels.get(id))
+        .map(String::as_str)
+        .filter(|l| !l.trim().is_empty())
+}
+
+/// Findings of one distribution (or of the account, `id` None) within one message.
+#[derive(Debug, Clone)]
+pub(super) struct Group<'a> {
+    /// The distribution, `None` for account-level findings.
+    pub(super) id: Option<&'a str>,
+    /// Its label in the report (aliases or domain name), if it has a non-blank one.
+    pub(super) label: Option<&'a str>,
+    /// Its findings, worst first.
+    pub(super) findings: Vec<&'a Finding>,
+}
+
+impl<'a> Group<'a> {
+    /// A group, with the distribution's label from `report`.
+    pub(super) fn new(report: &'a Report, id: Option<&'a str>, findings: Vec<&'a Finding>) -> Self {
+        Group {
+            id,
+            label: label(report, id),
+            findings,
+        }
+    }
+
+    /// The worst severity among the group's findings.
+    pub(super) fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+}
+
+/// Which part of a notification split to fit the SNS size limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Part {
+    /// From 1.
+    pub(super) number: usize,
+    /// How many parts there are.
+    pub(super) of: usize,
+}
+
+/// ` (part 2 of 3)`, or nothing for a notification in one piece.
+pub(super) fn part_label(part: Option<Part>) -> String {
+    part.map(|p| format!(" (part {} of {})", p.number, p.of))
+        .unwrap_or_default()
+}
+
+/// Counts for the digest header, over the whole sweep (not one part).
+#[derive(Debug, Clone)]
+pub(super) struct DigestTotals {
+    /// Findings at or above the minimum (what the digest lists).
+    pub(super) listed: Summary,
+    /// Every finding, for the "not listed" line.
+    pub(super) all: Summary,
+    /// Distributions with at least one listed finding.
+    pub(super) failing: usize,
+    /// Whether account-level findings are listed too.
+    pub(super) account_level: bool,
+}
+
+impl DigestTotals {
+    /// The worst severity listed anywhere in the sweep.
+    pub(super) fn worst(&self) -> Option<Severity> {
+        Severity::ALL_DESCENDING
+            .into_iter()
+            .find(|s| severity_count(&self.listed, *s) > 0)
+    }
+
+    /// Decided on the whole sweep, not on one part, so that an empty part measures like a real one.
+    pub(super) fn nothing_failed(&self) -> bool {
+        self.failing == 0 && !self.account_level
+    }
+
+    /// `1 critical, 0 high, 2 medium, 0 low, 0 info`: the listed findings by severity.
+    pub(super) fn listed_counts(&self) -> String {
+        let l = &self.listed;
+        format!(
+            "{} critical, {} high, {} medium, {} low, {} info",
+            l.critical, l.high, l.medium, l.low, l.info
+        )
+    }
+
+    /// `3 low, 1 info` for the severities below the minimum that have findings, if any.
+    pub(super) fn below(&self, minimum: Severity) -> Option<String> {
+        let parts: Vec<String> = Severity::ALL_DESCENDING
+            .into_iter()
+            .filter(|s| *s < minimum && severity_count(&self.all, *s) > 0)
+            .map(|s| format!("{} {s}", severity_count(&self.all, s)))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+/// Which notification this is, with what only that kind has.
+#[derive(Debug, Clone)]
+pub(super) enum Scope<'a> {
+    /// The findings of one distribution (`id` None: the account's) at or above `minimum`.
+    Distribution {
+        /// The distribution, `None` for account-level findings.
+        id: Option<&'a str>,
+        /// Its label in the report, if any.
+        label: Option<&'a str>,
+        /// The least severity listed.
+        minimum: Severity,
+    },
+    /// One part of a sweep's digest: the sweep's totals and this part's distributions.
+    Digest {
+        /// Counts over the whole sweep.
+        totals: &'a DigestTotals,
+        /// This part's distributions (and account-level findings), each with its findings.
+        groups: Vec<Group<'a>>,
+        /// The least severity listed.
+        minimum: Severity,
+    },
+    /// An event-driven audit found nothing to report on this distribution.
+    Verified {
+        /// The distribution.
+        id: &'a str,
+    },
+}
+
+impl Scope<'_> {
+    /// The `notification` message attribute.
+    pub(super) fn name(&self) -> &'static str {
+        match self {
+            Scope::Distribution { .. } => "distribution",
+            Scope::Digest { .. } => "digest",
+            Scope::Verified { .. } => "verified",
+        }
+    }
+}
+
+/// What one notification says, for every audience alike.
+#[derive(Debug, Clone)]
+pub(super) struct Content<'a> {
+    /// Which notification this is.
+    pub(super) scope: Scope<'a>,
+    /// What started the audit.
+    pub(super) trigger: &'a TriggerSummary,
+    /// Every finding this notification lists, worst first.
+    pub(super) findings: Vec<&'a Finding>,
+    /// The worst severity among them.
+    pub(super) worst: Option<Severity>,
+    /// Their distinct codes, in the order of the findings.
+    pub(super) codes: Vec<String>,
+    /// How the audit ran (the report's notes).
+    pub(super) notes: &'a [Note],
+    /// Distributions the JSON report says were audited.
+    pub(super) distributions_audited: usize,
+    /// Which part this is, when the notification comes in parts.
+    pub(super) part: Option<Part>,
+}
+
+impl<'a> Content<'a> {
+    fn new(
+        scope: Scope<'a>,
+        trigger: &'a TriggerSummary,
+        groups: &[Group<'a>],
+        notes: &'a [Note],
+        distributions_audited: usize,
+        part: Option<Part>,
+    ) -> Content<'a> {
+        let findings: Vec<&Finding> = groups
+            .iter()
+            .flat_map(|g| g.findings.iter().copied())
+            .collect();
+        Content {
+            scope,
+            trigger,
+            worst: findings.iter().map(|f| f.severity).max(),
+            codes: distinct_codes(&findings),
+            findings,
+            notes,
+            distributions_audited,
+            part,
+        }
+    }
+
+    /// The findings of one distribution (`id` None: the account), in `groups` (pieces of it).
+    pub(super) fn distribution(
+        report: &'a Report,
+        trigger: &'a TriggerSummary,
+        minimum: Severity,
+        id: Option<&'a str>,
+        groups: &[Group<'a>],
+        part: Option<Part>,
+    ) -> Content<'a> {
+        let label = label(report, id);
+        // One distribution was concerned; account-level findings concern the whole audit.
+        let audited = if id.is_some() {
+            1
+        } else {
+            report.distributions_audited
+        };
+        Content::new(
+            Scope::Distribution { id, label, minimum },
+            trigger,
+            groups,
+            &report.notes,
+            audited,
+            part,
+        )
+    }
+
+    /// One part of the digest of a sweep, listing `groups`.
+    pub(super) fn digest(
+        report: &'a Report,
+        trigger: &'a TriggerSummary,
+        minimum: Severity,
+        totals: &'a DigestTotals,
+        groups: &[Group<'a>],
+        part: Option<Part>,
+    ) -> Content<'a> {
+        Content::new(
+            Scope::Digest {
+                totals,
+                groups: groups.to_vec(),
+                minimum,
+            },
+            trigger,
+            groups,
+            &report.notes,
+            report.distributions_audited,
+            part,
+        )
+    }
+
+    /// Nothing to report on `id` after the audit `trigger` started.
+    pub(super) fn verified(id: &'a str, trigger: &'a TriggerSummary) -> Content<'a> {
+        Content::new(Scope::Verified { id }, trigger, &[], &[], 1, None)
+    }
+}
+
+/// `3 findings`, `1 distribution`.
+pub(super) fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The severity in capitals, as subjects and titles show it.
+pub(super) fn upper(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "CRITICAL",
+        Severity::High => "HIGH",
+        Severity::Medium => "MEDIUM",
+        Severity::Low => "LOW",
+        Severity::Info => "INFO",
+    }
+}
+
+/// What viewers experience, in words.
+pub(super) fn impact_words(impact: ViewerImpact) -> &'static str {
+    match impact {
+        ViewerImpact::UpdateRejected => "CloudFront rejects the create or update call",
+        ViewerImpact::CertWarning => "browsers show a certificate warning or refuse to connect",
+        ViewerImpact::BadGateway => "CloudFront answers 502 Bad Gateway",
+        ViewerImpact::GatewayTimeout => "CloudFront answers 504 Gateway Timeout",
+        ViewerImpact::None => "nothing visible to viewers yet",
+    }
+}
+
+/// The distinct finding codes, in the order of the findings.
+pub(super) fn distinct_codes(findings: &[&Finding]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    findings
+        .iter()
+        .map(|f| f.code.as_str().to_owned())
+        .filter(|c| seen.insert(c.clone()))
+        .collect()
+}
+
+/// `value`, or `fallback` when it is blank: SNS rejects empty attribute values, and an empty chat
+/// context value says nothing.
+pub(super) fn non_empty(value: String, fallback: &str) -> String {
+    if value.trim().is_empty() {
+        fallback.to_owned()
+    } else {
+        value
+    }
+}
+
+fn severity_count(summary: &Summary, severity: Severity) -> usize {
+    match severity {
+        Severity::Critical => summary.critical,
+        Severity::High => summary.high,
+        Severity::Medium => summary.medium,
+        Severity::Low => summary.low,
+        Severity::Info => summary.info,
+    }
+}
