@@ -167,7 +167,13 @@ fn settings(targets: &[ProbeTarget]) -> ProbeSettings {
 fn judge(observation: &Observation, anchors: &[Vec<u8>], now: OffsetDateTime) -> Vec<Finding> {
     let analysis = analyse_observation(observation, now, anchors);
     let target_use = TargetUse::standalone(0, &observation.target);
-    judge_origin_probe(&target_use, observation, analysis.as_ref(), now)
+    judge_origin_probe(
+        &target_use,
+        observation,
+        analysis.as_ref(),
+        now,
+        &Default::default(),
+    )
 }
 
 /// The anchors file (PEM roots, also openssl's `-CAfile`) and targets file (`host port` lines) for the

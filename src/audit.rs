@@ -5,12 +5,14 @@ use std::future::Future;
 
 use time::OffsetDateTime;
 
+use crate::finding::ViewerImpact;
 use crate::model::{Distribution, Scope, Snapshot};
 use crate::plan;
 use crate::probe::{self, ProbeSettings};
-use crate::report::{Note, Report};
+use crate::report::{Note, OriginProbe, Report};
 use crate::rules::{self, EdgeResults, ExpiryThresholds, ProbeResults};
 use crate::settings;
+use crate::tls::ProtocolVersion;
 
 /// Reads the account: the inventory, behind a small trait so the pipeline can be driven by any reader.
 pub trait AccountReader {
@@ -39,6 +41,23 @@ pub enum Subject {
     /// A configuration that is not deployed (`check-config`, the attempted configuration of a
     /// rejected call): only the certificates and policies it references are read.
     Proposed(Box<Distribution>),
+    /// One origin, probed as CloudFront would connect to it (`probe`): nothing is read from AWS.
+    Origin(OriginRequest),
+}
+
+/// A standalone origin probe: where, with which names and protocols.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginRequest {
+    /// The origin's host name or address.
+    pub host: String,
+    /// Its HTTPS port.
+    pub port: u16,
+    /// The SNI names to send (empty: the host), as when Host is forwarded.
+    pub snis: Vec<String>,
+    /// The OriginSslProtocols to offer.
+    pub offered_versions: Vec<ProtocolVersion>,
+    /// The TCP connect timeout (CloudFront's ConnectionTimeout).
+    pub connect_timeout: std::time::Duration,
 }
 
 /// One audit to run: what, as of when, and how.
@@ -89,6 +108,7 @@ impl Default for ProbeOptions {
 /// `audit` and `check-config` and every Lambda trigger come through here.
 pub async fn run(reader: &impl AccountReader, request: &AuditRequest) -> Report {
     let snapshot = match &request.subject {
+        Subject::Origin(origin) => return probe_origin(origin, request).await,
         Subject::Distributions(scope) => reader.snapshot(scope).await,
         Subject::CertificateUsers { certificate_arn } => {
             reader.snapshot_for_certificate(certificate_arn).await
@@ -173,6 +193,80 @@ async fn audit_snapshot(
         report.edge_pending = plan::edge_pending(snapshot);
     }
     report
+}
+
+/// `probe`: plan the origin's handshakes, make them, judge each once and keep what it showed.
+async fn probe_origin(origin: &OriginRequest, request: &AuditRequest) -> Report {
+    let Some(options) = &request.probe else {
+        return Report::new(Vec::new(), 0, request.notes.clone());
+    };
+    let plan = plan::plan_origin(
+        &origin.host,
+        origin.port,
+        &origin.snis,
+        &origin.offered_versions,
+        origin.connect_timeout,
+    );
+    let observations = probe::probe_plan(
+        &plan.targets,
+        &options.settings,
+        options.concurrency,
+        options.stop_new_work_at,
+    )
+    .await;
+    let mut findings = Vec::new();
+    let mut probes = Vec::new();
+    for target_use in &plan.uses {
+        let Some(observation) = observations.get(target_use.target).cloned().flatten() else {
+            continue;
+        };
+        // Analysed once: the same analysis is judged and shown.
+        let analysis =
+            rules::analyse_observation(&observation, request.now, &options.trust_anchors);
+        let judged = rules::judge_origin_probe(
+            target_use,
+            &observation,
+            analysis.as_ref(),
+            request.now,
+            &request.thresholds,
+        );
+        probes.push(OriginProbe {
+            certificates: analysis
+                .as_ref()
+                .map(rules::certificates_evidence)
+                .unwrap_or_else(|| serde_json::Value::Array(Vec::new())),
+            failure: judged
+                .iter()
+                .find(|f| {
+                    matches!(
+                        f.viewer_impact,
+                        ViewerImpact::BadGateway | ViewerImpact::GatewayTimeout
+                    )
+                })
+                .cloned(),
+            observation,
+        });
+        findings.extend(judged);
+    }
+    let mut report = Report::new(findings, 0, request.notes.clone());
+    report.origin_probes = probes;
+    report
+}
+
+/// The account reader for requests that read nothing from AWS (`probe`): every snapshot is empty.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoAccount;
+
+impl AccountReader for NoAccount {
+    async fn snapshot(&self, _scope: &Scope) -> Snapshot {
+        Snapshot::default()
+    }
+
+    async fn read_references(&self, _snapshot: &mut Snapshot) {}
+
+    async fn snapshot_for_certificate(&self, _arn: &str) -> Snapshot {
+        Snapshot::default()
+    }
 }
 
 /// The pure part: configuration rules over a snapshot, as a report.

@@ -13,6 +13,7 @@ use crate::model::{
 };
 use crate::names::normalise;
 use crate::tls::{ProbeTarget, ProtocolVersion};
+use crate::vocabulary::DistributionStatus;
 
 /// CloudFront's default and maximum `ConnectionTimeout`, in seconds.
 const DEFAULT_CONNECTION_TIMEOUT_SECONDS: u64 = 10;
@@ -109,10 +110,7 @@ pub fn plan(snapshot: &Snapshot) -> ProbePlan {
             let OriginKind::Custom(custom) = &origin.kind else {
                 continue;
             };
-            if !matches!(
-                custom.origin_protocol_policy.as_str(),
-                "https-only" | "match-viewer"
-            ) {
+            if !custom.origin_protocol_policy.uses_tls() {
                 continue;
             }
             let mut add = |sni: String, sni_source: SniSource| {
@@ -216,7 +214,7 @@ pub fn plan_edges(snapshot: &Snapshot) -> EdgePlan {
         let Some(domain) = distribution.domain_name.as_deref() else {
             continue;
         };
-        if distribution.status.as_ref().map(|v| v.as_str()) != Some("Deployed") {
+        if distribution.status != Some(DistributionStatus::Deployed) {
             continue;
         }
         for alias in &distribution.aliases {
@@ -243,7 +241,7 @@ pub fn edge_pending(snapshot: &Snapshot) -> Vec<String> {
     snapshot
         .distributions
         .iter()
-        .filter(|d| edge_checkable(d) && d.status.as_ref().map(|v| v.as_str()) != Some("Deployed"))
+        .filter(|d| edge_checkable(d) && d.status != Some(DistributionStatus::Deployed))
         .map(|d| d.id.clone())
         .collect::<std::collections::BTreeSet<String>>()
         .into_iter()

@@ -60,7 +60,13 @@ fn judge(
 ) -> Vec<Finding> {
     let now = OffsetDateTime::now_utc();
     let analysis = analyse_observation(observation, now, trust_anchors);
-    judge_origin_probe(target_use, observation, analysis.as_ref(), now)
+    judge_origin_probe(
+        target_use,
+        observation,
+        analysis.as_ref(),
+        now,
+        &Default::default(),
+    )
 }
 
 async fn findings(

@@ -87,6 +87,8 @@ pub enum Command {
         output: OutputOptions,
         #[command(flatten)]
         lab: ProbeArgs,
+        #[command(flatten)]
+        expiry: ExpiryArgs,
     },
     /// Print the catalogue of finding codes as Markdown (the source of docs/findings.md).
     Catalogue,
@@ -321,8 +323,24 @@ pub async fn run(cli: Cli) -> ExitCode {
             origin_ssl_protocols,
             output,
             lab,
-        } => match probe::run(&origin, &sni, &origin_ssl_protocols, &lab, now, notes).await {
-            Ok(report) => finish_probe(&report, &output),
+            expiry,
+        } => match expiry.thresholds() {
+            Ok(thresholds) => {
+                match probe::run(
+                    &origin,
+                    &sni,
+                    &origin_ssl_protocols,
+                    &lab,
+                    thresholds,
+                    now,
+                    notes,
+                )
+                .await
+                {
+                    Ok(report) => finish_probe(&report, &output),
+                    Err(error) => Err(error),
+                }
+            }
             Err(error) => Err(error),
         },
     };
@@ -425,11 +443,11 @@ fn read_config(file: &PathBuf) -> Result<crate::model::Distribution, CliError> {
 }
 
 /// Prints a probe report and picks the exit status.
-fn finish_probe(report: &probe::ProbeReport, output: &OutputOptions) -> Result<u8, CliError> {
-    let shown = report.report.at_least(output.min_severity);
+fn finish_probe(report: &Report, output: &OutputOptions) -> Result<u8, CliError> {
+    let shown = report.at_least(output.min_severity);
     let rendered = match output.format {
-        Format::Json => probe::render_json(report, &shown) + "\n",
-        Format::Text => probe::render_text(report, &shown, use_colour()),
+        Format::Json => probe::render_json(&shown) + "\n",
+        Format::Text => probe::render_text(&shown, use_colour()),
     };
     write_stdout(&rendered);
     Ok(if shown.findings.is_empty() {

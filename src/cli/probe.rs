@@ -8,45 +8,25 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::{lab_options, CliError, ProbeArgs};
-use crate::finding::{render_value, Finding, ViewerImpact};
-use crate::plan::plan_origin;
-use crate::probe::probe_plan;
-use crate::report::{render_findings, severity_counts, Report};
-use crate::rules::{analyse_observation, certificates_evidence, judge_origin_probe};
-use crate::tls::{Observation, ProbeOutcome, ProtocolVersion};
+use crate::audit::{run as run_audit, AuditRequest, NoAccount, OriginRequest, Subject};
+use crate::finding::render_value;
+use crate::report::{render_findings, severity_counts, Note, OriginProbe, Report};
+use crate::rules::ExpiryThresholds;
+use crate::tls::{ProbeOutcome, ProtocolVersion};
 
 /// CloudFront's longest `ConnectionTimeout`.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What one `probe` run saw and concluded.
-#[derive(Debug)]
-pub(crate) struct ProbeReport {
-    /// Every finding, as for `audit`.
-    pub report: Report,
-    /// One entry per SNI name probed.
-    pub probes: Vec<ProbeResult>,
-}
-
-/// One handshake and its verdict.
-#[derive(Debug)]
-pub(crate) struct ProbeResult {
-    /// What was seen.
-    pub observation: Observation,
-    /// The certificates as sent, for display.
-    pub certificates: Value,
-    /// "CloudFront would connect", or why not.
-    pub verdict: String,
-}
-
-/// Probes `origin` with each SNI name (default: the host).
+/// Probes `origin` with each SNI name (default: the host), through the one pipeline.
 pub(crate) async fn run(
     origin: &str,
     snis: &[String],
     origin_ssl_protocols: &[String],
     lab: &ProbeArgs,
+    thresholds: ExpiryThresholds,
     now: OffsetDateTime,
-    mut notes: Vec<crate::report::Note>,
-) -> Result<ProbeReport, CliError> {
+    mut notes: Vec<Note>,
+) -> Result<Report, CliError> {
     let (host, port) = split_host_port(origin)?;
     let mut offered_versions = Vec::new();
     for protocol in origin_ssl_protocols {
@@ -55,39 +35,20 @@ pub(crate) async fn run(
         offered_versions.push(version);
     }
     let options = lab_options(lab, &mut notes)?;
-    let plan = plan_origin(
-        &host,
-        port,
-        snis,
-        &offered_versions,
-        options.settings.deadline.min(MAX_CONNECT_TIMEOUT),
-    );
-    let observations =
-        probe_plan(&plan.targets, &options.settings, options.concurrency, None).await;
-    let mut findings = Vec::new();
-    let mut probes = Vec::new();
-    for target_use in &plan.uses {
-        // No stop time was given, so every planned probe ran.
-        let Some(observation) = observations.get(target_use.target).cloned().flatten() else {
-            continue;
-        };
-        // Analysed once: the same analysis is judged and shown.
-        let analysis = analyse_observation(&observation, now, &options.trust_anchors);
-        let judged = judge_origin_probe(target_use, &observation, analysis.as_ref(), now);
-        probes.push(ProbeResult {
-            verdict: verdict(&judged),
-            certificates: analysis
-                .as_ref()
-                .map(certificates_evidence)
-                .unwrap_or_else(|| Value::Array(Vec::new())),
-            observation,
-        });
-        findings.extend(judged);
-    }
-    Ok(ProbeReport {
-        report: Report::new(findings, 0, notes),
-        probes,
-    })
+    let request = AuditRequest {
+        subject: Subject::Origin(OriginRequest {
+            host,
+            port,
+            snis: snis.to_vec(),
+            offered_versions,
+            connect_timeout: options.settings.deadline.min(MAX_CONNECT_TIMEOUT),
+        }),
+        now,
+        notes,
+        probe: Some(options),
+        thresholds,
+    };
+    Ok(run_audit(&NoAccount, &request).await)
 }
 
 /// `host`, `host:port`, `[v6]:port`; the port defaults to 443.
@@ -119,24 +80,18 @@ fn split_host_port(origin: &str) -> Result<(String, u16), CliError> {
 }
 
 /// The verdict in CloudFront's terms: the first finding that would make it answer 502 or 504.
-fn verdict(findings: &[Finding]) -> String {
-    let failing = findings.iter().find(|f| {
-        matches!(
-            f.viewer_impact,
-            ViewerImpact::BadGateway | ViewerImpact::GatewayTimeout
-        )
-    });
-    match failing {
+fn verdict(probe: &OriginProbe) -> String {
+    match &probe.failure {
         Some(f) => format!("CloudFront would answer {}: {}", f.viewer_impact, f.message),
         None => "CloudFront would connect".to_owned(),
     }
 }
 
 /// `{"findings", "summary"}` as for `audit`, plus `probes`: what each handshake saw.
-pub(crate) fn render_json(probe: &ProbeReport, shown: &Report) -> String {
+pub(crate) fn render_json(shown: &Report) -> String {
     let mut document = shown.to_json_object();
-    let probes: Vec<Value> = probe
-        .probes
+    let probes: Vec<Value> = shown
+        .origin_probes
         .iter()
         .map(|p| {
             json!({
@@ -144,7 +99,7 @@ pub(crate) fn render_json(probe: &ProbeReport, shown: &Report) -> String {
                 "addresses": p.observation.addresses,
                 "outcome": p.observation.outcome,
                 "certificates": p.certificates,
-                "verdict": p.verdict,
+                "verdict": verdict(p),
             })
         })
         .collect();
@@ -153,9 +108,9 @@ pub(crate) fn render_json(probe: &ProbeReport, shown: &Report) -> String {
 }
 
 /// Per SNI: addresses, what was negotiated, the chain as sent and the verdict; then the findings.
-pub(crate) fn render_text(probe: &ProbeReport, shown: &Report, colour: bool) -> String {
+pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
     let mut out = String::new();
-    for p in &probe.probes {
+    for p in &shown.origin_probes {
         let target = &p.observation.target;
         let offered: Vec<&str> = target.offered_versions.iter().map(|v| v.as_str()).collect();
         let _ = writeln!(
@@ -213,14 +168,18 @@ pub(crate) fn render_text(probe: &ProbeReport, shown: &Report, colour: bool) -> 
                 );
             }
         }
-        let _ = writeln!(out, "  verdict: {}\n", p.verdict);
+        let _ = writeln!(out, "  verdict: {}\n", verdict(p));
     }
     out.push_str(&render_findings(shown, colour, "Findings"));
     let _ = writeln!(
         out,
         "{} probe{}: {}",
-        probe.probes.len(),
-        if probe.probes.len() == 1 { "" } else { "s" },
+        shown.origin_probes.len(),
+        if shown.origin_probes.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
         severity_counts(shown)
     );
     out

@@ -19,11 +19,11 @@ pub struct ProbeSettings {
 }
 
 impl Default for ProbeSettings {
-    /// 10 s per probe, 256 KiB per connection, no overrides.
+    /// The defaults of [`crate::settings`] (10 s per probe, 256 KiB per connection), no overrides.
     fn default() -> Self {
         ProbeSettings {
-            deadline: Duration::from_secs(10),
-            byte_budget: 256 * 1024,
+            deadline: Duration::from_secs(crate::settings::PROBE_TIMEOUT_SECONDS.default),
+            byte_budget: crate::settings::PROBE_BYTE_BUDGET,
             resolve: Vec::new(),
             connect_to: Vec::new(),
         }

@@ -28,6 +28,19 @@ pub struct Report {
     /// Distributions whose edge the audit wanted to check but could not, because a change is still
     /// deploying (status not `Deployed`); the Lambda re-checks them later.
     pub edge_pending: Vec<String>,
+    /// For a standalone origin probe (`probe`): each handshake, in plan order, with what it showed.
+    pub origin_probes: Vec<OriginProbe>,
+}
+
+/// One handshake of a standalone origin probe: what was seen, the chain as analysed, the verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OriginProbe {
+    /// What the origin did.
+    pub observation: crate::tls::Observation,
+    /// The certificates as sent, as the chain analysis read them (evidence shape).
+    pub certificates: serde_json::Value,
+    /// The first finding that makes CloudFront answer 502 or 504; `None`: CloudFront would connect.
+    pub failure: Option<Finding>,
 }
 
 /// Counts for the summary line and the JSON `summary` object.
@@ -63,6 +76,7 @@ impl Report {
             notes,
             distribution_labels: BTreeMap::new(),
             edge_pending: Vec::new(),
+            origin_probes: Vec::new(),
         }
     }
 
@@ -85,6 +99,7 @@ impl Report {
             notes: self.notes.clone(),
             distribution_labels: self.distribution_labels.clone(),
             edge_pending: self.edge_pending.clone(),
+            origin_probes: self.origin_probes.clone(),
         }
     }
 

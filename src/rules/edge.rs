@@ -10,6 +10,7 @@ use crate::model::{CertificateLookup, Snapshot};
 use crate::names::any_covers;
 use crate::plan::{edge_checkable, probe_name, EdgePlan};
 use crate::tls::{EdgeObservation, EdgeResult};
+use crate::vocabulary::DistributionStatus;
 use crate::x509::{names_covering, parse_der};
 
 use super::timestamp;
@@ -26,12 +27,11 @@ pub struct EdgeResults<'a> {
 
 pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut Vec<Finding>) {
     for distribution in snapshot.distributions.iter().filter(|d| edge_checkable(d)) {
-        let status = distribution
-            .status
-            .as_ref()
-            .map(|v| v.as_str())
-            .unwrap_or("unknown");
-        if status != "Deployed" {
+        if distribution.status != Some(DistributionStatus::Deployed) {
+            let status = distribution
+                .status
+                .as_ref()
+                .map_or("unknown", |status| status.as_str());
             findings.push(
                 Finding::builder(&EDGE_NOT_VERIFIED)
                     .for_distribution(distribution)

@@ -118,14 +118,9 @@ pub fn judge_origin_probe(
     observation: &Observation,
     analysis: Option<&ChainAnalysis>,
     now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
 ) -> Vec<Finding> {
-    origin_tls::judge_standalone(
-        target_use,
-        observation,
-        analysis,
-        now,
-        &ExpiryThresholds::default(),
-    )
+    origin_tls::judge_standalone(target_use, observation, analysis, now, thresholds)
 }
 
 /// How a certificate is named in evidence: its ARN, or `ID (IAM)`.
