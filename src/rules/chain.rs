@@ -54,7 +54,25 @@ pub struct ChainAnalysis {
     /// The SNI name is covered by a leaf SAN, or by the CN when there are no SANs.
     pub name_matches: bool,
     /// rustls-webpki's path-validation error (anchors: webpki-roots plus the extra ones), if any.
-    pub path_error: Option<String>,
+    pub path_error: Option<PathError>,
+}
+
+/// Why rustls-webpki finds no valid path from the sent leaf to a trusted root, keeping webpki's kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    /// The origin sent no certificate at all.
+    #[error("no certificate was sent")]
+    NoCertificate,
+    /// webpki's verdict: the leaf is unparsable, expired, issued by an unknown CA, and so on.
+    #[error("{0:?}")]
+    Webpki(webpki::Error),
+}
+
+/// Path errors are sentences in evidence and JSON.
+impl Serialize for PathError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// The chain analysis of a [`crate::tls::Negotiated`] observation: its chain, for its SNI, at `now`,
@@ -233,17 +251,17 @@ fn path_error(
     chain: &[SentCertificate],
     now: OffsetDateTime,
     anchors: &[TrustAnchor<'_>],
-) -> Option<String> {
+) -> Option<PathError> {
     let ders: Vec<CertificateDer<'_>> = chain
         .iter()
         .map(|c| CertificateDer::from(c.der.as_slice()))
         .collect();
     let Some((leaf, intermediates)) = ders.split_first() else {
-        return Some("no certificate was sent".to_owned());
+        return Some(PathError::NoCertificate);
     };
     let leaf = match EndEntityCert::try_from(leaf) {
         Ok(leaf) => leaf,
-        Err(e) => return Some(format!("{e:?}")),
+        Err(e) => return Some(PathError::Webpki(e)),
     };
     let seconds = u64::try_from(now.unix_timestamp()).unwrap_or(0);
     let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(seconds));
@@ -260,7 +278,7 @@ fn path_error(
         None,
     )
     .err()
-    .map(|e| format!("{e:?}"))
+    .map(PathError::Webpki)
 }
 
 /// The contents of a DER TLV (tag and length stripped), `None` if it is malformed.

@@ -16,7 +16,7 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-pub use chain::{analyse_chain, analyse_observation, ChainAnalysis, ChainEntry};
+pub use chain::{analyse_chain, analyse_observation, ChainAnalysis, ChainEntry, PathError};
 pub use edge::EdgeResults;
 pub use origin_tls::certificates_evidence;
 
