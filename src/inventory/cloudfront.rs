@@ -1,5 +1,6 @@
 //! CloudFront reads (ListDistributions, GetDistribution) and the SDK → model conversion.
 
+use super::pagination::{Markers, NextPage};
 use crate::vocabulary::{DistributionStatus, OriginProtocolPolicy, SslSupportMethod};
 use aws_sdk_cloudfront::types as cf;
 use futures::stream::{self, StreamExt};
@@ -28,6 +29,7 @@ pub(crate) async fn list_all(
 ) -> (Vec<Distribution>, Vec<ReadFailure>) {
     let mut distributions = Vec::new();
     let mut marker: Option<String> = None;
+    let mut markers = Markers::default();
     loop {
         let result = client
             .list_distributions()
@@ -51,17 +53,10 @@ pub(crate) async fn list_all(
             break;
         };
         distributions.extend(list.items().iter().map(from_summary));
-        let next = list
-            .next_marker()
-            .map(str::trim)
-            .filter(|m| !m.is_empty())
-            .map(str::to_owned);
-        match next {
-            // A marker that does not move would loop forever: stop and say so.
-            Some(next) if list.is_truncated() && marker.as_deref() != Some(next.as_str()) => {
-                marker = Some(next)
-            }
-            Some(_) if list.is_truncated() => {
+        match markers.after(list.is_truncated(), list.next_marker()) {
+            NextPage::At(next) => marker = Some(next),
+            NextPage::Done => break,
+            NextPage::Stuck => {
                 let failure = CallError::invalid_response("NextMarker that advances").into_failure(
                     LIST_DISTRIBUTIONS,
                     "the distribution list",
@@ -69,7 +64,6 @@ pub(crate) async fn list_all(
                 );
                 return (distributions, vec![failure]);
             }
-            _ => break,
         }
     }
     (distributions, Vec::new())

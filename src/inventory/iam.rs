@@ -1,5 +1,6 @@
 //! IAM server certificates: ListServerCertificates (id → name), then GetServerCertificate.
 
+use super::pagination::{Markers, NextPage};
 use std::collections::HashMap;
 
 use aws_sdk_iam::types::ServerCertificateMetadata;
@@ -32,6 +33,7 @@ pub(crate) async fn list_all(
 ) -> Result<HashMap<String, ServerCertificateEntry>, ReadFailure> {
     let mut entries = HashMap::new();
     let mut marker: Option<String> = None;
+    let mut markers = Markers::default();
     loop {
         let output = client
             .list_server_certificates()
@@ -48,15 +50,19 @@ pub(crate) async fn list_all(
         for metadata in output.server_certificate_metadata_list() {
             entries.insert(metadata.server_certificate_id().to_owned(), entry(metadata));
         }
-        let next = output
-            .marker()
-            .filter(|m| !m.trim().is_empty())
-            .map(str::to_owned);
-        match next {
-            Some(next) if output.is_truncated() && marker.as_deref() != Some(next.as_str()) => {
-                marker = Some(next)
+        match markers.after(output.is_truncated(), output.marker()) {
+            NextPage::At(next) => marker = Some(next),
+            NextPage::Done => break,
+            // A listing that cannot end is incomplete, never taken as the whole list.
+            NextPage::Stuck => {
+                return Err(
+                    CallError::invalid_response("Marker that advances").into_failure(
+                        LIST_SERVER_CERTIFICATES,
+                        "the IAM server certificates",
+                        None,
+                    ),
+                )
             }
-            _ => break,
         }
     }
     Ok(entries)

@@ -9,6 +9,7 @@ mod clients;
 pub(crate) mod cloudfront;
 mod failure;
 pub(crate) mod iam;
+mod pagination;
 mod pem;
 pub(crate) mod policies;
 

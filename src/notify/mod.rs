@@ -99,6 +99,19 @@ pub enum NotifyError {
         /// The SDK's complaint.
         detail: String,
     },
+    /// Some notifications of an invocation were not published; every one was attempted.
+    #[error(
+        "{} of {total} notifications were not published (the other {} were); first failure: {}",
+        failures.len(),
+        total - failures.len(),
+        failures.first().map(ToString::to_string).unwrap_or_default()
+    )]
+    Several {
+        /// How many notifications there were.
+        total: usize,
+        /// Each failure, in order.
+        failures: Vec<NotifyError>,
+    },
 }
 
 /// Something that delivers notifications. The Lambda is written against this trait so that its
@@ -114,16 +127,28 @@ pub trait Publisher {
     ) -> impl Future<Output = Result<(), NotifyError>> + Send;
 }
 
-/// Publishes every notification in order, stopping at the first failure. A retry after a failure
-/// publishes the earlier ones again: subscribers may see a part twice, never miss one.
+/// Publishes every notification in order. One that fails does not stop the others (one oversized or
+/// refused message must not silence the rest); the error then names every failure. A retry after a
+/// failure publishes all of them again: subscribers may see a part twice, never miss one.
 pub async fn publish_all<P: Publisher + Sync>(
     publisher: &P,
     notifications: &[Notification],
 ) -> Result<usize, NotifyError> {
+    let mut failures = Vec::new();
     for notification in notifications {
-        publisher.publish(notification).await?;
+        if let Err(error) = publisher.publish(notification).await {
+            tracing::warn!(subject = notification.subject.as_str(), error = %error, "publish failed");
+            failures.push(error);
+        }
     }
-    Ok(notifications.len())
+    match failures.len() {
+        0 => Ok(notifications.len()),
+        1 if notifications.len() == 1 => Err(failures.remove(0)),
+        _ => Err(NotifyError::Several {
+            total: notifications.len(),
+            failures,
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -159,5 +184,73 @@ mod tests {
         // The Lambda reads the topic from TOPIC_ARN (lambda::config); there is no NOTIFY_TOPIC_ARN.
         assert!(err.contains("that TOPIC_ARN names"), "{err}");
         assert!(!err.contains("NOTIFY_TOPIC_ARN"), "{err}");
+    }
+
+    /// Refuses the notifications for one distribution, counting every attempt.
+    struct RefusingPublisher {
+        refused: &'static str,
+        attempts: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Publisher for RefusingPublisher {
+        async fn publish(&self, notification: &Notification) -> Result<(), NotifyError> {
+            self.attempts
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if notification.subject.contains(self.refused) {
+                return Err(NotifyError::Publish {
+                    topic_arn: "arn:aws:sns:us-east-1:1:t".into(),
+                    subject: notification.subject.clone(),
+                    detail: "InvalidParameter: message too long".into(),
+                });
+            }
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn one_refused_notification_does_not_stop_the_others_and_the_error_names_it() {
+        let trigger = TriggerSummary::new("UpdateDistribution", "UpdateDistribution by ops");
+        let notifications: Vec<Notification> = ["E1", "E2", "E3"]
+            .iter()
+            .map(|id| verified(id, &trigger))
+            .collect();
+        let publisher = RefusingPublisher {
+            refused: "E2",
+            attempts: Default::default(),
+        };
+        let error = publish_all(&publisher, &notifications)
+            .await
+            .expect_err("one was refused");
+        assert_eq!(
+            publisher.attempts.load(std::sync::atomic::Ordering::SeqCst),
+            3,
+            "every notification was attempted"
+        );
+        assert!(
+            matches!(&error, NotifyError::Several { total: 3, failures } if failures.len() == 1),
+            "{error}"
+        );
+        let text = error.to_string();
+        assert!(
+            text.starts_with("1 of 3 notifications were not published (the other 2 were)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("E2") && text.contains("sns:Publish"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_single_refused_notification_keeps_its_own_error() {
+        let trigger = TriggerSummary::new("sweep", "daily sweep");
+        let publisher = RefusingPublisher {
+            refused: "E1",
+            attempts: Default::default(),
+        };
+        let error = publish_all(&publisher, &[verified("E1", &trigger)])
+            .await
+            .expect_err("refused");
+        assert!(matches!(error, NotifyError::Publish { .. }), "{error}");
     }
 }
