@@ -1,7 +1,9 @@
 //! cloudfront-tls-audit: finds CloudFront TLS misconfigurations before viewers do.
 //!
-//! The pipeline (see `README.md`): trigger → scope → [`inventory`] → rules → report. The rules are pure
-//! functions of a [`model::Snapshot`] and the time `now`; only [`inventory`] talks to AWS.
+//! The pipeline (`docs/architecture.md`): [`intake`] → [`audit::AuditRequest`] → [`inventory`] →
+//! [`plan`] → [`probe`] → [`rules`] → [`report`] → [`notify`], run once by [`audit::run`] for the CLI
+//! and the Lambda. The rules are pure functions of a [`model::Snapshot`], the observations and the
+//! time `now`; only [`inventory`] reads AWS, only [`probe`] opens sockets, only [`notify`] publishes.
 
 pub mod audit;
 pub mod aws;
