@@ -1,6 +1,6 @@
 //! One invocation: event → request → audit → notifications → follow-ups. Parsing lives in
 //! [`crate::intake`], the pipeline in [`crate::audit`], publishing in [`crate::notify`], metrics in
-//! [`super::metrics`]; this file only wires them for an event.
+//! `lambda::metrics`; this file only wires them for an event.
 
 use std::time::{Duration, Instant};
 
