@@ -5,7 +5,6 @@ use std::future::Future;
 
 use time::OffsetDateTime;
 
-use crate::finding::ViewerImpact;
 use crate::model::{Distribution, Scope, Snapshot};
 use crate::plan;
 use crate::probe::{self, ProbeSettings};
@@ -237,12 +236,7 @@ async fn probe_origin(origin: &OriginRequest, request: &AuditRequest) -> Report 
                 .unwrap_or_else(|| serde_json::Value::Array(Vec::new())),
             failure: judged
                 .iter()
-                .find(|f| {
-                    matches!(
-                        f.viewer_impact,
-                        ViewerImpact::BadGateway | ViewerImpact::GatewayTimeout
-                    )
-                })
+                .find(|f| f.viewer_impact.is_gateway_error())
                 .cloned(),
             observation,
         });

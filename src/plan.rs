@@ -238,14 +238,19 @@ pub fn plan_edges(snapshot: &Snapshot) -> EdgePlan {
 /// The edge-checkable distributions that are not `Deployed` yet: their edge cannot be verified until
 /// the change has reached every edge location.
 pub fn edge_pending(snapshot: &Snapshot) -> Vec<String> {
-    snapshot
-        .distributions
-        .iter()
-        .filter(|d| edge_checkable(d) && d.status != Some(DistributionStatus::Deployed))
+    edge_pending_distributions(snapshot)
         .map(|d| d.id.clone())
         .collect::<std::collections::BTreeSet<String>>()
         .into_iter()
         .collect()
+}
+
+/// The edge-checkable distributions whose last change is still deploying, in snapshot order.
+pub fn edge_pending_distributions(snapshot: &Snapshot) -> impl Iterator<Item = &Distribution> {
+    snapshot
+        .distributions
+        .iter()
+        .filter(|d| edge_checkable(d) && d.status != Some(DistributionStatus::Deployed))
 }
 
 /// A live, enabled distribution that serves its aliases with a certificate of its own.

@@ -95,6 +95,14 @@ pub enum ViewerImpact {
 }
 
 impl ViewerImpact {
+    /// Whether CloudFront fails the viewer's request because of the origin (502 or 504).
+    pub fn is_gateway_error(self) -> bool {
+        matches!(
+            self,
+            ViewerImpact::BadGateway | ViewerImpact::GatewayTimeout
+        )
+    }
+
     /// The contract's spelling: `update-rejected`, `cert-warning`, `502`, `504`, `none`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -5,7 +5,6 @@
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use crate::finding::ViewerImpact;
 use crate::notify::TriggerSummary;
 use crate::report::Report;
 
@@ -30,12 +29,7 @@ pub(crate) fn emit_metrics(report: &Report, summary: &TriggerSummary) {
     let probe_failures = report
         .findings
         .iter()
-        .filter(|f| {
-            matches!(
-                f.viewer_impact,
-                ViewerImpact::BadGateway | ViewerImpact::GatewayTimeout
-            )
-        })
+        .filter(|f| f.viewer_impact.is_gateway_error())
         .count();
     let mut by_severity = json!({
         "_aws": {

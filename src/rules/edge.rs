@@ -8,9 +8,8 @@ use crate::catalogue::{
 use crate::finding::Finding;
 use crate::model::{CertificateLookup, Snapshot};
 use crate::names::any_covers;
-use crate::plan::{edge_checkable, probe_name, EdgePlan};
+use crate::plan::{edge_pending_distributions, probe_name, EdgePlan};
 use crate::tls::{EdgeObservation, EdgeResult};
-use crate::vocabulary::DistributionStatus;
 use crate::x509::{names_covering, parse_der};
 
 use super::timestamp;
@@ -26,21 +25,19 @@ pub struct EdgeResults<'a> {
 }
 
 pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut Vec<Finding>) {
-    for distribution in snapshot.distributions.iter().filter(|d| edge_checkable(d)) {
-        if distribution.status != Some(DistributionStatus::Deployed) {
-            let status = distribution
-                .status
-                .as_ref()
-                .map_or("unknown", |status| status.as_str());
-            findings.push(
-                Finding::builder(&EDGE_NOT_VERIFIED)
-                    .for_distribution(distribution)
-                    .subject("edge")
-                    .evidence("status", status)
-                    .evidence("distribution_id", distribution.id.clone())
-                    .build(),
-            );
-        }
+    for distribution in edge_pending_distributions(snapshot) {
+        let status = distribution
+            .status
+            .as_ref()
+            .map_or("unknown", |status| status.as_str());
+        findings.push(
+            Finding::builder(&EDGE_NOT_VERIFIED)
+                .for_distribution(distribution)
+                .subject("edge")
+                .evidence("status", status)
+                .evidence("distribution_id", distribution.id.clone())
+                .build(),
+        );
     }
     for edge_use in &edges.plan.uses {
         let (Some(target), Some(distribution)) = (
