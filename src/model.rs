@@ -84,13 +84,52 @@ pub struct Distribution {
     pub default_cache_behavior: CacheBehavior,
     /// Path-pattern cache behaviours, in precedence order.
     pub cache_behaviors: Vec<CacheBehavior>,
+    /// `ConnectionMode`: `direct` (a standard distribution) or `tenant-only` (a multi-tenant
+    /// distribution, reached only through its distribution tenants); `None` when not given.
+    pub connection_mode: Option<String>,
+    /// `TenantConfig`: set only on multi-tenant distributions.
+    pub tenant_config: Option<TenantConfig>,
+    /// `ViewerMtlsConfig`: viewers must (or may) present a client certificate.
+    pub viewer_mtls_config: Option<ViewerMtlsConfig>,
+    /// `ConnectionFunctionAssociation.Id`: a connection function that runs during the viewer's TLS
+    /// connection.
+    pub connection_function_association_id: Option<String>,
 }
 
 impl Distribution {
+    /// Whether this is a multi-tenant distribution: `ConnectionMode` `tenant-only`, or a
+    /// `TenantConfig`, which CloudFront accepts on multi-tenant distributions only.
+    pub fn is_multi_tenant(&self) -> bool {
+        self.tenant_config.is_some()
+            || self
+                .connection_mode
+                .as_deref()
+                .is_some_and(|mode| mode.trim().eq_ignore_ascii_case("tenant-only"))
+    }
+
     /// The default behaviour followed by every path-pattern behaviour.
     pub fn all_cache_behaviors(&self) -> impl Iterator<Item = &CacheBehavior> {
         std::iter::once(&self.default_cache_behavior).chain(self.cache_behaviors.iter())
     }
+}
+
+/// `DistributionConfig.TenantConfig`, reduced to what names the tenants' parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TenantConfig {
+    /// `ParameterDefinitions[].Name`: the parameters each distribution tenant fills in (an origin's
+    /// domain name may use them).
+    pub parameter_names: Vec<String>,
+}
+
+/// `DistributionConfig.ViewerMtlsConfig`: mutual TLS between viewers and CloudFront.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ViewerMtlsConfig {
+    /// `Mode`: `required`, `optional` or `passthrough`, kept as sent.
+    pub mode: String,
+    /// `TrustStoreConfig.TrustStoreId`: the CA certificates client certificates are checked against.
+    pub trust_store_id: Option<String>,
+    /// `TrustStoreConfig.IgnoreCertificateExpiry`: expired client certificates are accepted.
+    pub ignore_certificate_expiry: Option<bool>,
 }
 
 /// `DistributionConfig.ViewerCertificate`, every field optional as in the API.
@@ -170,6 +209,8 @@ pub enum OriginKind {
     Vpc {
         /// `VpcOriginId`.
         vpc_origin_id: String,
+        /// `OwnerAccountId`: set when the VPC origin is shared from another account.
+        owner_account_id: Option<String>,
     },
 }
 
@@ -186,6 +227,9 @@ pub struct CustomOrigin {
     pub origin_ssl_protocols: Vec<String>,
     /// `OriginReadTimeout` in seconds.
     pub origin_read_timeout: Option<i32>,
+    /// `OriginMtlsConfig.ClientCertificateArn`: the ACM certificate CloudFront presents to the origin;
+    /// `Some` whenever the origin is configured for mutual TLS.
+    pub origin_mtls_client_certificate_arn: Option<String>,
 }
 
 /// An origin group: a primary and a failover origin.
@@ -212,6 +256,19 @@ pub struct CacheBehavior {
     pub origin_request_policy_id: Option<String>,
     /// Legacy `ForwardedValues.Headers.Items`, when the behaviour uses them.
     pub forwarded_headers: Option<Vec<String>>,
+    /// `FunctionAssociations.Items`: CloudFront Functions on this behaviour.
+    pub function_associations: Vec<FunctionAssociation>,
+    /// `LambdaFunctionAssociations.Items`: Lambda@Edge functions on this behaviour.
+    pub lambda_function_associations: Vec<FunctionAssociation>,
+}
+
+/// One function association of a cache behaviour (CloudFront Functions or Lambda@Edge).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FunctionAssociation {
+    /// `FunctionARN` or `LambdaFunctionARN`.
+    pub arn: String,
+    /// `EventType`: `viewer-request`, `viewer-response`, `origin-request`, `origin-response`, as sent.
+    pub event_type: String,
 }
 
 impl CacheBehavior {

@@ -104,3 +104,164 @@ pub static CERTIFICATE_UNUSED: Cause = Cause {
         "If the certificate is no longer needed, delete it (aws acm delete-certificate --region us-east-1 --certificate-arn {certificate_arn}) to stop its events.",
     ],
 };
+
+/// `audit-not-covered`
+pub static AUDIT_NOT_COVERED: Entry = Entry {
+    id: "audit-not-covered",
+    family: Family::Audit,
+    title: "Part of the distribution is outside what the audit checks",
+    why: "The audit reads the distribution's configuration and probes the origins and aliases it names. \
+          Some parts of CloudFront are outside that today: VPC origins, viewer mTLS trust stores and \
+          connection functions, origin mTLS client certificates, multi-tenant distributions' tenants, \
+          and origins a function picks at run time. Silence about them would read as a pass, so each \
+          such part is named with what was not checked, what could break there and how to check it \
+          by hand, until a later version covers it. The finding does not mean anything is wrong.",
+    docs: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html",
+    causes: &[
+        &NOT_COVERED_VPC_ORIGIN,
+        &NOT_COVERED_VIEWER_MTLS,
+        &NOT_COVERED_CONNECTION_FUNCTION,
+        &NOT_COVERED_ORIGIN_MTLS,
+        &NOT_COVERED_TENANTS,
+        &NOT_COVERED_RUNTIME_ORIGIN,
+    ],
+};
+
+/// An origin with `VpcOriginConfig`: its TLS settings live on the VPC origin resource.
+pub static NOT_COVERED_VPC_ORIGIN: Cause = Cause {
+    code: Code::AuditNotCovered,
+    id: "vpc-origin",
+    severity: Severity::Info,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "VPC origin {origin_id} (VpcOriginId {vpc_origin_id}) was not audited: its protocol \
+              policy, OriginSslProtocols and HTTPS port live on the VPC origin, which this audit does \
+              not read, and the load balancer or instance behind it is in private subnets the probe \
+              cannot reach. A TLS 1.3-only listener, an expired certificate or one that does not cover \
+              {origin_domain} would make CloudFront answer 502 unseen.",
+    remediation: &[
+        "Meanwhile, check by hand: `aws cloudfront get-vpc-origin --id {vpc_origin_id}` shows \
+         VpcOriginEndpointConfig (OriginProtocolPolicy, OriginSslProtocols, HTTPSPort, Arn) and its \
+         Status.",
+        "For the load balancer named by that Arn, `aws elbv2 describe-listeners --load-balancer-arn ARN`: \
+         the HTTPS listener's SslPolicy must keep TLS 1.2 (not an ELBSecurityPolicy-TLS13-1-3-* policy), \
+         and its certificate must be from a publicly trusted CA, valid, and cover {origin_domain}.",
+        "This finding stays until the audit reads VPC origins; nothing needs fixing because of it alone.",
+    ],
+};
+
+/// `ViewerMtlsConfig` on the distribution: the trust store and client certificates are not checked.
+pub static NOT_COVERED_VIEWER_MTLS: Cause = Cause {
+    code: Code::AuditNotCovered,
+    id: "viewer-mtls",
+    severity: Severity::Info,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Viewer mTLS (Mode {mode}, trust store {trust_store_id}) was not audited: this audit does \
+              not read the trust store's CA certificates or their expiry, and its edge check presents \
+              no client certificate. A trust store whose CA expired or was replaced rejects every \
+              client certificate it signed, so with Mode required those viewers cannot connect.",
+    remediation: &[
+        "Meanwhile, check by hand: `aws cloudfront get-trust-store --identifier {trust_store_id}` \
+         (Status active, NumberOfCaCertificates as expected), then the expiry of each CA certificate \
+         in the bundle uploaded to it (`openssl x509 -noout -enddate`).",
+        "Connect as a viewer would, with a client certificate the trust store should accept: \
+         `openssl s_client -connect ALIAS:443 -servername ALIAS -cert client.pem -key client.key`.",
+        "This finding stays until the audit reads trust stores; nothing needs fixing because of it alone.",
+    ],
+};
+
+/// `ConnectionFunctionAssociation` on the distribution: code runs during the viewer's connection.
+pub static NOT_COVERED_CONNECTION_FUNCTION: Cause = Cause {
+    code: Code::AuditNotCovered,
+    id: "connection-function",
+    severity: Severity::Info,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Connection function {connection_function_id} runs while viewers connect and was not \
+              audited: it can accept or refuse a viewer's connection (its client certificate \
+              included), and this audit neither reads its code nor connects the way those viewers do.",
+    remediation: &[
+        "Meanwhile, check by hand: read the function's code (`aws cloudfront get-connection-function \
+         --identifier {connection_function_id}`) for the connections it refuses.",
+        "Connect as those viewers would (`openssl s_client -connect ALIAS:443 -servername ALIAS`, with \
+         `-cert` and `-key` when viewers present a certificate) and confirm the handshake completes.",
+        "This finding stays until the audit reads connection functions; nothing needs fixing because of \
+         it alone.",
+    ],
+};
+
+/// `OriginMtlsConfig` on a custom origin: the client certificate CloudFront presents is not checked.
+pub static NOT_COVERED_ORIGIN_MTLS: Cause = Cause {
+    code: Code::AuditNotCovered,
+    id: "origin-mtls",
+    severity: Severity::Info,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Origin {origin_id} ({origin_domain}) requires CloudFront's client certificate \
+              {client_certificate_arn} (OriginMtlsConfig), which was not audited: this audit does not \
+              check that certificate's status, expiry or key, nor that the origin accepts it, and its \
+              probe presents no client certificate. An expired or replaced client certificate makes \
+              the origin refuse CloudFront, and viewers get 502.",
+    remediation: &[
+        "Meanwhile, check by hand: `aws acm describe-certificate --certificate-arn \
+         {client_certificate_arn}` (in the ARN's region): Status ISSUED, NotAfter well ahead, and the \
+         Extended Key Usage includes TLS client authentication.",
+        "On the origin, confirm that the CA which issued that certificate is in the trust list it \
+         checks client certificates against.",
+        "This finding stays until the audit reads origin client certificates; nothing needs fixing \
+         because of it alone.",
+    ],
+};
+
+/// A multi-tenant distribution: its distribution tenants are not read.
+pub static NOT_COVERED_TENANTS: Cause = Cause {
+    code: Code::AuditNotCovered,
+    id: "multi-tenant",
+    severity: Severity::Info,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Multi-tenant distribution (ConnectionMode {connection_mode}): its distribution tenants \
+              were not audited. Each tenant brings its own domains, certificate and parameter values \
+              ({tenant_parameters}), origin domains included; this audit reads none of them, so what \
+              it reports applies to the shared settings only. A tenant certificate that expired or \
+              misses one of the tenant's domains would go unseen.",
+    remediation: &[
+        "Meanwhile, check by hand: `aws cloudfront list-distribution-tenants --association-filter \
+         DistributionId={distribution_id}`, then for each tenant `aws cloudfront \
+         get-distribution-tenant --identifier ID`: every domain's status, and the certificate in \
+         Customizations (issued, in us-east-1, not expiring soon, covering every domain).",
+        "Probe each tenant's origin host as CloudFront would: `cloudfront-tls-audit probe HOST`.",
+        "This finding stays until the audit reads distribution tenants; nothing needs fixing because of \
+         it alone.",
+    ],
+};
+
+/// A function that can change the origin (CloudFront Functions on viewer-request, Lambda@Edge on
+/// origin-request) is associated with a cache behaviour.
+pub static NOT_COVERED_RUNTIME_ORIGIN: Cause = Cause {
+    code: Code::AuditNotCovered,
+    id: "origin-chosen-at-run-time",
+    severity: Severity::Info,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "{function_kind} function {function_arn} runs on {event_type} for cache behaviours \
+              {cache_behaviors}, where it may choose the origin at run time. This audit checked only \
+              the origins in the configuration, not any origin the function may send requests to, \
+              whose certificate and protocols could make CloudFront answer 502.",
+    remediation: &[
+        "Meanwhile, check by hand: read the function's code for origin changes (CloudFront Functions: \
+         cf.updateRequestOrigin, cf.selectRequestOriginById, cf.createRequestOriginGroup; Lambda@Edge: \
+         assignments to request.origin) and list every host it can pick.",
+        "Probe each of those hosts as CloudFront would, with the protocols the function sets: \
+         `cloudfront-tls-audit probe HOST[:PORT] --origin-ssl-protocols TLSv1.2`.",
+        "This finding stays while the function is associated: the audit cannot know which origins code \
+         picks; nothing needs fixing because of it alone.",
+    ],
+};

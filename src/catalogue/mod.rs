@@ -64,6 +64,7 @@ macro_rules! catalogue {
 catalogue! {
     AuditIncomplete => AUDIT_INCOMPLETE,
     AuditCertificateUnused => AUDIT_CERTIFICATE_UNUSED,
+    AuditNotCovered => AUDIT_NOT_COVERED,
     ViewerDefaultCertWithAliases => VIEWER_DEFAULT_CERT_WITH_ALIASES,
     ViewerCertWrongRegion => VIEWER_CERT_WRONG_REGION,
     ViewerCertNotFound => VIEWER_CERT_NOT_FOUND,

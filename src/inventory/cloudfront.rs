@@ -8,8 +8,8 @@ use futures::stream::{self, StreamExt};
 use super::failure::CallError;
 use super::text;
 use crate::model::{
-    CacheBehavior, CustomOrigin, Distribution, DistributionOrigin, Origin, OriginGroup, OriginKind,
-    ReadFailure, ViewerCertificate,
+    CacheBehavior, CustomOrigin, Distribution, DistributionOrigin, FunctionAssociation, Origin,
+    OriginGroup, OriginKind, ReadFailure, TenantConfig, ViewerCertificate, ViewerMtlsConfig,
 };
 
 /// CloudFront's page-size cap for ListDistributions (historically 100, also the default).
@@ -128,6 +128,11 @@ struct Parts<'a> {
     origin_groups: Option<&'a cf::OriginGroups>,
     default_cache_behavior: Option<&'a cf::DefaultCacheBehavior>,
     cache_behaviors: Option<&'a cf::CacheBehaviors>,
+    connection_mode: Option<&'a cf::ConnectionMode>,
+    /// Only in a full DistributionConfig: ListDistributions summaries do not carry it.
+    tenant_config: Option<&'a cf::TenantConfig>,
+    viewer_mtls_config: Option<&'a cf::ViewerMtlsConfig>,
+    connection_function_association: Option<&'a cf::ConnectionFunctionAssociation>,
 }
 
 /// Converts one item of a ListDistributions page.
@@ -140,6 +145,10 @@ pub(crate) fn from_summary(summary: &cf::DistributionSummary) -> Distribution {
         origin_groups: summary.origin_groups(),
         default_cache_behavior: summary.default_cache_behavior(),
         cache_behaviors: summary.cache_behaviors(),
+        connection_mode: summary.connection_mode(),
+        tenant_config: None,
+        viewer_mtls_config: summary.viewer_mtls_config(),
+        connection_function_association: summary.connection_function_association(),
     };
     let mut distribution = from_parts(summary.id(), parts, summary.enabled());
     distribution.arn = text(summary.arn());
@@ -159,6 +168,10 @@ pub(crate) fn from_distribution(full: &cf::Distribution) -> Option<Distribution>
         origin_groups: config.origin_groups(),
         default_cache_behavior: config.default_cache_behavior(),
         cache_behaviors: config.cache_behaviors(),
+        connection_mode: config.connection_mode(),
+        tenant_config: config.tenant_config(),
+        viewer_mtls_config: config.viewer_mtls_config(),
+        connection_function_association: config.connection_function_association(),
     };
     let mut distribution = from_parts(full.id(), parts, config.enabled());
     distribution.arn = text(full.arn());
@@ -200,6 +213,27 @@ fn from_parts(id: &str, parts: Parts<'_>, enabled: bool) -> Distribution {
             .cache_behaviors
             .map(|b| b.items().iter().map(cache_behavior).collect())
             .unwrap_or_default(),
+        connection_mode: parts.connection_mode.and_then(|m| text(m.as_str())),
+        tenant_config: parts.tenant_config.map(|t| TenantConfig {
+            parameter_names: t
+                .parameter_definitions()
+                .iter()
+                .filter_map(|p| text(p.name()))
+                .collect(),
+        }),
+        viewer_mtls_config: parts.viewer_mtls_config.map(viewer_mtls_config),
+        connection_function_association_id: parts
+            .connection_function_association
+            .and_then(|a| text(a.id())),
+    }
+}
+
+fn viewer_mtls_config(config: &cf::ViewerMtlsConfig) -> ViewerMtlsConfig {
+    let trust_store = config.trust_store_config();
+    ViewerMtlsConfig {
+        mode: config.mode().as_str().to_owned(),
+        trust_store_id: trust_store.and_then(|t| text(t.trust_store_id())),
+        ignore_certificate_expiry: trust_store.and_then(|t| t.ignore_certificate_expiry()),
     }
 }
 
@@ -221,6 +255,7 @@ fn origin(o: &cf::Origin) -> Origin {
     let kind = if let Some(vpc) = o.vpc_origin_config() {
         OriginKind::Vpc {
             vpc_origin_id: vpc.vpc_origin_id().to_owned(),
+            owner_account_id: vpc.owner_account_id().and_then(text),
         }
     } else if let Some(custom) = o.custom_origin_config() {
         OriginKind::Custom(CustomOrigin {
@@ -235,6 +270,10 @@ fn origin(o: &cf::Origin) -> Origin {
                 .map(|p| p.items().iter().filter_map(|s| text(s.as_str())).collect())
                 .unwrap_or_default(),
             origin_read_timeout: custom.origin_read_timeout(),
+            // Kept even with a blank ARN: the configuration asks for mutual TLS either way.
+            origin_mtls_client_certificate_arn: custom
+                .origin_mtls_config()
+                .map(|m| m.client_certificate_arn().trim().to_owned()),
         })
     } else {
         OriginKind::S3
@@ -268,6 +307,14 @@ fn default_cache_behavior(b: &cf::DefaultCacheBehavior) -> CacheBehavior {
         cache_policy_id: b.cache_policy_id().and_then(text),
         origin_request_policy_id: b.origin_request_policy_id().and_then(text),
         forwarded_headers: forwarded_headers(b.forwarded_values()),
+        function_associations: b
+            .function_associations()
+            .map(|l| associations(l.items(), |a| a.function_arn(), |a| a.event_type()))
+            .unwrap_or_default(),
+        lambda_function_associations: b
+            .lambda_function_associations()
+            .map(|l| associations(l.items(), |a| a.lambda_function_arn(), |a| a.event_type()))
+            .unwrap_or_default(),
     }
 }
 
@@ -280,7 +327,30 @@ fn cache_behavior(b: &cf::CacheBehavior) -> CacheBehavior {
         cache_policy_id: b.cache_policy_id().and_then(text),
         origin_request_policy_id: b.origin_request_policy_id().and_then(text),
         forwarded_headers: forwarded_headers(b.forwarded_values()),
+        function_associations: b
+            .function_associations()
+            .map(|l| associations(l.items(), |a| a.function_arn(), |a| a.event_type()))
+            .unwrap_or_default(),
+        lambda_function_associations: b
+            .lambda_function_associations()
+            .map(|l| associations(l.items(), |a| a.lambda_function_arn(), |a| a.event_type()))
+            .unwrap_or_default(),
     }
+}
+
+/// Both association lists in one shape: CloudFront Functions and Lambda@Edge differ only in names.
+fn associations<T>(
+    items: &[T],
+    arn: impl Fn(&T) -> &str,
+    event_type: impl Fn(&T) -> &cf::EventType,
+) -> Vec<FunctionAssociation> {
+    items
+        .iter()
+        .map(|item| FunctionAssociation {
+            arn: arn(item).to_owned(),
+            event_type: event_type(item).as_str().to_owned(),
+        })
+        .collect()
 }
 
 /// Legacy `ForwardedValues.Headers.Items`: `Some` (possibly empty) whenever the behaviour uses

@@ -59,6 +59,7 @@ pub fn distribution_with_acm(id: &str, aliases: &[&str], arn: &str) -> Distribut
                 origin_protocol_policy: "https-only".into(),
                 origin_ssl_protocols: vec!["TLSv1.2".into()],
                 origin_read_timeout: Some(30),
+                origin_mtls_client_certificate_arn: None,
             }),
         }],
         origin_groups: vec![],
@@ -69,8 +70,13 @@ pub fn distribution_with_acm(id: &str, aliases: &[&str], arn: &str) -> Distribut
             cache_policy_id: None,
             origin_request_policy_id: None,
             forwarded_headers: Some(vec![]),
+            ..CacheBehavior::default()
         },
         cache_behaviors: vec![],
+        connection_mode: None,
+        tenant_config: None,
+        viewer_mtls_config: None,
+        connection_function_association_id: None,
     }
 }
 

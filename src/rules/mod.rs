@@ -5,6 +5,7 @@
 
 mod audit;
 pub mod chain;
+mod coverage;
 mod edge;
 mod origin_config;
 mod origin_tls;
@@ -101,6 +102,7 @@ pub fn evaluate_all(
         viewer_names::check(snapshot, distribution, &mut findings);
         viewer_policy::check(distribution, &mut findings);
         origin_config::check(distribution, &mut findings);
+        coverage::check(distribution, &mut findings);
     }
     findings
 }

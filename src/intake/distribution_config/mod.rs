@@ -26,8 +26,8 @@ pub use error::ConfigError;
 use super::json::{parse_bounded, JsonRefusal};
 use super::untrusted::{describe_object_within, describe_within};
 use crate::model::{
-    CacheBehavior, CustomOrigin, Distribution, DistributionOrigin, Origin, OriginGroup, OriginKind,
-    ViewerCertificate,
+    CacheBehavior, CustomOrigin, Distribution, DistributionOrigin, FunctionAssociation, Origin,
+    OriginGroup, OriginKind, TenantConfig, ViewerCertificate, ViewerMtlsConfig,
 };
 use object::{ConfigObject, FOUND_CHARS};
 
@@ -118,7 +118,48 @@ pub fn distribution_from_value(value: &Value, label: &str) -> Result<Distributio
         origin_groups,
         default_cache_behavior,
         cache_behaviors,
+        connection_mode: config.string("ConnectionMode")?,
+        tenant_config: parse_tenant_config(&config)?,
+        viewer_mtls_config: parse_viewer_mtls_config(&config)?,
+        connection_function_association_id: match config.object("ConnectionFunctionAssociation")? {
+            Some(association) => Some(association.required_string("Id")?),
+            None => None,
+        },
     })
+}
+
+fn parse_tenant_config(config: &ConfigObject<'_>) -> Result<Option<TenantConfig>, ConfigError> {
+    let Some(tenant_config) = config.object("TenantConfig")? else {
+        return Ok(None);
+    };
+    // A bare array, as in the API's JSON (not a Quantity/Items list); `list` reads both.
+    let parameter_names = tenant_config
+        .list("ParameterDefinitions")?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|item| item.object()?.required_string("Name"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(TenantConfig { parameter_names }))
+}
+
+fn parse_viewer_mtls_config(
+    config: &ConfigObject<'_>,
+) -> Result<Option<ViewerMtlsConfig>, ConfigError> {
+    let Some(mtls) = config.object("ViewerMtlsConfig")? else {
+        return Ok(None);
+    };
+    let trust_store = mtls.object("TrustStoreConfig")?;
+    Ok(Some(ViewerMtlsConfig {
+        mode: mtls.required_string("Mode")?,
+        trust_store_id: match &trust_store {
+            Some(trust_store) => Some(trust_store.required_string("TrustStoreId")?),
+            None => None,
+        },
+        ignore_certificate_expiry: match &trust_store {
+            Some(trust_store) => trust_store.boolean("IgnoreCertificateExpiry")?,
+            None => None,
+        },
+    }))
 }
 
 /// The DistributionConfig object plus what its wrapper says about the distribution.
@@ -203,9 +244,14 @@ fn parse_origin(origin: &ConfigObject<'_>) -> Result<Origin, ConfigError> {
             ),
             origin_ssl_protocols: custom.string_list("OriginSslProtocols")?,
             origin_read_timeout: custom.integer("OriginReadTimeout")?,
+            origin_mtls_client_certificate_arn: match custom.object("OriginMtlsConfig")? {
+                Some(mtls) => Some(mtls.required_string("ClientCertificateArn")?),
+                None => None,
+            },
         }),
         (None, None, Some(vpc)) => OriginKind::Vpc {
             vpc_origin_id: vpc.required_string("VpcOriginId")?,
+            owner_account_id: vpc.string("OwnerAccountId")?,
         },
         (None, None, None) => {
             return Err(origin.missing("S3OriginConfig, CustomOriginConfig or VpcOriginConfig"))
@@ -272,5 +318,32 @@ fn parse_cache_behavior(
         cache_policy_id: behavior.string("CachePolicyId")?,
         origin_request_policy_id: behavior.string("OriginRequestPolicyId")?,
         forwarded_headers,
+        function_associations: parse_associations(behavior, "FunctionAssociations", "FunctionARN")?,
+        lambda_function_associations: parse_associations(
+            behavior,
+            "LambdaFunctionAssociations",
+            "LambdaFunctionARN",
+        )?,
     })
+}
+
+/// `FunctionAssociations` or `LambdaFunctionAssociations`: CloudFront requires the ARN and the event
+/// type of each item, and an association without them says nothing about what runs when.
+fn parse_associations(
+    behavior: &ConfigObject<'_>,
+    list: &'static str,
+    arn: &'static str,
+) -> Result<Vec<FunctionAssociation>, ConfigError> {
+    behavior
+        .list(list)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|item| {
+            let association = item.object()?;
+            Ok(FunctionAssociation {
+                arn: association.required_string(arn)?,
+                event_type: association.required_string("EventType")?,
+            })
+        })
+        .collect()
 }

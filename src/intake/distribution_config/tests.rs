@@ -203,6 +203,7 @@ fn cloudtrail_update_distribution_camel_case_is_read_field_by_field() {
                     "TLSv1.2".to_owned()
                 ],
                 origin_read_timeout: Some(30),
+                origin_mtls_client_certificate_arn: None,
             }),
         }]
     );
@@ -215,6 +216,8 @@ fn cloudtrail_update_distribution_camel_case_is_read_field_by_field() {
             cache_policy_id: None,
             origin_request_policy_id: None,
             forwarded_headers: None,
+            function_associations: vec![],
+            lambda_function_associations: vec![],
         }
     );
     assert!(d.cache_behaviors.is_empty());
@@ -367,6 +370,7 @@ fn empty_strings_count_as_unset() {
             origin_protocol_policy: String::new().into(),
             origin_ssl_protocols: Vec::new(),
             origin_read_timeout: None,
+            origin_mtls_client_certificate_arn: None,
         })
     );
     assert_eq!(d.default_cache_behavior.cache_policy_id, None);
@@ -426,7 +430,8 @@ fn vpc_origins_origin_groups_and_path_behaviours_are_mapped() {
     assert_eq!(
         d.origins[0].kind,
         OriginKind::Vpc {
-            vpc_origin_id: "vo_123".to_owned()
+            vpc_origin_id: "vo_123".to_owned(),
+            owner_account_id: None,
         }
     );
     assert_eq!(d.origins[1].kind, OriginKind::S3);
