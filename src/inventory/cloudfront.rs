@@ -297,45 +297,38 @@ fn origin_group(g: &cf::OriginGroup) -> OriginGroup {
     }
 }
 
+/// `DefaultCacheBehavior` and `CacheBehavior` are distinct SDK types with the same accessors: one body
+/// serves both, so the two kinds of behaviour cannot drift apart.
+macro_rules! cache_behavior_from {
+    ($b:expr, $path_pattern:expr) => {
+        CacheBehavior {
+            path_pattern: $path_pattern,
+            target_origin_id: $b.target_origin_id().to_owned(),
+            viewer_protocol_policy: $b.viewer_protocol_policy().as_str().to_owned(),
+            cache_policy_id: $b.cache_policy_id().and_then(text),
+            origin_request_policy_id: $b.origin_request_policy_id().and_then(text),
+            forwarded_headers: forwarded_headers($b.forwarded_values()),
+            function_associations: $b
+                .function_associations()
+                .map(|l| associations(l.items(), |a| a.function_arn(), |a| a.event_type()))
+                .unwrap_or_default(),
+            lambda_function_associations: $b
+                .lambda_function_associations()
+                .map(|l| associations(l.items(), |a| a.lambda_function_arn(), |a| a.event_type()))
+                .unwrap_or_default(),
+        }
+    };
+}
+
 // ForwardedValues is deprecated in the API but still in use; rules must see its headers.
 #[allow(deprecated)]
 fn default_cache_behavior(b: &cf::DefaultCacheBehavior) -> CacheBehavior {
-    CacheBehavior {
-        path_pattern: None,
-        target_origin_id: b.target_origin_id().to_owned(),
-        viewer_protocol_policy: b.viewer_protocol_policy().as_str().to_owned(),
-        cache_policy_id: b.cache_policy_id().and_then(text),
-        origin_request_policy_id: b.origin_request_policy_id().and_then(text),
-        forwarded_headers: forwarded_headers(b.forwarded_values()),
-        function_associations: b
-            .function_associations()
-            .map(|l| associations(l.items(), |a| a.function_arn(), |a| a.event_type()))
-            .unwrap_or_default(),
-        lambda_function_associations: b
-            .lambda_function_associations()
-            .map(|l| associations(l.items(), |a| a.lambda_function_arn(), |a| a.event_type()))
-            .unwrap_or_default(),
-    }
+    cache_behavior_from!(b, None)
 }
 
 #[allow(deprecated)]
 fn cache_behavior(b: &cf::CacheBehavior) -> CacheBehavior {
-    CacheBehavior {
-        path_pattern: Some(b.path_pattern().to_owned()),
-        target_origin_id: b.target_origin_id().to_owned(),
-        viewer_protocol_policy: b.viewer_protocol_policy().as_str().to_owned(),
-        cache_policy_id: b.cache_policy_id().and_then(text),
-        origin_request_policy_id: b.origin_request_policy_id().and_then(text),
-        forwarded_headers: forwarded_headers(b.forwarded_values()),
-        function_associations: b
-            .function_associations()
-            .map(|l| associations(l.items(), |a| a.function_arn(), |a| a.event_type()))
-            .unwrap_or_default(),
-        lambda_function_associations: b
-            .lambda_function_associations()
-            .map(|l| associations(l.items(), |a| a.lambda_function_arn(), |a| a.event_type()))
-            .unwrap_or_default(),
-    }
+    cache_behavior_from!(b, Some(b.path_pattern().to_owned()))
 }
 
 /// Both association lists in one shape: CloudFront Functions and Lambda@Edge differ only in names.
@@ -387,5 +380,180 @@ mod tests {
             converted.ssl_support_method.as_ref().map(|v| v.as_str()),
             Some("sni-only")
         );
+    }
+
+    /// Every part the audit does not cover, as the SDK hands it over: the conversion keeps each one, so
+    /// the `audit-not-covered` rule sees live distributions exactly as check-config sees files. (The
+    /// emulator drops these fields, so the SDK's own types stand in for its answer here.)
+    #[test]
+    fn parts_outside_the_audit_survive_the_conversion(
+    ) -> Result<(), aws_sdk_cloudfront::error::BuildError> {
+        let custom = cf::Origin::builder()
+            .id("app")
+            .domain_name("origin.example.com")
+            .custom_origin_config(
+                cf::CustomOriginConfig::builder()
+                    .http_port(80)
+                    .https_port(443)
+                    .origin_protocol_policy(cf::OriginProtocolPolicy::HttpsOnly)
+                    .origin_mtls_config(
+                        cf::OriginMtlsConfig::builder()
+                            .client_certificate_arn("arn:aws:acm:us-east-1:1:certificate/client")
+                            .build()?,
+                    )
+                    .build()?,
+            )
+            .build()?;
+        let vpc = cf::Origin::builder()
+            .id("vpc")
+            .domain_name("internal.example")
+            .vpc_origin_config(
+                cf::VpcOriginConfig::builder()
+                    .vpc_origin_id("vo_123")
+                    .owner_account_id("444455556666")
+                    .build()?,
+            )
+            .build()?;
+        let origins = cf::Origins::builder()
+            .quantity(2)
+            .items(custom)
+            .items(vpc)
+            .build()?;
+        let behavior = cf::DefaultCacheBehavior::builder()
+            .target_origin_id("app")
+            .viewer_protocol_policy(cf::ViewerProtocolPolicy::HttpsOnly)
+            .function_associations(
+                cf::FunctionAssociations::builder()
+                    .quantity(1)
+                    .items(
+                        cf::FunctionAssociation::builder()
+                            .function_arn("arn:aws:cloudfront::1:function/route")
+                            .event_type(cf::EventType::ViewerRequest)
+                            .build()?,
+                    )
+                    .build()?,
+            )
+            .lambda_function_associations(
+                cf::LambdaFunctionAssociations::builder()
+                    .quantity(1)
+                    .items(
+                        cf::LambdaFunctionAssociation::builder()
+                            .lambda_function_arn("arn:aws:lambda:us-east-1:1:function:f:1")
+                            .event_type(cf::EventType::OriginRequest)
+                            .build()?,
+                    )
+                    .build()?,
+            )
+            .build()?;
+        let mtls = cf::ViewerMtlsConfig::builder()
+            .mode(cf::ViewerMtlsMode::Required)
+            .trust_store_config(
+                cf::TrustStoreConfig::builder()
+                    .trust_store_id("ts-123")
+                    .ignore_certificate_expiry(false)
+                    .build()?,
+            )
+            .build();
+        let tenant_config = cf::TenantConfig::builder()
+            .parameter_definitions(
+                cf::ParameterDefinition::builder()
+                    .name("tenantName")
+                    .build()?,
+            )
+            .build();
+        let connection_function = cf::ConnectionFunctionAssociation::builder()
+            .id("cf_abc")
+            .build()?;
+        let mode = cf::ConnectionMode::TenantOnly;
+        let distribution = from_parts(
+            "E1",
+            Parts {
+                aliases: None,
+                viewer_certificate: None,
+                http_version: None,
+                origins: Some(&origins),
+                origin_groups: None,
+                default_cache_behavior: Some(&behavior),
+                cache_behaviors: None,
+                connection_mode: Some(&mode),
+                tenant_config: Some(&tenant_config),
+                viewer_mtls_config: Some(&mtls),
+                connection_function_association: Some(&connection_function),
+            },
+            true,
+        );
+
+        let OriginKind::Custom(converted) = &distribution.origins[0].kind else {
+            panic!("a custom origin: {:?}", distribution.origins[0].kind);
+        };
+        assert_eq!(
+            converted.origin_mtls_client_certificate_arn.as_deref(),
+            Some("arn:aws:acm:us-east-1:1:certificate/client")
+        );
+        assert_eq!(
+            distribution.origins[1].kind,
+            OriginKind::Vpc {
+                vpc_origin_id: "vo_123".into(),
+                owner_account_id: Some("444455556666".into()),
+            }
+        );
+        let behavior = &distribution.default_cache_behavior;
+        assert_eq!(
+            behavior.function_associations,
+            [FunctionAssociation {
+                arn: "arn:aws:cloudfront::1:function/route".into(),
+                event_type: "viewer-request".into(),
+            }]
+        );
+        assert_eq!(
+            behavior.lambda_function_associations[0].event_type,
+            "origin-request"
+        );
+        assert_eq!(
+            distribution.viewer_mtls_config,
+            Some(ViewerMtlsConfig {
+                mode: "required".into(),
+                trust_store_id: Some("ts-123".into()),
+                ignore_certificate_expiry: Some(false),
+            })
+        );
+        assert_eq!(distribution.connection_mode.as_deref(), Some("tenant-only"));
+        assert_eq!(
+            distribution.tenant_config,
+            Some(TenantConfig {
+                parameter_names: vec!["tenantName".into()],
+            })
+        );
+        assert_eq!(
+            distribution.connection_function_association_id.as_deref(),
+            Some("cf_abc")
+        );
+        assert!(distribution.is_multi_tenant());
+
+        let mut subjects: Vec<_> = crate::rules::evaluate(
+            &crate::model::Snapshot {
+                distributions: vec![distribution],
+                ..Default::default()
+            },
+            time::OffsetDateTime::UNIX_EPOCH,
+        )
+        .into_iter()
+        .filter(|f| f.code == crate::catalogue::Code::AuditNotCovered)
+        .map(|f| f.subject)
+        .collect();
+        subjects.sort_unstable();
+        assert_eq!(
+            subjects,
+            [
+                "ConnectionFunctionAssociation",
+                "ViewerMtlsConfig",
+                "app",
+                "arn:aws:cloudfront::1:function/route",
+                "arn:aws:lambda:us-east-1:1:function:f:1",
+                "distribution tenants",
+                "vpc"
+            ]
+        );
+        Ok(())
     }
 }

@@ -205,10 +205,8 @@ mod tests {
 
     #[test]
     fn a_healthy_distribution_has_nothing_outside_the_audit() {
-        let findings = crate::rules::evaluate(
-            &healthy_snapshot(vec![healthy_distribution("E1")]),
-            now(),
-        );
+        let findings =
+            crate::rules::evaluate(&healthy_snapshot(vec![healthy_distribution("E1")]), now());
         assert_codes(&findings, &[]);
     }
 
@@ -232,7 +230,9 @@ mod tests {
         assert_eq!(findings[0].subject, "vpc-a");
         assert_eq!(findings[0].severity, crate::finding::Severity::Info);
         assert!(
-            findings[0].message.contains("VPC origin vpc-a (VpcOriginId vo_vpc-a)"),
+            findings[0]
+                .message
+                .contains("VPC origin vpc-a (VpcOriginId vo_vpc-a)"),
             "{}",
             findings[0].message
         );
@@ -250,7 +250,11 @@ mod tests {
         let findings = not_covered(dist.clone());
         assert_codes(&findings, &[NOT_COVERED]);
         assert_eq!(findings[0].subject, "app");
-        assert!(findings[0].message.contains(ACM_ARN), "{}", findings[0].message);
+        assert!(
+            findings[0].message.contains(ACM_ARN),
+            "{}",
+            findings[0].message
+        );
         assert!(findings[0].message.contains("OriginMtlsConfig"));
 
         // A configuration without the ARN still asks for mutual TLS, so it is still named.
@@ -328,14 +332,23 @@ mod tests {
         dist.default_cache_behavior.lambda_function_associations = vec![
             function(edge_function, "origin-request"),
             // Neither can change the origin: not named.
-            function("arn:aws:lambda:us-east-1:111122223333:function:headers:1", "origin-response"),
-            function("arn:aws:lambda:us-east-1:111122223333:function:auth:1", "viewer-request"),
+            function(
+                "arn:aws:lambda:us-east-1:111122223333:function:headers:1",
+                "origin-response",
+            ),
+            function(
+                "arn:aws:lambda:us-east-1:111122223333:function:auth:1",
+                "viewer-request",
+            ),
         ];
         dist.cache_behaviors.push(CacheBehavior {
             path_pattern: Some("/api/*".into()),
             function_associations: vec![
                 function(viewer_function, "viewer-request"),
-                function("arn:aws:cloudfront::111122223333:function/hsts", "viewer-response"),
+                function(
+                    "arn:aws:cloudfront::111122223333:function/hsts",
+                    "viewer-response",
+                ),
             ],
             ..dist.default_cache_behavior.clone()
         });
@@ -384,8 +397,10 @@ mod tests {
         });
         dist.connection_function_association_id = Some("cf_1".into());
         dist.connection_mode = Some("tenant-only".into());
-        dist.default_cache_behavior.lambda_function_associations =
-            vec![function("arn:aws:lambda:us-east-1:1:function:f:1", "origin-request")];
+        dist.default_cache_behavior.lambda_function_associations = vec![function(
+            "arn:aws:lambda:us-east-1:1:function:f:1",
+            "origin-request",
+        )];
         let findings = not_covered(dist);
         let mut subjects: Vec<&str> = findings.iter().map(|f| f.subject.as_str()).collect();
         subjects.sort_unstable();

@@ -17,6 +17,8 @@ use crate::vocabulary::{DistributionStatus, OriginProtocolPolicy, SslSupportMeth
 use serde_json::Value;
 
 mod error;
+#[cfg(test)]
+mod not_covered_tests;
 mod object;
 #[cfg(test)]
 mod tests;
@@ -121,10 +123,10 @@ pub fn distribution_from_value(value: &Value, label: &str) -> Result<Distributio
         connection_mode: config.string("ConnectionMode")?,
         tenant_config: parse_tenant_config(&config)?,
         viewer_mtls_config: parse_viewer_mtls_config(&config)?,
-        connection_function_association_id: match config.object("ConnectionFunctionAssociation")? {
-            Some(association) => Some(association.required_string("Id")?),
-            None => None,
-        },
+        connection_function_association_id: config
+            .object("ConnectionFunctionAssociation")?
+            .map(|association| association.required_string("Id"))
+            .transpose()?,
     })
 }
 
@@ -151,10 +153,10 @@ fn parse_viewer_mtls_config(
     let trust_store = mtls.object("TrustStoreConfig")?;
     Ok(Some(ViewerMtlsConfig {
         mode: mtls.required_string("Mode")?,
-        trust_store_id: match &trust_store {
-            Some(trust_store) => Some(trust_store.required_string("TrustStoreId")?),
-            None => None,
-        },
+        trust_store_id: trust_store
+            .as_ref()
+            .map(|trust_store| trust_store.required_string("TrustStoreId"))
+            .transpose()?,
         ignore_certificate_expiry: match &trust_store {
             Some(trust_store) => trust_store.boolean("IgnoreCertificateExpiry")?,
             None => None,
@@ -244,10 +246,10 @@ fn parse_origin(origin: &ConfigObject<'_>) -> Result<Origin, ConfigError> {
             ),
             origin_ssl_protocols: custom.string_list("OriginSslProtocols")?,
             origin_read_timeout: custom.integer("OriginReadTimeout")?,
-            origin_mtls_client_certificate_arn: match custom.object("OriginMtlsConfig")? {
-                Some(mtls) => Some(mtls.required_string("ClientCertificateArn")?),
-                None => None,
-            },
+            origin_mtls_client_certificate_arn: custom
+                .object("OriginMtlsConfig")?
+                .map(|mtls| mtls.required_string("ClientCertificateArn"))
+                .transpose()?,
         }),
         (None, None, Some(vpc)) => OriginKind::Vpc {
             vpc_origin_id: vpc.required_string("VpcOriginId")?,
