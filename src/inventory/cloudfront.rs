@@ -382,9 +382,10 @@ mod tests {
         );
     }
 
-    /// Every part the audit does not cover, as the SDK hands it over: the conversion keeps each one, so
-    /// the `audit-not-covered` rule sees live distributions exactly as check-config sees files. (The
-    /// emulator drops these fields, so the SDK's own types stand in for its answer here.)
+    /// Every part the audit does not cover, as the SDK hands it over: the conversion keeps each one, and
+    /// exactly as check-config reads it from JSON, so `audit-not-covered` says the same of a live
+    /// distribution and of its file. (The emulator drops these fields, so the SDK's own types stand in
+    /// for its answer here.)
     #[test]
     fn parts_outside_the_audit_survive_the_conversion(
     ) -> Result<(), aws_sdk_cloudfront::error::BuildError> {
@@ -483,77 +484,25 @@ mod tests {
             true,
         );
 
-        let OriginKind::Custom(converted) = &distribution.origins[0].kind else {
-            panic!("a custom origin: {:?}", distribution.origins[0].kind);
-        };
+        // check-config reads the same configuration from JSON: both must say the same.
+        let proposed = crate::intake::distribution_from_value(
+            &crate::intake::distribution_config::not_covered_tests::config_with_every_part(),
+            "E1",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(distribution.origins, proposed.origins);
         assert_eq!(
-            converted.origin_mtls_client_certificate_arn.as_deref(),
-            Some("arn:aws:acm:us-east-1:1:certificate/client")
+            distribution.default_cache_behavior,
+            proposed.default_cache_behavior
         );
+        assert_eq!(distribution.connection_mode, proposed.connection_mode);
+        assert_eq!(distribution.tenant_config, proposed.tenant_config);
+        assert_eq!(distribution.viewer_mtls_config, proposed.viewer_mtls_config);
         assert_eq!(
-            distribution.origins[1].kind,
-            OriginKind::Vpc {
-                vpc_origin_id: "vo_123".into(),
-                owner_account_id: Some("444455556666".into()),
-            }
-        );
-        let behavior = &distribution.default_cache_behavior;
-        assert_eq!(
-            behavior.function_associations,
-            [FunctionAssociation {
-                arn: "arn:aws:cloudfront::1:function/route".into(),
-                event_type: "viewer-request".into(),
-            }]
-        );
-        assert_eq!(
-            behavior.lambda_function_associations[0].event_type,
-            "origin-request"
-        );
-        assert_eq!(
-            distribution.viewer_mtls_config,
-            Some(ViewerMtlsConfig {
-                mode: "required".into(),
-                trust_store_id: Some("ts-123".into()),
-                ignore_certificate_expiry: Some(false),
-            })
-        );
-        assert_eq!(distribution.connection_mode.as_deref(), Some("tenant-only"));
-        assert_eq!(
-            distribution.tenant_config,
-            Some(TenantConfig {
-                parameter_names: vec!["tenantName".into()],
-            })
-        );
-        assert_eq!(
-            distribution.connection_function_association_id.as_deref(),
-            Some("cf_abc")
+            distribution.connection_function_association_id,
+            proposed.connection_function_association_id
         );
         assert!(distribution.is_multi_tenant());
-
-        let mut subjects: Vec<_> = crate::rules::evaluate(
-            &crate::model::Snapshot {
-                distributions: vec![distribution],
-                ..Default::default()
-            },
-            time::OffsetDateTime::UNIX_EPOCH,
-        )
-        .into_iter()
-        .filter(|f| f.code == crate::catalogue::Code::AuditNotCovered)
-        .map(|f| f.subject)
-        .collect();
-        subjects.sort_unstable();
-        assert_eq!(
-            subjects,
-            [
-                "ConnectionFunctionAssociation",
-                "ViewerMtlsConfig",
-                "app",
-                "arn:aws:cloudfront::1:function/route",
-                "arn:aws:lambda:us-east-1:1:function:f:1",
-                "distribution tenants",
-                "vpc"
-            ]
-        );
         Ok(())
     }
 }

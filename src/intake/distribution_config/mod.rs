@@ -18,7 +18,7 @@ use serde_json::Value;
 
 mod error;
 #[cfg(test)]
-mod not_covered_tests;
+pub(crate) mod not_covered_tests;
 mod object;
 #[cfg(test)]
 mod tests;

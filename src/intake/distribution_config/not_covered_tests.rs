@@ -5,8 +5,9 @@ use serde_json::{json, Value};
 
 use super::*;
 
-/// A config carrying every part the audit does not cover, in the CLI's spelling.
-fn config_with_every_part() -> Value {
+/// A config carrying every part the audit does not cover, in the CLI's spelling (the inventory's
+/// tests build the same distribution from SDK types and compare).
+pub(crate) fn config_with_every_part() -> Value {
     json!({
         "ConnectionMode": "tenant-only",
         "TenantConfig": {"ParameterDefinitions": [
