@@ -228,8 +228,8 @@ pub static NOT_COVERED_TENANTS: Cause = Cause {
     impact_when_proposed: None,
     message: "Multi-tenant distribution (ConnectionMode {connection_mode}): its distribution tenants \
               were not audited. Each tenant brings its own domains, certificate and parameter values \
-              ({tenant_parameters}), origin domains included; this audit reads none of them, so what \
-              it reports applies to the shared settings only. A tenant certificate that expired or \
+              (origin domains included); this audit reads none of them, so what it reports applies to \
+              the shared settings only. A tenant certificate that expired or \
               misses one of the tenant's domains would go unseen.",
     remediation: &[
         "Meanwhile, check by hand: `aws cloudfront list-distribution-tenants --association-filter \
