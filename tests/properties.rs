@@ -532,3 +532,112 @@ fn every_sample_reads_before_it_is_mutated() {
         }
     }
 }
+
+// ---- the largest inputs each reader accepts, in bounded time ------------------------------------
+
+/// Far above what these take (milliseconds); only a pathological slowdown (quadratic work on hostile
+/// input) could reach it, on any machine.
+const GENEROUS: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A DistributionConfig of about `bytes` bytes: one path behaviour after another, each with its own
+/// Lambda@Edge function on origin-request (so each is a distinct `audit-not-covered` finding), plus
+/// one VPC origin.
+fn config_of_about(bytes: usize) -> (Value, usize) {
+    let mut behaviors = Vec::new();
+    let mut size = 0;
+    while size < bytes {
+        let behavior = serde_json::json!({
+            "PathPattern": format!("/p{}/*", behaviors.len()),
+            "TargetOriginId": "app",
+            "ViewerProtocolPolicy": "https-only",
+            "LambdaFunctionAssociations": {"Quantity": 1, "Items": [{
+                "LambdaFunctionARN": format!(
+                    "arn:aws:lambda:us-east-1:111122223333:function:f{}:1",
+                    behaviors.len()
+                ),
+                "EventType": "origin-request"
+            }]}
+        });
+        size += behavior.to_string().len() + 1;
+        behaviors.push(behavior);
+    }
+    let count = behaviors.len();
+    let config = serde_json::json!({
+        "ViewerCertificate": {"CloudFrontDefaultCertificate": true},
+        "Origins": {"Quantity": 2, "Items": [
+            {"Id": "app", "DomainName": "origin.example.com",
+             "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}},
+            {"Id": "vpc", "DomainName": "internal.example", "VpcOriginConfig": {"VpcOriginId": "vo_1"}}
+        ]},
+        "DefaultCacheBehavior": {"TargetOriginId": "app", "ViewerProtocolPolicy": "https-only"},
+        "CacheBehaviors": {"Quantity": count, "Items": behaviors}
+    });
+    (config, count)
+}
+
+fn not_covered_count(distribution: cloudfront_tls_audit::model::Distribution) -> usize {
+    let snapshot = Snapshot {
+        distributions: vec![distribution],
+        ..Snapshot::default()
+    };
+    cloudfront_tls_audit::rules::evaluate(&snapshot, time::OffsetDateTime::UNIX_EPOCH)
+        .iter()
+        .filter(|f| f.code.as_str() == "audit-not-covered")
+        .count()
+}
+
+/// check-config's limit is 1 MiB: a config just under it (thousands of behaviours, each with its own
+/// function) is read and judged, one finding per function and one for the VPC origin, well inside
+/// [`GENEROUS`]; one byte over is refused unread.
+#[test]
+fn the_largest_config_is_read_and_judged_in_bounded_time() {
+    let (config, functions) = config_of_about(1024 * 1024 - 4 * 1024);
+    let text = config.to_string();
+    assert!(text.len() <= 1024 * 1024, "{} bytes", text.len());
+    let started = std::time::Instant::now();
+    let distribution =
+        parse_distribution_config(&text, "largest").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(not_covered_count(distribution), functions + 1);
+    assert!(started.elapsed() < GENEROUS, "{:?}", started.elapsed());
+
+    // Trailing spaces: still valid JSON, so only the size can refuse it.
+    let over = text.clone() + &" ".repeat(1024 * 1024 + 1 - text.len());
+    assert!(matches!(
+        parse_distribution_config(&over, "over"),
+        Err(ConfigError::TooLarge { .. })
+    ));
+}
+
+/// The Lambda's limit is EventBridge's 256 KiB: a refused UpdateDistribution whose attempted config
+/// fills it is read, its config checked as a proposal with one finding per function, well inside
+/// [`GENEROUS`]; a byte over is refused unread.
+#[test]
+fn the_largest_event_is_read_and_judged_in_bounded_time() {
+    let (config, functions) = config_of_about(256 * 1024 - 8 * 1024);
+    let event = serde_json::json!({
+        "source": "aws.cloudfront",
+        "detail-type": "AWS API Call via CloudTrail",
+        "detail": {
+            "eventSource": "cloudfront.amazonaws.com",
+            "eventName": "UpdateDistribution",
+            "errorCode": "InvalidArgument",
+            "errorMessage": "refused",
+            "requestParameters": {"id": "EDFDVBD6EXAMPLE", "distributionConfig": config}
+        }
+    })
+    .to_string();
+    assert!(event.len() <= 256 * 1024, "{} bytes", event.len());
+    let started = std::time::Instant::now();
+    let trigger = parse_trigger_bytes(event.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let Trigger::CheckRejected { distribution, .. } = trigger else {
+        panic!("a refused call with its configuration: {trigger:?}")
+    };
+    assert_eq!(not_covered_count(*distribution), functions + 1);
+    assert!(started.elapsed() < GENEROUS, "{:?}", started.elapsed());
+
+    let over = event.clone() + &" ".repeat(256 * 1024 + 1 - event.len());
+    assert!(matches!(
+        parse_trigger_bytes(over.as_bytes()),
+        Err(TriggerError::TooLarge { .. })
+    ));
+}

@@ -15,6 +15,8 @@
 //!   "Helper methods for origin modification" and "Lambda@Edge event structure"). Only the association
 //!   is visible, not what the code does, so the finding says the origin *may* be chosen at run time.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use crate::catalogue::{
@@ -110,15 +112,24 @@ fn tenants(distribution: &Distribution, findings: &mut Vec<Finding>) {
         .as_ref()
         .map(|config| config.parameter_names.clone())
         .unwrap_or_default();
-    findings.push(
-        Finding::builder(&NOT_COVERED_TENANTS)
-            .for_distribution(distribution)
-            .subject("distribution tenants")
-            .evidence("distribution_id", distribution.id.clone())
-            .evidence("connection_mode", given(&distribution.connection_mode))
-            .evidence("tenant_parameters", parameters)
-            .build(),
-    );
+    let mut builder = Finding::builder(&NOT_COVERED_TENANTS)
+        .for_distribution(distribution)
+        .subject("distribution tenants")
+        .evidence("distribution_id", distribution.id.clone())
+        .evidence("connection_mode", given(&distribution.connection_mode))
+        .evidence("tenant_parameters", parameters);
+    // A `{{parameter}}` in an origin's domain name takes each tenant's value: the audit only ever
+    // sees the placeholder, so those origins are named as evidence.
+    let parameterised: Vec<String> = distribution
+        .origins
+        .iter()
+        .filter(|origin| origin.domain_name.contains("{{"))
+        .map(|origin| origin.id.clone())
+        .collect();
+    if !parameterised.is_empty() {
+        builder = builder.evidence("origins_with_tenant_parameters", parameterised);
+    }
+    findings.push(builder.build());
 }
 
 /// One function that may choose the origin, with the behaviours it is associated with.
@@ -131,7 +142,10 @@ struct RuntimeOrigin<'a> {
 fn runtime_origins(distribution: &Distribution, findings: &mut Vec<Finding>) {
     // One finding per function and event, listing its behaviours: a function shared by 30 behaviours
     // is one thing to check by hand, not 30.
+    // Found by key, not by a scan: a hostile configuration with thousands of distinct functions must
+    // not make this quadratic. The Vec keeps the order of first appearance for the report.
     let mut functions: Vec<RuntimeOrigin<'_>> = Vec::new();
+    let mut index: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
     for behavior in distribution.all_cache_behaviors() {
         let candidates = [
             (
@@ -151,17 +165,25 @@ fn runtime_origins(distribution: &Distribution, findings: &mut Vec<Finding>) {
                 .filter(|a| a.event_type.trim().eq_ignore_ascii_case(origin_event))
             {
                 let label = behavior.label().to_owned();
-                match functions.iter_mut().find(|seen| {
-                    seen.function_kind == function_kind
-                        && seen.association.arn == association.arn
-                        && seen.association.event_type == association.event_type
-                }) {
-                    Some(seen) => seen.cache_behaviors.push(label),
-                    None => functions.push(RuntimeOrigin {
-                        function_kind,
-                        association,
-                        cache_behaviors: vec![label],
-                    }),
+                let key = (
+                    function_kind,
+                    association.arn.as_str(),
+                    association.event_type.as_str(),
+                );
+                match index.get(&key) {
+                    Some(&at) => {
+                        if let Some(seen) = functions.get_mut(at) {
+                            seen.cache_behaviors.push(label);
+                        }
+                    }
+                    None => {
+                        index.insert(key, functions.len());
+                        functions.push(RuntimeOrigin {
+                            function_kind,
+                            association,
+                            cache_behaviors: vec![label],
+                        });
+                    }
                 }
             }
         }
@@ -311,9 +333,14 @@ mod tests {
         by_config.tenant_config = Some(TenantConfig {
             parameter_names: vec!["tenantName".into()],
         });
+        by_config.origins[0].domain_name = "{{tenantName}}.origin.example.com".into();
         let findings = not_covered(by_config);
         assert_codes(&findings, &[NOT_COVERED]);
         assert_eq!(findings[0].evidence["tenant_parameters"][0], "tenantName");
+        assert_eq!(
+            findings[0].evidence["origins_with_tenant_parameters"],
+            serde_json::json!(["app"])
+        );
         assert!(findings[0].message.contains("ConnectionMode (none)"));
 
         // `direct` is a standard distribution.
