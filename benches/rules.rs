@@ -76,6 +76,7 @@ fn snapshot(now: OffsetDateTime) -> Snapshot {
             cache_policy_id: None,
             origin_request_policy_id: None,
             forwarded_headers: Some(vec![]),
+            ..CacheBehavior::default()
         };
         snapshot.distributions.push(Distribution {
             id: format!("E{d:013}"),
@@ -119,6 +120,7 @@ fn snapshot(now: OffsetDateTime) -> Snapshot {
                     origin_protocol_policy: "https-only".into(),
                     origin_ssl_protocols: vec!["TLSv1.2".into()],
                     origin_read_timeout: Some(30),
+                    origin_mtls_client_certificate_arn: None,
                 }),
             }],
             origin_groups: vec![],
@@ -129,6 +131,10 @@ fn snapshot(now: OffsetDateTime) -> Snapshot {
                     ..behavior.clone()
                 })
                 .collect(),
+            connection_mode: None,
+            tenant_config: None,
+            viewer_mtls_config: None,
+            connection_function_association_id: None,
         });
     }
     snapshot
