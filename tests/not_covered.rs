@@ -220,6 +220,41 @@ fn the_text_report_names_the_part_too() {
     assert!(text.contains("0 low, 1 info."), "{text}");
 }
 
+/// `tests/fixtures/configs/not-covered.json` (get-distribution-config output with every part), by path,
+/// as people run it: each part is named once, in the JSON and in the text report.
+#[test]
+fn the_fixture_with_every_part_names_each_one() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/configs/not-covered.json"
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .env("NO_COLOR", "1")
+        .args(["--endpoint-url", "http://127.0.0.1:9", "check-config", path])
+        .args(["--no-probe", "--min-severity", "info"])
+        .output()
+        .expect("the CLI runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    for subject in [
+        "private-alb",
+        "app",
+        "ViewerMtlsConfig",
+        "ConnectionFunctionAssociation",
+        "distribution tenants",
+        "arn:aws:cloudfront::111122223333:function/pick-origin",
+        "arn:aws:lambda:us-east-1:111122223333:function:route:7",
+    ] {
+        let line = format!("INFO     audit-not-covered  {subject}\n");
+        assert_eq!(text.matches(&line).count(), 1, "{subject}:\n{text}");
+    }
+    assert!(text.contains("0 low, 7 info."), "{text}");
+    assert_eq!(output.status.code(), Some(1), "{text}");
+}
+
 /// The refused UpdateDistribution sample, its requestParameters' config carrying every part in
 /// CloudTrail's camelCase.
 fn refused_update_with_every_part() -> Vec<u8> {

@@ -387,6 +387,8 @@ mod tests {
     /// distribution and of its file. (The emulator drops these fields, so the SDK's own types stand in
     /// for its answer here.)
     #[test]
+    // The fixture's behaviour uses ForwardedValues, deprecated in the API but still common.
+    #[allow(deprecated)]
     fn parts_outside_the_audit_survive_the_conversion(
     ) -> Result<(), aws_sdk_cloudfront::error::BuildError> {
         let custom = cf::Origin::builder()
@@ -397,23 +399,39 @@ mod tests {
                     .http_port(80)
                     .https_port(443)
                     .origin_protocol_policy(cf::OriginProtocolPolicy::HttpsOnly)
+                    .origin_ssl_protocols(
+                        cf::OriginSslProtocols::builder()
+                            .quantity(1)
+                            .items(cf::SslProtocol::TlSv12)
+                            .build()?,
+                    )
+                    .origin_read_timeout(30)
+                    .origin_keepalive_timeout(5)
                     .origin_mtls_config(
                         cf::OriginMtlsConfig::builder()
-                            .client_certificate_arn("arn:aws:acm:us-east-1:1:certificate/client")
+                            .client_certificate_arn(
+                                "arn:aws:acm:us-east-1:111122223333:certificate/client-1",
+                            )
                             .build()?,
                     )
                     .build()?,
             )
+            .connection_attempts(3)
+            .connection_timeout(10)
             .build()?;
         let vpc = cf::Origin::builder()
-            .id("vpc")
-            .domain_name("internal.example")
+            .id("private-alb")
+            .domain_name("internal-alb.example.com")
             .vpc_origin_config(
                 cf::VpcOriginConfig::builder()
-                    .vpc_origin_id("vo_123")
+                    .vpc_origin_id("vo_0123456789abcdef")
                     .owner_account_id("444455556666")
+                    .origin_read_timeout(30)
+                    .origin_keepalive_timeout(5)
                     .build()?,
             )
+            .connection_attempts(3)
+            .connection_timeout(10)
             .build()?;
         let origins = cf::Origins::builder()
             .quantity(2)
@@ -423,12 +441,18 @@ mod tests {
         let behavior = cf::DefaultCacheBehavior::builder()
             .target_origin_id("app")
             .viewer_protocol_policy(cf::ViewerProtocolPolicy::HttpsOnly)
+            .forwarded_values(
+                cf::ForwardedValues::builder()
+                    .query_string(false)
+                    .headers(cf::Headers::builder().quantity(0).build()?)
+                    .build()?,
+            )
             .function_associations(
                 cf::FunctionAssociations::builder()
                     .quantity(1)
                     .items(
                         cf::FunctionAssociation::builder()
-                            .function_arn("arn:aws:cloudfront::1:function/route")
+                            .function_arn("arn:aws:cloudfront::111122223333:function/pick-origin")
                             .event_type(cf::EventType::ViewerRequest)
                             .build()?,
                     )
@@ -439,7 +463,9 @@ mod tests {
                     .quantity(1)
                     .items(
                         cf::LambdaFunctionAssociation::builder()
-                            .lambda_function_arn("arn:aws:lambda:us-east-1:1:function:f:1")
+                            .lambda_function_arn(
+                                "arn:aws:lambda:us-east-1:111122223333:function:route:7",
+                            )
                             .event_type(cf::EventType::OriginRequest)
                             .build()?,
                     )
@@ -450,7 +476,7 @@ mod tests {
             .mode(cf::ViewerMtlsMode::Required)
             .trust_store_config(
                 cf::TrustStoreConfig::builder()
-                    .trust_store_id("ts-123")
+                    .trust_store_id("ts-0a1b2c")
                     .ignore_certificate_expiry(false)
                     .build()?,
             )
@@ -463,7 +489,7 @@ mod tests {
             )
             .build();
         let connection_function = cf::ConnectionFunctionAssociation::builder()
-            .id("cf_abc")
+            .id("cf-check-cert")
             .build()?;
         let mode = cf::ConnectionMode::TenantOnly;
         let distribution = from_parts(

@@ -5,38 +5,17 @@ use serde_json::{json, Value};
 
 use super::*;
 
-/// A config carrying every part the audit does not cover, in the CLI's spelling (the inventory's
-/// tests build the same distribution from SDK types and compare).
+/// `tests/fixtures/configs/not-covered.json`: `get-distribution-config` output carrying every part
+/// the audit does not cover, in the CLI's spelling. The inventory's tests build the same distribution
+/// from SDK types and compare; the property tests mutate it.
 pub(crate) fn config_with_every_part() -> Value {
-    json!({
-        "ConnectionMode": "tenant-only",
-        "TenantConfig": {"ParameterDefinitions": [
-            {"Name": "tenantName", "Definition": {"StringSchema": {"Required": true}}}
-        ]},
-        "ViewerMtlsConfig": {
-            "Mode": "required",
-            "TrustStoreConfig": {"TrustStoreId": "ts-123", "IgnoreCertificateExpiry": false}
-        },
-        "ConnectionFunctionAssociation": {"Id": "cf_abc"},
-        "Origins": {"Quantity": 2, "Items": [
-            {"Id": "app", "DomainName": "origin.example.com", "CustomOriginConfig": {
-                "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only",
-                "OriginMtlsConfig": {"ClientCertificateArn": "arn:aws:acm:us-east-1:1:certificate/client"}
-            }},
-            {"Id": "vpc", "DomainName": "internal.example",
-             "VpcOriginConfig": {"VpcOriginId": "vo_123", "OwnerAccountId": "444455556666"}}
-        ]},
-        "DefaultCacheBehavior": {
-            "TargetOriginId": "app", "ViewerProtocolPolicy": "https-only",
-            "FunctionAssociations": {"Quantity": 1, "Items": [
-                {"FunctionARN": "arn:aws:cloudfront::1:function/route", "EventType": "viewer-request"}
-            ]},
-            "LambdaFunctionAssociations": {"Quantity": 1, "Items": [
-                {"LambdaFunctionARN": "arn:aws:lambda:us-east-1:1:function:f:1",
-                 "EventType": "origin-request", "IncludeBody": false}
-            ]}
-        }
-    })
+    let text = include_str!("../../../tests/fixtures/configs/not-covered.json");
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not-covered.json: {e}"))
+}
+
+/// The bare DistributionConfig of [`config_with_every_part`].
+fn bare_config() -> Value {
+    config_with_every_part()["DistributionConfig"].clone()
 }
 
 /// The same document with every key in CloudTrail's mechanical camelCase (first letter lowered).
@@ -71,25 +50,25 @@ fn assert_every_part(distribution: &Distribution) {
         distribution.viewer_mtls_config,
         Some(ViewerMtlsConfig {
             mode: "required".into(),
-            trust_store_id: Some("ts-123".into()),
+            trust_store_id: Some("ts-0a1b2c".into()),
             ignore_certificate_expiry: Some(false),
         })
     );
     assert_eq!(
         distribution.connection_function_association_id.as_deref(),
-        Some("cf_abc")
+        Some("cf-check-cert")
     );
     let OriginKind::Custom(custom) = &distribution.origins[0].kind else {
         panic!("{:?}", distribution.origins[0].kind)
     };
     assert_eq!(
         custom.origin_mtls_client_certificate_arn.as_deref(),
-        Some("arn:aws:acm:us-east-1:1:certificate/client")
+        Some("arn:aws:acm:us-east-1:111122223333:certificate/client-1")
     );
     assert_eq!(
         distribution.origins[1].kind,
         OriginKind::Vpc {
-            vpc_origin_id: "vo_123".into(),
+            vpc_origin_id: "vo_0123456789abcdef".into(),
             owner_account_id: Some("444455556666".into()),
         }
     );
@@ -97,14 +76,14 @@ fn assert_every_part(distribution: &Distribution) {
     assert_eq!(
         behavior.function_associations,
         [FunctionAssociation {
-            arn: "arn:aws:cloudfront::1:function/route".into(),
+            arn: "arn:aws:cloudfront::111122223333:function/pick-origin".into(),
             event_type: "viewer-request".into(),
         }]
     );
     assert_eq!(
         behavior.lambda_function_associations,
         [FunctionAssociation {
-            arn: "arn:aws:lambda:us-east-1:1:function:f:1".into(),
+            arn: "arn:aws:lambda:us-east-1:111122223333:function:route:7".into(),
             event_type: "origin-request".into(),
         }]
     );
@@ -119,7 +98,7 @@ fn every_part_is_read_in_the_cli_spelling() {
 
 #[test]
 fn every_part_is_read_in_cloudtrails_spelling() {
-    let request_parameters = json!({"distributionConfig": camel_cased(&config_with_every_part())});
+    let request_parameters = json!({"distributionConfig": camel_cased(&bare_config())});
     assert!(request_parameters
         .pointer("/distributionConfig/viewerMtlsConfig/trustStoreConfig/trustStoreId")
         .is_some());
@@ -130,7 +109,7 @@ fn every_part_is_read_in_cloudtrails_spelling() {
 
 #[test]
 fn a_config_without_these_parts_has_none_of_them() {
-    let mut config = config_with_every_part();
+    let mut config = bare_config();
     if let Some(map) = config.as_object_mut() {
         for key in [
             "ConnectionMode",
@@ -146,7 +125,7 @@ fn a_config_without_these_parts_has_none_of_them() {
     assert_eq!(distribution.viewer_mtls_config, None);
     assert_eq!(distribution.connection_function_association_id, None);
     // ViewerMtlsConfig without a TrustStoreConfig is allowed by the API.
-    let mut config = config_with_every_part();
+    let mut config = bare_config();
     config["ViewerMtlsConfig"] = json!({"Mode": "passthrough"});
     let distribution = distribution_from_value(&config, "parts").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -167,7 +146,7 @@ fn malformed_parts_are_refused_with_their_path() {
         ),
         (
             "/DefaultCacheBehavior/LambdaFunctionAssociations/Items/0",
-            json!({"LambdaFunctionARN": "arn:aws:lambda:us-east-1:1:function:f:1"}),
+            json!({"LambdaFunctionARN": "arn:aws:lambda:us-east-1:111122223333:function:route:7"}),
             "DefaultCacheBehavior.LambdaFunctionAssociations.Items[0]: required field EventType is missing",
         ),
         (
@@ -202,7 +181,7 @@ fn malformed_parts_are_refused_with_their_path() {
         ),
     ];
     for (pointer, replacement, expected) in cases {
-        let mut config = config_with_every_part();
+        let mut config = bare_config();
         match config.pointer_mut(pointer) {
             Some(slot) => *slot = replacement,
             None => panic!("no {pointer}"),
