@@ -110,7 +110,7 @@ pub fn plan(snapshot: &Snapshot) -> ProbePlan {
             let OriginKind::Custom(custom) = &origin.kind else {
                 continue;
             };
-            if !custom.origin_protocol_policy.uses_tls() {
+            if !custom.origin_protocol_policy.uses_tls() || has_tenant_parameter(origin) {
                 continue;
             }
             let mut add = |sni: String, sni_source: SniSource| {
@@ -253,12 +253,29 @@ pub fn edge_pending_distributions(snapshot: &Snapshot) -> impl Iterator<Item = &
         .filter(|d| edge_checkable(d) && d.status != Some(DistributionStatus::Deployed))
 }
 
-/// A live, enabled distribution that serves its aliases with a certificate of its own.
+/// A live, enabled distribution that serves its aliases with a certificate of its own. A distribution
+/// that requires viewer client certificates is left out: the edge check presents none, so its failed
+/// handshake would be a false finding (`audit-not-covered` names viewer mTLS instead).
 pub fn edge_checkable(distribution: &Distribution) -> bool {
     distribution.origin == crate::model::DistributionOrigin::Live
         && distribution.enabled
         && !distribution.aliases.is_empty()
         && distribution.viewer_certificate.certificate_ref().is_some()
+        && !requires_viewer_certificates(distribution)
+}
+
+/// `ViewerMtlsConfig.Mode` `required`: a viewer without a client certificate is refused.
+fn requires_viewer_certificates(distribution: &Distribution) -> bool {
+    distribution
+        .viewer_mtls_config
+        .as_ref()
+        .is_some_and(|mtls| mtls.mode.trim().eq_ignore_ascii_case("required"))
+}
+
+/// An origin domain with a `{{parameter}}` is a template each distribution tenant fills in: there is
+/// no one name to probe (`audit-not-covered` names the multi-tenant distribution instead).
+fn has_tenant_parameter(origin: &Origin) -> bool {
+    origin.domain_name.contains("{{")
 }
 
 /// A concrete name for an alias: `*.example.com` is probed as `cloudfront-tls-audit-probe.example.com`.
@@ -456,6 +473,31 @@ mod tests {
             kind: OriginKind::S3,
         });
         assert!(plan(&snapshot_of(vec![dist])).targets.is_empty());
+    }
+
+    #[test]
+    fn tenant_parameter_origins_are_not_probed() {
+        let mut dist = healthy_distribution("E1");
+        dist.origins[0].domain_name = "{{tenantName}}.origin.example.com".into();
+        assert!(plan(&snapshot_of(vec![dist])).targets.is_empty());
+    }
+
+    #[test]
+    fn distributions_requiring_viewer_certificates_are_not_edge_checked() {
+        let mut dist = healthy_distribution("E1");
+        assert!(edge_checkable(&dist));
+        for (mode, checkable) in [
+            ("required", false),
+            ("Required ", false),
+            ("optional", true),
+        ] {
+            dist.viewer_mtls_config = Some(crate::model::ViewerMtlsConfig {
+                mode: mode.into(),
+                trust_store_id: Some("ts-1".into()),
+                ignore_certificate_expiry: None,
+            });
+            assert_eq!(edge_checkable(&dist), checkable, "mode {mode:?}");
+        }
     }
 
     #[test]
