@@ -8,8 +8,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use aws_config::SdkConfig;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -18,7 +23,8 @@ use super::failure::CallError;
 use crate::aws::for_global_services;
 use crate::settings::AWS_MIN_TIME_FOR_A_CALL;
 
-/// The three clients, all pinned to us-east-1 whatever `AWS_REGION` says.
+/// The three clients, all pinned to us-east-1 whatever `AWS_REGION` says. CloudFront and IAM answer
+/// in XML, so their clients also refuse XML answers that end before their root element closes.
 pub(crate) fn service_clients(
     config: &SdkConfig,
 ) -> (
@@ -27,11 +33,87 @@ pub(crate) fn service_clients(
     aws_sdk_iam::Client,
 ) {
     let global = for_global_services(config);
+    let cloudfront = aws_sdk_cloudfront::config::Builder::from(&global)
+        .interceptor(WholeXmlAnswers)
+        .build();
+    let iam = aws_sdk_iam::config::Builder::from(&global)
+        .interceptor(WholeXmlAnswers)
+        .build();
     (
-        aws_sdk_cloudfront::Client::new(&global),
+        aws_sdk_cloudfront::Client::from_conf(cloudfront),
         aws_sdk_acm::Client::new(&global),
-        aws_sdk_iam::Client::new(&global),
+        aws_sdk_iam::Client::from_conf(iam),
     )
+}
+
+/// The SDK's XML reader takes a document cut in the middle for a whole one: half a
+/// ListDistributions page becomes distributions without their ViewerCertificate, which the rules
+/// would judge (a false `viewer-default-cert-with-aliases`). This interceptor turns such an answer
+/// into a response error (`malformed-response`), never data.
+#[derive(Debug)]
+struct WholeXmlAnswers;
+
+impl Intercept for WholeXmlAnswers {
+    fn name(&self) -> &'static str {
+        "WholeXmlAnswers"
+    }
+
+    // After deserialization: only then is the body read into memory.
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        match context.response().body().bytes() {
+            Some(body) if !is_whole_xml(body) => Err(
+                "the XML answer ends before its root element closes (cut short or broken)".into(),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether `body` is empty or one XML document that ends with its root element's closing tag (after
+/// an optional prolog and comments). Not a full well-formedness check: it catches the breakage
+/// that matters here, a document cut short or followed by garbage.
+fn is_whole_xml(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return true;
+    }
+    let mut rest = text;
+    loop {
+        let (open, close) = if rest.starts_with("<?") {
+            ("<?", "?>")
+        } else if rest.starts_with("<!--") {
+            ("<!--", "-->")
+        } else {
+            break;
+        };
+        match rest[open.len()..].find(close) {
+            Some(end) => rest = rest[open.len() + end + close.len()..].trim_start(),
+            None => return false,
+        }
+    }
+    let Some(root) = rest.strip_prefix('<') else {
+        return false;
+    };
+    let name: String = root
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+        .collect();
+    let Some(tag_end) = root.find('>') else {
+        return false;
+    };
+    if name.is_empty() {
+        return false;
+    }
+    if root[..tag_end].ends_with('/') {
+        return root[tag_end + 1..].trim().is_empty();
+    }
+    text.ends_with(&format!("</{name}>"))
 }
 
 /// What bounds every read of one audit: the deadline (the Lambda's invocation deadline minus its
@@ -101,6 +183,20 @@ fn describe(retry: Option<&RetryConfig>, timeout: Option<&TimeoutConfig>) -> Str
 mod tests {
     use super::*;
     use crate::aws::AwsTimeouts;
+
+    #[test]
+    fn an_xml_answer_cut_short_or_with_garbage_after_it_is_not_whole() {
+        let page = "<?xml version=\"1.0\"?>\n<DistributionList xmlns=\"x\"><Quantity>0</Quantity></DistributionList>\n";
+        assert!(is_whole_xml(page.as_bytes()));
+        assert!(is_whole_xml(b""));
+        assert!(is_whole_xml(b"<!-- note --><Empty/>"));
+        let cut = &page[..page.len() / 2];
+        assert!(!is_whole_xml(cut.as_bytes()), "{cut}");
+        assert!(!is_whole_xml(format!("{cut}<<<{{{{").as_bytes()));
+        assert!(!is_whole_xml(b"<?xml version=\"1.0\""));
+        assert!(!is_whole_xml(b"{\"json\": true}"));
+        assert!(!is_whole_xml(b"<Empty/>trailing"));
+    }
 
     #[test]
     fn the_policy_is_read_from_the_clients_configuration() {
