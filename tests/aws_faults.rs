@@ -480,3 +480,29 @@ async fn an_operation_timeout_shorter_than_one_attempt_is_a_usage_error_with_the
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn an_endpoint_that_refuses_connections_is_named_unreachable() {
+    // Nothing listens on port 9 of loopback: every attempt is refused at once.
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .args([
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--aws-retry-backoff-ms",
+            "50",
+        ])
+        .args(["audit", "--no-probe", "--format", "json"])
+        .output()
+        .await
+        .expect("the CLI runs");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let findings = report(&output)["findings"].clone();
+    let finding = incomplete(&findings, "cloudfront:ListDistributions", "network");
+    assert!(finding["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("could not be reached")));
+}

@@ -198,6 +198,43 @@ mod tests {
         assert!(!is_whole_xml(b"<Empty/>trailing"));
     }
 
+    type ListError = aws_sdk_cloudfront::operation::list_distributions::ListDistributionsError;
+
+    fn limits_until(deadline: Instant) -> CallLimits {
+        CallLimits {
+            deadline: Some(deadline),
+            policy: "3 attempt(s)".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_call_still_running_at_the_deadline_is_abandoned_as_a_timeout() {
+        let limits = limits_until(Instant::now() + std::time::Duration::from_secs(1));
+        let never = std::future::pending::<Result<(), SdkError<ListError, HttpResponse>>>();
+        let error = limits.send(never).await.expect_err("abandoned");
+        assert_eq!(error.kind, crate::model::FailureKind::Timeout);
+        assert!(
+            error.message.contains("invocation's deadline"),
+            "{}",
+            error.message
+        );
+        assert!(error.message.contains("was abandoned"), "{}", error.message);
+    }
+
+    #[tokio::test]
+    async fn a_call_is_not_started_too_close_to_the_deadline() {
+        let limits = limits_until(Instant::now());
+        let started = std::sync::atomic::AtomicBool::new(false);
+        let call = async {
+            started.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok::<(), SdkError<ListError, HttpResponse>>(())
+        };
+        let error = limits.send(call).await.expect_err("not started");
+        assert_eq!(error.kind, crate::model::FailureKind::Timeout);
+        assert!(error.message.starts_with("not read"), "{}", error.message);
+        assert!(!started.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
     #[test]
     fn the_policy_is_read_from_the_clients_configuration() {
         let config = AwsTimeouts::default().apply(
