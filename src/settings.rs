@@ -53,7 +53,8 @@ pub const PROBE_CONCURRENCY: Bounded = Bounded {
 /// Most bytes read from a server per connection before the probe gives up.
 pub const PROBE_BYTE_BUDGET: usize = 256 * 1024;
 
-/// No new work starts this close to the Lambda's deadline (`SWEEP_SAFETY_MARGIN_SECONDS`).
+/// No new work starts, and no AWS read runs, this close to the Lambda's deadline
+/// (`SWEEP_SAFETY_MARGIN_SECONDS`).
 pub const SWEEP_SAFETY_MARGIN_SECONDS: Bounded = Bounded {
     default: 60,
     min: 0,

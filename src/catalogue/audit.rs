@@ -46,8 +46,8 @@ pub static INCOMPLETE_THROTTLED: Cause = Cause {
     other_severities: &[],
     impact: ViewerImpact::None,
     impact_when_proposed: None,
-    message: "Could not read {resource} ({operation}): throttled after the SDK's retries \
-              ({error}).",
+    message: "Could not read {resource} ({operation}): throttled after the SDK's retries. \
+              Detail: {error}.",
     remediation: &[
         "Run the audit again later, or with fewer concurrent runs against the same account.",
         "If throttling persists, ask AWS Support about the {operation} rate in this account.",
@@ -92,8 +92,8 @@ pub static INCOMPLETE_TIMEOUT: Cause = Cause {
     other_severities: &[],
     impact: ViewerImpact::None,
     impact_when_proposed: None,
-    message: "Could not read {resource} ({operation}): no answer in time ({error}), so it was not \
-              audited.",
+    message: "Could not read {resource} ({operation}): no answer in time, so it was not audited. \
+              Detail: {error}.",
     remediation: &[
         "Check that the AWS endpoint answers from where the audit runs (VPC endpoints, NAT, proxies, \
          AWS_ENDPOINT_URL).",
@@ -112,7 +112,7 @@ pub static INCOMPLETE_SERVER_ERROR: Cause = Cause {
     impact: ViewerImpact::None,
     impact_when_proposed: None,
     message: "Could not read {resource} ({operation}): AWS answered with a server error on every \
-              attempt ({error}).",
+              attempt. Detail: {error}.",
     remediation: &[
         "Run the audit again later; the AWS Health Dashboard shows service events for {operation}.",
         "Until then, treat this part as unchecked.",
@@ -127,7 +127,8 @@ pub static INCOMPLETE_MALFORMED_RESPONSE: Cause = Cause {
     other_severities: &[],
     impact: ViewerImpact::None,
     impact_when_proposed: None,
-    message: "Could not read {resource} ({operation}): the answer could not be used ({error}).",
+    message: "Could not read {resource} ({operation}): the answer could not be used. Detail: \
+              {error}.",
     remediation: &[
         "Check what sits between the audit and AWS (an HTTP proxy, an endpoint override such as \
          AWS_ENDPOINT_URL or --endpoint-url): AWS itself answers in full and well formed.",
@@ -143,8 +144,8 @@ pub static INCOMPLETE_UNREACHABLE: Cause = Cause {
     other_severities: &[],
     impact: ViewerImpact::None,
     impact_when_proposed: None,
-    message: "Could not read {resource} ({operation}): the AWS endpoint could not be reached \
-              ({error}).",
+    message: "Could not read {resource} ({operation}): the AWS endpoint could not be reached. \
+              Detail: {error}.",
     remediation: &[
         "Check DNS, routes and proxies to the AWS endpoint (and --endpoint-url or AWS_ENDPOINT_URL \
          when set), then run the audit again.",

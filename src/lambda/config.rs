@@ -30,8 +30,8 @@ pub struct LambdaConfig {
     pub probe_concurrency: usize,
     /// `PROBE_TIMEOUT_SECONDS` (default 10): the deadline of one probe.
     pub probe_timeout: Duration,
-    /// `SWEEP_SAFETY_MARGIN_SECONDS` (default 60): no new work starts this close to the invocation
-    /// deadline; what is left is reported as `audit-incomplete`.
+    /// `SWEEP_SAFETY_MARGIN_SECONDS` (default 60): no new work starts, and no AWS read runs, this
+    /// close to the invocation deadline; what is left is reported as `audit-incomplete`.
     pub safety_margin: Duration,
     /// `FOLLOW_UP_QUEUE_URL`: an SQS queue (consumed by this function) for re-checking the edge once a
     /// changed distribution is Deployed. Unset: no follow-up, and the report says so.
