@@ -285,6 +285,19 @@ async fn server_errors_on_every_attempt_blind_the_distribution_that_needs_the_re
 }
 
 #[tokio::test]
+async fn a_plain_text_5xx_in_front_of_cloudfront_is_still_a_server_error() {
+    let account = Account::start().await;
+    account
+        .proxy
+        .inject("ListDistributions", Fault::PlainServerError(502));
+    let (output, elapsed) = account.audit(&[]).await;
+    assert_exit(&output, elapsed, 2);
+    let findings = report(&output)["findings"].clone();
+    incomplete(&findings, "cloudfront:ListDistributions", "server-error");
+    assert_eq!(account.proxy.seen("ListDistributions"), MAX_ATTEMPTS);
+}
+
+#[tokio::test]
 async fn access_denied_is_reported_at_once_without_retries() {
     let account = Account::start().await;
     account.proxy.inject("GetCertificate", Fault::AccessDenied);

@@ -58,13 +58,17 @@ impl Intercept for WholeXmlAnswers {
         "WholeXmlAnswers"
     }
 
-    // After deserialization: only then is the body read into memory.
+    // After deserialization: only then is the body read into memory. Only answers taken for data
+    // are checked: an error answer (a load balancer's plain-text 503) keeps its own classification.
     fn read_after_deserialization(
         &self,
         context: &AfterDeserializationInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        if context.output_or_error().is_err() {
+            return Ok(());
+        }
         match context.response().body().bytes() {
             Some(body) if !is_whole_xml(body) => Err(
                 "the XML answer ends before its root element closes (cut short or broken)".into(),

@@ -28,6 +28,8 @@ pub enum Fault {
     ThrottleFirst(usize),
     /// Answer this 5xx status with the service's error shape.
     ServerError(u16),
+    /// This 5xx status with a plain-text body, as a load balancer in front of an endpoint sends.
+    PlainServerError(u16),
     /// 403 `AccessDenied` (`AccessDeniedException` for JSON services).
     AccessDenied,
     /// Read the request and never answer (the connection stays open).
@@ -136,6 +138,11 @@ impl FaultProxy {
                 "ServiceUnavailable",
                 "Service is unavailable, please try again later",
             )),
+            Some(Fault::PlainServerError(status)) => Some(Answer {
+                status_line: format!("HTTP/1.1 {status} {}", reason(status)),
+                headers: vec![("Content-Type".into(), "text/plain".into())],
+                body: reason(status).as_bytes().to_vec(),
+            }),
             Some(Fault::AccessDenied) => Some(request.error(
                 403,
                 "AccessDenied",
