@@ -219,6 +219,31 @@ mod tests {
         assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:5000"));
     }
 
+    #[tokio::test]
+    async fn the_loaded_configuration_gives_every_client_its_deadlines_sqs_included() {
+        let options = AwsOptions {
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            timeouts: AwsTimeouts {
+                operation: Duration::from_secs(42),
+                max_attempts: 4,
+                ..AwsTimeouts::default()
+            },
+        };
+        let config = load_sdk_config(&options).await;
+        // The follow-up queue's client, as `SqsFollowUps::from_sdk_config` builds it.
+        let sqs = aws_sdk_sqs::Client::new(&for_resource_region(&config, Some("eu-west-1")));
+        let timeouts = sqs.config().timeout_config().expect("timeouts");
+        assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(42)));
+        assert_eq!(
+            timeouts.operation_attempt_timeout(),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            sqs.config().retry_config().map(|r| r.max_attempts()),
+            Some(4)
+        );
+    }
+
     #[test]
     fn the_defaults_are_the_settings_defaults() {
         let timeouts = AwsTimeouts::default();
