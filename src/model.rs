@@ -577,12 +577,16 @@ pub enum FailureKind {
     Throttling,
     /// The resource does not exist.
     NotFound,
-    /// The endpoint could not be reached, or timed out.
+    /// The endpoint could not be reached.
     Network,
     /// The service answered with something this tool could not use.
     InvalidResponse,
     /// Any other service error.
     Other,
+    /// No answer within the attempt or operation timeout, or before the invocation's deadline.
+    Timeout,
+    /// The service answered with a server error (HTTP 5xx) beyond the SDK's retries.
+    ServerError,
 }
 
 impl FailureKind {
@@ -595,6 +599,8 @@ impl FailureKind {
             FailureKind::Network => "network",
             FailureKind::InvalidResponse => "invalid-response",
             FailureKind::Other => "other",
+            FailureKind::Timeout => "timeout",
+            FailureKind::ServerError => "server-error",
         }
     }
 }

@@ -53,7 +53,8 @@ pub const PROBE_CONCURRENCY: Bounded = Bounded {
 /// Most bytes read from a server per connection before the probe gives up.
 pub const PROBE_BYTE_BUDGET: usize = 256 * 1024;
 
-/// No new work starts this close to the Lambda's deadline (`SWEEP_SAFETY_MARGIN_SECONDS`).
+/// No new work starts, and no AWS read runs, this close to the Lambda's deadline
+/// (`SWEEP_SAFETY_MARGIN_SECONDS`).
 pub const SWEEP_SAFETY_MARGIN_SECONDS: Bounded = Bounded {
     default: 60,
     min: 0,
@@ -258,6 +259,83 @@ impl LabInputs {
         anchors.chain(connect_to).chain(resolve).collect()
     }
 }
+
+// AWS calls (src/aws.rs): every client of the crate (CloudFront, ACM, IAM, SNS, SQS) uses these.
+
+/// Seconds to open a connection to an AWS endpoint (`--aws-connect-timeout`,
+/// `AWS_CONNECT_TIMEOUT_SECONDS`).
+pub const AWS_CONNECT_TIMEOUT_SECONDS: Bounded = Bounded {
+    default: 3,
+    min: 1,
+    max: 60,
+};
+
+/// Seconds one attempt of an AWS call may take, answer included (`--aws-attempt-timeout`,
+/// `AWS_ATTEMPT_TIMEOUT_SECONDS`); also the time allowed for the first byte of the answer.
+pub const AWS_ATTEMPT_TIMEOUT_SECONDS: Bounded = Bounded {
+    default: 10,
+    min: 1,
+    max: 300,
+};
+
+/// Seconds one AWS call may take with all its retries (`--aws-operation-timeout`,
+/// `AWS_OPERATION_TIMEOUT_SECONDS`). In the Lambda a call also ends by the invocation's deadline minus
+/// `SWEEP_SAFETY_MARGIN_SECONDS`, whichever comes first.
+pub const AWS_OPERATION_TIMEOUT_SECONDS: Bounded = Bounded {
+    default: 30,
+    min: 1,
+    max: 900,
+};
+
+/// Attempts per AWS call, the first included (`--aws-max-attempts`, `AWS_MAX_ATTEMPTS`, the SDKs'
+/// own name for it): throttling, 5xx answers, timeouts and broken answers are retried.
+pub const AWS_MAX_ATTEMPTS: Bounded = Bounded {
+    default: 3,
+    min: 1,
+    max: 10,
+};
+
+/// Milliseconds of the first retry's backoff, which doubles after each retry up to 20 s, with full
+/// jitter (`--aws-retry-backoff-ms`, `AWS_RETRY_BACKOFF_MILLISECONDS`).
+pub const AWS_RETRY_BACKOFF_MILLISECONDS: Bounded = Bounded {
+    default: 1000,
+    min: 1,
+    max: 20_000,
+};
+
+/// The longest backoff between two attempts (the SDK's standard retry policy caps it at 20 s too).
+pub const AWS_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// AWS deadlines that contradict each other.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AwsTimeoutError {
+    /// The operation timeout would end every call during its first attempt.
+    #[error(
+        "the operation timeout ({operation} s) must be at least the attempt timeout ({attempt} s): \
+         raise the operation timeout or lower the attempt timeout"
+    )]
+    OperationShorterThanAttempt {
+        /// Seconds, operation.
+        operation: u64,
+        /// Seconds, attempt.
+        attempt: u64,
+    },
+}
+
+/// Checks that the operation timeout leaves room for at least one whole attempt.
+pub fn check_aws_timeouts(timeouts: &crate::aws::AwsTimeouts) -> Result<(), AwsTimeoutError> {
+    if timeouts.operation < timeouts.attempt {
+        return Err(AwsTimeoutError::OperationShorterThanAttempt {
+            operation: timeouts.operation.as_secs(),
+            attempt: timeouts.attempt.as_secs(),
+        });
+    }
+    Ok(())
+}
+
+/// A read is not started with less than this left before its deadline: it could not finish, and
+/// saying so at once leaves the time to publish.
+pub const AWS_MIN_TIME_FOR_A_CALL: std::time::Duration = std::time::Duration::from_millis(500);
 
 #[cfg(test)]
 mod tests {

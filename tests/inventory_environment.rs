@@ -33,6 +33,7 @@ async fn from_environment_pins_us_east_1_and_honours_the_endpoint_option() {
 
     let options = AwsOptions {
         endpoint_url: Some(emulator.endpoint_url()),
+        ..AwsOptions::default()
     };
     let inventory = AwsInventory::from_environment(&options).await;
     let snapshot = inventory.snapshot(&Scope::AllDistributions).await;

@@ -16,6 +16,10 @@ pub static AUDIT_INCOMPLETE: Entry = Entry {
         &INCOMPLETE_THROTTLED,
         &INCOMPLETE_NOT_FOUND,
         &INCOMPLETE_OTHER,
+        &INCOMPLETE_TIMEOUT,
+        &INCOMPLETE_SERVER_ERROR,
+        &INCOMPLETE_MALFORMED_RESPONSE,
+        &INCOMPLETE_UNREACHABLE,
     ],
 };
 
@@ -42,7 +46,8 @@ pub static INCOMPLETE_THROTTLED: Cause = Cause {
     other_severities: &[],
     impact: ViewerImpact::None,
     impact_when_proposed: None,
-    message: "Could not read {resource} ({operation}): throttled after the SDK's retries.",
+    message: "Could not read {resource} ({operation}): throttled after the SDK's retries. \
+              Detail: {error}.",
     remediation: &[
         "Run the audit again later, or with fewer concurrent runs against the same account.",
         "If throttling persists, ask AWS Support about the {operation} rate in this account.",
@@ -75,6 +80,75 @@ pub static INCOMPLETE_OTHER: Cause = Cause {
     message: "Could not read {resource} ({operation}): {error}.",
     remediation: &[
         "Check network access and credentials for the AWS endpoint, then run the audit again.",
+        "Until then, treat this part as unchecked.",
+    ],
+};
+
+/// AWS did not answer in time: the attempt or operation timeout, or the invocation's deadline.
+pub static INCOMPLETE_TIMEOUT: Cause = Cause {
+    code: Code::AuditIncomplete,
+    id: "timeout",
+    severity: Severity::High,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Could not read {resource} ({operation}): no answer in time, so it was not audited. \
+              Detail: {error}.",
+    remediation: &[
+        "Check that the AWS endpoint answers from where the audit runs (VPC endpoints, NAT, proxies, \
+         AWS_ENDPOINT_URL).",
+        "If AWS is slow rather than silent, raise AWS_ATTEMPT_TIMEOUT_SECONDS and \
+         AWS_OPERATION_TIMEOUT_SECONDS (--aws-attempt-timeout, --aws-operation-timeout), and in the \
+         Lambda its timeout, then run the audit again.",
+    ],
+};
+
+/// AWS answered with a server error (HTTP 5xx) on every attempt.
+pub static INCOMPLETE_SERVER_ERROR: Cause = Cause {
+    code: Code::AuditIncomplete,
+    id: "server-error",
+    severity: Severity::High,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Could not read {resource} ({operation}): AWS answered with a server error on every \
+              attempt. Detail: {error}.",
+    remediation: &[
+        "Run the audit again later; the AWS Health Dashboard shows service events for {operation}.",
+        "Until then, treat this part as unchecked.",
+    ],
+};
+
+/// AWS's answer could not be used: a body cut short, or one that does not parse.
+pub static INCOMPLETE_MALFORMED_RESPONSE: Cause = Cause {
+    code: Code::AuditIncomplete,
+    id: "malformed-response",
+    severity: Severity::High,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Could not read {resource} ({operation}): the answer could not be used. Detail: \
+              {error}.",
+    remediation: &[
+        "Check what sits between the audit and AWS (an HTTP proxy, an endpoint override such as \
+         AWS_ENDPOINT_URL or --endpoint-url): AWS itself answers in full and well formed.",
+        "Run the audit again; until then, treat this part as unchecked.",
+    ],
+};
+
+/// The AWS endpoint could not be reached at all.
+pub static INCOMPLETE_UNREACHABLE: Cause = Cause {
+    code: Code::AuditIncomplete,
+    id: "unreachable",
+    severity: Severity::High,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Could not read {resource} ({operation}): the AWS endpoint could not be reached. \
+              Detail: {error}.",
+    remediation: &[
+        "Check DNS, routes and proxies to the AWS endpoint (and --endpoint-url or AWS_ENDPOINT_URL \
+         when set), then run the audit again.",
         "Until then, treat this part as unchecked.",
     ],
 };

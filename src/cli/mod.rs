@@ -15,6 +15,7 @@ mod probe;
 use std::time::Duration;
 
 use crate::audit::{run as run_audit, AuditRequest, ProbeOptions, Subject};
+use crate::aws::AwsTimeouts;
 use crate::catalogue::Code;
 use crate::finding::Severity;
 use crate::intake::{parse_distribution_config, ConfigError};
@@ -24,7 +25,8 @@ use crate::probe::{ConnectTo, ProbeSettings, ResolveOverride};
 use crate::report::{render_json, render_text, Note, Report};
 use crate::rules::ExpiryThresholds;
 use crate::settings::{
-    self, check_thresholds, LabInputs, ThresholdError, TrustAnchorError, TrustAnchors,
+    self, check_aws_timeouts, check_thresholds, AwsTimeoutError, LabInputs, ThresholdError,
+    TrustAnchorError, TrustAnchors,
 };
 
 /// Finds CloudFront TLS misconfigurations before viewers do.
@@ -38,6 +40,9 @@ pub struct Cli {
     /// Judge validity and expiry as of this moment (RFC 3339), e.g. to see what breaks by a date.
     #[arg(long, global = true, value_parser = parse_rfc3339)]
     pub as_of: Option<OffsetDateTime>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
 
     /// What to do.
     #[command(subcommand)]
@@ -153,6 +158,72 @@ pub struct ProbeArgs {
     pub probe_concurrency: u64,
 }
 
+/// Deadlines and retries of every AWS call: the Lambda's `AWS_*` variables as flags. A call that
+/// outlasts them is reported as `audit-incomplete`, naming the operation and why.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AwsArgs {
+    /// Seconds to open a connection to an AWS endpoint.
+    #[arg(
+        long = "aws-connect-timeout",
+        value_name = "SECS",
+        global = true,
+        default_value_t = settings::AWS_CONNECT_TIMEOUT_SECONDS.default,
+        value_parser = clap::value_parser!(u64).range(settings::AWS_CONNECT_TIMEOUT_SECONDS.range())
+    )]
+    pub connect_timeout_seconds: u64,
+    /// Seconds one attempt of an AWS call may take, answer included.
+    #[arg(
+        long = "aws-attempt-timeout",
+        value_name = "SECS",
+        global = true,
+        default_value_t = settings::AWS_ATTEMPT_TIMEOUT_SECONDS.default,
+        value_parser = clap::value_parser!(u64).range(settings::AWS_ATTEMPT_TIMEOUT_SECONDS.range())
+    )]
+    pub attempt_timeout_seconds: u64,
+    /// Seconds one AWS call may take with all its retries.
+    #[arg(
+        long = "aws-operation-timeout",
+        value_name = "SECS",
+        global = true,
+        default_value_t = settings::AWS_OPERATION_TIMEOUT_SECONDS.default,
+        value_parser = clap::value_parser!(u64).range(settings::AWS_OPERATION_TIMEOUT_SECONDS.range())
+    )]
+    pub operation_timeout_seconds: u64,
+    /// Attempts per AWS call, the first included (throttling, 5xx, timeouts are retried).
+    #[arg(
+        long = "aws-max-attempts",
+        value_name = "N",
+        global = true,
+        default_value_t = settings::AWS_MAX_ATTEMPTS.default,
+        value_parser = clap::value_parser!(u64).range(settings::AWS_MAX_ATTEMPTS.range())
+    )]
+    pub max_attempts: u64,
+    /// Milliseconds of the first retry's backoff (doubling, up to 20 s, with jitter).
+    #[arg(
+        long = "aws-retry-backoff-ms",
+        value_name = "MS",
+        global = true,
+        default_value_t = settings::AWS_RETRY_BACKOFF_MILLISECONDS.default,
+        value_parser = clap::value_parser!(u64).range(settings::AWS_RETRY_BACKOFF_MILLISECONDS.range())
+    )]
+    pub retry_backoff_ms: u64,
+}
+
+impl AwsArgs {
+    /// The deadlines, checked as the Lambda checks its variables.
+    pub fn timeouts(&self) -> Result<AwsTimeouts, CliError> {
+        let timeouts = AwsTimeouts {
+            connect: Duration::from_secs(self.connect_timeout_seconds),
+            attempt: Duration::from_secs(self.attempt_timeout_seconds),
+            operation: Duration::from_secs(self.operation_timeout_seconds),
+            max_attempts: u32::try_from(self.max_attempts).unwrap_or(u32::MAX),
+            initial_backoff: Duration::from_millis(self.retry_backoff_ms),
+        };
+        check_aws_timeouts(&timeouts)?;
+        Ok(timeouts)
+    }
+}
+
 /// When an approaching expiry becomes a finding, in days: the Lambda's `*_DAYS` variables as flags.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExpiryArgs {
@@ -238,6 +309,9 @@ pub enum CliError {
     /// A trust anchor file could not be used.
     #[error(transparent)]
     TrustAnchor(#[from] TrustAnchorError),
+    /// The AWS deadlines contradict each other.
+    #[error("{0} (--aws-operation-timeout / --aws-attempt-timeout)")]
+    AwsTimeouts(#[from] AwsTimeoutError),
     /// The expiry thresholds contradict each other.
     #[error("{0} (--origin-expiry-high-days / --viewer-expiry-high-days)")]
     Thresholds(#[from] ThresholdError),
@@ -275,8 +349,16 @@ pub async fn run(cli: Cli) -> ExitCode {
     if let Some(at) = cli.as_of {
         notes.push(Note::AsOf { at });
     }
+    let timeouts = match cli.aws.timeouts() {
+        Ok(timeouts) => timeouts,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
     let options = AwsOptions {
         endpoint_url: cli.endpoint_url.clone(),
+        timeouts,
     };
     let outcome = match cli.command {
         Command::Catalogue => {

@@ -2,6 +2,7 @@
 
 use aws_sdk_acm::types::{CertificateDetail, CertificateType};
 
+use super::clients::CallLimits;
 use super::failure::CallError;
 use super::pem::PemContents;
 use super::{smithy_time, text};
@@ -39,15 +40,17 @@ pub(crate) fn check_arn(arn: &str) -> ArnCheck {
 }
 
 /// Reads one us-east-1 certificate. Never fails: failures become the lookup's outcome.
-pub(crate) async fn lookup(client: &aws_sdk_acm::Client, arn: &str) -> CertificateLookup {
-    let described = match client
-        .describe_certificate()
-        .certificate_arn(arn)
-        .send()
+pub(crate) async fn lookup(
+    client: &aws_sdk_acm::Client,
+    arn: &str,
+    limits: &CallLimits,
+) -> CertificateLookup {
+    let described = match limits
+        .send(client.describe_certificate().certificate_arn(arn).send())
         .await
     {
         Ok(output) => output,
-        Err(err) => return failed_lookup(CallError::from_sdk(&err), DESCRIBE_CERTIFICATE, arn),
+        Err(error) => return failed_lookup(error, DESCRIBE_CERTIFICATE, arn),
     };
     let Some(detail) = described.certificate() else {
         return CertificateLookup::Failed(CallError::invalid_response("Certificate").into_failure(
@@ -58,7 +61,7 @@ pub(crate) async fn lookup(client: &aws_sdk_acm::Client, arn: &str) -> Certifica
     };
     let mut certificate = from_detail(arn, detail);
     if certificate.source == CertificateSource::AcmImported {
-        add_body(client, arn, &mut certificate).await;
+        add_body(client, arn, &mut certificate, limits).await;
     }
     CertificateLookup::Found(Box::new(certificate))
 }
@@ -80,8 +83,16 @@ fn failed_lookup(error: CallError, operation: &str, arn: &str) -> CertificateLoo
 }
 
 /// Reads the uploaded body and chain of an imported certificate into `certificate`.
-async fn add_body(client: &aws_sdk_acm::Client, arn: &str, certificate: &mut Certificate) {
-    match client.get_certificate().certificate_arn(arn).send().await {
+async fn add_body(
+    client: &aws_sdk_acm::Client,
+    arn: &str,
+    certificate: &mut Certificate,
+    limits: &CallLimits,
+) {
+    match limits
+        .send(client.get_certificate().certificate_arn(arn).send())
+        .await
+    {
         Ok(output) => {
             let contents = PemContents::parse(
                 output.certificate().unwrap_or_default(),
@@ -89,10 +100,9 @@ async fn add_body(client: &aws_sdk_acm::Client, arn: &str, certificate: &mut Cer
             );
             contents.apply(certificate);
         }
-        Err(err) => {
+        Err(error) => {
             // The description is still worth judging; the blind spot is reported as audit-incomplete.
-            certificate.body_read_failure =
-                Some(CallError::from_sdk(&err).into_failure(GET_CERTIFICATE, arn, None));
+            certificate.body_read_failure = Some(error.into_failure(GET_CERTIFICATE, arn, None));
         }
     }
 }

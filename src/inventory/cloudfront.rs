@@ -5,6 +5,7 @@ use crate::vocabulary::{DistributionStatus, OriginProtocolPolicy, SslSupportMeth
 use aws_sdk_cloudfront::types as cf;
 use futures::stream::{self, StreamExt};
 
+use super::clients::CallLimits;
 use super::failure::CallError;
 use super::text;
 use crate::model::{
@@ -26,25 +27,25 @@ pub(crate) const GET_DISTRIBUTION: &str = "cloudfront:GetDistribution";
 /// what was read before it.
 pub(crate) async fn list_all(
     client: &aws_sdk_cloudfront::Client,
+    limits: &CallLimits,
 ) -> (Vec<Distribution>, Vec<ReadFailure>) {
     let mut distributions = Vec::new();
     let mut marker: Option<String> = None;
     let mut markers = Markers::default();
     loop {
-        let result = client
-            .list_distributions()
-            .max_items(PAGE_SIZE)
-            .set_marker(marker.clone())
-            .send()
+        let result = limits
+            .send(
+                client
+                    .list_distributions()
+                    .max_items(PAGE_SIZE)
+                    .set_marker(marker.clone())
+                    .send(),
+            )
             .await;
         let output = match result {
             Ok(output) => output,
-            Err(err) => {
-                let failure = CallError::from_sdk(&err).into_failure(
-                    LIST_DISTRIBUTIONS,
-                    "the distribution list",
-                    None,
-                );
+            Err(error) => {
+                let failure = error.into_failure(LIST_DISTRIBUTIONS, "the distribution list", None);
                 return (distributions, vec![failure]);
             }
         };
@@ -73,6 +74,7 @@ pub(crate) async fn list_all(
 pub(crate) async fn get_each(
     client: &aws_sdk_cloudfront::Client,
     ids: &[String],
+    limits: &CallLimits,
 ) -> (Vec<Distribution>, Vec<ReadFailure>) {
     let mut distinct: Vec<String> = Vec::new();
     for id in ids.iter().map(|id| id.trim()).filter(|id| !id.is_empty()) {
@@ -82,7 +84,7 @@ pub(crate) async fn get_each(
     }
     // Owned ids keep the stream's future `Send` (borrowed ones trip a higher-ranked lifetime error).
     let results: Vec<Result<Distribution, ReadFailure>> = stream::iter(distinct)
-        .map(|id| async move { get_one(client, &id).await })
+        .map(|id| async move { get_one(client, &id, limits).await })
         .buffered(GET_CONCURRENCY)
         .collect()
         .await;
@@ -100,13 +102,12 @@ pub(crate) async fn get_each(
 async fn get_one(
     client: &aws_sdk_cloudfront::Client,
     id: &str,
+    limits: &CallLimits,
 ) -> Result<Distribution, ReadFailure> {
-    let output = client
-        .get_distribution()
-        .id(id)
-        .send()
+    let output = limits
+        .send(client.get_distribution().id(id).send())
         .await
-        .map_err(|err| CallError::from_sdk(&err).into_failure(GET_DISTRIBUTION, id, Some(id)))?;
+        .map_err(|error| error.into_failure(GET_DISTRIBUTION, id, Some(id)))?;
     output
         .distribution()
         .and_then(from_distribution)

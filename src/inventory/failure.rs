@@ -56,7 +56,11 @@ impl CallError {
     {
         let code = err.code().map(str::to_owned);
         let kind = match err {
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => FailureKind::Network,
+            SdkError::TimeoutError(_) => FailureKind::Timeout,
+            // A connect timeout is a dispatch failure; so is a connection cut before any answer.
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => FailureKind::Timeout,
+            SdkError::DispatchFailure(_) => FailureKind::Network,
+            // An answer cut mid-body or that does not parse: the request went out, the answer is unusable.
             SdkError::ResponseError(_) => FailureKind::InvalidResponse,
             SdkError::ServiceError(service) => {
                 kind_from_code(code.as_deref(), service.raw().status().as_u16())
@@ -82,6 +86,40 @@ impl CallError {
             code: None,
             message: format!("the response has no {what}"),
         }
+    }
+
+    /// A read that did not finish (or was not started) before the invocation's deadline, minus its
+    /// safety margin: the rest of the run still publishes what it has.
+    pub fn deadline_reached(started: bool) -> CallError {
+        let message = if started {
+            "no answer before the invocation's deadline (minus SWEEP_SAFETY_MARGIN_SECONDS): the call \
+             was abandoned so that what was read could still be published"
+        } else {
+            "not read: the invocation was too close to its deadline (minus \
+             SWEEP_SAFETY_MARGIN_SECONDS) to start the call"
+        };
+        CallError {
+            kind: FailureKind::Timeout,
+            code: None,
+            message: message.to_owned(),
+        }
+    }
+
+    /// The same error, saying which retry policy it outlasted when the SDK retried it (timeouts,
+    /// throttling, 5xx and unusable answers), so that the reader knows the failure persisted.
+    pub fn after_retries(mut self, policy: &str) -> CallError {
+        let retried = matches!(
+            self.kind,
+            FailureKind::Timeout
+                | FailureKind::Throttling
+                | FailureKind::ServerError
+                | FailureKind::InvalidResponse
+                | FailureKind::Network
+        );
+        if retried && !policy.is_empty() {
+            self.message = format!("{} (retry policy: {policy})", self.message);
+        }
+        self
     }
 
     /// Whether the service said the resource does not exist.
@@ -131,6 +169,7 @@ fn kind_from_code(code: Option<&str>, status: u16) -> FailureKind {
             403 => FailureKind::AccessDenied,
             429 => FailureKind::Throttling,
             404 => FailureKind::NotFound,
+            500..=599 => FailureKind::ServerError,
             _ => FailureKind::Other,
         },
     }
@@ -159,6 +198,33 @@ mod tests {
             FailureKind::AccessDenied
         );
         assert_eq!(kind_from_code(None, 429), FailureKind::Throttling);
-        assert_eq!(kind_from_code(Some("Weird"), 500), FailureKind::Other);
+        assert_eq!(kind_from_code(Some("Weird"), 400), FailureKind::Other);
+        assert_eq!(
+            kind_from_code(Some("ServiceUnavailable"), 503),
+            FailureKind::ServerError
+        );
+        assert_eq!(kind_from_code(None, 500), FailureKind::ServerError);
+    }
+
+    #[test]
+    fn a_retried_failure_names_the_policy_it_outlasted() {
+        let throttled = CallError {
+            kind: FailureKind::Throttling,
+            code: Some("Throttling".into()),
+            message: "Throttling: Rate exceeded".into(),
+        }
+        .after_retries("3 attempt(s)");
+        assert_eq!(
+            throttled.message,
+            "Throttling: Rate exceeded (retry policy: 3 attempt(s))"
+        );
+        let denied = CallError {
+            kind: FailureKind::AccessDenied,
+            code: None,
+            message: "AccessDenied".into(),
+        }
+        .after_retries("3 attempt(s)");
+        assert_eq!(denied.message, "AccessDenied", "never retried");
+        assert_eq!(CallError::deadline_reached(true).kind, FailureKind::Timeout);
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use aws_sdk_iam::types::ServerCertificateMetadata;
 
+use super::clients::CallLimits;
 use super::failure::CallError;
 use super::pem::PemContents;
 use super::smithy_time;
@@ -30,18 +31,22 @@ pub(crate) struct ServerCertificateEntry {
 /// certificate uploaded outside `/cloudfront/` is still worth finding and reporting).
 pub(crate) async fn list_all(
     client: &aws_sdk_iam::Client,
+    limits: &CallLimits,
 ) -> Result<HashMap<String, ServerCertificateEntry>, ReadFailure> {
     let mut entries = HashMap::new();
     let mut marker: Option<String> = None;
     let mut markers = Markers::default();
     loop {
-        let output = client
-            .list_server_certificates()
-            .set_marker(marker.clone())
-            .send()
+        let output = limits
+            .send(
+                client
+                    .list_server_certificates()
+                    .set_marker(marker.clone())
+                    .send(),
+            )
             .await
-            .map_err(|err| {
-                CallError::from_sdk(&err).into_failure(
+            .map_err(|error| {
+                error.into_failure(
                     LIST_SERVER_CERTIFICATES,
                     "the IAM server certificates",
                     None,
@@ -80,6 +85,7 @@ pub(crate) async fn lookup(
     client: &aws_sdk_iam::Client,
     listing: &Result<HashMap<String, ServerCertificateEntry>, ReadFailure>,
     id: &str,
+    limits: &CallLimits,
 ) -> CertificateLookup {
     let entries = match listing {
         Ok(entries) => entries,
@@ -94,15 +100,17 @@ pub(crate) async fn lookup(
             reason: format!("no IAM server certificate has the id {id}"),
         };
     };
-    let output = match client
-        .get_server_certificate()
-        .server_certificate_name(&listed.name)
-        .send()
+    let output = match limits
+        .send(
+            client
+                .get_server_certificate()
+                .server_certificate_name(&listed.name)
+                .send(),
+        )
         .await
     {
         Ok(output) => output,
-        Err(err) => {
-            let error = CallError::from_sdk(&err);
+        Err(error) => {
             return if error.is_not_found() {
                 CertificateLookup::NotFound {
                     reason: error.message,

@@ -19,11 +19,13 @@ pub(crate) use failure::CallError;
 pub use crate::aws::AwsOptions;
 
 use std::collections::BTreeSet;
+use std::time::Instant;
 
 use futures::stream::{self, StreamExt};
 use time::OffsetDateTime;
 
 use crate::model::{CertificateLookup, CertificateRef, PolicyLookup, Scope, Snapshot};
+use clients::CallLimits;
 
 /// How many certificate or policy reads run at once.
 const READ_CONCURRENCY: usize = 8;
@@ -34,6 +36,7 @@ pub struct AwsInventory {
     cloudfront: aws_sdk_cloudfront::Client,
     acm: aws_sdk_acm::Client,
     iam: aws_sdk_iam::Client,
+    limits: CallLimits,
 }
 
 impl AwsInventory {
@@ -56,10 +59,25 @@ impl AwsInventory {
         acm: aws_sdk_acm::Client,
         iam: aws_sdk_iam::Client,
     ) -> AwsInventory {
+        let limits = CallLimits::of(&cloudfront);
         AwsInventory {
             cloudfront,
             acm,
             iam,
+            limits,
+        }
+    }
+
+    /// The same clients, with no read running past `deadline` (the Lambda passes its invocation's
+    /// deadline minus the safety margin). A read cut short, or not started, is recorded as a
+    /// `timeout` failure like any other, so the audit reports it and goes on to publish what it has.
+    pub fn until(&self, deadline: Instant) -> AwsInventory {
+        AwsInventory {
+            limits: CallLimits {
+                deadline: Some(deadline),
+                policy: self.limits.policy.clone(),
+            },
+            ..self.clone()
         }
     }
 
@@ -67,8 +85,10 @@ impl AwsInventory {
     /// read is in the snapshot (`gaps`, `CertificateLookup::Failed`, `PolicyLookup::Failed`).
     pub async fn snapshot(&self, scope: &Scope) -> Snapshot {
         let (distributions, gaps) = match scope {
-            Scope::AllDistributions => cloudfront::list_all(&self.cloudfront).await,
-            Scope::Distributions(ids) => cloudfront::get_each(&self.cloudfront, ids).await,
+            Scope::AllDistributions => cloudfront::list_all(&self.cloudfront, &self.limits).await,
+            Scope::Distributions(ids) => {
+                cloudfront::get_each(&self.cloudfront, ids, &self.limits).await
+            }
         };
         let mut snapshot = Snapshot {
             distributions,
@@ -84,8 +104,8 @@ impl AwsInventory {
     pub async fn snapshot_for_certificate(&self, arn: &str) -> Snapshot {
         let reference = CertificateRef::Acm(arn.to_owned());
         let ((distributions, gaps), lookup) = futures::join!(
-            cloudfront::list_all(&self.cloudfront),
-            acm::lookup(&self.acm, arn)
+            cloudfront::list_all(&self.cloudfront, &self.limits),
+            acm::lookup(&self.acm, arn, &self.limits)
         );
         let in_use_by: BTreeSet<String> = match &lookup {
             CertificateLookup::Found(certificate) => certificate
@@ -157,7 +177,7 @@ impl AwsInventory {
         }
         // One listing maps every IAM id to its name; only list when an IAM id is in use.
         let iam_listing = if to_read.iter().any(|r| matches!(r, CertificateRef::Iam(_))) {
-            Some(iam::list_all(&self.iam).await)
+            Some(iam::list_all(&self.iam, &self.limits).await)
         } else {
             None
         };
@@ -165,9 +185,11 @@ impl AwsInventory {
         let read: Vec<_> = stream::iter(to_read)
             .map(|reference| async move {
                 let lookup = match (&reference, iam_listing) {
-                    (CertificateRef::Acm(arn), _) => acm::lookup(&self.acm, arn).await,
+                    (CertificateRef::Acm(arn), _) => {
+                        acm::lookup(&self.acm, arn, &self.limits).await
+                    }
                     (CertificateRef::Iam(id), Some(listing)) => {
-                        iam::lookup(&self.iam, listing, id).await
+                        iam::lookup(&self.iam, listing, id, &self.limits).await
                     }
                     (CertificateRef::Iam(id), None) => CertificateLookup::NotFound {
                         reason: format!("no IAM server certificate has the id {id}"),
@@ -204,9 +226,11 @@ impl AwsInventory {
         stream::iter(wanted)
             .map(|id| async move {
                 let lookup = match kind {
-                    PolicyKind::Cache => policies::cache_policy(&self.cloudfront, &id).await,
+                    PolicyKind::Cache => {
+                        policies::cache_policy(&self.cloudfront, &id, &self.limits).await
+                    }
                     PolicyKind::OriginRequest => {
-                        policies::origin_request_policy(&self.cloudfront, &id).await
+                        policies::origin_request_policy(&self.cloudfront, &id, &self.limits).await
                     }
                 };
                 (id, lookup)

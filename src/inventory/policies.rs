@@ -3,6 +3,7 @@
 //! When a read fails (no permission, or an emulator without these APIs) and the id is an AWS managed
 //! policy, the documented definition stands in: those policies are the same in every account.
 
+use super::clients::CallLimits;
 use super::failure::CallError;
 use crate::model::{HeaderPolicy, PolicyLookup, PolicySource};
 
@@ -12,8 +13,12 @@ pub(crate) const GET_CACHE_POLICY: &str = "cloudfront:GetCachePolicy";
 pub(crate) const GET_ORIGIN_REQUEST_POLICY: &str = "cloudfront:GetOriginRequestPolicy";
 
 /// Reads one cache policy.
-pub(crate) async fn cache_policy(client: &aws_sdk_cloudfront::Client, id: &str) -> PolicyLookup {
-    let read = match client.get_cache_policy().id(id).send().await {
+pub(crate) async fn cache_policy(
+    client: &aws_sdk_cloudfront::Client,
+    id: &str,
+    limits: &CallLimits,
+) -> PolicyLookup {
+    let read = match limits.send(client.get_cache_policy().id(id).send()).await {
         Ok(output) => output
             .cache_policy()
             .and_then(|p| p.cache_policy_config())
@@ -29,7 +34,7 @@ pub(crate) async fn cache_policy(client: &aws_sdk_cloudfront::Client, id: &str) 
                 )
             })
             .ok_or_else(|| CallError::invalid_response("CachePolicy.CachePolicyConfig")),
-        Err(err) => Err(CallError::from_sdk(&err)),
+        Err(error) => Err(error),
     };
     resolve(read, id, GET_CACHE_POLICY, MANAGED_CACHE_POLICIES)
 }
@@ -55,8 +60,12 @@ fn header_policy(
 pub(crate) async fn origin_request_policy(
     client: &aws_sdk_cloudfront::Client,
     id: &str,
+    limits: &CallLimits,
 ) -> PolicyLookup {
-    let read = match client.get_origin_request_policy().id(id).send().await {
+    let read = match limits
+        .send(client.get_origin_request_policy().id(id).send())
+        .await
+    {
         Ok(output) => output
             .origin_request_policy()
             .and_then(|p| p.origin_request_policy_config())
@@ -72,7 +81,7 @@ pub(crate) async fn origin_request_policy(
             .ok_or_else(|| {
                 CallError::invalid_response("OriginRequestPolicy.OriginRequestPolicyConfig")
             }),
-        Err(err) => Err(CallError::from_sdk(&err)),
+        Err(error) => Err(error),
     };
     resolve(
         read,

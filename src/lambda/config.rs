@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::aws::AwsTimeouts;
 use crate::finding::Severity;
 use crate::probe::{ConnectTo, ResolveOverride};
 use crate::rules::ExpiryThresholds;
@@ -29,8 +30,8 @@ pub struct LambdaConfig {
     pub probe_concurrency: usize,
     /// `PROBE_TIMEOUT_SECONDS` (default 10): the deadline of one probe.
     pub probe_timeout: Duration,
-    /// `SWEEP_SAFETY_MARGIN_SECONDS` (default 60): no new work starts this close to the invocation
-    /// deadline; what is left is reported as `audit-incomplete`.
+    /// `SWEEP_SAFETY_MARGIN_SECONDS` (default 60): no new work starts, and no AWS read runs, this
+    /// close to the invocation deadline; what is left is reported as `audit-incomplete`.
     pub safety_margin: Duration,
     /// `FOLLOW_UP_QUEUE_URL`: an SQS queue (consumed by this function) for re-checking the edge once a
     /// changed distribution is Deployed. Unset: no follow-up, and the report says so.
@@ -39,6 +40,11 @@ pub struct LambdaConfig {
     pub follow_up_delay: Duration,
     /// `FOLLOW_UP_MAX_ATTEMPTS` (default 6).
     pub follow_up_max_attempts: u32,
+    /// `AWS_CONNECT_TIMEOUT_SECONDS` (3), `AWS_ATTEMPT_TIMEOUT_SECONDS` (10),
+    /// `AWS_OPERATION_TIMEOUT_SECONDS` (30), `AWS_MAX_ATTEMPTS` (3), `AWS_RETRY_BACKOFF_MILLISECONDS`
+    /// (1000): every AWS client's deadlines and retries. Reads also end by the invocation's deadline
+    /// minus `SWEEP_SAFETY_MARGIN_SECONDS`.
+    pub aws_timeouts: AwsTimeouts,
     /// `CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL`: every AWS call goes there (labs, emulators).
     pub endpoint_url: Option<String>,
     /// `CLOUDFRONT_TLS_AUDIT_RESOLVE`: space-separated `HOST:PORT:ADDR` overrides (labs).
@@ -135,6 +141,7 @@ impl LambdaConfig {
                 "FOLLOW_UP_MAX_ATTEMPTS",
                 settings::FOLLOW_UP_MAX_ATTEMPTS,
             )? as u32,
+            aws_timeouts: aws_timeouts(&get)?,
             endpoint_url: get("CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL"),
             resolve: list(
                 "CLOUDFRONT_TLS_AUDIT_RESOLVE",
@@ -150,6 +157,46 @@ impl LambdaConfig {
                 .unwrap_or_default(),
         })
     }
+}
+
+/// The AWS clients' deadlines and retries. An operation timeout shorter than one attempt would cut
+/// every attempt short: refused, with the fix.
+fn aws_timeouts(get: &impl Fn(&str) -> Option<String>) -> Result<AwsTimeouts, ConfigError> {
+    let timeouts = AwsTimeouts {
+        connect: seconds(
+            get("AWS_CONNECT_TIMEOUT_SECONDS"),
+            "AWS_CONNECT_TIMEOUT_SECONDS",
+            settings::AWS_CONNECT_TIMEOUT_SECONDS,
+        )?,
+        attempt: seconds(
+            get("AWS_ATTEMPT_TIMEOUT_SECONDS"),
+            "AWS_ATTEMPT_TIMEOUT_SECONDS",
+            settings::AWS_ATTEMPT_TIMEOUT_SECONDS,
+        )?,
+        operation: seconds(
+            get("AWS_OPERATION_TIMEOUT_SECONDS"),
+            "AWS_OPERATION_TIMEOUT_SECONDS",
+            settings::AWS_OPERATION_TIMEOUT_SECONDS,
+        )?,
+        max_attempts: number(
+            get("AWS_MAX_ATTEMPTS"),
+            "AWS_MAX_ATTEMPTS",
+            settings::AWS_MAX_ATTEMPTS,
+        )? as u32,
+        initial_backoff: Duration::from_millis(number(
+            get("AWS_RETRY_BACKOFF_MILLISECONDS"),
+            "AWS_RETRY_BACKOFF_MILLISECONDS",
+            settings::AWS_RETRY_BACKOFF_MILLISECONDS,
+        )?),
+    };
+    settings::check_aws_timeouts(&timeouts).map_err(|error| {
+        invalid(
+            "AWS_OPERATION_TIMEOUT_SECONDS",
+            &timeouts.operation.as_secs().to_string(),
+            error.to_string(),
+        )
+    })?;
+    Ok(timeouts)
 }
 
 /// The expiry thresholds; a high threshold above its medium one would hide the medium window.
@@ -344,6 +391,53 @@ mod tests {
             "{err}"
         );
         assert!(config(&[TOPIC, ("ORIGIN_EXPIRY_MEDIUM_DAYS", "0")]).is_err());
+    }
+
+    #[test]
+    fn aws_deadlines_and_retries_are_settings_with_sane_bounds() {
+        let c = config(&[TOPIC]).expect("valid");
+        assert_eq!(c.aws_timeouts, AwsTimeouts::default());
+        let c = config(&[
+            TOPIC,
+            ("AWS_ATTEMPT_TIMEOUT_SECONDS", "4"),
+            ("AWS_OPERATION_TIMEOUT_SECONDS", "12"),
+            ("AWS_MAX_ATTEMPTS", "5"),
+            ("AWS_RETRY_BACKOFF_MILLISECONDS", "50"),
+            ("AWS_CONNECT_TIMEOUT_SECONDS", "2"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            c.aws_timeouts,
+            AwsTimeouts {
+                connect: Duration::from_secs(2),
+                attempt: Duration::from_secs(4),
+                operation: Duration::from_secs(12),
+                max_attempts: 5,
+                initial_backoff: Duration::from_millis(50),
+            }
+        );
+        for (name, bad) in [
+            ("AWS_ATTEMPT_TIMEOUT_SECONDS", "0"),
+            ("AWS_OPERATION_TIMEOUT_SECONDS", "901"),
+            ("AWS_MAX_ATTEMPTS", "0"),
+            ("AWS_MAX_ATTEMPTS", "11"),
+            ("AWS_RETRY_BACKOFF_MILLISECONDS", "soon"),
+            ("AWS_CONNECT_TIMEOUT_SECONDS", "61"),
+        ] {
+            let err = config(&[TOPIC, (name, bad)]).unwrap_err();
+            assert!(err.to_string().contains(name), "{name}: {err}");
+        }
+        let err = config(&[
+            TOPIC,
+            ("AWS_ATTEMPT_TIMEOUT_SECONDS", "20"),
+            ("AWS_OPERATION_TIMEOUT_SECONDS", "10"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("AWS_OPERATION_TIMEOUT_SECONDS")
+                && err.to_string().contains("at least the attempt timeout"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub struct Handler<R, P, F = NoFollowUps> {
     pub follow_ups: F,
 }
 
-impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
+impl<R: UntilDeadline + Sync, P: Publisher + Sync> Handler<R, P> {
     /// Builds the handler; `trust_anchors` are the certificates loaded from the configured files.
     pub fn new(reader: R, publisher: P, config: LambdaConfig, trust_anchors: TrustAnchors) -> Self {
         let lab = LabInputs {
@@ -95,7 +95,19 @@ impl<R: AccountReader + Sync, P: Publisher + Sync> Handler<R, P> {
     }
 }
 
-impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<R, P, F> {
+/// A reader that an invocation can bound by its deadline, so that no AWS read outlives the
+/// invocation minus its safety margin (`SWEEP_SAFETY_MARGIN_SECONDS`).
+pub trait UntilDeadline {
+    /// The bounded reader, for one invocation.
+    type Bounded<'a>: AccountReader + Sync
+    where
+        Self: 'a;
+
+    /// This reader, with no read running past `deadline` (`None`: the clients' timeouts only).
+    fn until(&self, deadline: Option<Instant>) -> Self::Bounded<'_>;
+}
+
+impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<R, P, F> {
     /// The same handler, scheduling follow-ups with `follow_ups`.
     pub fn with_follow_ups<G: FollowUps + Sync>(self, follow_ups: G) -> Handler<R, P, G> {
         Handler {
@@ -150,7 +162,10 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             } => (Subject::Proposed(distribution), cause),
         };
         let request = self.request(subject, remaining);
-        let mut report = run(&self.reader, &request).await;
+        // Reads end where probes stop starting: the publish keeps the safety margin for itself.
+        let reader = self.reader.until(self.work_deadline(remaining));
+        // Boxed: the whole pipeline inline would nest futures deeper than the compiler's layout limit.
+        let mut report = Box::pin(run(&reader, &request)).await;
         // The daily sweep is not a change: a distribution InProgress then is re-checked by the
         // event of the change that made it so, or by the next sweep.
         let sweep = matches!(cause, Cause::Sweep { .. });
@@ -203,8 +218,7 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
     /// start no new work once the invocation is within the safety margin of its deadline.
     fn request(&self, subject: Subject, remaining: Option<Duration>) -> AuditRequest {
         let probe = self.probe.clone().map(|mut options| {
-            options.stop_new_work_at = remaining
-                .map(|left| Instant::now() + left.saturating_sub(self.config.safety_margin));
+            options.stop_new_work_at = self.work_deadline(remaining);
             options
         });
         let mut notes = self.notes.clone();
@@ -218,6 +232,12 @@ impl<R: AccountReader + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             probe,
             thresholds: self.config.thresholds,
         }
+    }
+
+    /// The invocation's deadline minus the safety margin: no AWS read runs and no probe starts after
+    /// it, so the publish that follows has the margin to itself.
+    fn work_deadline(&self, remaining: Option<Duration>) -> Option<Instant> {
+        remaining.map(|left| Instant::now() + left.saturating_sub(self.config.safety_margin))
     }
 
     /// Decides the follow-up after an event-driven audit, and notes in the report when the edge
@@ -321,6 +341,13 @@ mod tests {
         async fn read_references(&self, _snapshot: &mut Snapshot) {}
         async fn snapshot_for_certificate(&self, _arn: &str) -> Snapshot {
             self.0.clone()
+        }
+    }
+
+    impl UntilDeadline for FakeReader {
+        type Bounded<'a> = FakeReader;
+        fn until(&self, _deadline: Option<Instant>) -> FakeReader {
+            FakeReader(self.0.clone())
         }
     }
 

@@ -4,11 +4,12 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
 
 use super::follow_up::{FollowUp, FollowUpError, FollowUps, SqsFollowUps};
+use super::handler::UntilDeadline;
 use crate::audit::AccountReader;
 use crate::aws::{load_sdk_config, AwsOptions};
 use crate::inventory::AwsInventory;
@@ -71,25 +72,44 @@ impl LazyAws {
     }
 }
 
-impl AccountReader for LazyAws {
+/// The production clients for one invocation: every read ends by the invocation's deadline.
+pub struct UntilInvocationDeadline<'a> {
+    aws: &'a LazyAws,
+    deadline: Option<Instant>,
+}
+
+impl UntilInvocationDeadline<'_> {
+    async fn inventory(&self) -> AwsInventory {
+        let inventory = &self.aws.clients().await.inventory;
+        match self.deadline {
+            Some(deadline) => inventory.until(deadline),
+            None => inventory.clone(),
+        }
+    }
+}
+
+impl UntilDeadline for LazyAws {
+    type Bounded<'a> = UntilInvocationDeadline<'a>;
+
+    fn until(&self, deadline: Option<Instant>) -> UntilInvocationDeadline<'_> {
+        UntilInvocationDeadline {
+            aws: self,
+            deadline,
+        }
+    }
+}
+
+impl AccountReader for UntilInvocationDeadline<'_> {
     async fn snapshot(&self, scope: &Scope) -> Snapshot {
-        self.clients().await.inventory.snapshot(scope).await
+        self.inventory().await.snapshot(scope).await
     }
 
     async fn read_references(&self, snapshot: &mut Snapshot) {
-        self.clients()
-            .await
-            .inventory
-            .read_references(snapshot)
-            .await
+        self.inventory().await.read_references(snapshot).await
     }
 
     async fn snapshot_for_certificate(&self, arn: &str) -> Snapshot {
-        self.clients()
-            .await
-            .inventory
-            .snapshot_for_certificate(arn)
-            .await
+        self.inventory().await.snapshot_for_certificate(arn).await
     }
 }
 

@@ -33,6 +33,7 @@ pub async fn handler_from_env() -> Result<LambdaHandler, InitError> {
     let config = LambdaConfig::from_env()?;
     let options = AwsOptions {
         endpoint_url: config.endpoint_url.clone(),
+        timeouts: config.aws_timeouts,
     };
     let trust_anchors = crate::settings::TrustAnchors::load(&config.trust_anchors)?;
     let aws = LazyAws::new(

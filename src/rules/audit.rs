@@ -9,6 +9,10 @@ use crate::catalogue::{
     Cause, CERTIFICATE_UNUSED, INCOMPLETE_ACCESS_DENIED, INCOMPLETE_NOT_FOUND, INCOMPLETE_OTHER,
     INCOMPLETE_THROTTLED,
 };
+use crate::catalogue::{
+    INCOMPLETE_MALFORMED_RESPONSE, INCOMPLETE_SERVER_ERROR, INCOMPLETE_TIMEOUT,
+    INCOMPLETE_UNREACHABLE,
+};
 use crate::finding::Finding;
 use crate::model::{
     acm_arn_region, CertificateLookup, CertificateRef, Distribution, FailureKind, PolicyLookup,
@@ -119,9 +123,11 @@ fn cause_for(kind: FailureKind) -> &'static Cause {
         FailureKind::AccessDenied => &INCOMPLETE_ACCESS_DENIED,
         FailureKind::Throttling => &INCOMPLETE_THROTTLED,
         FailureKind::NotFound => &INCOMPLETE_NOT_FOUND,
-        FailureKind::Network | FailureKind::InvalidResponse | FailureKind::Other => {
-            &INCOMPLETE_OTHER
-        }
+        FailureKind::Timeout => &INCOMPLETE_TIMEOUT,
+        FailureKind::ServerError => &INCOMPLETE_SERVER_ERROR,
+        FailureKind::InvalidResponse => &INCOMPLETE_MALFORMED_RESPONSE,
+        FailureKind::Network => &INCOMPLETE_UNREACHABLE,
+        FailureKind::Other => &INCOMPLETE_OTHER,
     }
 }
 
@@ -232,6 +238,40 @@ mod tests {
         assert_eq!(finding.evidence["certificate_arn"], ACM_ARN);
         assert!(finding.message.contains(ACM_ARN), "{}", finding.message);
         assert!(finding.remediation[0].contains(ACM_ARN));
+    }
+
+    #[test]
+    fn each_aws_fault_names_its_own_cause_and_the_error() {
+        for (kind, says) in [
+            (FailureKind::Timeout, "no answer in time"),
+            (FailureKind::ServerError, "server error on every attempt"),
+            (FailureKind::InvalidResponse, "the answer could not be used"),
+            (FailureKind::Network, "could not be reached"),
+            (FailureKind::Throttling, "throttled after the SDK's retries"),
+            (FailureKind::AccessDenied, "access denied"),
+        ] {
+            let mut snapshot = Snapshot::default();
+            let mut gap = failure(
+                "cloudfront:ListDistributions",
+                "the distribution list",
+                kind,
+            );
+            gap.message = "the detail".into();
+            snapshot.gaps.push(gap);
+            let findings = crate::rules::evaluate(&snapshot, now());
+            assert_codes(&findings, &["audit-incomplete"]);
+            assert!(
+                findings[0].message.contains(says),
+                "{kind:?}: {}",
+                findings[0].message
+            );
+            assert!(
+                findings[0].message.contains("cloudfront:ListDistributions"),
+                "names the operation: {}",
+                findings[0].message
+            );
+            assert_eq!(findings[0].evidence["failure"], kind.label());
+        }
     }
 
     #[test]

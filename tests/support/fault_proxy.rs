@@ -1,0 +1,423 @@
+//! A fault-injecting HTTP/1.1 proxy in front of the emulator, on loopback. The SDK reaches it through
+//! the endpoint override; it forwards each request to moto and, when a rule names the request's
+//! operation, injects a fault the way a faulty AWS endpoint (or something in between) would: the real
+//! AWS error shapes (CloudFront's `<ErrorResponse>` XML, the JSON protocols' `__type`), 5xx, 403, a
+//! request that never gets an answer, a body cut mid-stream, broken XML or JSON, cycling markers on
+//! ListDistributions, a trickling answer.
+//!
+//! One request per connection (every answer says `Connection: close`), forwarded as HTTP/1.0 so that
+//! moto never chunks its answer: a small forwarder over tokio's TcpStream, no HTTP server crate.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Most bytes of a request head; SDK requests are far smaller.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// What to do to the requests of one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Throttle every request: CloudFront's `Throttling`, ACM's `ThrottlingException`.
+    Throttle,
+    /// Throttle the first N requests, then forward.
+    ThrottleFirst(usize),
+    /// Answer this 5xx status with the service's error shape.
+    ServerError(u16),
+    /// This 5xx status with a plain-text body, as a load balancer in front of an endpoint sends.
+    PlainServerError(u16),
+    /// 403 `AccessDenied` (`AccessDeniedException` for JSON services).
+    AccessDenied,
+    /// Read the request and never answer (the connection stays open).
+    Hang,
+    /// Forward, then send the answer's head and half its body, and close.
+    CutBody,
+    /// Forward, then send a complete HTTP answer whose body is broken XML or JSON.
+    Malformed,
+    /// ListDistributions pages that are always truncated, with markers A, B, A, B, …
+    CyclingMarkers,
+    /// Forward, then send the answer one byte per interval.
+    Trickle(Duration),
+}
+
+#[derive(Debug, Default)]
+struct State {
+    rules: BTreeMap<String, Fault>,
+    /// Requests seen, by operation (forwarded or not).
+    seen: BTreeMap<String, usize>,
+}
+
+/// The running proxy; it stops with the test's runtime.
+#[derive(Clone)]
+pub struct FaultProxy {
+    addr: SocketAddr,
+    upstream: SocketAddr,
+    state: Arc<Mutex<State>>,
+}
+
+impl FaultProxy {
+    /// Starts a proxy on 127.0.0.1 and a free port in front of `upstream_url` (`http://HOST:PORT`).
+    pub async fn start(upstream_url: &str) -> FaultProxy {
+        let upstream: SocketAddr = upstream_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .expect("the emulator's endpoint is http://ADDR:PORT");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the fault proxy");
+        let addr = listener.local_addr().expect("proxy address");
+        let proxy = FaultProxy {
+            addr,
+            upstream,
+            state: Arc::default(),
+        };
+        let server = proxy.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let server = server.clone();
+                tokio::spawn(async move { server.serve(stream).await });
+            }
+        });
+        proxy
+    }
+
+    /// `http://127.0.0.1:PORT`, for `--endpoint-url` or `CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL`.
+    pub fn endpoint_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Injects `fault` into every request of `operation` (`ListDistributions`, `GetDistribution`,
+    /// `DescribeCertificate`, `GetCertificate`, `Publish`, …) from now on.
+    pub fn inject(&self, operation: &str, fault: Fault) {
+        self.lock().rules.insert(operation.to_owned(), fault);
+    }
+
+    /// Removes every rule and forgets the counts.
+    pub fn clear(&self) {
+        *self.lock() = State::default();
+    }
+
+    /// How many requests of `operation` arrived.
+    pub fn seen(&self, operation: &str) -> usize {
+        self.lock().seen.get(operation).copied().unwrap_or(0)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    async fn serve(&self, mut client: TcpStream) {
+        let Some(request) = Request::read(&mut client).await else {
+            return;
+        };
+        let operation = request.operation();
+        let fault = {
+            let mut state = self.lock();
+            let count = state.seen.entry(operation.clone()).or_default();
+            *count += 1;
+            let count = *count;
+            match state.rules.get(&operation) {
+                Some(Fault::ThrottleFirst(n)) if count > *n => None,
+                Some(Fault::ThrottleFirst(_)) => Some(Fault::Throttle),
+                other => other.cloned(),
+            }
+        };
+        let answer = match fault {
+            None => self.forward(&request).await,
+            // ThrottleFirst became Throttle or None above.
+            Some(Fault::Throttle | Fault::ThrottleFirst(_)) => {
+                Some(request.error(400, "Throttling", "Rate exceeded"))
+            }
+            Some(Fault::ServerError(status)) => Some(request.error(
+                status,
+                "ServiceUnavailable",
+                "Service is unavailable, please try again later",
+            )),
+            Some(Fault::PlainServerError(status)) => Some(Answer {
+                status_line: format!("HTTP/1.1 {status} {}", reason(status)),
+                headers: vec![("Content-Type".into(), "text/plain".into())],
+                body: reason(status).as_bytes().to_vec(),
+            }),
+            Some(Fault::AccessDenied) => Some(request.error(
+                403,
+                "AccessDenied",
+                "User is not authorized to perform this operation",
+            )),
+            Some(Fault::CyclingMarkers) => Some(cycling_page(&request.target)),
+            Some(Fault::Hang) => {
+                // Holds the connection open without a byte of answer, for longer than any test.
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                return;
+            }
+            Some(Fault::CutBody) => {
+                if let Some(answer) = self.forward(&request).await {
+                    let cut = answer.body.len() / 2;
+                    let _ = client.write_all(&answer.head()).await;
+                    let _ = client.write_all(&answer.body[..cut]).await;
+                    let _ = client.shutdown().await;
+                }
+                return;
+            }
+            Some(Fault::Malformed) => self.forward(&request).await.map(|mut answer| {
+                // Half a document, announced with its real length: a whole answer that does not parse.
+                answer.body.truncate(answer.body.len() / 2);
+                answer.body.extend_from_slice(b"<<<{{");
+                answer
+            }),
+            Some(Fault::Trickle(interval)) => {
+                if let Some(answer) = self.forward(&request).await {
+                    let bytes = [answer.head(), answer.body].concat();
+                    for byte in bytes {
+                        if client.write_all(&[byte]).await.is_err() {
+                            return;
+                        }
+                        tokio::time::sleep(interval).await;
+                    }
+                }
+                return;
+            }
+        };
+        if let Some(answer) = answer {
+            let _ = client.write_all(&answer.head()).await;
+            let _ = client.write_all(&answer.body).await;
+        }
+        let _ = client.shutdown().await;
+    }
+
+    /// The emulator's answer to `request`, read whole (`None` when the emulator is unreachable).
+    async fn forward(&self, request: &Request) -> Option<Answer> {
+        let mut upstream = TcpStream::connect(self.upstream).await.ok()?;
+        upstream.write_all(&request.as_http_1_0()).await.ok()?;
+        let mut raw = Vec::new();
+        upstream.read_to_end(&mut raw).await.ok()?;
+        Answer::parse(&raw)
+    }
+}
+
+/// One request as the SDK sent it.
+struct Request {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Request {
+    async fn read(stream: &mut TcpStream) -> Option<Request> {
+        let mut raw = Vec::new();
+        let mut buffer = [0u8; 4096];
+        let head_end = loop {
+            if let Some(end) = find(&raw, b"\r\n\r\n") {
+                break end;
+            }
+            if raw.len() > MAX_HEAD {
+                return None;
+            }
+            let n = stream.read(&mut buffer).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            raw.extend_from_slice(&buffer[..n]);
+        };
+        let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
+        let mut lines = head.split("\r\n");
+        let mut request_line = lines.next()?.split_whitespace();
+        let (method, target) = (
+            request_line.next()?.to_owned(),
+            request_line.next()?.to_owned(),
+        );
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+            .collect();
+        let length: usize = headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, value)| value.parse().ok())
+            .unwrap_or(0);
+        let mut body = raw[head_end + 4..].to_vec();
+        while body.len() < length {
+            let n = stream.read(&mut buffer).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            body.extend_from_slice(&buffer[..n]);
+        }
+        Some(Request {
+            method,
+            target,
+            headers,
+            body,
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The API operation: from `X-Amz-Target` (JSON protocols), the `Action` of a query request, or
+    /// CloudFront's REST path.
+    fn operation(&self) -> String {
+        if let Some(target) = self.header("x-amz-target") {
+            return target.rsplit('.').next().unwrap_or(target).to_owned();
+        }
+        let body = String::from_utf8_lossy(&self.body);
+        if let Some(action) = body
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("Action="))
+        {
+            return action.to_owned();
+        }
+        let path = self.target.split('?').next().unwrap_or("");
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match (self.method.as_str(), segments.as_slice()) {
+            ("GET", [_, "distribution"]) => "ListDistributions".into(),
+            ("GET", [_, "distribution", _]) => "GetDistribution".into(),
+            ("GET", [_, "distribution", _, "config"]) => "GetDistributionConfig".into(),
+            ("GET", [_, "cache-policy", _]) => "GetCachePolicy".into(),
+            ("GET", [_, "origin-request-policy", _]) => "GetOriginRequestPolicy".into(),
+            _ => format!("{} {path}", self.method),
+        }
+    }
+
+    /// The request for moto: HTTP/1.0, so that the answer is never chunked and ends at close.
+    fn as_http_1_0(&self) -> Vec<u8> {
+        let mut head = format!("{} {} HTTP/1.0\r\n", self.method, self.target);
+        for (name, value) in &self.headers {
+            if !name.eq_ignore_ascii_case("connection") {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+        }
+        head.push_str("\r\n");
+        [head.into_bytes(), self.body.clone()].concat()
+    }
+
+    /// An error in the shape the service's protocol uses: JSON `__type` for JSON protocols (ACM,
+    /// SQS), else the `<ErrorResponse>` XML of CloudFront, IAM and SNS.
+    fn error(&self, status: u16, code: &str, message: &str) -> Answer {
+        let json = self.header("x-amz-target").is_some();
+        let (content_type, code, body) = if json {
+            let code = match code {
+                "Throttling" => "ThrottlingException",
+                "AccessDenied" => "AccessDeniedException",
+                other => other,
+            };
+            (
+                "application/x-amz-json-1.1",
+                code,
+                format!(r#"{{"__type":"{code}","message":"{message}"}}"#),
+            )
+        } else {
+            let kind = if status >= 500 { "Receiver" } else { "Sender" };
+            (
+                "text/xml",
+                code,
+                format!(
+                    "<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">\
+                     <Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error>\
+                     <RequestId>fault-proxy</RequestId></ErrorResponse>"
+                ),
+            )
+        };
+        Answer {
+            status_line: format!("HTTP/1.1 {status} {}", reason(status)),
+            headers: vec![
+                ("Content-Type".into(), content_type.into()),
+                ("x-amzn-RequestId".into(), "fault-proxy".into()),
+                ("x-amzn-ErrorType".into(), code.into()),
+            ],
+            body: body.into_bytes(),
+        }
+    }
+}
+
+/// One answer, held whole so that it can be cut, broken or trickled.
+struct Answer {
+    status_line: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn parse(raw: &[u8]) -> Option<Answer> {
+        let end = find(raw, b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next()?.replacen("HTTP/1.0", "HTTP/1.1", 1);
+        let headers = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+            .filter(|(name, _)| {
+                !["content-length", "connection", "transfer-encoding"]
+                    .iter()
+                    .any(|skip| name.eq_ignore_ascii_case(skip))
+            })
+            .collect();
+        Some(Answer {
+            status_line,
+            headers,
+            body: raw[end + 4..].to_vec(),
+        })
+    }
+
+    /// Status line and headers, with the body's real length and `Connection: close`.
+    fn head(&self) -> Vec<u8> {
+        let mut head = format!("{}\r\n", self.status_line);
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(&format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            self.body.len()
+        ));
+        head.into_bytes()
+    }
+}
+
+/// A ListDistributions page that is always truncated: no marker → A, A → B, B → A.
+fn cycling_page(target: &str) -> Answer {
+    let marker = target
+        .split_once('?')
+        .map(|(_, query)| query)
+        .unwrap_or("")
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("Marker="))
+        .unwrap_or("");
+    let next = if marker == "A" { "B" } else { "A" };
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DistributionList xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">\
+         <Marker>{marker}</Marker><NextMarker>{next}</NextMarker><MaxItems>100</MaxItems>\
+         <IsTruncated>true</IsTruncated><Quantity>0</Quantity></DistributionList>"
+    );
+    Answer {
+        status_line: "HTTP/1.1 200 OK".into(),
+        headers: vec![("Content-Type".into(), "text/xml".into())],
+        body: body.into_bytes(),
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        403 => "Forbidden",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Error",
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
