@@ -510,3 +510,92 @@ fn the_slack_channel_can_only_deliver_notifications() {
         "no read-only managed policy anywhere in the stack"
     );
 }
+
+#[test]
+fn failed_events_are_retried_then_kept_for_fourteen_days_and_alarmed() {
+    let template = template();
+    // Asynchronous events (EventBridge rules, the schedule, `--invocation-type Event`): two retries,
+    // kept up to 6 hours while throttled, then the on-failure destination.
+    let config = resource(&template, "AuditFunctionEventInvokeConfig");
+    assert_eq!(values(&config, "FunctionName"), ["!Ref AuditFunction"]);
+    assert_eq!(values(&config, "Qualifier"), ["$LATEST"]);
+    assert_eq!(values(&config, "MaximumRetryAttempts"), ["2"]);
+    assert_eq!(values(&config, "MaximumEventAgeInSeconds"), ["21600"]);
+    // Follow-ups arrive through the SQS event source (synchronous, no destination): a failed one
+    // returns to its queue, and after three receives SQS moves it to the same queue.
+    let follow_ups = resource(&template, "FollowUpQueue");
+    assert_eq!(
+        values(&follow_ups, "deadLetterTargetArn"),
+        ["!GetAtt FailedEventsQueue.Arn"]
+    );
+    assert_eq!(values(&follow_ups, "maxReceiveCount"), ["3"]);
+    let failed = resource(&template, "FailedEventsQueue");
+    assert_eq!(values(&failed, "MessageRetentionPeriod"), ["1209600"]);
+    // Anything that lands there raises an alarm; so does an invocation error.
+    let waiting = alarm_on(&template, "ApproximateNumberOfMessagesVisible");
+    assert_eq!(
+        values(&waiting, "Value"),
+        ["!GetAtt FailedEventsQueue.QueueName"]
+    );
+    let errors = alarm_on(&template, "Errors");
+    assert_eq!(values(&errors, "Value"), ["!Ref AuditFunction"]);
+}
+
+#[test]
+fn the_follow_up_poller_may_read_only_its_queue() {
+    let template = template();
+    let function = resource(&template, "AuditFunction");
+    // A SAM `SQS` event would add AWSLambdaSQSQueueExecutionRole (every queue of the account).
+    assert!(
+        !function.iter().any(|line| line.trim() == "Type: SQS"),
+        "AuditFunction has a SAM SQS event; use the FollowUpEventSource mapping instead"
+    );
+    assert_eq!(
+        values(&function, "QueueName"),
+        ["!GetAtt FollowUpQueue.QueueName"],
+        "SQSPollerPolicy scoped to the follow-up queue"
+    );
+    let mapping = resource(&template, "FollowUpEventSource");
+    assert_eq!(
+        values(&mapping, "Type"),
+        ["AWS::Lambda::EventSourceMapping"]
+    );
+    assert_eq!(
+        values(&mapping, "EventSourceArn"),
+        ["!GetAtt FollowUpQueue.Arn"]
+    );
+    assert_eq!(values(&mapping, "FunctionName"), ["!Ref AuditFunction"]);
+    assert_eq!(values(&mapping, "BatchSize"), ["1"]);
+}
+
+#[test]
+fn each_eventbridge_rule_alarms_when_it_cannot_invoke_the_function() {
+    let template = template();
+    let function = resource(&template, "AuditFunction");
+    let events: Vec<&str> = function
+        .iter()
+        .skip_while(|line| line.trim() != "Events:")
+        .skip(1)
+        .copied()
+        .collect();
+    let rules: Vec<String> = events
+        .windows(2)
+        .filter(|pair| pair[1].trim() == "Type: EventBridgeRule")
+        .map(|pair| pair[0].trim().trim_end_matches(':').to_owned())
+        .collect();
+    assert_eq!(rules, ["CloudFrontChanges", "CertificateEvents"]);
+    let watched: Vec<Vec<String>> = resources_of_type(&template, "AWS::CloudWatch::Alarm")
+        .iter()
+        .map(|alarm| resource(&template, alarm))
+        .filter(|lines| values(lines, "MetricName") == ["FailedInvocations"])
+        .map(|lines| values(&lines, "Value"))
+        .collect();
+    for rule in rules {
+        // SAM names the rule it generates for event E of function F "FE".
+        let reference = format!("!Ref AuditFunction{rule}");
+        assert!(
+            watched.iter().any(|values| *values == [reference.clone()]),
+            "no FailedInvocations alarm on {reference}: {watched:?}"
+        );
+    }
+}
