@@ -444,6 +444,13 @@ fn a_key_statement_without_its_conditions_or_an_unlisted_principal_is_refused() 
     }
 }
 
+/// Asserts that each `key` of `lines` holds the single value `expected`.
+fn expect(lines: &[&str], pairs: &[(&str, &str)]) {
+    for (key, expected) in pairs {
+        assert_eq!(values(lines, key), [*expected], "{key}");
+    }
+}
+
 /// The alarm resource whose `MetricName` is `metric`.
 fn alarm_on<'a>(template: &'a str, metric: &str) -> Vec<&'a str> {
     resources_of_type(template, "AWS::CloudWatch::Alarm")
@@ -457,18 +464,22 @@ fn alarm_on<'a>(template: &'a str, metric: &str) -> Vec<&'a str> {
 fn destination_delivery_failures_raise_an_alarm() {
     let template = template();
     let alarm = alarm_on(&template, "DestinationDeliveryFailures");
-    assert_eq!(values(&alarm, "Namespace"), ["AWS/Lambda"]);
-    assert_eq!(values(&alarm, "Name"), ["FunctionName"]);
-    assert_eq!(values(&alarm, "Value"), ["!Ref AuditFunction"]);
-    assert_eq!(values(&alarm, "Threshold"), ["1"]);
+    expect(
+        &alarm,
+        &[
+            ("Namespace", "AWS/Lambda"),
+            ("Name", "FunctionName"),
+            ("Value", "!Ref AuditFunction"),
+            ("Threshold", "1"),
+        ],
+    );
 }
 
 #[test]
 fn the_rejected_events_alarm_watches_what_the_code_emits() {
     let template = template();
     let alarm = alarm_on(&template, REJECTED_EVENTS);
-    assert_eq!(values(&alarm, "Namespace"), [NAMESPACE]);
-    assert_eq!(values(&alarm, "Threshold"), ["1"]);
+    expect(&alarm, &[("Namespace", NAMESPACE), ("Threshold", "1")]);
     // CloudWatch matches an alarm to a metric by its exact dimension set: the alarm's must be one of
     // the sets the EMF line declares.
     let names = values(&alarm, "Name");
@@ -517,10 +528,15 @@ fn failed_events_are_retried_then_kept_for_fourteen_days_and_alarmed() {
     // Asynchronous events (EventBridge rules, the schedule, `--invocation-type Event`): two retries,
     // kept up to 6 hours while throttled, then the on-failure destination.
     let config = resource(&template, "AuditFunctionEventInvokeConfig");
-    assert_eq!(values(&config, "FunctionName"), ["!Ref AuditFunction"]);
-    assert_eq!(values(&config, "Qualifier"), ["$LATEST"]);
-    assert_eq!(values(&config, "MaximumRetryAttempts"), ["2"]);
-    assert_eq!(values(&config, "MaximumEventAgeInSeconds"), ["21600"]);
+    expect(
+        &config,
+        &[
+            ("FunctionName", "!Ref AuditFunction"),
+            ("Qualifier", "$LATEST"),
+            ("MaximumRetryAttempts", "2"),
+            ("MaximumEventAgeInSeconds", "21600"),
+        ],
+    );
     // Follow-ups arrive through the SQS event source (synchronous, no destination): a failed one
     // returns to its queue, and after three receives SQS moves it to the same queue.
     let follow_ups = resource(&template, "FollowUpQueue");
@@ -564,8 +580,10 @@ fn the_follow_up_poller_may_read_only_its_queue() {
         values(&mapping, "EventSourceArn"),
         ["!GetAtt FollowUpQueue.Arn"]
     );
-    assert_eq!(values(&mapping, "FunctionName"), ["!Ref AuditFunction"]);
-    assert_eq!(values(&mapping, "BatchSize"), ["1"]);
+    expect(
+        &mapping,
+        &[("FunctionName", "!Ref AuditFunction"), ("BatchSize", "1")],
+    );
 }
 
 #[test]
