@@ -167,3 +167,62 @@ async fn a_function_that_cannot_start_exits_before_taking_an_event() {
         "the exit names the file to fix: {stderr}"
     );
 }
+
+/// The `path::…::function` references in `section` of `document` (backticked), and the number of
+/// table rows without any test reference.
+fn test_references(document: &str, section: &str) -> (Vec<(String, String)>, usize) {
+    let text = std::fs::read_to_string(format!("{}/{document}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{document}: {e}"));
+    let body: String = text
+        .split(section)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{document}: no section {section}"))
+        .lines()
+        .take_while(|line| !line.starts_with("## ") && !line.starts_with("### "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let mut references = Vec::new();
+    let mut rows_without = 0;
+    for row in body
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| what"))
+    {
+        let cited: Vec<&str> = row
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|quoted| quoted.starts_with("tests/") || quoted.starts_with("src/"))
+            .collect();
+        if cited.is_empty() {
+            rows_without += 1;
+        }
+        for quoted in cited {
+            if let Some((file, path)) = quoted.split_once("::") {
+                let function = path.rsplit("::").next().unwrap_or(path);
+                references.push((file.to_owned(), function.to_owned()));
+            }
+        }
+    }
+    (references, rows_without)
+}
+
+#[test]
+fn every_failure_path_in_the_docs_names_a_test_that_exists() {
+    for (document, section) in [
+        ("README.md", "### What happens when something fails"),
+        ("docs/reliability.md", "## Failure paths"),
+    ] {
+        let (references, rows_without) = test_references(document, section);
+        assert_eq!(rows_without, 0, "{document}: a row names no test");
+        assert!(references.len() >= 10, "{document}: {references:?}");
+        for (file, function) in references {
+            let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
+            let source = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{document} names {file}: {e}"));
+            assert!(
+                source.contains(&format!("fn {function}(")),
+                "{document} names {file}::{function}, which {file} does not define"
+            );
+        }
+    }
+}
