@@ -1,7 +1,12 @@
-//! Every AWS API action the code calls, as IAM action names, in one place.
+//! Every AWS API action the function's role needs, with the resources it may act on, in one place.
 //!
-//! The function's policy in `template.yaml` must grant exactly [`AWS_ACTIONS`]: `tests/template_iam.rs`
-//! fails when either side gains an action. Each name is defined next to the call that needs it.
+//! [`AWS_ACTIONS`] are the calls the code makes; [`ON_BEHALF_ACTIONS`] are what AWS does with the
+//! function's role without a call in the code (Lambda writing the on-failure destination, SNS and SQS
+//! using the KMS key). [`FUNCTION_GRANTS`] is the function's policy, statement by statement; the
+//! function's `Policies` in `template.yaml` must be exactly these statements, and the stack's KMS key
+//! may be used by exactly the services of [`KEY_SERVICE_USERS`], each tied to this account's
+//! resources: `tests/template_iam.rs` fails on any difference. Each code action is defined next to
+//! the call that needs it.
 
 use crate::{inventory, lambda, notify};
 
@@ -19,10 +24,170 @@ pub const AWS_ACTIONS: &[&str] = &[
     lambda::follow_up::SEND_MESSAGE,
 ];
 
-/// Actions the function's role needs though no code calls them: SNS and SQS use the stack's KMS key on
-/// the function's behalf when it publishes to the encrypted topic or sends to the encrypted queue.
-/// (Lambda's SQS poller gets its actions from SAM's `SQSPollerPolicy` template.)
-pub const ON_BEHALF_ACTIONS: &[&str] = &["kms:Decrypt", "kms:GenerateDataKey*"];
+/// What Lambda calls with the function's execution role to write an asynchronous invocation's record
+/// to its on-failure destination, an SQS queue (the Lambda Developer Guide, "Capturing records of
+/// Lambda asynchronous invocations"; a failed write only raises `DestinationDeliveryFailures`).
+pub const ON_FAILURE_DESTINATION_SEND: &str = "sqs:SendMessage";
+
+/// What SNS and SQS ask KMS for on the role's behalf: publishing to the encrypted topic and sending
+/// to an encrypted queue need a data key and its decryption; Lambda's poller receiving from the
+/// encrypted follow-up queue needs the decryption (SNS and SQS developer guides, key management).
+pub const KEY_ACTIONS: &[&str] = &["kms:Decrypt", "kms:GenerateDataKey"];
+
+/// Actions the function's role needs though no code calls them: [`ON_FAILURE_DESTINATION_SEND`] and
+/// [`KEY_ACTIONS`]. (Lambda's SQS poller gets its queue actions from SAM's `SQSPollerPolicy`.)
+pub const ON_BEHALF_ACTIONS: &[&str] =
+    &[ON_FAILURE_DESTINATION_SEND, KEY_ACTIONS[0], KEY_ACTIONS[1]];
+
+/// What a statement applies to, as `template.yaml` writes its `Resource`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// `"*"`: the action has no resource-level permission in the Service Authorization Reference
+    /// (list operations), so IAM would match nothing narrower.
+    Any,
+    /// The account's resources of one type: an ARN pattern in `!Sub` syntax.
+    Account(&'static str),
+    /// One resource of the stack: `!Ref Logical` or `!GetAtt Logical.Arn`.
+    Stack(&'static str),
+}
+
+impl Resource {
+    /// The `Resource:` value exactly as `template.yaml` writes it.
+    pub fn in_template(&self) -> String {
+        match self {
+            Resource::Any => "\"*\"".to_owned(),
+            Resource::Account(pattern) => format!("!Sub {pattern}"),
+            Resource::Stack(reference) => (*reference).to_owned(),
+        }
+    }
+}
+
+/// One statement of the function's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    /// The statement's `Sid` in `template.yaml`.
+    pub sid: &'static str,
+    /// Its actions.
+    pub actions: &'static [&'static str],
+    /// The one resource it applies to.
+    pub resource: Resource,
+    /// When not empty, the statement holds only for requests these services make on the role's
+    /// behalf (`kms:ViaService`, `!Sub` syntax).
+    pub via_services: &'static [&'static str],
+}
+
+/// A statement without condition.
+const fn grant(sid: &'static str, actions: &'static [&'static str], resource: Resource) -> Grant {
+    Grant {
+        sid,
+        actions,
+        resource,
+        via_services: &[],
+    }
+}
+
+/// The function's policy, statement by statement. CloudFront, ACM and IAM actions are scoped to the
+/// account's resources wherever the Service Authorization Reference gives the action a resource type
+/// (`distribution`, `cache-policy`, `origin-request-policy`, ACM `certificate`, IAM
+/// `server-certificate`); the two list actions have none. ACM is read in us-east-1 only, the region
+/// CloudFront takes certificates from. A read that the scope refuses becomes `audit-incomplete`, and
+/// an AWS managed cache or origin request policy refused this way is replaced by its documented
+/// definition (`inventory::policies`).
+pub const FUNCTION_GRANTS: &[Grant] = &[
+    grant(
+        "ListDistributions",
+        &[inventory::cloudfront::LIST_DISTRIBUTIONS],
+        Resource::Any,
+    ),
+    grant(
+        "ReadDistributions",
+        &[inventory::cloudfront::GET_DISTRIBUTION],
+        Resource::Account("arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*"),
+    ),
+    grant(
+        "ReadCachePolicies",
+        &[inventory::policies::GET_CACHE_POLICY],
+        Resource::Account("arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:cache-policy/*"),
+    ),
+    grant(
+        "ReadOriginRequestPolicies",
+        &[inventory::policies::GET_ORIGIN_REQUEST_POLICY],
+        Resource::Account(
+            "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:origin-request-policy/*",
+        ),
+    ),
+    grant(
+        "ReadAcmCertificates",
+        &[
+            inventory::acm::DESCRIBE_CERTIFICATE,
+            inventory::acm::GET_CERTIFICATE,
+        ],
+        Resource::Account("arn:${AWS::Partition}:acm:us-east-1:${AWS::AccountId}:certificate/*"),
+    ),
+    grant(
+        "ListIamServerCertificates",
+        &[inventory::iam::LIST_SERVER_CERTIFICATES],
+        Resource::Any,
+    ),
+    grant(
+        "ReadIamServerCertificates",
+        &[inventory::iam::GET_SERVER_CERTIFICATE],
+        Resource::Account("arn:${AWS::Partition}:iam::${AWS::AccountId}:server-certificate/*"),
+    ),
+    grant(
+        "PublishFindings",
+        &[notify::sns::PUBLISH],
+        Resource::Stack("!Ref FindingsTopic"),
+    ),
+    grant(
+        "ScheduleFollowUps",
+        &[lambda::follow_up::SEND_MESSAGE],
+        Resource::Stack("!GetAtt FollowUpQueue.Arn"),
+    ),
+    grant(
+        "RecordFailedEvents",
+        &[ON_FAILURE_DESTINATION_SEND],
+        Resource::Stack("!GetAtt FailedEventsQueue.Arn"),
+    ),
+    Grant {
+        sid: "UseTheKeyThroughSnsAndSqs",
+        actions: KEY_ACTIONS,
+        resource: Resource::Stack("!GetAtt FindingsKey.Arn"),
+        via_services: &[
+            "sns.${AWS::Region}.amazonaws.com",
+            "sqs.${AWS::Region}.amazonaws.com",
+        ],
+    },
+];
+
+/// Every alarm of the stack is named with this prefix, so that the key policy can name them.
+pub const ALARM_NAME_PREFIX: &str = "cloudfront-tls-audit-";
+
+/// A service principal allowed to use the stack's KMS key, and the resources of this account it may
+/// use it for (`aws:SourceAccount` is the stack's account, `aws:SourceArn` matches [`Self::source_arn`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyUser {
+    /// The service principal.
+    pub principal: &'static str,
+    /// What it may ask KMS for.
+    pub actions: &'static [&'static str],
+    /// The `aws:SourceArn` pattern (`ArnLike`, `!Sub` syntax).
+    pub source_arn: &'static str,
+}
+
+/// The services that use the key themselves. Only CloudWatch: its alarms publish to the encrypted
+/// topic (SNS developer guide, "compatibility between event sources from AWS services and encrypted
+/// topics"), and only the stack's alarms ([`ALARM_NAME_PREFIX`]). Nothing else needs the key as a
+/// service: EventBridge and Scheduler invoke the function, not the topic or a queue; no queue is
+/// subscribed to the topic, so SNS never sends to an encrypted queue; Amazon Q Developer in chat
+/// applications receives the topic's deliveries decrypted over HTTPS; Lambda writes the on-failure
+/// destination and polls the follow-up queue with the function's role ([`FUNCTION_GRANTS`]), and SQS
+/// moves a message to its dead-letter queue itself.
+pub const KEY_SERVICE_USERS: &[KeyUser] = &[KeyUser {
+    principal: "cloudwatch.amazonaws.com",
+    actions: &["kms:Decrypt", "kms:GenerateDataKey*"],
+    source_arn: "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:cloudfront-tls-audit-*",
+}];
 
 /// Services on which the code may only read: no action of theirs may create, change or delete.
 pub const READ_ONLY_SERVICES: &[&str] = &["cloudfront", "acm", "iam"];
@@ -67,8 +232,55 @@ mod tests {
                 ["cloudfront", "acm", "iam", "sns", "sqs"].contains(&service),
                 "{action}"
             );
+            assert!(
+                FUNCTION_GRANTS.iter().any(|g| g.actions.contains(action)),
+                "{action} is in no grant"
+            );
             assert!(name.chars().next().is_some_and(|c| c.is_ascii_uppercase()));
             assert!(!is_forbidden_write(action), "{action}");
+        }
+    }
+
+    #[test]
+    fn every_grant_is_a_call_or_an_action_done_on_the_roles_behalf() {
+        let sids: BTreeSet<_> = FUNCTION_GRANTS.iter().map(|g| g.sid).collect();
+        assert_eq!(sids.len(), FUNCTION_GRANTS.len(), "Sids are distinct");
+        for grant in FUNCTION_GRANTS {
+            for action in grant.actions {
+                assert!(
+                    AWS_ACTIONS.contains(action) || ON_BEHALF_ACTIONS.contains(action),
+                    "{}: {action}",
+                    grant.sid
+                );
+            }
+        }
+        for action in ON_BEHALF_ACTIONS {
+            assert!(FUNCTION_GRANTS.iter().any(|g| g.actions.contains(action)));
+        }
+    }
+
+    #[test]
+    fn reads_are_scoped_to_the_account_where_iam_allows_it() {
+        for grant in FUNCTION_GRANTS {
+            let listing = grant.actions.iter().all(|a| a.contains(":List"));
+            match grant.resource {
+                Resource::Any => assert!(listing, "{} is not a list action", grant.sid),
+                Resource::Account(pattern) => {
+                    assert!(pattern.contains(":${AWS::AccountId}:"), "{pattern}")
+                }
+                Resource::Stack(reference) => {
+                    assert!(reference.starts_with("!Ref ") || reference.starts_with("!GetAtt "))
+                }
+            }
+        }
+        assert_eq!(Resource::Any.in_template(), "\"*\"");
+    }
+
+    #[test]
+    fn the_key_users_are_tied_to_this_accounts_alarms() {
+        for user in KEY_SERVICE_USERS {
+            assert!(user.source_arn.contains(":${AWS::AccountId}:"), "{user:?}");
+            assert!(user.source_arn.contains(ALARM_NAME_PREFIX), "{user:?}");
         }
     }
 

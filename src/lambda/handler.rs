@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::config::LambdaConfig;
 use super::follow_up::{next_follow_up, FollowUpError, FollowUps, NoFollowUps};
-use super::metrics::{emit_metrics, log_findings};
+use super::metrics::{emit_ignored, emit_metrics, emit_rejected, log_findings};
 use crate::audit::{run, AccountReader, AuditRequest, ProbeOptions, Subject};
 use crate::catalogue::Family;
 use crate::intake::{parse_trigger_bytes, Cause, Trigger};
@@ -131,6 +131,7 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             Err(error) => {
                 // A payload that can never be understood must not be retried: answer, do not fail.
                 tracing::warn!(error = %error, "event rejected");
+                emit_rejected(&error);
                 return Ok(json!({"status": "rejected", "reason": error.to_string()}));
             }
         };
@@ -146,6 +147,7 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
                     reason = reason.as_str(),
                     "event ignored"
                 );
+                emit_ignored(&reason);
                 return Ok(
                     json!({"status": "ignored", "reason": reason, "source": source, "detail_type": detail_type}),
                 );

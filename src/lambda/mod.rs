@@ -5,7 +5,7 @@ pub mod follow_up;
 pub mod handler;
 
 mod lazy;
-mod metrics;
+pub mod metrics;
 
 pub use lazy::LazyAws;
 
