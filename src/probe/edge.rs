@@ -14,10 +14,10 @@ use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsConnector;
 
 use super::completion::AnyChainRealSignatures;
-use super::resolve::resolve_with;
+use super::resolve::{resolve_with, ResolveFailure};
 use super::session::connect;
 use super::settings::ProbeSettings;
-use crate::tls::{EdgeObservation, EdgeResult, ProbeTarget, SentCertificate};
+use crate::tls::{EdgeObservation, EdgeResult, ProbeOutcome, ProbeTarget, SentCertificate};
 
 /// Makes a viewer's handshake with `target.host` for SNI `target.sni`.
 pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeObservation {
@@ -34,17 +34,24 @@ pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeO
             target.port,
             &settings.resolve,
             &settings.connect_to,
+            &settings.resolver,
         ),
     )
     .await;
+    let local = |addresses: Vec<IpAddr>, fault| EdgeObservation {
+        target: target.clone(),
+        addresses,
+        result: EdgeResult::LocalFault(fault),
+    };
     let addresses: Vec<SocketAddr> = match resolved {
         Ok(Ok(addresses)) => addresses,
-        Ok(Err(detail)) => {
+        Ok(Err(ResolveFailure::Answer(detail))) => {
             return failed(
                 Vec::new(),
                 format!("{} does not resolve: {detail}", target.host),
             )
         }
+        Ok(Err(ResolveFailure::Local(fault))) => return local(Vec::new(), fault),
         Err(_) => return failed(Vec::new(), "resolution did not finish in time".to_owned()),
     };
     let ips: Vec<IpAddr> = addresses.iter().map(SocketAddr::ip).collect();
@@ -53,6 +60,7 @@ pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeO
     };
     let stream = match connect(address, target.connect_timeout, deadline).await {
         Ok(stream) => stream,
+        Err(ProbeOutcome::LocalFault(fault)) => return local(ips, fault),
         Err(outcome) => {
             let detail = serde_json::to_value(&outcome)
                 .ok()

@@ -75,6 +75,17 @@ pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut
                 );
                 continue;
             }
+            EdgeResult::LocalFault(fault) => {
+                let resource = format!("edge {} (SNI {})", target.host, target.sni);
+                findings.push(super::origin_tls::local_fault(
+                    fault,
+                    "edge check",
+                    resource,
+                    &target.host,
+                    Some(distribution),
+                ));
+                continue;
+            }
             EdgeResult::Served { chain, .. } => chain,
         };
         let Some(leaf) = chain.first().and_then(|c| parse_der(0, &c.der).ok()) else {
