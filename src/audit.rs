@@ -5,6 +5,7 @@ use std::future::Future;
 
 use time::OffsetDateTime;
 
+use crate::catalogue::Code;
 use crate::model::{Distribution, Scope, Snapshot};
 use crate::plan;
 use crate::probe::{self, ProbeLimit, ProbeSettings};
@@ -237,9 +238,11 @@ async fn probe_origin(origin: &OriginRequest, request: &AuditRequest) -> Report 
                 .as_ref()
                 .map(rules::certificates_evidence)
                 .unwrap_or_else(|| serde_json::Value::Array(Vec::new())),
+            // A probe this machine could not make is no pass: its audit-incomplete is the verdict.
             failure: judged
                 .iter()
                 .find(|f| f.viewer_impact.is_gateway_error())
+                .or_else(|| judged.iter().find(|f| f.code == Code::AuditIncomplete))
                 .cloned(),
             observation,
         });
