@@ -177,7 +177,7 @@ mod tests {
 
     #[test]
     fn an_error_without_an_errno_is_named_by_its_kind() {
-        let error = io::Error::new(io::ErrorKind::Other, "something odd");
+        let error = io::Error::other("something odd");
         let fault = local_fault(&error, LocalOperation::Receive, None).expect("not the origin's");
         assert_eq!(fault.error, "Other");
         assert_eq!(fault.detail, "something odd");

@@ -356,3 +356,108 @@ fn random() -> [u8; 32] {
     let _ = SystemRandom::new().fill(&mut bytes);
     bytes
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn targets(n: usize) -> Vec<ProbeTarget> {
+        (0..n)
+            .map(|i| ProbeTarget {
+                host: format!("origin{i}.example.com"),
+                port: 443,
+                sni: format!("origin{i}.example.com"),
+                offered_versions: vec![crate::tls::ProtocolVersion::Tls12],
+                connect_timeout: Duration::from_secs(1),
+            })
+            .collect()
+    }
+
+    /// Counts the probes in flight and the most seen at once.
+    #[derive(Default)]
+    struct InFlight {
+        now: AtomicUsize,
+        most: AtomicUsize,
+    }
+
+    impl InFlight {
+        async fn probe(&self, target: &ProbeTarget) -> String {
+            let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most.fetch_max(now, Ordering::SeqCst);
+            // Let every other ready probe run while this one is "in flight".
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            self.now.fetch_sub(1, Ordering::SeqCst);
+            target.host.clone()
+        }
+    }
+
+    #[tokio::test]
+    async fn origin_and_edge_probes_share_one_limit() {
+        let limit = ProbeLimit::new(3);
+        let (origins, edges) = (targets(12), targets(9));
+        let counter = InFlight::default();
+        let (a, b) = futures::join!(
+            each_target(&origins, &limit, None, |t| counter.probe(t)),
+            each_target(&edges, &limit, None, |t| counter.probe(t)),
+        );
+        assert_eq!(counter.most.load(Ordering::SeqCst), 3, "both runs together");
+        // Every target answered, in its own slot.
+        let hosts = |ts: &[ProbeTarget]| -> Vec<Option<String>> {
+            ts.iter().map(|t| Some(t.host.clone())).collect()
+        };
+        assert_eq!(a, hosts(&origins));
+        assert_eq!(b, hosts(&edges));
+    }
+
+    #[tokio::test]
+    async fn a_slow_probe_does_not_hold_back_the_ones_behind_it() {
+        // The first probe finishes only after every other one has: collected in order with a
+        // window of two (`buffered`), the third would never start and this would hang.
+        let all = targets(4);
+        let finished = AtomicUsize::new(0);
+        let others_done = tokio::sync::Notify::new();
+        let limit = ProbeLimit::new(2);
+        let run = each_target(&all, &limit, None, |t| {
+            let (finished, others_done) = (&finished, &others_done);
+            async move {
+                if t.host == "origin0.example.com" {
+                    while finished.load(Ordering::SeqCst) < 3 {
+                        others_done.notified().await;
+                    }
+                } else {
+                    finished.fetch_add(1, Ordering::SeqCst);
+                    others_done.notify_one();
+                }
+                t.host.clone()
+            }
+        });
+        // A bound only against a hang, far beyond any scheduling delay.
+        let answers = tokio::time::timeout(Duration::from_secs(30), run)
+            .await
+            .expect("the slow probe held the others back");
+        assert_eq!(answers[0].as_deref(), Some("origin0.example.com"));
+        assert!(answers.iter().all(Option::is_some));
+    }
+
+    #[tokio::test]
+    async fn past_the_stop_time_no_probe_starts_and_every_slot_stays() {
+        let all = targets(3);
+        let started = AtomicUsize::new(0);
+        let answers = each_target(
+            &all,
+            &ProbeLimit::new(1),
+            Some(std::time::Instant::now()),
+            |_| async {
+                started.fetch_add(1, Ordering::SeqCst);
+            },
+        )
+        .await;
+        assert_eq!(answers.len(), 3);
+        assert!(answers.iter().all(Option::is_none));
+        assert_eq!(started.load(Ordering::SeqCst), 0);
+    }
+}

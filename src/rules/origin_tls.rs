@@ -821,6 +821,87 @@ mod tests {
     }
 
     #[test]
+    fn a_local_fault_is_audit_incomplete_on_the_distribution_never_an_origin_verdict() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let fault = |operation, error: &str| {
+            ProbeOutcome::LocalFault(LocalFault {
+                operation,
+                address: (operation == LocalOperation::Connect).then(address),
+                error: error.to_owned(),
+                detail: "Too many open files (os error 24)".to_owned(),
+            })
+        };
+        let findings = judge_all(&snapshot, |_| fault(LocalOperation::Connect, "EMFILE"));
+        assert_codes(&findings, &["audit-incomplete"]);
+        let finding = &findings[0];
+        assert_eq!(finding.distribution_id.as_deref(), Some("E1"));
+        assert_eq!(finding.viewer_impact.as_str(), "none");
+        assert_eq!(finding.evidence["failure"], "local-fault");
+        assert_eq!(finding.evidence["error"], "EMFILE");
+        assert_eq!(finding.evidence["address"], "127.0.0.1:443");
+        assert!(
+            finding
+                .message
+                .contains("could not open a connection (EMFILE"),
+            "{}",
+            finding.message
+        );
+        assert!(finding.message.contains("not the origin's"));
+        assert!(finding.remediation[0].contains("--probe-concurrency"));
+
+        let findings = judge_all(&snapshot, |_| {
+            fault(LocalOperation::Resolve, "no-resolver-config")
+        });
+        assert_codes(&findings, &["audit-incomplete"]);
+        assert!(findings[0]
+            .message
+            .contains("could not resolve origin.example.com"));
+        assert_eq!(findings[0].evidence["address"], Value::Null);
+    }
+
+    #[test]
+    fn an_unsolicited_extension_names_it_and_what_was_offered() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let findings = judge_all(&snapshot, |_| ProbeOutcome::UnsolicitedExtension {
+            address: address(),
+            version: ProtocolVersion::Tls12,
+            cipher_suite: 0xC02F,
+            extension: 16,
+            extension_name: "application_layer_protocol_negotiation".into(),
+            offered: vec![0, 0xFF01, 23],
+        });
+        assert_codes(&findings, &["origin-handshake-failed"]);
+        let finding = &findings[0];
+        assert_eq!(finding.viewer_impact.as_str(), "502");
+        assert_eq!(finding.evidence["extension"], 16);
+        assert_eq!(
+            finding.evidence["offered_extensions"],
+            json!([
+                "server_name",
+                "renegotiation_info",
+                "extended_master_secret"
+            ])
+        );
+        assert!(finding
+            .message
+            .contains("application_layer_protocol_negotiation (16)"));
+    }
+
+    #[test]
+    fn a_malformed_flight_says_what_was_malformed_and_where() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let findings = judge_all(&snapshot, |_| ProbeOutcome::Malformed {
+            address: address(),
+            stage: HandshakeStage::ServerFlight,
+            detail: "malformed record type".into(),
+        });
+        assert_codes(&findings, &["origin-handshake-failed"]);
+        assert!(findings[0]
+            .message
+            .contains("(reading the certificate): malformed record type"));
+    }
+
+    #[test]
     fn certificate_codes_are_exactly_the_findings_that_name_the_leaf() {
         let snapshot = forwarding_snapshot();
         let certificate = self_signed(&["somewhere.else.example"]);

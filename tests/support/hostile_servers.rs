@@ -63,7 +63,11 @@ pub fn server_hello_with_raw_extensions(suite: u16, extensions: &[u8]) -> Vec<u8
     body.push(0); // no session id
     body.extend_from_slice(&suite.to_be_bytes());
     body.push(0); // null compression
-    body.extend_from_slice(&u16::try_from(extensions.len()).expect("small").to_be_bytes());
+    body.extend_from_slice(
+        &u16::try_from(extensions.len())
+            .expect("small")
+            .to_be_bytes(),
+    );
     body.extend_from_slice(extensions);
     message(2, &body)
 }
@@ -167,7 +171,9 @@ pub async fn trickle(answer: Vec<u8>, interval: Duration) -> SocketAddr {
 /// Dropping the returned guard releases the listener and the queued connections.
 pub async fn full_backlog() -> (SocketAddr, BacklogGuard) {
     let socket = TcpSocket::new_v4().expect("socket");
-    socket.bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    socket
+        .bind("127.0.0.1:0".parse().expect("addr"))
+        .expect("bind");
     let listener = socket.listen(1).expect("listen");
     let addr = listener.local_addr().expect("local addr");
     let mut queued = Vec::new();
@@ -200,7 +206,9 @@ pub struct BacklogGuard {
 pub async fn black_hole_resolver() -> (SocketAddr, BlackHoleGuard) {
     let udp = UdpSocket::bind("127.0.0.1:0").await.expect("bind udp");
     let addr = udp.local_addr().expect("local addr");
-    let tcp = TcpListener::bind(addr).await.expect("bind tcp on the same port");
+    let tcp = TcpListener::bind(addr)
+        .await
+        .expect("bind tcp on the same port");
     let held = tokio::spawn(async move {
         let mut connections = Vec::new();
         while let Ok((stream, _)) = tcp.accept().await {
