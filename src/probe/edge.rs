@@ -14,10 +14,13 @@ use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsConnector;
 
 use super::completion::AnyChainRealSignatures;
+use super::fault::local_fault;
 use super::resolve::{resolve_with, ResolveFailure};
 use super::session::connect;
 use super::settings::ProbeSettings;
-use crate::tls::{EdgeObservation, EdgeResult, ProbeOutcome, ProbeTarget, SentCertificate};
+use crate::tls::{
+    EdgeObservation, EdgeResult, LocalOperation, ProbeOutcome, ProbeTarget, SentCertificate,
+};
 
 /// Makes a viewer's handshake with `target.host` for SNI `target.sni`.
 pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeObservation {
@@ -104,6 +107,14 @@ pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeO
                     version: version.to_owned(),
                     chain,
                 },
+            }
+        }
+        // rustls's refusals travel inside an I/O error; only a bare socket error of this machine
+        // (out of buffers or memory) is a local fault.
+        Ok(Err(e)) if e.get_ref().is_none_or(|inner| !inner.is::<rustls::Error>()) => {
+            match local_fault(&e, LocalOperation::Receive, Some(address)) {
+                Some(fault) => local(ips, fault),
+                None => failed(ips, format!("TLS handshake failed: {e}")),
             }
         }
         Ok(Err(e)) => failed(ips, format!("TLS handshake failed: {e}")),

@@ -252,10 +252,8 @@ async fn handshake(
                 None
             };
             // The completion's own connection failing on this machine says nothing of the origin.
-            if let Some(Err(CompletionError::Reconnect(outcome))) = &completion {
-                if let ProbeOutcome::LocalFault(fault) = outcome.as_ref() {
-                    return ProbeOutcome::LocalFault(fault.clone());
-                }
+            if let Some(fault) = completion.as_ref().and_then(completion_fault) {
+                return ProbeOutcome::LocalFault(fault);
             }
             ProbeOutcome::Negotiated(Negotiated {
                 address,
@@ -309,6 +307,27 @@ async fn handshake(
             budget: settings.byte_budget,
         },
         Exchange::LocalFault(fault) => ProbeOutcome::LocalFault(fault),
+    }
+}
+
+/// The local fault that stopped a completion (its reconnection, or a bare socket error of this
+/// machine under the handshake), if that is what stopped it.
+fn completion_fault(completion: &Result<(), CompletionError>) -> Option<crate::tls::LocalFault> {
+    match completion {
+        Err(CompletionError::Reconnect(outcome)) => match outcome.as_ref() {
+            ProbeOutcome::LocalFault(fault) => Some(fault.clone()),
+            _ => None,
+        },
+        Err(CompletionError::Io { kind, detail }) => {
+            let mut fault = fault::local_fault(
+                &std::io::Error::from(*kind),
+                crate::tls::LocalOperation::Receive,
+                None,
+            )?;
+            fault.detail = detail.clone();
+            Some(fault)
+        }
+        _ => None,
     }
 }
 
