@@ -3,6 +3,11 @@
 //! Every length on the wire is untrusted: the reader never indexes past what it holds, never waits
 //! for more than the byte budget, and consumes each byte once (no re-parsing), so a hostile or broken
 //! peer can make it stop early but never panic, loop or allocate beyond the budget.
+//!
+//! Given what the ClientHello offered ([`FlightReader::offering`]), the reader also ends the flight
+//! at a ServerHello extension that was not offered, as a TLS client must (RFC 5246 §7.4.1.4, RFC 8446
+//! §4.2): accepting it would be a false "CloudFront would connect". The property tests at the bottom
+//! (proptest, fixed seed) feed it arbitrary bytes in arbitrary splits.
 
 use thiserror::Error;
 
