@@ -5,9 +5,10 @@ use std::future::Future;
 
 use time::OffsetDateTime;
 
+use crate::catalogue::Code;
 use crate::model::{Distribution, Scope, Snapshot};
 use crate::plan;
-use crate::probe::{self, ProbeSettings};
+use crate::probe::{self, ProbeLimit, ProbeSettings};
 use crate::report::{Note, OriginProbe, Report};
 use crate::rules::{self, EdgeResults, ExpiryThresholds, ProbeResults};
 use crate::settings;
@@ -81,7 +82,7 @@ pub struct ProbeOptions {
     pub settings: ProbeSettings,
     /// Extra trust anchors (DER) the origin chain verdict accepts as public roots (`--trust-anchor`).
     pub trust_anchors: Vec<Vec<u8>>,
-    /// How many handshakes run at once.
+    /// How many handshakes run at once: origin probes and edge checks together, under one limit.
     pub concurrency: usize,
     /// Also check what the edge serves for each alias (a viewer's handshake with the distribution's
     /// *.cloudfront.net name).
@@ -160,17 +161,20 @@ async fn audit_snapshot(
     } else {
         plan::EdgePlan::default()
     };
+    // One limit for both: run side by side, each with its own limit, they would hold twice the
+    // sockets, enough at the maximum to exhaust a Lambda's 1,024 descriptors.
+    let limit = ProbeLimit::new(options.concurrency);
     let (observations, edge_observations) = futures::join!(
-        probe::probe_plan(
+        probe::probe_plan_within(
             &plan.targets,
             &options.settings,
-            options.concurrency,
+            &limit,
             options.stop_new_work_at
         ),
-        probe::probe_edges(
+        probe::probe_edges_within(
             &edge_plan.targets,
             &options.settings,
-            options.concurrency,
+            &limit,
             options.stop_new_work_at
         ),
     );
@@ -234,9 +238,11 @@ async fn probe_origin(origin: &OriginRequest, request: &AuditRequest) -> Report 
                 .as_ref()
                 .map(rules::certificates_evidence)
                 .unwrap_or_else(|| serde_json::Value::Array(Vec::new())),
+            // A probe this machine could not make is no pass: its audit-incomplete is the verdict.
             failure: judged
                 .iter()
                 .find(|f| f.viewer_impact.is_gateway_error())
+                .or_else(|| judged.iter().find(|f| f.code == Code::AuditIncomplete))
                 .cloned(),
             observation,
         });

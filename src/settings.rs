@@ -337,6 +337,14 @@ pub fn check_aws_timeouts(timeouts: &crate::aws::AwsTimeouts) -> Result<(), AwsT
 /// saying so at once leaves the time to publish.
 pub const AWS_MIN_TIME_FOR_A_CALL: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// The system's resolver configuration, read by the probes' resolver (hickory) once per run.
+pub const SYSTEM_RESOLV_CONF: &str = "/etc/resolv.conf";
+
+/// Lab and test input: space-separated `ADDR:PORT` nameservers the probes use instead of
+/// [`SYSTEM_RESOLV_CONF`] (whose nameservers are always on port 53). Read by both entry points,
+/// through `ProbeSettings::default`; every DNS failure names the nameservers it asked.
+pub const NAMESERVERS_ENV: &str = "CLOUDFRONT_TLS_AUDIT_NAMESERVERS";
+
 #[cfg(test)]
 mod tests {
     use super::*;

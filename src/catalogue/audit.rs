@@ -20,6 +20,8 @@ pub static AUDIT_INCOMPLETE: Entry = Entry {
         &INCOMPLETE_SERVER_ERROR,
         &INCOMPLETE_MALFORMED_RESPONSE,
         &INCOMPLETE_UNREACHABLE,
+        &INCOMPLETE_LOCAL_CONNECTION,
+        &INCOMPLETE_LOCAL_RESOLVER,
     ],
 };
 
@@ -150,6 +152,41 @@ pub static INCOMPLETE_UNREACHABLE: Cause = Cause {
         "Check DNS, routes and proxies to the AWS endpoint (and --endpoint-url or AWS_ENDPOINT_URL \
          when set), then run the audit again.",
         "Until then, treat this part as unchecked.",
+    ],
+};
+
+/// This machine could not open a connection (or send, or read) for a probe: out of descriptors,
+/// socket buffers, memory or local ports. Nothing is known about the origin, so nothing is blamed
+/// on it.
+pub static INCOMPLETE_LOCAL_CONNECTION: Cause = Cause {
+    code: Code::AuditIncomplete,
+    id: "local-connection",
+    severity: Severity::High,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Could not audit {resource}: this machine could not {action} ({error}: {detail}), so               the origin was not judged. The fault is on the auditing side, not the origin's.",
+    remediation: &[
+        "Out of descriptors (EMFILE, ENFILE): lower the handshakes run at once (--probe-concurrency, or PROBE_CONCURRENCY in the Lambda) or raise the limit (ulimit -n).",
+        "Out of socket buffers, memory or local ports (ENOBUFS, ENOMEM, EADDRNOTAVAIL, EADDRINUSE): lower the concurrency, or run again once the connections in TIME_WAIT have closed.",
+        "Run the audit again; until then, treat this part as unchecked.",
+    ],
+};
+
+/// This machine could not resolve a name: no resolver configuration, or no socket to its
+/// nameservers. Not the origin's DNS failure.
+pub static INCOMPLETE_LOCAL_RESOLVER: Cause = Cause {
+    code: Code::AuditIncomplete,
+    id: "local-resolver",
+    severity: Severity::High,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Could not audit {resource}: this machine could not resolve {host} ({error}:               {detail}), so the origin was not judged. The fault is on the auditing side, not the               origin's DNS.",
+    remediation: &[
+        "Give this machine a resolver: a readable /etc/resolv.conf with a nameserver line (in a lab, CLOUDFRONT_TLS_AUDIT_NAMESERVERS=ADDR:PORT).",
+        "Or pin the address: --resolve {host}:PORT:ADDR (CLOUDFRONT_TLS_AUDIT_RESOLVE in the Lambda); IP addresses and localhost need no resolver.",
+        "Run the audit again; until then, treat this part as unchecked.",
     ],
 };
 

@@ -278,6 +278,8 @@ pub static ORIGIN_HANDSHAKE_FAILED: Entry = Entry {
         &HANDSHAKE_NOT_TLS,
         &HANDSHAKE_OVERSIZED,
         &HANDSHAKE_INCOMPLETE,
+        &HANDSHAKE_MALFORMED,
+        &HANDSHAKE_UNSOLICITED_EXTENSION,
     ],
 };
 
@@ -350,6 +352,31 @@ pub static HANDSHAKE_INCOMPLETE: Cause = cause(
     "Origin {origin_id}: {origin_domain} agreed {origin_version} with {origin_cipher}, but the handshake failed: {detail}.",
     &[
         "The origin may require signature algorithms CloudFront does not offer (RSA-PSS in TLS 1.2) or client authentication; check its TLS configuration and error log.",
+    ],
+);
+
+/// The origin spoke TLS, then sent a record or message no TLS client accepts.
+pub static HANDSHAKE_MALFORMED: Cause = cause(
+    Code::OriginHandshakeFailed,
+    "malformed",
+    Severity::Critical,
+    ViewerImpact::BadGateway,
+    "Origin {origin_id}: {origin_domain} sent a malformed TLS handshake ({stage}): {detail}.",
+    &[
+        "A TLS client aborts on a malformed record or message; check what listens on {origin_domain}:{port} (a proxy or load balancer in front of the origin may be mangling TLS), and reproduce with: openssl s_client -connect {origin_domain}:{port} -servername {sni} -tls1_2 -msg.",
+    ],
+);
+
+/// The ServerHello carried an extension the ClientHello never offered.
+pub static HANDSHAKE_UNSOLICITED_EXTENSION: Cause = cause(
+    Code::OriginHandshakeFailed,
+    "unsolicited-extension",
+    Severity::Critical,
+    ViewerImpact::BadGateway,
+    "Origin {origin_id}: {origin_domain} answered CloudFront's ClientHello (SNI {sni}) with the extension {extension_name} ({extension}), which CloudFront never offered; a TLS client must abort the handshake (unsupported_extension).",
+    &[
+        "Find what adds {extension_name} to the ServerHello (a TLS terminator, a load balancer, a custom TLS stack) and make it send only extensions the client offered (RFC 5246 §7.4.1.4, RFC 8446 §4.2).",
+        "Reproduce with: openssl s_client -connect {origin_domain}:{port} -servername {sni} -tls1_2 -msg and read the ServerHello's extensions.",
     ],
 );
 

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::{lab_options, CliError, ProbeArgs};
 use crate::audit::{run as run_audit, AuditRequest, NoAccount, OriginRequest, Subject};
+use crate::catalogue::Code;
 use crate::finding::render_value;
 use crate::report::{render_findings, severity_counts, Note, OriginProbe, Report};
 use crate::rules::ExpiryThresholds;
@@ -82,6 +83,7 @@ fn split_host_port(origin: &str) -> Result<(String, u16), CliError> {
 /// The verdict in CloudFront's terms: the first finding that would make it answer 502 or 504.
 fn verdict(probe: &OriginProbe) -> String {
     match &probe.failure {
+        Some(f) if f.code == Code::AuditIncomplete => format!("not judged: {}", f.message),
         Some(f) => format!("CloudFront would answer {}: {}", f.viewer_impact, f.message),
         None => "CloudFront would connect".to_owned(),
     }

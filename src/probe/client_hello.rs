@@ -29,6 +29,44 @@ const EXT_RENEGOTIATION_INFO: u16 = 0xFF01;
 /// Longest SNI name encoded: DNS names are at most 253 octets; longer input is truncated, not an error.
 const MAX_SNI: usize = 253;
 
+/// A ClientHello record and the extension types it offers, in the order sent: a ServerHello may
+/// carry only those (RFC 5246 §7.4.1.4), so the flight reader checks its answer against them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientHello {
+    /// The whole TLS record, ready to send.
+    pub record: Vec<u8>,
+    /// The extension types offered. With the SCSV (an SSLv3-only hello) this holds
+    /// renegotiation_info, which the SCSV stands for (RFC 5746 §3.3).
+    pub extensions: Vec<u16>,
+}
+
+/// Extensions being encoded, and the types written.
+#[derive(Default)]
+struct Extensions {
+    bytes: Vec<u8>,
+    types: Vec<u16>,
+}
+
+impl Extensions {
+    fn push(&mut self, kind: u16, data: &[u8]) {
+        self.types.push(kind);
+        self.bytes.extend_from_slice(&kind.to_be_bytes());
+        self.bytes.extend_from_slice(&u16_prefixed(data));
+    }
+
+    /// SNI is omitted for IP literals and empty names, as RFC 6066 §3 requires.
+    fn push_sni(&mut self, sni: &str) {
+        let name = sni.trim().trim_end_matches('.');
+        if name.is_empty() || name.parse::<IpAddr>().is_ok() {
+            return;
+        }
+        let name = &name.as_bytes()[..name.len().min(MAX_SNI)];
+        let mut entry = vec![0]; // host_name
+        entry.extend_from_slice(&u16_prefixed(name));
+        self.push(EXT_SERVER_NAME, &u16_prefixed(&entry));
+    }
+}
+
 /// The suites CloudFront offers when `highest` is its highest offered version, in its order.
 pub fn cloudfront_suites(highest: ProtocolVersion) -> Vec<&'static CipherSuite> {
     CLOUDFRONT_ORIGIN_SUITES
@@ -42,48 +80,52 @@ pub fn cloudfront_suites(highest: ProtocolVersion) -> Vec<&'static CipherSuite> 
 /// Record version TLS 1.0 (SSL 3.0 when only SSLv3 is offered), client_version the highest offered
 /// version, CloudFront's suites for those versions, and no supported_versions extension (no TLS 1.3).
 /// An SSLv3-only hello carries no extensions and signals secure renegotiation with the SCSV instead.
-pub fn cloudfront_hello(sni: &str, offered: &[ProtocolVersion], random: [u8; 32]) -> Vec<u8> {
+pub fn cloudfront_hello(sni: &str, offered: &[ProtocolVersion], random: [u8; 32]) -> ClientHello {
     let versions = cloudfront_versions(offered);
     let highest = versions.last().copied().unwrap_or(ProtocolVersion::Tls12);
     let ssl3_only = highest == ProtocolVersion::Ssl3;
     let mut suites: Vec<u16> = cloudfront_suites(highest).iter().map(|s| s.id).collect();
-    let mut extensions = Vec::new();
+    let mut extensions = Extensions::default();
     if ssl3_only {
         suites.push(EMPTY_RENEGOTIATION_INFO_SCSV);
     } else {
-        push_sni(&mut extensions, sni);
-        push_extension(&mut extensions, EXT_RENEGOTIATION_INFO, &[0]);
-        push_extension(
-            &mut extensions,
-            EXT_SUPPORTED_GROUPS,
-            &u16_vector(CLOUDFRONT_GROUPS),
-        );
-        push_extension(&mut extensions, EXT_EC_POINT_FORMATS, &[1, 0]);
+        extensions.push_sni(sni);
+        extensions.push(EXT_RENEGOTIATION_INFO, &[0]);
+        extensions.push(EXT_SUPPORTED_GROUPS, &u16_vector(CLOUDFRONT_GROUPS));
+        extensions.push(EXT_EC_POINT_FORMATS, &[1, 0]);
         if highest >= ProtocolVersion::Tls12 {
             // signature_algorithms exists only from TLS 1.2 (RFC 5246 §7.4.1.4.1).
-            push_extension(
-                &mut extensions,
+            extensions.push(
                 EXT_SIGNATURE_ALGORITHMS,
                 &u16_vector(CLOUDFRONT_SIGNATURE_SCHEMES),
             );
         }
-        push_extension(&mut extensions, EXT_EXTENDED_MASTER_SECRET, &[]);
+        extensions.push(EXT_EXTENDED_MASTER_SECRET, &[]);
     }
     let record_version = if ssl3_only {
         ProtocolVersion::Ssl3
     } else {
         ProtocolVersion::Tls10
     };
-    record(
+    let record = record(
         record_version,
-        &client_hello_body(highest, random, &suites, &extensions, !ssl3_only),
-    )
+        &client_hello_body(highest, random, &suites, &extensions.bytes, !ssl3_only),
+    );
+    let mut offered = extensions.types;
+    if ssl3_only {
+        // The SCSV offers secure renegotiation: the server answers with renegotiation_info.
+        offered.push(EXT_RENEGOTIATION_INFO);
+    }
+    ClientHello {
+        record,
+        extensions: offered,
+    }
 }
 
 /// A broad ClientHello (SSLv3..TLS 1.3 through supported_versions, a wide cipher list with CHACHA20 and
 /// TLS 1.3 suites, an x25519 key share) used only to learn what an origin that refused CloudFront's
 /// hello does speak. `x25519_share` is any 32 bytes: the handshake is never completed.
-pub fn discovery_hello(sni: &str, random: [u8; 32], x25519_share: [u8; 32]) -> Vec<u8> {
+pub fn discovery_hello(sni: &str, random: [u8; 32], x25519_share: [u8; 32]) -> ClientHello {
     // CloudFront's suites first: a client-order origin that still picks one of them shows that the
     // cipher was not what it refused (the signature schemes or curves were).
     let suites: Vec<u16> = CLOUDFRONT_ORIGIN_SUITES
@@ -91,21 +133,16 @@ pub fn discovery_hello(sni: &str, random: [u8; 32], x25519_share: [u8; 32]) -> V
         .chain(DISCOVERY_EXTRA_SUITES)
         .map(|s| s.id)
         .collect();
-    let mut extensions = Vec::new();
-    push_sni(&mut extensions, sni);
-    push_extension(&mut extensions, EXT_RENEGOTIATION_INFO, &[0]);
-    push_extension(
-        &mut extensions,
-        EXT_SUPPORTED_GROUPS,
-        &u16_vector(DISCOVERY_GROUPS),
-    );
-    push_extension(&mut extensions, EXT_EC_POINT_FORMATS, &[1, 0]);
-    push_extension(
-        &mut extensions,
+    let mut extensions = Extensions::default();
+    extensions.push_sni(sni);
+    extensions.push(EXT_RENEGOTIATION_INFO, &[0]);
+    extensions.push(EXT_SUPPORTED_GROUPS, &u16_vector(DISCOVERY_GROUPS));
+    extensions.push(EXT_EC_POINT_FORMATS, &[1, 0]);
+    extensions.push(
         EXT_SIGNATURE_ALGORITHMS,
         &u16_vector(DISCOVERY_SIGNATURE_SCHEMES),
     );
-    push_extension(&mut extensions, EXT_EXTENDED_MASTER_SECRET, &[]);
+    extensions.push(EXT_EXTENDED_MASTER_SECRET, &[]);
     let versions = [
         ProtocolVersion::Tls13,
         ProtocolVersion::Tls12,
@@ -117,20 +154,26 @@ pub fn discovery_hello(sni: &str, random: [u8; 32], x25519_share: [u8; 32]) -> V
     for v in versions {
         supported.extend_from_slice(&v.wire().to_be_bytes());
     }
-    push_extension(
-        &mut extensions,
-        EXT_SUPPORTED_VERSIONS,
-        &u8_prefixed(&supported),
-    );
+    extensions.push(EXT_SUPPORTED_VERSIONS, &u8_prefixed(&supported));
     let mut share = Vec::new();
     share.extend_from_slice(&X25519.to_be_bytes());
     share.extend_from_slice(&u16_prefixed(&x25519_share));
-    push_extension(&mut extensions, EXT_KEY_SHARE, &u16_prefixed(&share));
-    record(
+    extensions.push(EXT_KEY_SHARE, &u16_prefixed(&share));
+    let record = record(
         ProtocolVersion::Tls10,
         // legacy_version stays TLS 1.2 (RFC 8446 §4.1.2); TLS 1.3 is signalled in supported_versions.
-        &client_hello_body(ProtocolVersion::Tls12, random, &suites, &extensions, true),
-    )
+        &client_hello_body(
+            ProtocolVersion::Tls12,
+            random,
+            &suites,
+            &extensions.bytes,
+            true,
+        ),
+    );
+    ClientHello {
+        record,
+        extensions: extensions.types,
+    }
 }
 
 fn client_hello_body(
@@ -160,23 +203,6 @@ fn record(version: ProtocolVersion, fragment: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&version.wire().to_be_bytes());
     out.extend_from_slice(&u16_prefixed(fragment));
     out
-}
-
-/// SNI is omitted for IP literals and empty names, as RFC 6066 §3 requires.
-fn push_sni(extensions: &mut Vec<u8>, sni: &str) {
-    let name = sni.trim().trim_end_matches('.');
-    if name.is_empty() || name.parse::<IpAddr>().is_ok() {
-        return;
-    }
-    let name = &name.as_bytes()[..name.len().min(MAX_SNI)];
-    let mut entry = vec![0]; // host_name
-    entry.extend_from_slice(&u16_prefixed(name));
-    push_extension(extensions, EXT_SERVER_NAME, &u16_prefixed(&entry));
-}
-
-fn push_extension(extensions: &mut Vec<u8>, kind: u16, data: &[u8]) {
-    extensions.extend_from_slice(&kind.to_be_bytes());
-    extensions.extend_from_slice(&u16_prefixed(data));
 }
 
 fn u16_vector(items: &[u16]) -> Vec<u8> {
@@ -269,12 +295,14 @@ mod tests {
 
     #[test]
     fn tls12_hello_is_shaped_like_cloudfronts() {
-        let rec = cloudfront_hello(
+        let hello = cloudfront_hello(
             "origin.example.com",
             &[ProtocolVersion::Tls11, ProtocolVersion::Tls12],
             [7; 32],
         );
-        let d = decode(&rec);
+        let d = decode(&hello.record);
+        let sent: Vec<u16> = d.extensions.iter().map(|(kind, _)| *kind).collect();
+        assert_eq!(hello.extensions, sent, "the offered list is what was sent");
         assert_eq!(d.record_version, 0x0301);
         assert_eq!(d.client_version, 0x0303);
         let expected: Vec<u16> = CLOUDFRONT_ORIGIN_SUITES.iter().map(|s| s.id).collect();
@@ -293,11 +321,8 @@ mod tests {
 
     #[test]
     fn tls10_hello_drops_tls12_only_suites_and_signature_algorithms() {
-        let d = decode(&cloudfront_hello(
-            "a.example.com",
-            &[ProtocolVersion::Tls10],
-            [0; 32],
-        ));
+        let d =
+            decode(&cloudfront_hello("a.example.com", &[ProtocolVersion::Tls10], [0; 32]).record);
         assert_eq!(d.client_version, 0x0301);
         assert!(d.suites.contains(&0x002F));
         assert!(!d.suites.contains(&0xC02F));
@@ -306,31 +331,31 @@ mod tests {
 
     #[test]
     fn ssl3_hello_has_no_extensions_and_signals_renegotiation_with_the_scsv() {
-        let d = decode(&cloudfront_hello(
-            "a.example.com",
-            &[ProtocolVersion::Ssl3],
-            [0; 32],
-        ));
+        let d =
+            decode(&cloudfront_hello("a.example.com", &[ProtocolVersion::Ssl3], [0; 32]).record);
         assert_eq!(d.record_version, 0x0300);
         assert_eq!(d.client_version, 0x0300);
         assert!(d.extensions.is_empty());
         assert_eq!(d.suites.last(), Some(&EMPTY_RENEGOTIATION_INFO_SCSV));
+        let offered =
+            cloudfront_hello("a.example.com", &[ProtocolVersion::Ssl3], [0; 32]).extensions;
+        assert_eq!(
+            offered,
+            vec![EXT_RENEGOTIATION_INFO],
+            "the SCSV stands for the extension"
+        );
     }
 
     #[test]
     fn empty_or_tls13_only_sets_fall_back_to_tls12_and_ip_sni_is_omitted() {
-        let d = decode(&cloudfront_hello(
-            "192.0.2.1",
-            &[ProtocolVersion::Tls13],
-            [0; 32],
-        ));
+        let d = decode(&cloudfront_hello("192.0.2.1", &[ProtocolVersion::Tls13], [0; 32]).record);
         assert_eq!(d.client_version, 0x0303);
         assert!(ext(&d, EXT_SERVER_NAME).is_none());
     }
 
     #[test]
     fn discovery_hello_offers_tls13_chacha_and_a_key_share() {
-        let d = decode(&discovery_hello("a.example.com", [1; 32], [9; 32]));
+        let d = decode(&discovery_hello("a.example.com", [1; 32], [9; 32]).record);
         assert_eq!(d.client_version, 0x0303);
         assert!(d.suites.contains(&0x1301) && d.suites.contains(&0xCCA8));
         assert!(d.suites.contains(&0x002F));
@@ -344,7 +369,7 @@ mod tests {
     #[test]
     fn a_long_sni_is_truncated_not_mis_encoded() {
         let long = "a".repeat(400);
-        let d = decode(&cloudfront_hello(&long, &[], [0; 32]));
+        let d = decode(&cloudfront_hello(&long, &[], [0; 32]).record);
         let sni = ext(&d, EXT_SERVER_NAME).expect("sni");
         assert_eq!(sni.len(), 5 + MAX_SNI);
     }

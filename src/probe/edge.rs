@@ -14,10 +14,13 @@ use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsConnector;
 
 use super::completion::AnyChainRealSignatures;
-use super::resolve::resolve_with;
+use super::fault::local_fault;
+use super::resolve::{resolve_with, ResolveFailure};
 use super::session::connect;
 use super::settings::ProbeSettings;
-use crate::tls::{EdgeObservation, EdgeResult, ProbeTarget, SentCertificate};
+use crate::tls::{
+    EdgeObservation, EdgeResult, LocalOperation, ProbeOutcome, ProbeTarget, SentCertificate,
+};
 
 /// Makes a viewer's handshake with `target.host` for SNI `target.sni`.
 pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeObservation {
@@ -34,17 +37,24 @@ pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeO
             target.port,
             &settings.resolve,
             &settings.connect_to,
+            &settings.resolver,
         ),
     )
     .await;
+    let local = |addresses: Vec<IpAddr>, fault| EdgeObservation {
+        target: target.clone(),
+        addresses,
+        result: EdgeResult::LocalFault(fault),
+    };
     let addresses: Vec<SocketAddr> = match resolved {
         Ok(Ok(addresses)) => addresses,
-        Ok(Err(detail)) => {
+        Ok(Err(ResolveFailure::Answer(detail))) => {
             return failed(
                 Vec::new(),
                 format!("{} does not resolve: {detail}", target.host),
             )
         }
+        Ok(Err(ResolveFailure::Local(fault))) => return local(Vec::new(), fault),
         Err(_) => return failed(Vec::new(), "resolution did not finish in time".to_owned()),
     };
     let ips: Vec<IpAddr> = addresses.iter().map(SocketAddr::ip).collect();
@@ -53,6 +63,7 @@ pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeO
     };
     let stream = match connect(address, target.connect_timeout, deadline).await {
         Ok(stream) => stream,
+        Err(ProbeOutcome::LocalFault(fault)) => return local(ips, fault),
         Err(outcome) => {
             let detail = serde_json::to_value(&outcome)
                 .ok()
@@ -96,6 +107,14 @@ pub async fn probe_edge(target: &ProbeTarget, settings: &ProbeSettings) -> EdgeO
                     version: version.to_owned(),
                     chain,
                 },
+            }
+        }
+        // rustls's refusals travel inside an I/O error; only a bare socket error of this machine
+        // (out of buffers or memory) is a local fault.
+        Ok(Err(e)) if e.get_ref().is_none_or(|inner| !inner.is::<rustls::Error>()) => {
+            match local_fault(&e, LocalOperation::Receive, Some(address)) {
+                Some(fault) => local(ips, fault),
+                None => failed(ips, format!("TLS handshake failed: {e}")),
             }
         }
         Ok(Err(e)) => failed(ips, format!("TLS handshake failed: {e}")),

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::resolve::{ConnectTo, ResolveOverride};
+use super::resolve::{ConnectTo, ResolveOverride, ResolverSource};
 
 /// How probes run: limits and name overrides. (Trust anchors are not here: no socket reads them; the
 /// chain verdict, [`crate::rules::analyse_chain`], takes them.)
@@ -16,16 +16,21 @@ pub struct ProbeSettings {
     pub resolve: Vec<ResolveOverride>,
     /// `--connect-to` overrides, consulted before everything else.
     pub connect_to: Vec<ConnectTo>,
+    /// Where names without an override are resolved.
+    pub resolver: ResolverSource,
 }
 
 impl Default for ProbeSettings {
-    /// The defaults of [`crate::settings`] (10 s per probe, 256 KiB per connection), no overrides.
+    /// The defaults of [`crate::settings`] (10 s per probe, 256 KiB per connection), no overrides,
+    /// and the resolver of [`ResolverSource::from_environment`] (the system's, unless
+    /// `CLOUDFRONT_TLS_AUDIT_NAMESERVERS` names others).
     fn default() -> Self {
         ProbeSettings {
             deadline: Duration::from_secs(crate::settings::PROBE_TIMEOUT_SECONDS.default),
             byte_budget: crate::settings::PROBE_BYTE_BUDGET,
             resolve: Vec::new(),
             connect_to: Vec::new(),
+            resolver: ResolverSource::from_environment(),
         }
     }
 }

@@ -3,6 +3,11 @@
 //! Every length on the wire is untrusted: the reader never indexes past what it holds, never waits
 //! for more than the byte budget, and consumes each byte once (no re-parsing), so a hostile or broken
 //! peer can make it stop early but never panic, loop or allocate beyond the budget.
+//!
+//! Given what the ClientHello offered ([`FlightReader::offering`]), the reader also ends the flight
+//! at a ServerHello extension that was not offered, as a TLS client must (RFC 5246 §7.4.1.4, RFC 8446
+//! §4.2): accepting it would be a false "CloudFront would connect". The property tests at the bottom
+//! (proptest, fixed seed) feed it arbitrary bytes in arbitrary splits.
 
 use thiserror::Error;
 
@@ -41,6 +46,8 @@ pub struct ServerHello {
     pub cipher_suite: u16,
     /// A TLS 1.3 HelloRetryRequest: the choice is real, the handshake would continue.
     pub hello_retry: bool,
+    /// The extension types it carried, in the order sent (each at most once: a repeat is malformed).
+    pub extensions: Vec<u16>,
 }
 
 /// The server's first flight, as far as the probe needs it.
@@ -83,6 +90,14 @@ pub enum Step {
     Invalid(WireError),
     /// More bytes than the budget arrived (or were announced) before the flight completed.
     BudgetExceeded,
+    /// The ServerHello carried an extension the ClientHello did not offer: a client must abort
+    /// (RFC 5246 §7.4.1.4, RFC 8446 §4.2). Only with [`FlightReader::offering`].
+    UnsolicitedExtension {
+        /// The ServerHello, for evidence (what it chose).
+        hello: ServerHello,
+        /// The first extension type that was not offered.
+        extension: u16,
+    },
 }
 
 /// Accumulates records and handshake messages until the server's first flight is complete.
@@ -100,6 +115,8 @@ pub struct FlightReader {
     hello: Option<ServerHello>,
     certificates: Vec<Vec<u8>>,
     certificate_requested: bool,
+    /// The extension types the ClientHello offered; `None` accepts any (discovery, tests).
+    offered_extensions: Option<Vec<u16>>,
     finished: Option<Step>,
 }
 
@@ -116,8 +133,22 @@ impl FlightReader {
             hello: None,
             certificates: Vec::new(),
             certificate_requested: false,
+            offered_extensions: None,
             finished: None,
         }
+    }
+
+    /// The same reader, checking the ServerHello's extensions against what the ClientHello
+    /// offered: one it did not offer ends the flight with [`Step::UnsolicitedExtension`].
+    pub fn offering(mut self, extensions: &[u16]) -> FlightReader {
+        self.offered_extensions = Some(extensions.to_vec());
+        self
+    }
+
+    /// Whole records read so far: a problem in the first one means the peer is not recognisably
+    /// TLS; a later one, a TLS peer sending a malformed flight.
+    pub fn records(&self) -> usize {
+        self.records
     }
 
     /// Where the handshake stands: before or after the ServerHello.
@@ -255,16 +286,19 @@ impl FlightReader {
             if kind != HS_SERVER_HELLO {
                 return Step::Invalid(WireError::Malformed("first message is not a ServerHello"));
             }
-            return match parse_server_hello(body) {
-                Ok(hello) if hello.version == ProtocolVersion::Tls13 || hello.hello_retry => {
-                    self.hello = Some(hello.clone());
-                    Step::Done(self.flight(hello))
-                }
-                Ok(hello) => {
-                    self.hello = Some(hello);
-                    Step::NeedMore
-                }
-                Err(e) => Step::Invalid(e),
+            let hello = match parse_server_hello(body) {
+                Ok(hello) => hello,
+                Err(e) => return Step::Invalid(e),
+            };
+            self.hello = Some(hello.clone());
+            // Checked first: an unsolicited supported_versions must not make the answer TLS 1.3.
+            if let Some(extension) = self.unsolicited(&hello) {
+                return Step::UnsolicitedExtension { hello, extension };
+            }
+            return if hello.version == ProtocolVersion::Tls13 || hello.hello_retry {
+                Step::Done(self.flight(hello))
+            } else {
+                Step::NeedMore
             };
         };
         let hello = hello.clone();
@@ -285,6 +319,16 @@ impl FlightReader {
             // ServerKeyExchange, CertificateStatus, HelloRequest and anything unknown: not needed.
             _ => Step::NeedMore,
         }
+    }
+
+    /// The first extension of `hello` the ClientHello did not offer, when offers are checked.
+    fn unsolicited(&self, hello: &ServerHello) -> Option<u16> {
+        let offered = self.offered_extensions.as_ref()?;
+        hello
+            .extensions
+            .iter()
+            .find(|kind| !offered.contains(kind))
+            .copied()
     }
 
     fn flight(&self, hello: ServerHello) -> ServerFlight {
@@ -373,6 +417,7 @@ pub fn parse_server_hello(body: &[u8]) -> Result<ServerHello, WireError> {
     let cipher_suite = c.u16("ServerHello cipher suite")?;
     c.u8("ServerHello compression")?;
     let mut version = legacy_version;
+    let mut extensions = Vec::new();
     if !c.data.is_empty() {
         let ext_len = usize::from(c.u16("ServerHello extensions")?);
         let mut exts = Cursor {
@@ -382,6 +427,11 @@ pub fn parse_server_hello(body: &[u8]) -> Result<ServerHello, WireError> {
             let kind = exts.u16("extension type")?;
             let len = usize::from(exts.u16("extension length")?);
             let data = exts.take(len, "extension data")?;
+            // "There MUST NOT be more than one extension of the same type" (RFC 5246 §7.4.1.4).
+            if extensions.contains(&kind) {
+                return Err(WireError::Malformed("ServerHello repeats an extension"));
+            }
+            extensions.push(kind);
             if kind == EXT_SUPPORTED_VERSIONS {
                 let mut d = Cursor { data };
                 version = d.u16("supported_versions")?;
@@ -394,6 +444,7 @@ pub fn parse_server_hello(body: &[u8]) -> Result<ServerHello, WireError> {
         version,
         cipher_suite,
         hello_retry: random == HELLO_RETRY_RANDOM,
+        extensions,
     })
 }
 
@@ -642,11 +693,182 @@ mod tests {
     }
 
     #[test]
+    fn an_extension_the_client_did_not_offer_ends_the_flight_at_the_server_hello() {
+        // extended_master_secret (offered), then supported_versions = TLS 1.3 (not offered).
+        let exts = [0, 0x17, 0, 0, 0, 0x2B, 0, 2, 3, 4];
+        let hs = server_hello(0x0303, 0xC02F, &exts);
+        let step = FlightReader::new(1 << 18)
+            .offering(&[0xFF01, 0x0017])
+            .feed(&record(CONTENT_HANDSHAKE, &hs));
+        let Step::UnsolicitedExtension { hello, extension } = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!(extension, 0x2B);
+        assert_eq!(hello.extensions, vec![0x17, 0x2B]);
+        // Without the check (the discovery hello), the same answer is read as TLS 1.3.
+        let step = FlightReader::new(1 << 18).feed(&record(CONTENT_HANDSHAKE, &hs));
+        assert!(matches!(step, Step::Done(ref f) if f.hello.version == ProtocolVersion::Tls13));
+        // Offered extensions pass, and the flight completes as usual.
+        let mut ok = server_hello(0x0303, 0xC02F, &[0, 0x17, 0, 0]);
+        ok.extend(certificate(&[b"leaf"]));
+        ok.extend(message(HS_SERVER_HELLO_DONE, &[]));
+        let step = FlightReader::new(1 << 18)
+            .offering(&[0x0017])
+            .feed(&record(CONTENT_HANDSHAKE, &ok));
+        assert!(matches!(step, Step::Done(_)), "{step:?}");
+    }
+
+    #[test]
+    fn a_repeated_extension_is_malformed() {
+        let hs = server_hello(0x0303, 0xC02F, &[0, 0x17, 0, 0, 0, 0x17, 0, 0]);
+        assert_eq!(
+            FlightReader::new(1024).feed(&record(CONTENT_HANDSHAKE, &hs)),
+            Step::Invalid(WireError::Malformed("ServerHello repeats an extension"))
+        );
+    }
+
+    #[test]
     fn a_first_message_other_than_server_hello_is_malformed() {
         let step = FlightReader::new(1024).feed(&record(
             CONTENT_HANDSHAKE,
             &message(HS_SERVER_HELLO_DONE, &[]),
         ));
         assert!(matches!(step, Step::Invalid(WireError::Malformed(_))));
+    }
+
+    /// Property tests over arbitrary input: a fixed seed (reproducible in CI) and stated case counts.
+    mod properties {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, RngSeed};
+
+        use super::*;
+
+        /// Budget of every reader here: small, so floods reach it within a case.
+        const BUDGET: usize = 4096;
+
+        fn config(cases: u32) -> Config {
+            Config {
+                cases,
+                rng_seed: RngSeed::Fixed(0x5EED_0010),
+                failure_persistence: None,
+                ..Config::default()
+            }
+        }
+
+        /// Feeds `bytes` cut at `cuts` (positions, any order); the step after each feed.
+        fn feed_split(reader: &mut FlightReader, bytes: &[u8], cuts: &[usize]) -> Vec<Step> {
+            let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+            cuts.sort_unstable();
+            cuts.push(bytes.len());
+            let mut at = 0;
+            let mut steps = Vec::new();
+            for cut in cuts {
+                if let Some(chunk) = bytes.get(at..cut) {
+                    steps.push(reader.feed(chunk));
+                    at = cut;
+                }
+            }
+            steps
+        }
+
+        /// A plausible flight with arbitrary parts: the parser gets past the headers.
+        fn flight_like() -> impl Strategy<Value = Vec<u8>> {
+            (
+                proptest::collection::vec(any::<u8>(), 0..64),
+                proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..200), 0..4),
+                proptest::collection::vec(any::<u8>(), 0..16),
+            )
+                .prop_map(|(exts, certs, tail)| {
+                    let mut hs = server_hello(0x0303, 0xC02F, &exts);
+                    let certs: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+                    hs.extend(certificate(&certs));
+                    hs.extend(tail);
+                    hs.extend(message(HS_SERVER_HELLO_DONE, &[]));
+                    record(CONTENT_HANDSHAKE, &hs)
+                })
+        }
+
+        /// What every final step owes: certificates within what was fed, the step repeated.
+        fn check_bounded(reader: &mut FlightReader, steps: &[Step], fed: usize) {
+            let Some(last) = steps.last() else {
+                return;
+            };
+            if let Step::Done(flight) = last {
+                let held: usize = flight.certificates.iter().map(Vec::len).sum();
+                assert!(held <= fed, "{held} certificate bytes from {fed} fed");
+            }
+            if *last != Step::NeedMore {
+                assert_eq!(&reader.feed(b"more"), last, "a final step is final");
+            }
+            assert!(reader.first_bytes().len() <= 64);
+        }
+
+        proptest! {
+            // 2,048 cases: arbitrary bytes, one feed.
+            #![proptest_config(config(2048))]
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..6000)) {
+                let mut reader = FlightReader::new(BUDGET).offering(&[0x0017, 0xFF01]);
+                let step = reader.feed(&bytes);
+                if bytes.len() > BUDGET {
+                    prop_assert_eq!(&step, &Step::BudgetExceeded);
+                }
+                check_bounded(&mut reader, &[step], bytes.len());
+            }
+        }
+
+        proptest! {
+            // 1,024 cases: arbitrary bytes after a handshake record header, arbitrary splits.
+            #![proptest_config(config(1024))]
+            #[test]
+            fn arbitrary_records_in_arbitrary_splits_never_panic(
+                body in proptest::collection::vec(any::<u8>(), 0..6000),
+                cuts in proptest::collection::vec(any::<usize>(), 0..40),
+            ) {
+                let mut bytes = vec![CONTENT_HANDSHAKE, 3, 3];
+                bytes.extend(body);
+                let mut reader = FlightReader::new(BUDGET);
+                let steps = feed_split(&mut reader, &bytes, &cuts);
+                // Once past the budget, nothing but BudgetExceeded (or an earlier final step).
+                let total: usize = bytes.len();
+                if total > BUDGET {
+                    prop_assert_ne!(steps.last(), Some(&Step::NeedMore));
+                }
+                check_bounded(&mut reader, &steps, total);
+            }
+        }
+
+        proptest! {
+            // 1,024 cases: a plausible flight, split anywhere, gives the answer it gives whole.
+            #![proptest_config(config(1024))]
+            #[test]
+            fn a_flight_split_anywhere_reads_as_it_reads_whole(
+                bytes in flight_like(),
+                cuts in proptest::collection::vec(any::<usize>(), 0..40),
+            ) {
+                let whole = FlightReader::new(1 << 18).feed(&bytes);
+                let mut reader = FlightReader::new(1 << 18);
+                let steps = feed_split(&mut reader, &bytes, &cuts);
+                let split = steps.into_iter().find(|s| *s != Step::NeedMore).unwrap_or(Step::NeedMore);
+                prop_assert_eq!(split, whole);
+            }
+        }
+
+        proptest! {
+            // 1,024 cases: arbitrary ServerHello bodies never panic, and an answer names only
+            // extensions it carried, each once.
+            #![proptest_config(config(1024))]
+            #[test]
+            fn arbitrary_server_hello_bodies_never_panic(body in proptest::collection::vec(any::<u8>(), 0..300)) {
+                if let Ok(hello) = parse_server_hello(&body) {
+                    let mut seen = hello.extensions.clone();
+                    seen.sort_unstable();
+                    seen.dedup();
+                    prop_assert_eq!(seen.len(), hello.extensions.len());
+                    prop_assert!(hello.extensions.len() * 4 <= body.len());
+                }
+                let _ = parse_certificate(&body);
+            }
+        }
     }
 }

@@ -75,6 +75,17 @@ pub(super) fn check(snapshot: &Snapshot, edges: &EdgeResults<'_>, findings: &mut
                 );
                 continue;
             }
+            EdgeResult::LocalFault(fault) => {
+                let resource = format!("edge {} (SNI {})", target.host, target.sni);
+                findings.push(super::origin_tls::local_fault(
+                    fault,
+                    "edge check",
+                    resource,
+                    &target.host,
+                    Some(distribution),
+                ));
+                continue;
+            }
             EdgeResult::Served { chain, .. } => chain,
         };
         let Some(leaf) = chain.first().and_then(|c| parse_der(0, &c.der).ok()) else {
@@ -179,15 +190,23 @@ mod tests {
     use crate::rules::{evaluate_with_probes, ProbeResults};
 
     fn with_edge_check(snapshot: &Snapshot) -> Vec<Finding> {
+        with_edges(snapshot, &EdgePlan::default(), &[])
+    }
+
+    /// Every rule, with these edge observations and no origin probe.
+    fn with_edges(
+        snapshot: &Snapshot,
+        edge_plan: &EdgePlan,
+        observations: &[Option<EdgeObservation>],
+    ) -> Vec<Finding> {
         let plan = crate::plan::ProbePlan::default();
-        let edge_plan = EdgePlan::default();
         let probes = ProbeResults {
             plan: &plan,
             observations: &[],
             trust_anchors: &[],
             edges: Some(EdgeResults {
-                plan: &edge_plan,
-                observations: &[],
+                plan: edge_plan,
+                observations,
             }),
         };
         evaluate_with_probes(snapshot, Some(&probes), now())
@@ -209,6 +228,35 @@ mod tests {
             &crate::rules::evaluate(&healthy_snapshot(vec![dist]), now()),
             &[],
         );
+    }
+
+    #[test]
+    fn an_edge_check_this_machine_could_not_make_is_audit_incomplete() {
+        use crate::tls::{LocalFault, LocalOperation};
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let edge_plan = crate::plan::plan_edges(&snapshot);
+        assert!(!edge_plan.targets.is_empty());
+        let observations: Vec<Option<EdgeObservation>> = edge_plan
+            .targets
+            .iter()
+            .map(|target| {
+                Some(EdgeObservation {
+                    target: target.clone(),
+                    addresses: Vec::new(),
+                    result: EdgeResult::LocalFault(LocalFault {
+                        operation: LocalOperation::Connect,
+                        address: None,
+                        error: "ENOBUFS".into(),
+                        detail: "No buffer space available (os error 105)".into(),
+                    }),
+                })
+            })
+            .collect();
+        let findings = with_edges(&snapshot, &edge_plan, &observations);
+        assert_codes(&findings, &["audit-incomplete"]);
+        assert_eq!(findings[0].evidence["operation"], "edge check");
+        assert_eq!(findings[0].evidence["error"], "ENOBUFS");
+        assert!(findings[0].subject.starts_with("edge "));
     }
 
     #[test]

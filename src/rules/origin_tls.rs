@@ -2,10 +2,12 @@
 //! `origin-handshake-timeout`, `origin-tls-protocol-mismatch`, `origin-tls-no-shared-cipher`,
 //! `origin-handshake-failed`, `origin-cert-expired`, `origin-cert-not-yet-valid`,
 //! `origin-cert-expiring`, `origin-cert-self-signed`, `origin-cert-untrusted-root`,
-//! `origin-cert-chain-incomplete`, `origin-cert-chain-misordered`, `origin-cert-name-mismatch`.
+//! `origin-cert-chain-incomplete`, `origin-cert-chain-misordered`, `origin-cert-name-mismatch`,
+//! `audit-incomplete`.
 //!
-//! Judges what each origin probe observed, for every distribution that relies on it. Sources:
-//! cloudfront-tls-rules.md §3.2 to §3.4.
+//! Judges what each origin probe observed, for every distribution that relies on it. A probe this
+//! machine could not make (a local fault) is `audit-incomplete`, never a verdict on the origin.
+//! Sources: cloudfront-tls-rules.md §3.2 to §3.4.
 
 use std::collections::BTreeSet;
 
@@ -16,11 +18,11 @@ use super::chain::{analyse_observation, ChainAnalysis, ChainEntry};
 use super::{timestamp, ExpiryThresholds, ProbeResults};
 use crate::catalogue::*;
 use crate::finding::{Finding, FindingBuilder, Severity};
-use crate::model::{CertificateDetails, Snapshot};
+use crate::model::{CertificateDetails, Distribution, Snapshot};
 use crate::plan::{SniSource, TargetUse};
 use crate::tls::{
-    is_cloudfront_origin_suite, Discovery, HandshakeStage, Negotiated, Observation, ProbeOutcome,
-    ProbeTarget, ProtocolVersion,
+    is_cloudfront_origin_suite, Discovery, HandshakeStage, LocalFault, LocalOperation, Negotiated,
+    Observation, ProbeOutcome, ProbeTarget, ProtocolVersion,
 };
 use crate::x509::names_covering;
 
@@ -271,10 +273,95 @@ fn judge(
                 .evidence("budget", *budget)
                 .build()]
         }
+        ProbeOutcome::Malformed {
+            address,
+            stage,
+            detail,
+        } => vec![finding(&HANDSHAKE_MALFORMED)
+            .evidence("address", address.to_string())
+            .evidence("stage", stage_label(*stage))
+            .evidence("detail", detail.clone())
+            .build()],
+        ProbeOutcome::UnsolicitedExtension {
+            address,
+            version,
+            cipher_suite,
+            extension,
+            extension_name,
+            offered,
+        } => {
+            let offered: Vec<String> = offered
+                .iter()
+                .map(|kind| crate::tls::suites::extension_name(*kind))
+                .collect();
+            vec![finding(&HANDSHAKE_UNSOLICITED_EXTENSION)
+                .evidence("address", address.to_string())
+                .evidence("origin_version", version.as_str())
+                .evidence(
+                    "origin_cipher",
+                    crate::tls::suites::cipher_name(*cipher_suite),
+                )
+                .evidence("extension", *extension)
+                .evidence("extension_name", extension_name.clone())
+                .evidence("offered_extensions", offered)
+                .build()]
+        }
+        ProbeOutcome::LocalFault(fault) => {
+            let target = context.target;
+            let resource = format!(
+                "origin {} ({}:{}, SNI {})",
+                context.target_use.origin_id, target.host, target.port, target.sni
+            );
+            vec![local_fault(
+                fault,
+                "TLS probe",
+                resource,
+                &target.host,
+                context.distribution,
+            )]
+        }
         ProbeOutcome::Negotiated(negotiated) => {
             negotiated_findings(context, negotiated, analysis, now, thresholds)
         }
     }
+}
+
+/// A probe (or edge check) this machine could not make: `audit-incomplete`, naming the resource,
+/// what failed on this side (`EMFILE`, no resolver) and what to do; never a verdict on the origin.
+pub(super) fn local_fault(
+    fault: &LocalFault,
+    check: &'static str,
+    resource: String,
+    host: &str,
+    distribution: Option<&Distribution>,
+) -> Finding {
+    let cause = match fault.operation {
+        LocalOperation::Resolve => &INCOMPLETE_LOCAL_RESOLVER,
+        LocalOperation::Connect | LocalOperation::Send | LocalOperation::Receive => {
+            &INCOMPLETE_LOCAL_CONNECTION
+        }
+    };
+    let builder = Finding::builder(cause);
+    let builder = match distribution {
+        Some(distribution) => builder.for_distribution(distribution),
+        None => builder,
+    };
+    builder
+        .subject(resource.clone())
+        .evidence("operation", check)
+        .evidence("resource", resource)
+        .evidence("failure", "local-fault")
+        .evidence("error", fault.error.clone())
+        .evidence("detail", fault.detail.clone())
+        .evidence("action", fault.operation.describe())
+        .evidence("host", host.to_owned())
+        .evidence(
+            "address",
+            fault
+                .address
+                .map_or(Value::Null, |a| Value::String(a.to_string())),
+        )
+        .build()
 }
 
 /// Explains a refused hello with what the discovery hello learned, when it learned something.
@@ -731,6 +818,87 @@ mod tests {
         assert_codes(&timeout, &["origin-connect-timeout"]);
         assert_eq!(timeout[0].viewer_impact.as_str(), "504");
         assert_eq!(timeout[0].evidence["timeout_ms"], 10_000);
+    }
+
+    #[test]
+    fn a_local_fault_is_audit_incomplete_on_the_distribution_never_an_origin_verdict() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let fault = |operation, error: &str| {
+            ProbeOutcome::LocalFault(LocalFault {
+                operation,
+                address: (operation == LocalOperation::Connect).then(address),
+                error: error.to_owned(),
+                detail: "Too many open files (os error 24)".to_owned(),
+            })
+        };
+        let findings = judge_all(&snapshot, |_| fault(LocalOperation::Connect, "EMFILE"));
+        assert_codes(&findings, &["audit-incomplete"]);
+        let finding = &findings[0];
+        assert_eq!(finding.distribution_id.as_deref(), Some("E1"));
+        assert_eq!(finding.viewer_impact.as_str(), "none");
+        assert_eq!(finding.evidence["failure"], "local-fault");
+        assert_eq!(finding.evidence["error"], "EMFILE");
+        assert_eq!(finding.evidence["address"], "127.0.0.1:443");
+        assert!(
+            finding
+                .message
+                .contains("could not open a connection (EMFILE"),
+            "{}",
+            finding.message
+        );
+        assert!(finding.message.contains("not the origin's"));
+        assert!(finding.remediation[0].contains("--probe-concurrency"));
+
+        let findings = judge_all(&snapshot, |_| {
+            fault(LocalOperation::Resolve, "no-resolver-config")
+        });
+        assert_codes(&findings, &["audit-incomplete"]);
+        assert!(findings[0]
+            .message
+            .contains("could not resolve origin.example.com"));
+        assert_eq!(findings[0].evidence["address"], Value::Null);
+    }
+
+    #[test]
+    fn an_unsolicited_extension_names_it_and_what_was_offered() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let findings = judge_all(&snapshot, |_| ProbeOutcome::UnsolicitedExtension {
+            address: address(),
+            version: ProtocolVersion::Tls12,
+            cipher_suite: 0xC02F,
+            extension: 16,
+            extension_name: "application_layer_protocol_negotiation".into(),
+            offered: vec![0, 0xFF01, 23],
+        });
+        assert_codes(&findings, &["origin-handshake-failed"]);
+        let finding = &findings[0];
+        assert_eq!(finding.viewer_impact.as_str(), "502");
+        assert_eq!(finding.evidence["extension"], 16);
+        assert_eq!(
+            finding.evidence["offered_extensions"],
+            json!([
+                "server_name",
+                "renegotiation_info",
+                "extended_master_secret"
+            ])
+        );
+        assert!(finding
+            .message
+            .contains("application_layer_protocol_negotiation (16)"));
+    }
+
+    #[test]
+    fn a_malformed_flight_says_what_was_malformed_and_where() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let findings = judge_all(&snapshot, |_| ProbeOutcome::Malformed {
+            address: address(),
+            stage: HandshakeStage::ServerFlight,
+            detail: "malformed record type".into(),
+        });
+        assert_codes(&findings, &["origin-handshake-failed"]);
+        assert!(findings[0]
+            .message
+            .contains("(reading the certificate): malformed record type"));
     }
 
     #[test]

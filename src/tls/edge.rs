@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::observation::{ProbeTarget, SentCertificate};
+use super::observation::{LocalFault, ProbeTarget, SentCertificate};
 
 /// What the edge did for one alias.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,4 +34,7 @@ pub enum EdgeResult {
         /// Resolution, connection or TLS failure, in words.
         detail: String,
     },
+    /// This machine failed (descriptors, buffers, local ports, no resolver): the edge was not
+    /// checked, and nothing is known about it.
+    LocalFault(LocalFault),
 }

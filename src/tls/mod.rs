@@ -11,8 +11,8 @@ mod version;
 
 pub use edge::{EdgeObservation, EdgeResult};
 pub use observation::{
-    CompletionError, Discovery, HandshakeStage, Negotiated, Observation, ProbeOutcome, ProbeTarget,
-    SentCertificate,
+    CompletionError, Discovery, HandshakeStage, LocalFault, LocalOperation, Negotiated,
+    Observation, ProbeOutcome, ProbeTarget, SentCertificate,
 };
 pub use suites::is_cloudfront_origin_suite;
 pub use version::{cloudfront_versions, ProtocolVersion};

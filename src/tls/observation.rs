@@ -132,8 +132,76 @@ pub enum ProbeOutcome {
         /// The budget in bytes.
         budget: usize,
     },
+    /// The peer sent TLS records, but a malformed or out-of-place one (a lying record or handshake
+    /// length, a record of the wrong content type, a second ServerHello).
+    Malformed {
+        /// The address connected to.
+        address: SocketAddr,
+        /// Where it happened.
+        stage: HandshakeStage,
+        /// What was malformed, e.g. `record length`.
+        detail: String,
+    },
+    /// The ServerHello carried an extension the ClientHello never offered: a TLS client must abort
+    /// the handshake (RFC 5246 §7.4.1.4, RFC 8446 §4.2), so CloudFront cannot connect.
+    UnsolicitedExtension {
+        /// The address connected to.
+        address: SocketAddr,
+        /// The version the ServerHello chose.
+        version: ProtocolVersion,
+        /// The cipher suite it chose (IANA code point).
+        cipher_suite: u16,
+        /// The unsolicited extension's type (IANA code point).
+        extension: u16,
+        /// Its IANA name, e.g. `supported_versions`, or `unknown`.
+        extension_name: String,
+        /// The extension types the ClientHello offered, in the order sent.
+        offered: Vec<u16>,
+    },
+    /// This machine failed, not the origin (out of descriptors, buffers or local ports; no resolver):
+    /// nothing is known about the origin, and the rules report the target as not audited.
+    LocalFault(LocalFault),
     /// The peer chose parameters and sent its certificates.
     Negotiated(Negotiated),
+}
+
+/// What the probe was doing when this machine failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LocalOperation {
+    /// Resolving the origin's name.
+    Resolve,
+    /// Opening the TCP connection (a socket, a local port).
+    Connect,
+    /// Sending the ClientHello.
+    Send,
+    /// Reading the server's answer.
+    Receive,
+}
+
+impl LocalOperation {
+    /// In words, for evidence: `open a connection`, `resolve the name`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LocalOperation::Resolve => "resolve the name",
+            LocalOperation::Connect => "open a connection",
+            LocalOperation::Send => "send the ClientHello",
+            LocalOperation::Receive => "read the answer",
+        }
+    }
+}
+
+/// A failure of this machine, with the operating system's own words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocalFault {
+    /// What the probe was doing.
+    pub operation: LocalOperation,
+    /// The address it was connecting to, when there was one.
+    pub address: Option<SocketAddr>,
+    /// The error's name: an errno (`EMFILE`), or a short label (`no-resolver-config`).
+    pub error: String,
+    /// The failure in words.
+    pub detail: String,
 }
 
 /// What a broader ClientHello (every version SSLv3..TLS 1.3, a wide cipher list) got the origin to

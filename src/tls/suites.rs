@@ -152,6 +152,50 @@ pub fn alert_name(description: u8) -> String {
     name.to_owned()
 }
 
+/// The IANA name of a TLS extension type (the "TLS ExtensionType Values" registry), or
+/// `extension_N` for a type it does not list: evidence names the extension, never a bare number.
+pub fn extension_name(kind: u16) -> String {
+    let name = match kind {
+        0 => "server_name",
+        1 => "max_fragment_length",
+        2 => "client_certificate_url",
+        3 => "trusted_ca_keys",
+        4 => "truncated_hmac",
+        5 => "status_request",
+        10 => "supported_groups",
+        11 => "ec_point_formats",
+        13 => "signature_algorithms",
+        14 => "use_srtp",
+        15 => "heartbeat",
+        16 => "application_layer_protocol_negotiation",
+        17 => "status_request_v2",
+        18 => "signed_certificate_timestamp",
+        19 => "client_certificate_type",
+        20 => "server_certificate_type",
+        21 => "padding",
+        22 => "encrypt_then_mac",
+        23 => "extended_master_secret",
+        27 => "compress_certificate",
+        28 => "record_size_limit",
+        35 => "session_ticket",
+        41 => "pre_shared_key",
+        42 => "early_data",
+        43 => "supported_versions",
+        44 => "cookie",
+        45 => "psk_key_exchange_modes",
+        47 => "certificate_authorities",
+        48 => "oid_filters",
+        49 => "post_handshake_auth",
+        50 => "signature_algorithms_cert",
+        51 => "key_share",
+        57 => "quic_transport_parameters",
+        0xFE0D => "encrypted_client_hello",
+        0xFF01 => "renegotiation_info",
+        other => return format!("extension_{other}"),
+    };
+    name.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +210,9 @@ mod tests {
         assert_eq!(cipher_name(0xABCD), "0xABCD");
         assert_eq!(alert_name(40), "handshake_failure");
         assert_eq!(alert_name(250), "alert_250");
+        assert_eq!(extension_name(43), "supported_versions");
+        assert_eq!(extension_name(0xFF01), "renegotiation_info");
+        assert_eq!(extension_name(0x7777), "extension_30583");
     }
 
     #[test]
