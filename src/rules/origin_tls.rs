@@ -170,6 +170,17 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Whether CloudFront presents a client certificate to this origin (`OriginMtlsConfig`).
+    fn presents_client_certificate(&self) -> bool {
+        self.distribution.is_some_and(|distribution| {
+            distribution.origins.iter().any(|origin| {
+                origin.id == self.target_use.origin_id
+                    && matches!(&origin.kind, crate::model::OriginKind::Custom(custom)
+                        if custom.origin_mtls_client_certificate_arn.is_some())
+            })
+        })
+    }
+
     fn start(&self, cause: &'static Cause) -> FindingBuilder {
         let versions: Vec<&str> = self
             .target
@@ -433,7 +444,11 @@ fn negotiated_findings(
     }
     let mut findings = Vec::new();
     if negotiated.client_certificate_requested {
-        findings.push(start(&HANDSHAKE_CLIENT_CERTIFICATE).build());
+        // With origin mTLS CloudFront presents a certificate the probe does not have: the request
+        // is expected, and the completion without one proves nothing (`audit-not-covered` says so).
+        if !context.presents_client_certificate() {
+            findings.push(start(&HANDSHAKE_CLIENT_CERTIFICATE).build());
+        }
     } else if let Some(Err(detail)) = &negotiated.completion {
         findings.push(
             start(&HANDSHAKE_INCOMPLETE)
@@ -711,6 +726,41 @@ mod tests {
             client_certificate_requested: false,
             completion: Some(Ok(())),
         })
+    }
+
+    #[test]
+    fn a_client_certificate_demand_is_a_502_only_without_origin_mtls() {
+        let certificate = self_signed(&["origin.example.com"]);
+        let demanding = |_: &ProbeTarget| {
+            let ProbeOutcome::Negotiated(mut n) =
+                negotiated(ProtocolVersion::Tls12, vec![certificate.clone()])
+            else {
+                unreachable!("negotiated() builds a Negotiated outcome")
+            };
+            n.client_certificate_requested = true;
+            n.completion = Some(Err(crate::tls::CompletionError::Timeout));
+            ProbeOutcome::Negotiated(n)
+        };
+        let demanded = |findings: &[Finding]| {
+            findings
+                .iter()
+                .any(|f| f.message.contains("demands a client certificate"))
+        };
+        let without = healthy_snapshot(vec![healthy_distribution("E1")]);
+        assert!(demanded(&judge_all(&without, demanding)));
+
+        let mut dist = healthy_distribution("E1");
+        if let crate::model::OriginKind::Custom(custom) = &mut dist.origins[0].kind {
+            custom.origin_mtls_client_certificate_arn =
+                Some("arn:aws:acm:us-east-1:111122223333:certificate/client".into());
+        }
+        let with = healthy_snapshot(vec![dist]);
+        let findings = judge_all(&with, demanding);
+        assert!(!demanded(&findings), "{findings:#?}");
+        // The chain is still judged: the self-signed certificate is named.
+        assert!(findings
+            .iter()
+            .any(|f| f.code.as_str() == "origin-cert-self-signed"));
     }
 
     #[test]
