@@ -352,7 +352,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let timeouts = match cli.aws.timeouts() {
         Ok(timeouts) => timeouts,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", crate::report::terminal(&error.to_string()));
             return ExitCode::from(EXIT_ERROR);
         }
     };
@@ -429,7 +429,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     match outcome {
         Ok(status) => ExitCode::from(status),
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", crate::report::terminal(&error.to_string()));
             ExitCode::from(EXIT_ERROR)
         }
     }

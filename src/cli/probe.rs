@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 use super::{lab_options, CliError, ProbeArgs};
 use crate::audit::{run as run_audit, AuditRequest, NoAccount, OriginRequest, Subject};
 use crate::finding::render_value;
-use crate::report::{render_findings, severity_counts, Note, OriginProbe, Report};
+use crate::report::{
+    render_document, render_findings, severity_counts, terminal, Note, OriginProbe, Report,
+};
 use crate::rules::ExpiryThresholds;
 use crate::tls::{ProbeOutcome, ProtocolVersion};
 
@@ -104,10 +106,12 @@ pub(crate) fn render_json(shown: &Report) -> String {
         })
         .collect();
     document.insert("probes".to_owned(), Value::Array(probes));
-    serde_json::to_string_pretty(&Value::Object(document)).unwrap_or_default()
+    render_document(document, true)
 }
 
 /// Per SNI: addresses, what was negotiated, the chain as sent and the verdict; then the findings.
+/// Every string an origin or the command line chose goes through the terminal's sanitiser
+/// ([`terminal`]): a certificate's subject can carry ESC, OSC 8 links, BEL or bidi overrides.
 pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
     let mut out = String::new();
     for p in &shown.origin_probes {
@@ -116,9 +120,9 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
         let _ = writeln!(
             out,
             "Probe {}:{} (SNI {}), offering {}",
-            target.host,
+            terminal(&target.host),
             target.port,
-            target.sni,
+            terminal(&target.sni),
             offered.join(", ")
         );
         let addresses: Vec<String> = p
@@ -132,7 +136,7 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
             ProbeOutcome::Negotiated(n) => {
                 let completion = match &n.completion {
                     Some(Ok(())) => "full handshake completed".to_owned(),
-                    Some(Err(e)) => format!("full handshake failed: {e}"),
+                    Some(Err(e)) => format!("full handshake failed: {}", terminal(&e.to_string())),
                     None => {
                         "full handshake not attempted (parameters rustls cannot speak)".to_owned()
                     }
@@ -141,11 +145,12 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
                     out,
                     "  negotiated: {} {} ({completion})",
                     n.version.as_str(),
-                    n.cipher_name
+                    terminal(&n.cipher_name)
                 );
                 let _ = writeln!(out, "  chain as sent:");
                 for (i, c) in p.certificates.as_array().into_iter().flatten().enumerate() {
-                    let field = |name: &str| c.get(name).map(render_value).unwrap_or_default();
+                    let field =
+                        |name: &str| terminal(&c.get(name).map(render_value).unwrap_or_default());
                     let _ = writeln!(
                         out,
                         "    {i}: {}\n       issuer {}; serial {}; valid {} to {}\n       names: {}; key {}; sha256 {}",
@@ -164,11 +169,11 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
                 let _ = writeln!(
                     out,
                     "  outcome: {}",
-                    serde_json::to_string(other).unwrap_or_default()
+                    terminal(&serde_json::to_string(other).unwrap_or_default())
                 );
             }
         }
-        let _ = writeln!(out, "  verdict: {}\n", verdict(p));
+        let _ = writeln!(out, "  verdict: {}\n", terminal(&verdict(p)));
     }
     out.push_str(&render_findings(shown, colour, "Findings"));
     let _ = writeln!(

@@ -33,10 +33,10 @@
 //! | `trigger` | String | [`TriggerSummary::kind`] |
 //! | `notification` | String | `distribution`, `digest` or `verified`, so that a subscription can take only digests, say |
 //!
-//! A notification never exceeds [`SIZE_BUDGET`] when it can be helped: a digest (and, in the rare
-//! case of enormous evidence, a distribution's notification) is split into numbered parts, and no
-//! finding is ever dropped. Only a single finding whose own texts exceed the budget yields an
-//! over-sized message; SNS then rejects it and the publish error says so.
+//! A notification never exceeds [`SIZE_BUDGET`], by construction: every finding is bounded
+//! ([`crate::untrusted::FINDING_JSON_BYTES`]), a digest (and, with large evidence, a distribution's
+//! notification) is split into numbered parts, no finding is ever dropped, and a last check degrades
+//! (cuts the email, then the evidence in the JSON, saying so) any message still over the budget.
 
 mod attributes;
 mod chat;

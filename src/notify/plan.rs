@@ -182,9 +182,14 @@ mod tests {
         assert!(note.email.contains("Click to fix>*Forged*"));
         // The subject stays ASCII and within bounds.
         assert!(note.subject.len() <= SUBJECT_LIMIT && note.subject.is_ascii());
-        // The machine copy keeps the value exactly (JSON escaping makes it safe there).
+        // The machine copy keeps the value, its forbidden characters as visible escapes (taken at
+        // entry by the finding builder), so no raw control reaches a JSON consumer's screen either.
         let json = parse(&note.default_json);
-        assert_eq!(json["findings"][0]["subject"], CRAFTED);
+        assert_eq!(
+            json["findings"][0]["subject"],
+            crate::untrusted::escape_forbidden(CRAFTED)
+        );
+        assert!(!note.default_json.contains('\u{202E}'));
     }
 
     #[test]

@@ -8,26 +8,21 @@
 /// The ellipsis used when text is cut (one character, so length limits stay simple).
 pub const ELLIPSIS: char = '…';
 
+use crate::untrusted::is_forbidden;
+
 /// U+2060 WORD JOINER: invisible, and enough to stop Slack from seeing `@channel` or `http://`.
 const WORD_JOINER: char = '\u{2060}';
 
-/// Characters that are removed everywhere: control characters (C0, DEL, C1, which includes line
-/// breaks an attacker could use to forge extra lines) and the bidirectional overrides and isolates
-/// (U+202A–U+202E, U+2066–U+2069), which can make text read differently from what it is.
-pub fn is_stripped(c: char) -> bool {
-    c.is_control()
-        || ('\u{202A}'..='\u{202E}').contains(&c)
-        || ('\u{2066}'..='\u{2069}').contains(&c)
-}
-
-/// Untrusted text for a plain-text email: control and bidi characters removed.
+/// Untrusted text for a plain-text email: forbidden characters ([`is_forbidden`]) removed. Email
+/// clients render no markup in `text/plain`, so nothing else needs escaping.
 pub fn plain(untrusted: &str) -> String {
-    untrusted.chars().filter(|c| !is_stripped(*c)).collect()
+    untrusted.chars().filter(|c| !is_forbidden(*c)).collect()
 }
 
 /// Untrusted text for Slack markdown (Amazon Q Developer renders `client-markdown` as Slack mrkdwn):
 ///
-/// * control and bidi characters removed;
+/// * forbidden characters ([`is_forbidden`]) removed, before our own word joiners go in (the only
+///   forbidden character the result carries);
 /// * `&`, `<`, `>` as HTML entities, as Slack requires, so `<!channel>`, `<@U123>` and
 ///   `<https://evil|text>` cannot form;
 /// * a word joiner after every `@`, so `@channel`, `@here`, `@everyone` and `@user` mention nobody;
@@ -46,7 +41,7 @@ pub fn slack_code(untrusted: &str) -> String {
 }
 
 fn escape_slack(untrusted: &str, break_links: bool) -> String {
-    let chars: Vec<char> = untrusted.chars().filter(|c| !is_stripped(*c)).collect();
+    let chars: Vec<char> = untrusted.chars().filter(|c| !is_forbidden(*c)).collect();
     let mut out = String::with_capacity(untrusted.len() + 16);
     for (i, &c) in chars.iter().enumerate() {
         match c {
@@ -102,7 +97,7 @@ pub fn subject(text: &str, limit: usize, fallback: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last_space = true;
     for c in text.chars() {
-        if is_stripped(c) || c.is_whitespace() {
+        if is_forbidden(c) || c.is_whitespace() {
             if !last_space {
                 out.push(' ');
                 last_space = true;

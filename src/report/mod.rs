@@ -4,9 +4,9 @@ mod json;
 mod note;
 mod text;
 
-pub use json::render_json;
+pub use json::{render_document, render_json};
 pub use note::Note;
-pub use text::{render_findings, render_text, severity_counts};
+pub use text::{render_findings, render_text, severity_counts, terminal};
 
 use std::collections::BTreeMap;
 
