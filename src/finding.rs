@@ -11,7 +11,9 @@ pub use crate::catalogue::{Severity, ViewerImpact};
 
 use crate::catalogue::{Cause, Code};
 use crate::model::{Distribution, DistributionOrigin};
-use crate::untrusted::{and_more, cap, FINDING_JSON_BYTES, NAME_CHARS, SHOWN_ITEMS, TEXT_CHARS};
+use crate::untrusted::{
+    and_more, cap, cut_list, more_count, FINDING_JSON_BYTES, NAME_CHARS, SHOWN_ITEMS, TEXT_CHARS,
+};
 
 /// The evidence field that says what the size budget cut, when it cut anything.
 pub const EVIDENCE_CUT: &str = "evidence_cut";
@@ -202,18 +204,12 @@ fn bounded(value: Value, depth: usize) -> Value {
     }
     match value {
         Value::String(s) => Value::String(cap(&s, TEXT_CHARS)),
-        Value::Array(items) => {
-            let total = items.len();
-            let mut kept: Vec<Value> = items
-                .into_iter()
-                .take(SHOWN_ITEMS)
-                .map(|item| bounded(item, depth + 1))
-                .collect();
-            if total > SHOWN_ITEMS {
-                kept.push(Value::String(and_more(total - SHOWN_ITEMS)));
-            }
-            Value::Array(kept)
-        }
+        Value::Array(items) => Value::Array(cut_list(
+            items.into_iter().map(|item| bounded(item, depth + 1)),
+            SHOWN_ITEMS,
+            |item| item.as_str().and_then(more_count),
+            |more| Value::String(and_more(more)),
+        )),
         Value::Object(map) => {
             let total = map.len();
             let mut kept: Map<String, Value> = map

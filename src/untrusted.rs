@@ -119,23 +119,42 @@ fn cut_marker(cut: usize) -> String {
 }
 
 /// Untrusted names as they are kept: each capped to [`NAME_CHARS`], at most `max_items` of them, then
-/// one last entry `… and N more` (which no host name can equal, so it matches nothing).
+/// one last entry `… and N more` (which no host name can equal, so it matches nothing). A list cut
+/// before keeps its count: cutting 1,000 names and `… and 4000 more` to 20 says `… and 4980 more`.
 pub fn cap_names<I, S>(names: I, max_items: usize) -> Vec<String>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
+    cut_list(
+        names.into_iter().map(|name| cap(name.as_ref(), NAME_CHARS)),
+        max_items,
+        |name| more_count(name),
+        and_more,
+    )
+}
+
+/// The first `max_items` of `items`, then `marker(N)` for the N left out; an item for which
+/// `earlier_cut` gives a count is the marker of an earlier cut, and its count is carried over.
+pub fn cut_list<T>(
+    items: impl IntoIterator<Item = T>,
+    max_items: usize,
+    earlier_cut: impl Fn(&T) -> Option<usize>,
+    marker: impl Fn(usize) -> T,
+) -> Vec<T> {
     let mut kept = Vec::new();
     let mut more = 0usize;
-    for name in names {
-        if kept.len() < max_items {
-            kept.push(cap(name.as_ref(), NAME_CHARS));
+    for item in items {
+        if let Some(count) = earlier_cut(&item) {
+            more = more.saturating_add(count);
+        } else if kept.len() < max_items {
+            kept.push(item);
         } else {
-            more += 1;
+            more = more.saturating_add(1);
         }
     }
     if more > 0 {
-        kept.push(and_more(more));
+        kept.push(marker(more));
     }
     kept
 }
@@ -143,6 +162,14 @@ where
 /// `… and 4980 more`: the last entry of a cut list.
 pub fn and_more(more: usize) -> String {
     format!("… and {more} more")
+}
+
+/// The N of an [`and_more`] entry.
+pub fn more_count(item: &str) -> Option<usize> {
+    item.strip_prefix("… and ")?
+        .strip_suffix(" more")?
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]
@@ -188,5 +215,10 @@ mod tests {
         assert_eq!(kept[0], "n0.example.com");
         assert_eq!(kept[SHOWN_ITEMS], "… and 4980 more");
         assert_eq!(cap_names(["a"], 1), ["a"]);
+        let again = cap_names(cap_names(&names, KEPT_NAMES), SHOWN_ITEMS);
+        assert_eq!(
+            again[SHOWN_ITEMS], "… and 4980 more",
+            "an earlier cut is counted"
+        );
     }
 }

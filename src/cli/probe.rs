@@ -15,6 +15,7 @@ use crate::report::{
 };
 use crate::rules::ExpiryThresholds;
 use crate::tls::{ProbeOutcome, ProtocolVersion};
+use crate::untrusted::{cap_names, SHOWN_ITEMS};
 
 /// CloudFront's longest `ConnectionTimeout`.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -159,7 +160,7 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
                         field("serial"),
                         field("not_before"),
                         field("not_after"),
-                        or_none(&field("dns_names")),
+                        or_none(&shown_names(c.get("dns_names"))),
                         field("key"),
                         field("sha256"),
                     );
@@ -188,6 +189,12 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
         severity_counts(shown)
     );
     out
+}
+
+/// The names a person reads: the first [`SHOWN_ITEMS`], then how many more (the JSON has them all).
+fn shown_names(names: Option<&Value>) -> String {
+    let names = names.and_then(Value::as_array).into_iter().flatten();
+    terminal(&cap_names(names.map(render_value), SHOWN_ITEMS).join(", "))
 }
 
 fn or_none(text: &str) -> &str {

@@ -292,7 +292,9 @@ mod tests {
         assert!(long_email.sns_size() > SIZE_BUDGET);
         let fitted = super::fit(long_email);
         assert!(fitted.sns_size() <= SIZE_BUDGET, "{}", fitted.sns_size());
-        assert!(fitted.email.ends_with("every finding is in the JSON report.]\n"));
+        assert!(fitted
+            .email
+            .ends_with("every finding is in the JSON report.]\n"));
         assert!(parse(&fitted.default_json)["findings"][0]["evidence"]["evidence_cut"].is_null());
 
         // A huge JSON report loses its evidence, never its findings.
