@@ -4,7 +4,8 @@
 //!
 //! How it is split, by idea:
 //!
-//! * `plan`: which notifications an audit gets ([`per_distribution`], [`digest`], [`verified`]);
+//! * `plan`: which notifications an audit gets ([`per_distribution`], [`digest`], [`verified`],
+//!   [`verified_clean`]);
 //! * `content`: what one notification says, for every audience alike (the findings, their worst
 //!   severity and codes, the trigger, the notes, the part), and [`console_url`];
 //! * `trigger`: what started the audit, as data ([`TriggerSummary`]);
@@ -66,7 +67,7 @@ pub use chat::{
 pub use content::{console_url, ACCOUNT_DISTRIBUTION_ID, CONSOLE_DISTRIBUTIONS};
 pub use notification::{Notification, SUBJECT_LIMIT};
 pub use pack::{SIZE_BUDGET, SNS_MESSAGE_LIMIT};
-pub use plan::{digest, per_distribution, verified};
+pub use plan::{digest, per_distribution, verified, verified_clean};
 pub use sns::SnsPublisher;
 pub use trigger::TriggerSummary;
 
