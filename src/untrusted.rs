@@ -172,6 +172,24 @@ pub fn more_count(item: &str) -> Option<usize> {
         .ok()
 }
 
+/// Hostile strings that every audience's tests run through: terminal escapes, an OSC 8 link, BEL,
+/// NUL, C1 controls, bidi overrides and isolates, zero-width and invisible marks, tag characters,
+/// variation selectors, line separators, Slack mentions and links.
+#[cfg(test)]
+pub(crate) const HOSTILE_CORPUS: &[&str] = &[
+    "\u{1b}[31mred\u{1b}[0m",
+    "\u{1b}]8;;https://evil.example/\u{7}click me\u{1b}]8;;\u{7}",
+    "\u{1b}]8;;https://evil.example/\u{1b}\\click\u{1b}]8;;\u{1b}\\",
+    "nul\0byte\u{7}bell\u{8}backspace\u{7f}del",
+    "\u{9b}2J\u{9d}0;title\u{9c}\u{85}next line",
+    "admin\u{202e}fdp.exe\u{202c} \u{2066}isolate\u{2069} \u{200e}\u{200f}\u{61c}",
+    "zero\u{200b}width\u{200c}\u{200d}\u{2060}\u{2061}\u{2064}\u{feff}\u{180e}\u{ad}",
+    "tags\u{e0001}\u{e0041}\u{e007f} selectors\u{fe0f}\u{e0100}",
+    "line\u{2028}forged line\u{2029}forged paragraph\r\n*Forged*",
+    "<!channel> @here <https://evil.example|click> `code` &amp;",
+    "",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +222,15 @@ mod tests {
             '\u{61c}',
         ] {
             assert!(is_forbidden(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn the_hostile_corpus_keeps_nothing_raw_when_capped() {
+        for text in HOSTILE_CORPUS {
+            let kept = cap(text, 40);
+            assert!(!kept.chars().any(is_forbidden), "{kept:?}");
+            assert!(kept.chars().count() <= 40);
         }
     }
 
