@@ -11,6 +11,15 @@ pub use crate::catalogue::{Severity, ViewerImpact};
 
 use crate::catalogue::{Cause, Code};
 use crate::model::{Distribution, DistributionOrigin};
+use crate::untrusted::{
+    and_more, cap, cut_list, more_count, FINDING_JSON_BYTES, NAME_CHARS, SHOWN_ITEMS, TEXT_CHARS,
+};
+
+/// The evidence field that says what the size budget cut, when it cut anything.
+pub const EVIDENCE_CUT: &str = "evidence_cut";
+
+/// How deep evidence objects and arrays are kept; deeper values are replaced by a note.
+const EVIDENCE_DEPTH: usize = 6;
 
 /// Structured evidence: field name to JSON value, in insertion order.
 pub type Evidence = Map<String, Value>;
@@ -96,29 +105,124 @@ impl FindingBuilder {
         self
     }
 
-    /// Renders the message and remediation from the catalogue entry and the evidence.
+    /// Renders the message and remediation from the catalogue entry and the evidence, within the
+    /// finding's size budget: every evidence string is capped to [`TEXT_CHARS`], every list to
+    /// [`SHOWN_ITEMS`] items and `… and N more`, and while the finding's JSON exceeds
+    /// [`FINDING_JSON_BYTES`] its largest evidence field is replaced by a note of its size; the
+    /// field [`EVIDENCE_CUT`] then names what was cut. The finding itself is never dropped.
     pub fn build(self) -> Finding {
         let entry = self.cause.code.entry();
         let viewer_impact = match (self.proposed, self.cause.impact_when_proposed) {
             (true, Some(proposed)) => proposed,
             _ => self.cause.impact,
         };
-        Finding {
+        let evidence: Evidence = self
+            .evidence
+            .into_iter()
+            .map(|(name, value)| (name, bounded(value, 0)))
+            .collect();
+        let mut finding = Finding {
             code: self.cause.code,
             severity: self.severity.unwrap_or(self.cause.severity),
-            distribution_id: self.distribution_id,
-            subject: self.subject,
-            message: fill(self.cause.message, &self.evidence),
-            remediation: self
-                .cause
-                .remediation
-                .iter()
-                .map(|step| fill(step, &self.evidence))
-                .collect(),
+            distribution_id: self.distribution_id.map(|id| cap(&id, NAME_CHARS)),
+            subject: cap(&self.subject, TEXT_CHARS),
+            message: String::new(),
+            remediation: Vec::new(),
             viewer_impact,
-            evidence: self.evidence,
+            evidence,
             docs: entry.docs.to_owned(),
+        };
+        finding.fill_texts(self.cause);
+        finding.fit_budget(self.cause);
+        finding
+    }
+}
+
+impl Finding {
+    /// The finding's JSON size in bytes, as `audit --format json` and the notifications carry it.
+    pub fn json_size(&self) -> usize {
+        serde_json::to_vec(self).map_or(usize::MAX, |json| json.len())
+    }
+
+    fn fill_texts(&mut self, cause: &Cause) {
+        self.message = fill(cause.message, &self.evidence);
+        self.remediation = cause
+            .remediation
+            .iter()
+            .map(|step| fill(step, &self.evidence))
+            .collect();
+    }
+
+    /// Cuts the largest evidence fields until the finding fits [`FINDING_JSON_BYTES`]; the texts are
+    /// filled again after each cut (they quote the evidence), and capped last if still too long.
+    fn fit_budget(&mut self, cause: &Cause) {
+        let mut cut: Vec<String> = Vec::new();
+        while self.json_size() > FINDING_JSON_BYTES {
+            let largest = self
+                .evidence
+                .iter()
+                .filter(|(name, _)| name.as_str() != EVIDENCE_CUT && !cut.contains(name))
+                .map(|(name, value)| (name.clone(), json_len(value)))
+                .max_by_key(|(_, size)| *size);
+            let Some((name, size)) = largest else { break };
+            self.evidence.insert(
+                name.clone(),
+                Value::String(format!(
+                    "(cut: {size} bytes, over the finding's {FINDING_JSON_BYTES}-byte budget)"
+                )),
+            );
+            cut.push(name);
+            self.fill_texts(cause);
         }
+        if !cut.is_empty() {
+            self.evidence.insert(
+                EVIDENCE_CUT.to_owned(),
+                Value::String(format!(
+                    "{} cut to fit the finding's {FINDING_JSON_BYTES}-byte budget",
+                    cut.join(", ")
+                )),
+            );
+        }
+        if self.json_size() > FINDING_JSON_BYTES {
+            self.message = cap(&self.message, TEXT_CHARS);
+            for step in &mut self.remediation {
+                *step = cap(step, TEXT_CHARS);
+            }
+        }
+    }
+}
+
+fn json_len(value: &Value) -> usize {
+    serde_json::to_vec(value).map_or(usize::MAX, |json| json.len())
+}
+
+/// An evidence value within its caps: strings to [`TEXT_CHARS`] (forbidden characters escaped),
+/// lists to [`SHOWN_ITEMS`] and `… and N more`, objects to as many keys, nesting to a fixed depth.
+fn bounded(value: Value, depth: usize) -> Value {
+    if depth >= EVIDENCE_DEPTH && matches!(value, Value::Array(_) | Value::Object(_)) {
+        return Value::String("(cut: nested too deep)".to_owned());
+    }
+    match value {
+        Value::String(s) => Value::String(cap(&s, TEXT_CHARS)),
+        Value::Array(items) => Value::Array(cut_list(
+            items.into_iter().map(|item| bounded(item, depth + 1)),
+            SHOWN_ITEMS,
+            |item| item.as_str().and_then(more_count),
+            |more| Value::String(and_more(more)),
+        )),
+        Value::Object(map) => {
+            let total = map.len();
+            let mut kept: Map<String, Value> = map
+                .into_iter()
+                .take(SHOWN_ITEMS)
+                .map(|(key, item)| (cap(&key, NAME_CHARS), bounded(item, depth + 1)))
+                .collect();
+            if total > SHOWN_ITEMS {
+                kept.insert("…".to_owned(), Value::String(and_more(total - SHOWN_ITEMS)));
+            }
+            Value::Object(kept)
+        }
+        other => other,
     }
 }
 
@@ -191,6 +295,33 @@ mod tests {
             ),
             "api.example.com not in example.com, *.example.com; {missing} {not a placeholder}"
         );
+    }
+
+    #[test]
+    fn evidence_of_any_size_fits_the_budget_and_says_what_was_cut() {
+        let huge = "CN=".to_owned() + &"x".repeat(200_000);
+        let sans: Vec<String> = (0..5_000).map(|i| format!("n{i}.example.com")).collect();
+        let mut builder = Finding::builder(&crate::catalogue::HTTP_ALLOWED)
+            .distribution("E1")
+            .subject(huge.clone())
+            .evidence("behavior", huge.clone())
+            .evidence("sans", sans);
+        for i in 0..40 {
+            builder = builder.evidence(&format!("field_{i}"), vec![huge.clone(); 30]);
+        }
+        let finding = builder.build();
+        assert!(
+            finding.json_size() <= FINDING_JSON_BYTES,
+            "{}",
+            finding.json_size()
+        );
+        assert!(finding.subject.ends_with(" more characters]"));
+        let sans = finding.evidence["sans"].as_array().unwrap();
+        assert_eq!(sans.len(), SHOWN_ITEMS + 1);
+        assert_eq!(sans[SHOWN_ITEMS], "… and 4980 more");
+        let cut = finding.evidence[EVIDENCE_CUT].as_str().unwrap();
+        assert!(cut.contains("budget"), "{cut}");
+        assert!(!finding.message.is_empty());
     }
 
     #[test]

@@ -23,5 +23,6 @@ pub mod report;
 pub mod rules;
 pub mod settings;
 pub mod tls;
+pub mod untrusted;
 pub mod vocabulary;
 pub mod x509;

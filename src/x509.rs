@@ -6,6 +6,7 @@ use x509_parser::prelude::*;
 use x509_parser::public_key::PublicKey;
 
 use crate::model::{canonical_curve, CertificateDetails, KeyKind};
+use crate::untrusted::{cap, cap_names, KEPT_NAMES, NAME_CHARS, TEXT_CHARS};
 
 /// Why a certificate could not be read.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -58,6 +59,11 @@ pub fn pem_to_der(pem: &str) -> Result<Vec<Vec<u8>>, CertificateParseError> {
 }
 
 /// Parses one DER certificate; `index` is its position, for error messages.
+///
+/// The text it keeps is untrusted (an origin chose it) and is capped here, where it enters
+/// ([`crate::untrusted`]): subject and issuer to [`TEXT_CHARS`], each name to [`NAME_CHARS`], the SAN
+/// list to [`KEPT_NAMES`] names and a last `… and N more`, forbidden characters written as escapes.
+/// Chain analysis compares the raw DER names, never these strings, so a cut changes no verdict.
 pub fn parse_der(index: usize, der: &[u8]) -> Result<CertificateDetails, CertificateParseError> {
     let (_, cert) =
         X509Certificate::from_der(der).map_err(|e| CertificateParseError::MalformedDer {
@@ -69,23 +75,24 @@ pub fn parse_der(index: usize, der: &[u8]) -> Result<CertificateDetails, Certifi
         .iter_common_name()
         .next()
         .and_then(|cn| cn.as_str().ok())
-        .map(str::to_owned);
+        .map(|cn| cap(cn, NAME_CHARS));
     let dns_names = match cert.subject_alternative_name() {
-        Ok(Some(san)) => san
-            .value
-            .general_names
-            .iter()
-            .filter_map(|name| match name {
-                GeneralName::DNSName(dns) => Some((*dns).to_owned()),
-                _ => None,
-            })
-            .collect(),
+        Ok(Some(san)) => cap_names(
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|name| match name {
+                    GeneralName::DNSName(dns) => Some(*dns),
+                    _ => None,
+                }),
+            KEPT_NAMES,
+        ),
         _ => Vec::new(),
     };
     Ok(CertificateDetails {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
-        serial: cert.raw_serial_as_string(),
+        subject: cap(&cert.subject().to_string(), TEXT_CHARS),
+        issuer: cap(&cert.issuer().to_string(), TEXT_CHARS),
+        serial: cap(&cert.raw_serial_as_string(), NAME_CHARS),
         common_name,
         dns_names,
         not_before: cert.validity().not_before.to_datetime(),
@@ -121,7 +128,7 @@ fn key_kind(spki: &SubjectPublicKeyInfo) -> KeyKind {
             KeyKind::Ec { curve }
         }
         _ => KeyKind::Other {
-            algorithm: spki.algorithm.algorithm.to_id_string(),
+            algorithm: cap(&spki.algorithm.algorithm.to_id_string(), NAME_CHARS),
         },
     }
 }
@@ -131,7 +138,7 @@ fn curve_name(oid: &x509_parser::der_parser::oid::Oid) -> String {
         "1.2.840.10045.3.1.7" => canonical_curve("prime256v1"),
         "1.3.132.0.34" => canonical_curve("secp384r1"),
         "1.3.132.0.35" => canonical_curve("secp521r1"),
-        other => other.to_owned(),
+        other => cap(other, NAME_CHARS),
     }
 }
 

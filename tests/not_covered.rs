@@ -178,8 +178,8 @@ fn check_config_names_each_part_it_does_not_audit() {
                 .is_some_and(|steps| steps.len() >= 2),
             "{part}: how to check by hand"
         );
-        // A finding at the chosen minimum: not a clean exit.
-        assert_eq!(status, Some(1), "{part}");
+        // Printed, but not a problem: a CI gate does not fail on a part it cannot audit alone.
+        assert_eq!(status, Some(0), "{part}");
     }
 }
 
@@ -252,7 +252,33 @@ fn the_fixture_with_every_part_names_each_one() {
         assert_eq!(text.matches(&line).count(), 1, "{subject}:\n{text}");
     }
     assert!(text.contains("0 low, 7 info."), "{text}");
-    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert_eq!(output.status.code(), Some(0), "{text}");
+}
+
+#[test]
+fn a_minimum_severity_still_shows_what_was_not_audited_and_the_exit_ignores_it() {
+    let vpc_origin = json!({"Quantity": 2, "Items": [
+        clean_config()["Origins"]["Items"][0].clone(),
+        {"Id": "private-alb", "DomainName": "internal-alb.example.com",
+         "VpcOriginConfig": {"VpcOriginId": "vo_0123456789abcdef"}}
+    ]});
+    let config = with(&[("/Origins", vpc_origin)]);
+    for minimum in ["critical", "high", "medium"] {
+        let output = check_config(&config, &["--format", "json", "--min-severity", minimum]);
+        let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let codes: Vec<&str> = report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["code"].as_str())
+            .collect();
+        assert_eq!(codes, [NOT_COVERED], "{minimum}: never filtered out");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{minimum}: not a failing gate"
+        );
+    }
 }
 
 /// The refused UpdateDistribution sample, its requestParameters' config carrying every part in

@@ -352,7 +352,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let timeouts = match cli.aws.timeouts() {
         Ok(timeouts) => timeouts,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", crate::report::terminal(&error.to_string()));
             return ExitCode::from(EXIT_ERROR);
         }
     };
@@ -429,7 +429,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     match outcome {
         Ok(status) => ExitCode::from(status),
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", crate::report::terminal(&error.to_string()));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -532,11 +532,7 @@ fn finish_probe(report: &Report, output: &OutputOptions) -> Result<u8, CliError>
         Format::Text => probe::render_text(&shown, use_colour()),
     };
     write_stdout(&rendered);
-    Ok(if shown.findings.is_empty() {
-        EXIT_CLEAN
-    } else {
-        EXIT_FINDINGS
-    })
+    Ok(exit_status(&shown))
 }
 
 /// Prints the report and picks the exit status.
@@ -558,11 +554,17 @@ fn finish(report: &Report, output: &OutputOptions) -> Result<u8, CliError> {
             });
         }
     }
-    Ok(if shown.findings.is_empty() {
-        EXIT_CLEAN
-    } else {
+    Ok(exit_status(&shown))
+}
+
+/// 1 when the shown report has a problem, 0 otherwise: an `audit-not-covered` finding alone (a VPC
+/// origin, say) is printed but does not fail a CI gate ([`Report::has_problems`]).
+fn exit_status(shown: &Report) -> u8 {
+    if shown.has_problems() {
         EXIT_FINDINGS
-    })
+    } else {
+        EXIT_CLEAN
+    }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is the reader's choice, not an error worth a panic.

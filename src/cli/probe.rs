@@ -11,9 +11,12 @@ use super::{lab_options, CliError, ProbeArgs};
 use crate::audit::{run as run_audit, AuditRequest, NoAccount, OriginRequest, Subject};
 use crate::catalogue::Code;
 use crate::finding::render_value;
-use crate::report::{render_findings, severity_counts, Note, OriginProbe, Report};
+use crate::report::{
+    render_document, render_findings, severity_counts, terminal, Note, OriginProbe, Report,
+};
 use crate::rules::ExpiryThresholds;
 use crate::tls::{ProbeOutcome, ProtocolVersion};
+use crate::untrusted::{cap_names, SHOWN_ITEMS};
 
 /// CloudFront's longest `ConnectionTimeout`.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -106,10 +109,12 @@ pub(crate) fn render_json(shown: &Report) -> String {
         })
         .collect();
     document.insert("probes".to_owned(), Value::Array(probes));
-    serde_json::to_string_pretty(&Value::Object(document)).unwrap_or_default()
+    render_document(document, true)
 }
 
 /// Per SNI: addresses, what was negotiated, the chain as sent and the verdict; then the findings.
+/// Every string an origin or the command line chose goes through the terminal's sanitiser
+/// ([`terminal`]): a certificate's subject can carry ESC, OSC 8 links, BEL or bidi overrides.
 pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
     let mut out = String::new();
     for p in &shown.origin_probes {
@@ -118,9 +123,9 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
         let _ = writeln!(
             out,
             "Probe {}:{} (SNI {}), offering {}",
-            target.host,
+            terminal(&target.host),
             target.port,
-            target.sni,
+            terminal(&target.sni),
             offered.join(", ")
         );
         let addresses: Vec<String> = p
@@ -134,7 +139,7 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
             ProbeOutcome::Negotiated(n) => {
                 let completion = match &n.completion {
                     Some(Ok(())) => "full handshake completed".to_owned(),
-                    Some(Err(e)) => format!("full handshake failed: {e}"),
+                    Some(Err(e)) => format!("full handshake failed: {}", terminal(&e.to_string())),
                     None => {
                         "full handshake not attempted (parameters rustls cannot speak)".to_owned()
                     }
@@ -143,11 +148,12 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
                     out,
                     "  negotiated: {} {} ({completion})",
                     n.version.as_str(),
-                    n.cipher_name
+                    terminal(&n.cipher_name)
                 );
                 let _ = writeln!(out, "  chain as sent:");
                 for (i, c) in p.certificates.as_array().into_iter().flatten().enumerate() {
-                    let field = |name: &str| c.get(name).map(render_value).unwrap_or_default();
+                    let field =
+                        |name: &str| terminal(&c.get(name).map(render_value).unwrap_or_default());
                     let _ = writeln!(
                         out,
                         "    {i}: {}\n       issuer {}; serial {}; valid {} to {}\n       names: {}; key {}; sha256 {}",
@@ -156,7 +162,7 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
                         field("serial"),
                         field("not_before"),
                         field("not_after"),
-                        or_none(&field("dns_names")),
+                        or_none(&shown_names(c.get("dns_names"))),
                         field("key"),
                         field("sha256"),
                     );
@@ -166,11 +172,11 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
                 let _ = writeln!(
                     out,
                     "  outcome: {}",
-                    serde_json::to_string(other).unwrap_or_default()
+                    terminal(&serde_json::to_string(other).unwrap_or_default())
                 );
             }
         }
-        let _ = writeln!(out, "  verdict: {}\n", verdict(p));
+        let _ = writeln!(out, "  verdict: {}\n", terminal(&verdict(p)));
     }
     out.push_str(&render_findings(shown, colour, "Findings"));
     let _ = writeln!(
@@ -185,6 +191,12 @@ pub(crate) fn render_text(shown: &Report, colour: bool) -> String {
         severity_counts(shown)
     );
     out
+}
+
+/// The names a person reads: the first [`SHOWN_ITEMS`], then how many more (the JSON has them all).
+fn shown_names(names: Option<&Value>) -> String {
+    let names = names.and_then(Value::as_array).into_iter().flatten();
+    terminal(&cap_names(names.map(render_value), SHOWN_ITEMS).join(", "))
 }
 
 fn or_none(text: &str) -> &str {

@@ -31,16 +31,11 @@ pub(super) fn quote(text: &str, max_chars: usize) -> String {
     quoted
 }
 
-/// Shortened with control characters escaped, unquoted: for fields kept as data.
+/// Shortened with forbidden characters ([`crate::untrusted::is_forbidden`]: controls, bidi and
+/// invisible marks, line separators) escaped, unquoted: for fields kept as data.
 pub(super) fn escape_clip(text: &str, max_chars: usize) -> String {
-    let mut out = String::new();
-    for c in text.chars().take(max_chars) {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
+    let short: String = text.chars().take(max_chars).collect();
+    let mut out = crate::untrusted::escape_forbidden(&short);
     if text.chars().count() > max_chars {
         out.push('…');
     }

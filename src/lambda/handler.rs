@@ -287,13 +287,7 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         }
         let mut notifications = notify::per_distribution(report, summary, minimum);
         if self.config.notify_on_clean {
-            let reported = report.at_least(minimum);
-            let groups = reported.by_distribution();
-            for id in report.distribution_labels.keys() {
-                if !groups.iter().any(|(group, _)| *group == Some(id.as_str())) {
-                    notifications.push(notify::verified(id, summary));
-                }
-            }
+            notifications.extend(notify::verified_clean(report, summary, minimum));
         }
         notifications
     }

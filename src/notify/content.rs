@@ -64,6 +64,13 @@ impl<'a> Group<'a> {
         }
     }
 
+    /// Whether the group has a finding other than `audit-not-covered`.
+    pub(super) fn has_problems(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| !crate::report::is_not_covered(f))
+    }
+
     /// The worst severity among the group's findings.
     pub(super) fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()

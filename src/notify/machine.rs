@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::content::{Content, Part, Scope};
-use crate::report::Report;
+use crate::report::{render_document, Report};
 
 /// The JSON report of `content`, compact: it is embedded as a string three times in the SNS
 /// envelope, so whitespace would cost three times.
@@ -48,8 +48,7 @@ pub(super) fn render(content: &Content<'_>) -> String {
             document.insert("verified".into(), Value::Object(verified));
         }
     }
-    // A map of JSON values with string keys always serialises.
-    serde_json::to_string(&Value::Object(document)).unwrap_or_default()
+    render_document(document, false)
 }
 
 fn part_object(part: Part) -> Value {

@@ -4,7 +4,8 @@
 //!
 //! How it is split, by idea:
 //!
-//! * `plan`: which notifications an audit gets ([`per_distribution`], [`digest`], [`verified`]);
+//! * `plan`: which notifications an audit gets ([`per_distribution`], [`digest`], [`verified`],
+//!   [`verified_clean`]);
 //! * `content`: what one notification says, for every audience alike (the findings, their worst
 //!   severity and codes, the trigger, the notes, the part), and [`console_url`];
 //! * `trigger`: what started the audit, as data ([`TriggerSummary`]);
@@ -33,10 +34,10 @@
 //! | `trigger` | String | [`TriggerSummary::kind`] |
 //! | `notification` | String | `distribution`, `digest` or `verified`, so that a subscription can take only digests, say |
 //!
-//! A notification never exceeds [`SIZE_BUDGET`] when it can be helped: a digest (and, in the rare
-//! case of enormous evidence, a distribution's notification) is split into numbered parts, and no
-//! finding is ever dropped. Only a single finding whose own texts exceed the budget yields an
-//! over-sized message; SNS then rejects it and the publish error says so.
+//! A notification never exceeds [`SIZE_BUDGET`], by construction: every finding is bounded
+//! ([`crate::untrusted::FINDING_JSON_BYTES`]), a digest (and, with large evidence, a distribution's
+//! notification) is split into numbered parts, no finding is ever dropped, and a last check degrades
+//! (cuts the email, then the evidence in the JSON, saying so) any message still over the budget.
 
 mod attributes;
 mod chat;
@@ -66,7 +67,7 @@ pub use chat::{
 pub use content::{console_url, ACCOUNT_DISTRIBUTION_ID, CONSOLE_DISTRIBUTIONS};
 pub use notification::{Notification, SUBJECT_LIMIT};
 pub use pack::{SIZE_BUDGET, SNS_MESSAGE_LIMIT};
-pub use plan::{digest, per_distribution, verified};
+pub use plan::{digest, per_distribution, verified, verified_clean};
 pub use sns::SnsPublisher;
 pub use trigger::TriggerSummary;
 

@@ -1,13 +1,19 @@
 //! Fitting notifications into SNS's size limit: a digest (and, in the rare case of enormous evidence,
-//! a distribution's notification) is split into numbered parts, and no finding is ever dropped. Only
-//! a single finding whose own texts exceed the budget yields an over-sized message; SNS then rejects
-//! it and the publish error says so.
+//! a distribution's notification) is split into numbered parts, and no finding is ever dropped.
+//!
+//! The bound is structural: every finding's JSON is at most [`FINDING_JSON_BYTES`] (the finding
+//! builder cuts its evidence), a part holds findings only while it measures within [`SIZE_BUDGET`],
+//! so a part of one finding always fits; and a last check ([`fit`]) degrades any part still over the
+//! budget (the email cut, then the evidence in the JSON replaced by a note) rather than let SNS
+//! refuse it.
 
 use std::ops::Range;
 
 use super::chat::CHAT_DESCRIPTION_LIMIT;
 use super::content::{Group, Part};
 use super::notification::{Built, Notification};
+use crate::finding::EVIDENCE_CUT;
+use crate::untrusted::FINDING_JSON_BYTES;
 
 /// The default SNS message size limit: 256 KiB for the message and its attributes together.
 pub const SNS_MESSAGE_LIMIT: usize = 262_144;
@@ -49,9 +55,64 @@ where
                 number: i + 1,
                 of: parts,
             });
-            build(&pieces[range], part).notification
+            fit(build(&pieces[range], part).notification)
         })
         .collect()
+}
+
+/// What replaces the cut end of an email that would not fit.
+const EMAIL_CUT: &str =
+    "\n\n[The rest of this email was cut to fit SNS's message size limit; every finding is in the JSON report.]\n";
+
+/// The last check: a notification over [`SIZE_BUDGET`] is degraded, never left to fail. First its
+/// email is cut (saying so), then each finding's evidence in the JSON is replaced by a note; the
+/// findings themselves (code, severity, subject, message) always stay.
+pub(super) fn fit(mut notification: Notification) -> Notification {
+    let over = |n: &Notification| n.sns_size().saturating_sub(SIZE_BUDGET);
+    let excess = over(&notification);
+    if excess == 0 {
+        return notification;
+    }
+    // The email is one of three copies of the content; cut its end by the excess, on a char boundary.
+    let keep = notification
+        .email
+        .len()
+        .saturating_sub(excess + EMAIL_CUT.len() + 64);
+    let mut cut_at = keep;
+    while !notification.email.is_char_boundary(cut_at) {
+        cut_at -= 1;
+    }
+    notification.email.truncate(cut_at);
+    notification.email.push_str(EMAIL_CUT);
+    if over(&notification) > 0 {
+        notification.default_json = without_evidence(&notification.default_json);
+    }
+    notification
+}
+
+/// The JSON report with every finding's evidence replaced by a note saying why.
+fn without_evidence(default_json: &str) -> String {
+    let Ok(mut document) = serde_json::from_str::<serde_json::Value>(default_json) else {
+        return default_json.to_owned();
+    };
+    if let Some(findings) = document
+        .get_mut("findings")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for finding in findings {
+            if let Some(object) = finding.as_object_mut() {
+                let mut note = serde_json::Map::new();
+                note.insert(
+                    EVIDENCE_CUT.to_owned(),
+                    serde_json::Value::from(format!(
+                        "evidence omitted to fit SNS's message size limit (each finding is at most {FINDING_JSON_BYTES} bytes; run the audit for the whole evidence)"
+                    )),
+                );
+                object.insert("evidence".to_owned(), serde_json::Value::Object(note));
+            }
+        }
+    }
+    serde_json::to_string(&document).unwrap_or_else(|_| default_json.to_owned())
 }
 
 /// No unit may be too big alone: those that are are split by findings, greedily.
@@ -218,6 +279,35 @@ mod tests {
             chat_lines, 301,
             "300 distributions and the account, in Slack too"
         );
+    }
+
+    #[test]
+    fn an_oversized_notification_is_degraded_not_refused() {
+        let report = Report::new(vec![outdated("E1")], 1, vec![]);
+        let note = per_distribution(&report, &trigger(), Severity::Low).remove(0);
+
+        // A huge email is cut, saying so; the JSON keeps its evidence.
+        let mut long_email = note.clone();
+        long_email.email.push_str(&"é".repeat(200_000));
+        assert!(long_email.sns_size() > SIZE_BUDGET);
+        let fitted = super::fit(long_email);
+        assert!(fitted.sns_size() <= SIZE_BUDGET, "{}", fitted.sns_size());
+        assert!(fitted
+            .email
+            .ends_with("every finding is in the JSON report.]\n"));
+        assert!(parse(&fitted.default_json)["findings"][0]["evidence"]["evidence_cut"].is_null());
+
+        // A huge JSON report loses its evidence, never its findings.
+        let mut long_json = note;
+        long_json.default_json = long_json.default_json.replace(
+            "\"evidence\":{",
+            &format!("\"evidence\":{{\"huge\":\"{}\",", "x".repeat(300_000)),
+        );
+        let fitted = super::fit(long_json);
+        assert!(fitted.sns_size() <= SIZE_BUDGET, "{}", fitted.sns_size());
+        let json = parse(&fitted.default_json);
+        assert_eq!(json["findings"].as_array().unwrap().len(), 1);
+        assert!(json["findings"][0]["evidence"]["evidence_cut"].is_string());
     }
 
     #[test]

@@ -48,7 +48,11 @@ pub fn digest(report: &Report, trigger: &TriggerSummary, minimum: Severity) -> V
     let totals = DigestTotals {
         listed: filtered.summary(),
         all: report.summary(),
-        failing: groups.iter().filter(|g| g.id.is_some()).count(),
+        // A distribution whose only findings say what was not audited is listed, not failing.
+        failing: groups
+            .iter()
+            .filter(|g| g.id.is_some() && g.has_problems())
+            .count(),
         account_level: groups.iter().any(|g| g.id.is_none()),
     };
     pack(groups, true, |groups: &[Group<'_>], part| {
@@ -56,6 +60,24 @@ pub fn digest(report: &Report, trigger: &TriggerSummary, minimum: Severity) -> V
             report, trigger, minimum, &totals, groups, part,
         ))
     })
+}
+
+/// A "verified" message for every distribution of `report` with nothing to report at or above
+/// `minimum`. A distribution with an `audit-not-covered` finding is never verified: part of it was
+/// not audited, and it gets its own notification saying so ([`per_distribution`] keeps those).
+pub fn verified_clean(
+    report: &Report,
+    trigger: &TriggerSummary,
+    minimum: Severity,
+) -> Vec<Notification> {
+    let reported = report.at_least(minimum);
+    let groups = reported.by_distribution();
+    report
+        .distribution_labels
+        .keys()
+        .filter(|id| !groups.iter().any(|(group, _)| *group == Some(id.as_str())))
+        .map(|id| verified(id, trigger))
+        .collect()
 }
 
 /// The short "verified" message sent after an event-driven audit found nothing to report, when
@@ -70,7 +92,7 @@ mod tests {
 
     use serde_json::{json, Value};
 
-    use crate::finding::Severity;
+    use crate::finding::{Finding, Severity};
     use crate::notify::fixtures::*;
     use crate::notify::*;
     use crate::report::{render_json, Report};
@@ -182,9 +204,49 @@ mod tests {
         assert!(note.email.contains("Click to fix>*Forged*"));
         // The subject stays ASCII and within bounds.
         assert!(note.subject.len() <= SUBJECT_LIMIT && note.subject.is_ascii());
-        // The machine copy keeps the value exactly (JSON escaping makes it safe there).
+        // The machine copy keeps the value, its forbidden characters as visible escapes (taken at
+        // entry by the finding builder), so no raw control reaches a JSON consumer's screen either.
         let json = parse(&note.default_json);
-        assert_eq!(json["findings"][0]["subject"], CRAFTED);
+        assert_eq!(
+            json["findings"][0]["subject"],
+            crate::untrusted::escape_forbidden(CRAFTED)
+        );
+        assert!(!note.default_json.contains('\u{202E}'));
+    }
+
+    #[test]
+    fn a_distribution_with_a_part_not_audited_is_told_so_never_verified() {
+        let not_covered = Finding::builder(&crate::catalogue::NOT_COVERED_VPC_ORIGIN)
+            .distribution("E1VPC")
+            .subject("origin vpc")
+            .evidence("origin_id", "vpc")
+            .evidence("vpc_origin_id", "vo_1")
+            .evidence("origin_domain", "internal.example.com")
+            .build();
+        let report = Report::new(vec![not_covered], 2, vec![]).with_labels(BTreeMap::from([
+            ("E1VPC".into(), "vpc.example.com".into()),
+            ("E2CLEAN".into(), "clean.example.com".into()),
+        ]));
+        let verified: Vec<String> = verified_clean(&report, &trigger(), Severity::Medium)
+            .iter()
+            .map(|n| n.attribute(ATTRIBUTE_DISTRIBUTION_ID).unwrap_or_default())
+            .collect();
+        assert_eq!(verified, ["E2CLEAN"], "E1VPC was not wholly audited");
+        let told = per_distribution(&report, &trigger(), Severity::Medium);
+        assert_eq!(told.len(), 1);
+        assert!(
+            told[0].email.contains("was not audited"),
+            "{}",
+            told[0].email
+        );
+        // In a sweep it is listed, yet no distribution counts as failing because of it.
+        let sweep = digest(&report, &TriggerSummary::new("sweep", ""), Severity::Medium);
+        assert!(
+            sweep[0].subject.contains(" 0 of 2 "),
+            "{}",
+            sweep[0].subject
+        );
+        assert!(sweep[0].default_json.contains("audit-not-covered"));
     }
 
     #[test]

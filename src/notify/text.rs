@@ -8,26 +8,21 @@
 /// The ellipsis used when text is cut (one character, so length limits stay simple).
 pub const ELLIPSIS: char = '…';
 
+use crate::untrusted::is_forbidden;
+
 /// U+2060 WORD JOINER: invisible, and enough to stop Slack from seeing `@channel` or `http://`.
 const WORD_JOINER: char = '\u{2060}';
 
-/// Characters that are removed everywhere: control characters (C0, DEL, C1, which includes line
-/// breaks an attacker could use to forge extra lines) and the bidirectional overrides and isolates
-/// (U+202A–U+202E, U+2066–U+2069), which can make text read differently from what it is.
-pub fn is_stripped(c: char) -> bool {
-    c.is_control()
-        || ('\u{202A}'..='\u{202E}').contains(&c)
-        || ('\u{2066}'..='\u{2069}').contains(&c)
-}
-
-/// Untrusted text for a plain-text email: control and bidi characters removed.
+/// Untrusted text for a plain-text email: forbidden characters ([`is_forbidden`]) removed. Email
+/// clients render no markup in `text/plain`, so nothing else needs escaping.
 pub fn plain(untrusted: &str) -> String {
-    untrusted.chars().filter(|c| !is_stripped(*c)).collect()
+    untrusted.chars().filter(|c| !is_forbidden(*c)).collect()
 }
 
 /// Untrusted text for Slack markdown (Amazon Q Developer renders `client-markdown` as Slack mrkdwn):
 ///
-/// * control and bidi characters removed;
+/// * forbidden characters ([`is_forbidden`]) removed, before our own word joiners go in (the only
+///   forbidden character the result carries);
 /// * `&`, `<`, `>` as HTML entities, as Slack requires, so `<!channel>`, `<@U123>` and
 ///   `<https://evil|text>` cannot form;
 /// * a word joiner after every `@`, so `@channel`, `@here`, `@everyone` and `@user` mention nobody;
@@ -46,7 +41,7 @@ pub fn slack_code(untrusted: &str) -> String {
 }
 
 fn escape_slack(untrusted: &str, break_links: bool) -> String {
-    let chars: Vec<char> = untrusted.chars().filter(|c| !is_stripped(*c)).collect();
+    let chars: Vec<char> = untrusted.chars().filter(|c| !is_forbidden(*c)).collect();
     let mut out = String::with_capacity(untrusted.len() + 16);
     for (i, &c) in chars.iter().enumerate() {
         match c {
@@ -102,7 +97,7 @@ pub fn subject(text: &str, limit: usize, fallback: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last_space = true;
     for c in text.chars() {
-        if is_stripped(c) || c.is_whitespace() {
+        if is_forbidden(c) || c.is_whitespace() {
             if !last_space {
                 out.push(' ');
                 last_space = true;
@@ -132,7 +127,108 @@ pub fn subject(text: &str, limit: usize, fallback: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
     use super::*;
+    use crate::report::terminal;
+    use crate::untrusted::{cap, cap_names, HOSTILE_CORPUS, NAME_CHARS};
+
+    /// Whether `text` has a forbidden character other than `allowed` (Slack's word joiner, ours).
+    fn has_forbidden(text: &str, allowed: &[char]) -> bool {
+        text.chars()
+            .any(|c| is_forbidden(c) && !allowed.contains(&c))
+    }
+
+    #[test]
+    fn every_audience_takes_the_hostile_corpus_without_a_raw_forbidden_character() {
+        for text in HOSTILE_CORPUS {
+            let email = plain(text);
+            assert!(!has_forbidden(&email, &[]), "email {email:?}");
+            for chat in [slack(text), slack_code(text)] {
+                assert!(!has_forbidden(&chat, &[WORD_JOINER]), "chat {chat:?}");
+                assert!(!chat.contains('<') && !chat.contains('>'), "chat {chat:?}");
+            }
+            let sns = subject(text, 99, "fallback");
+            assert!(sns.is_ascii() && !sns.chars().any(|c| c.is_control()));
+            let shown = terminal(text);
+            assert!(!has_forbidden(&shown, &[]), "terminal {shown:?}");
+            if text.chars().any(is_forbidden) {
+                assert!(
+                    shown.contains("\\u{") || shown.contains('\\'),
+                    "visible: {shown}"
+                );
+            }
+        }
+        assert_eq!(terminal("a\u{1b}]8;;x\u{7}"), "a\\u{1b}]8;;x\\u{7}");
+        assert_eq!(plain("a\u{2028}b\u{200b}c\u{e0041}d"), "abcd");
+    }
+
+    /// Characters the property mixes into arbitrary text, so that each case meets some.
+    const FORBIDDEN_SAMPLES: &[char] = &[
+        '\0',
+        '\u{7}',
+        '\u{1b}',
+        '\n',
+        '\u{7f}',
+        '\u{85}',
+        '\u{9b}',
+        '\u{61c}',
+        '\u{200b}',
+        '\u{200f}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{202e}',
+        '\u{2066}',
+        '\u{2069}',
+        '\u{2060}',
+        '\u{feff}',
+        '\u{fe0f}',
+        '\u{e0041}',
+        '\u{e0100}',
+        '<',
+        '@',
+        '&',
+        '`',
+        '.',
+        ':',
+        '/',
+    ];
+
+    /// 2,000 cases, seed fixed: any string through each sanitiser has no forbidden character (the
+    /// chat text only our word joiners) and stays within its cap.
+    #[test]
+    fn any_string_through_any_sanitiser_is_clean_and_within_its_cap() {
+        let config = Config {
+            cases: 2_000,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let seed = *b"cloudfront-tls-audit/sanitisers!";
+        let mut runner =
+            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+        let character = prop_oneof![any::<char>(), prop::sample::select(FORBIDDEN_SAMPLES)];
+        let text = prop::collection::vec(character, 0..600)
+            .prop_map(|chars| chars.into_iter().collect::<String>());
+        let outcome = runner.run(&(text, 0usize..300), |(text, limit)| {
+            prop_assert!(!has_forbidden(&plain(&text), &[]));
+            prop_assert!(!has_forbidden(&terminal(&text), &[]));
+            let chat = truncate(&slack(&text), limit);
+            prop_assert!(!has_forbidden(&chat, &[WORD_JOINER]));
+            prop_assert!(chat.chars().count() <= limit);
+            let sns = subject(&text, 99, "fallback");
+            prop_assert!(sns.len() <= 99 && !sns.is_empty() && sns.is_ascii());
+            let kept = cap(&text, limit);
+            prop_assert!(kept.chars().count() <= limit && !kept.chars().any(is_forbidden));
+            let names = cap_names(text.split(' '), 20);
+            prop_assert!(names.len() <= 21);
+            prop_assert!(names.iter().all(|n| n.chars().count() <= NAME_CHARS));
+            Ok(())
+        });
+        if let Err(failure) = outcome {
+            panic!("{failure}");
+        }
+    }
 
     #[test]
     fn slack_escape_neutralises_mentions_links_and_entities() {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::{Note, Report, Summary};
 use crate::finding::Finding;
+use crate::untrusted::escape_forbidden_json;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -45,6 +46,17 @@ impl Report {
 
 /// Renders the report as pretty-printed JSON.
 pub fn render_json(report: &Report) -> String {
-    // A map of JSON values with string keys always serialises.
-    serde_json::to_string_pretty(&Value::Object(report.to_json_object())).unwrap_or_default()
+    render_document(report.to_json_object(), true)
+}
+
+/// Renders a JSON document for people and programs: forbidden characters as visible escapes
+/// ([`escape_forbidden_json`]), pretty or compact.
+pub fn render_document(document: Map<String, Value>, pretty: bool) -> String {
+    let safe = escape_forbidden_json(Value::Object(document));
+    // A JSON value always serialises.
+    if pretty {
+        serde_json::to_string_pretty(&safe).unwrap_or_default()
+    } else {
+        serde_json::to_string(&safe).unwrap_or_default()
+    }
 }

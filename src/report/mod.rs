@@ -4,14 +4,15 @@ mod json;
 mod note;
 mod text;
 
-pub use json::render_json;
+pub use json::{render_document, render_json};
 pub use note::Note;
-pub use text::{render_findings, render_text, severity_counts};
+pub use text::{render_findings, render_text, severity_counts, terminal};
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::catalogue::Code;
 use crate::finding::{Finding, Severity};
 
 /// The outcome of one audit.
@@ -86,13 +87,15 @@ impl Report {
         self
     }
 
-    /// The same report keeping only findings at or above `minimum`.
+    /// The same report keeping only findings at or above `minimum`, and every `audit-not-covered`
+    /// finding whatever its severity: it says a part was not audited, and without it a filtered
+    /// report would read clean about what nobody checked.
     pub fn at_least(&self, minimum: Severity) -> Report {
         Report {
             findings: self
                 .findings
                 .iter()
-                .filter(|f| f.severity >= minimum)
+                .filter(|f| f.severity >= minimum || is_not_covered(f))
                 .cloned()
                 .collect(),
             distributions_audited: self.distributions_audited,
@@ -101,6 +104,13 @@ impl Report {
             edge_pending: self.edge_pending.clone(),
             origin_probes: self.origin_probes.clone(),
         }
+    }
+
+    /// Whether any finding is a problem, not only a note that a part was not audited
+    /// (`audit-not-covered`): what the CLI's exit status and the digest's "failing" count go by, so
+    /// that a CI gate does not fail, nor a distribution count as failing, on a VPC origin alone.
+    pub fn has_problems(&self) -> bool {
+        self.findings.iter().any(|f| !is_not_covered(f))
     }
 
     /// Counts by severity.
@@ -149,6 +159,11 @@ impl Report {
     }
 }
 
+/// An `audit-not-covered` finding: a part of the distribution this audit does not look at.
+pub fn is_not_covered(finding: &Finding) -> bool {
+    finding.code == Code::AuditNotCovered
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +187,44 @@ mod tests {
             .subject("account")
             .build();
         Report::new(vec![medium, account, critical], 2, vec![])
+    }
+
+    fn vpc_origin(id: &str) -> Finding {
+        Finding::builder(&crate::catalogue::NOT_COVERED_VPC_ORIGIN)
+            .distribution(id)
+            .subject("origin vpc")
+            .evidence("origin_id", "vpc")
+            .evidence("vpc_origin_id", "vo_1")
+            .evidence("origin_domain", "internal.example.com")
+            .build()
+    }
+
+    #[test]
+    fn a_minimum_severity_never_hides_what_was_not_audited() {
+        let mut findings = sample().findings;
+        findings.push(vpc_origin("E3"));
+        let report = Report::new(findings, 3, vec![]);
+        let shown = report.at_least(Severity::High);
+        let codes: Vec<&str> = shown.findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "viewer-alias-not-covered",
+                "audit-incomplete",
+                "audit-not-covered"
+            ]
+        );
+        assert!(shown.has_problems());
+        let only_gaps = Report::new(vec![vpc_origin("E3")], 1, vec![]).at_least(Severity::Critical);
+        assert_eq!(
+            only_gaps.findings.len(),
+            1,
+            "kept, so the report does not read clean"
+        );
+        assert!(
+            !only_gaps.has_problems(),
+            "and no problem for an exit status"
+        );
     }
 
     #[test]

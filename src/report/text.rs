@@ -33,7 +33,7 @@ pub fn severity_counts(report: &Report) -> String {
 pub fn render_findings(report: &Report, colour: bool, unscoped_heading: &str) -> String {
     let mut out = String::new();
     for note in &report.notes {
-        let _ = writeln!(out, "note: {}", clean(&note.to_string()));
+        let _ = writeln!(out, "note: {}", terminal(&note.to_string()));
     }
     if !report.notes.is_empty() {
         out.push('\n');
@@ -41,8 +41,8 @@ pub fn render_findings(report: &Report, colour: bool, unscoped_heading: &str) ->
     for (distribution, findings) in report.by_distribution() {
         let heading = match distribution {
             Some(id) => match report.distribution_labels.get(id) {
-                Some(label) => format!("Distribution {} ({})", clean(id), clean(label)),
-                None => format!("Distribution {}", clean(id)),
+                Some(label) => format!("Distribution {} ({})", terminal(id), terminal(label)),
+                None => format!("Distribution {}", terminal(id)),
             },
             None => unscoped_heading.to_owned(),
         };
@@ -63,19 +63,19 @@ pub fn render_findings(report: &Report, colour: bool, unscoped_heading: &str) ->
                     colour
                 ),
                 paint(finding.code.as_str(), BOLD, colour),
-                clean(&finding.subject)
+                terminal(&finding.subject)
             );
-            let _ = writeln!(out, "    {}", clean(&finding.message));
+            let _ = writeln!(out, "    {}", terminal(&finding.message));
             let _ = writeln!(out, "    viewer impact: {}", finding.viewer_impact);
             for (name, value) in &finding.evidence {
                 let _ = writeln!(
                     out,
                     "    evidence: {name} = {}",
-                    clean(&render_value(value))
+                    terminal(&render_value(value))
                 );
             }
             for (step, text) in finding.remediation.iter().enumerate() {
-                let _ = writeln!(out, "    fix {}: {}", step + 1, clean(text));
+                let _ = writeln!(out, "    fix {}: {}", step + 1, terminal(text));
             }
             let _ = writeln!(out, "    docs: {}", finding.docs);
         }
@@ -104,16 +104,10 @@ fn paint(text: &str, code: &str, colour: bool) -> String {
     }
 }
 
-/// Text from certificates, origins and configs is untrusted: control characters (terminal escapes,
-/// newlines that fake extra lines) are shown escaped, never sent to the terminal.
-fn clean(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+/// The terminal's sanitiser. Text from certificates, origins and configs is untrusted: forbidden
+/// characters ([`crate::untrusted::is_forbidden`]: ESC and OSC 8 links, BEL, NUL, newlines that fake
+/// extra lines, bidi overrides, invisible marks, U+2028/2029) are shown as visible escapes
+/// (`\u{1b}`), never sent to the terminal, so the operator sees that they were there.
+pub fn terminal(untrusted: &str) -> String {
+    crate::untrusted::escape_forbidden(untrusted)
 }

@@ -8,6 +8,7 @@ pub mod certs;
 pub mod counting;
 pub mod emulator;
 pub mod fault_proxy;
+pub mod hostile_certs;
 pub mod hostile_servers;
 pub mod runtime_api;
 pub mod seed;
