@@ -5,6 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod certs;
+pub mod chain_servers;
 pub mod counting;
 pub mod emulator;
 pub mod runtime_api;

@@ -98,7 +98,7 @@ fn a_full_chain_to_a_trusted_root_raises_no_flag() {
     let root = ca("Chain Test Root", None);
     let intermediate = ca("Chain Test Intermediate", Some(&root));
     let chain = sent(&[&leaf(&intermediate), &intermediate.der]);
-    let a = analyse_chain(&chain, HOST, now(), &[root.der.clone()]);
+    let a = analyse_chain(&chain, HOST, now(), std::slice::from_ref(&root.der));
     assert!(a.name_matches && a.path_error.is_none(), "{a:?}");
     assert!(!a.incomplete && !a.untrusted_root && !a.misordered && !a.self_signed);
     assert_eq!((a.missing_issuer, a.oversized), (None, None));
@@ -165,7 +165,7 @@ fn an_issuer_sent_out_of_place_is_misordered() {
     let upper = ca("Order Upper", Some(&root));
     let lower = ca("Order Lower", Some(&upper));
     let chain = sent(&[&leaf(&lower), &upper.der, &lower.der]);
-    let a = analyse_chain(&chain, HOST, now(), &[root.der.clone()]);
+    let a = analyse_chain(&chain, HOST, now(), std::slice::from_ref(&root.der));
     assert!(a.misordered, "{a:?}");
 }
 
@@ -179,7 +179,7 @@ fn more_certificates_than_s2n_accepts_are_oversized_and_not_judged_for_order() {
         intermediate.der.as_slice(),
         MAX_CERTIFICATES,
     ));
-    let a = analyse_chain(&sent(&ders), HOST, now(), &[root.der.clone()]);
+    let a = analyse_chain(&sent(&ders), HOST, now(), std::slice::from_ref(&root.der));
     let oversized = a.oversized.expect("oversized");
     assert_eq!(oversized.reason, OversizeReason::TooManyCertificates);
     assert_eq!(oversized.certificates_sent, MAX_CERTIFICATES + 1);
