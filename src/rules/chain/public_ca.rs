@@ -9,6 +9,11 @@
 //!
 //! A name on neither list is not proof of a private CA (the list has a date; a brand-new intermediate
 //! may be missing), so the finding for a leaf sent alone under such a name gives both causes.
+//!
+//! No AIA caIssuers fetch: it would be a second socket per origin to a URL the origin chose (an
+//! origin could point it at anything, slow or huge), it could only ever diagnose (CloudFront does not
+//! fetch missing intermediates), and it would need the network in tests. The dated list answers the
+//! common cases offline; the finding says both causes when it cannot.
 
 use std::sync::OnceLock;
 
