@@ -36,7 +36,7 @@ fn main() {
     println!("chain analysis, {RUNS} runs per flight, CPU time per analysis (thread schedstat)");
     println!(
         "{:<44} {:>6} {:>9} {:>7} {:>9} {:>9} {:>9}  verdict",
-        "flight", "certs", "bytes", "checks", "min ms", "median", "max ms"
+        "flight", "certs", "bytes", "checks", "min ms", "mean ms", "max ms"
     );
     let start = Instant::now();
     let flights = flights();
@@ -59,9 +59,12 @@ fn main() {
             last = Some(analysis);
         }
         let analysis = last.expect("at least one run");
+        // The kernel updates schedstat per scheduler tick, so single runs read 0 or a tick: the
+        // mean over the runs is the figure.
+        let mean = times.iter().sum::<f64>() / times.len() as f64;
         times.sort_by(f64::total_cmp);
-        let median = times[times.len() / 2];
-        worst = worst.max(times[times.len() - 1]);
+        let median = mean;
+        worst = worst.max(mean);
         let verdict = match &analysis.oversized {
             Some(o) => format!("oversized ({:?})", o.reason),
             None => format!(
@@ -80,7 +83,7 @@ fn main() {
         );
     }
     let verdict = if worst < TARGET_MS { "met" } else { "NOT MET" };
-    println!("worst single analysis: {worst:.3} ms of CPU; target {TARGET_MS} ms: {verdict}");
+    println!("worst mean analysis: {worst:.3} ms of CPU; target {TARGET_MS} ms: {verdict}");
 }
 
 /// The hostile flights, each within the probe's byte budget.
@@ -96,23 +99,28 @@ fn flights() -> Vec<(&'static str, Vec<SentCertificate>)> {
             sent(params.signed_by(&key, &shared_issuer).expect("leaf").der())
         })
         .collect();
-    // Within the caps: 7 CAs all named like their issuer, none self-signed, so each is a candidate
-    // issuer of every other and every pair is verified once (49 checks), with slow keys.
+    // Within the caps: a leaf and 6 CAs, all named like their issuer (an unsent CA of the same name
+    // with another key), none self-signed: each CA is a candidate issuer of every certificate and
+    // no signature verifies, so the search tries every pair once, with the slowest keys.
     let within_caps = |key: KeySpec| -> Vec<SentCertificate> {
         let parent = ca_params("Same Name");
         let parent_key = key.key_pair();
         let issuer = Issuer::from_params(&parent, &parent_key);
-        (0..7)
-            .map(|_| {
-                let key = key.key_pair();
-                sent(
-                    ca_params("Same Name")
-                        .signed_by(&key, &issuer)
-                        .expect("CA")
-                        .der(),
-                )
-            })
-            .collect()
+        let leaf_key = key.key_pair();
+        let leaf = CertificateParams::new(vec![HOST.to_owned()]).expect("leaf params");
+        let mut flight = vec![sent(
+            leaf.signed_by(&leaf_key, &issuer).expect("leaf").der(),
+        )];
+        flight.extend((0..6).map(|_| {
+            let key = key.key_pair();
+            sent(
+                ca_params("Same Name")
+                    .signed_by(&key, &issuer)
+                    .expect("CA")
+                    .der(),
+            )
+        }));
+        flight
     };
     // Loops: A names B as issuer, B names A, repeated, with duplicates and garbage mixed in.
     let loop_a = ca_params("Loop A");
@@ -142,8 +150,18 @@ fn flights() -> Vec<(&'static str, Vec<SentCertificate>)> {
         .collect();
     vec![
         ("660 leaves sharing one issuer (~200 KB)", flood),
-        ("7 same-name CAs, RSA 4096", within_caps(KeySpec::Rsa4096)),
-        ("7 same-name CAs, EC P-384", within_caps(KeySpec::EcP384)),
+        (
+            "leaf + 6 same-name CAs, RSA 4096",
+            within_caps(KeySpec::Rsa4096),
+        ),
+        (
+            "leaf + 6 same-name CAs, EC P-384",
+            within_caps(KeySpec::EcP384),
+        ),
+        (
+            "leaf + 6 same-name CAs, EC P-256",
+            within_caps(KeySpec::EcP256),
+        ),
         ("600: loops, duplicates, unparsable", mixed),
     ]
 }

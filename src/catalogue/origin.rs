@@ -558,7 +558,8 @@ pub static ORIGIN_CERT_CHAIN_OVERSIZED: Entry = Entry {
     title: "The origin sends a certificate chain larger than TLS clients accept",
     why: "TLS clients cap the chain a server may send: s2n-tls (AWS's TLS library) refuses more than \
           7 certificates by default, rustls and s2n-tls refuse a Certificate message over 64 KiB, and \
-          rustls-webpki gives up after 100 signature checks. Whether CloudFront refuses such a chain \
+          path builders give up on chains that need too many signature checks (rustls-webpki after \
+          100; this tool after 16). Whether CloudFront refuses such a chain \
           is unconfirmed; the conservative reading is that it may drop the connection: 502. Only the \
           part within the caps was analysed.",
     docs: DOCS_502,
@@ -596,7 +597,7 @@ pub static CHAIN_VERIFICATION_BUDGET: Cause = cause(
     "verification-budget",
     Severity::High,
     ViewerImpact::BadGateway,
-    "Origin {origin_id}: judging the {certificates_sent} certificates {origin_domain} sends takes more than {signature_budget} signature checks (certificates sharing or naming each other's issuer names); rustls-webpki gives up at that point, and CloudFront may too. The order, completeness and root were not judged.",
+    "Origin {origin_id}: judging the {certificates_sent} certificates {origin_domain} sends takes more than {signature_budget} signature checks (certificates sharing or naming each other's issuer names); path builders give up on such chains (rustls-webpki after 100 checks), and CloudFront may too. The order, completeness and root were not judged.",
     &[
         "Send one path only: the leaf, then the intermediate that signed it, and so on up; remove cross-signed duplicates and unrelated certificates.",
     ],

@@ -10,7 +10,7 @@
 //!
 //! The work is bounded whatever the origin sends ([`limits`]): at most 7 certificates and 65,535
 //! bytes of Certificate message are read, each (child, parent) signature is checked at most once and
-//! at most 100 are checked in all ([`graph`]). A chain past a cap is [`ChainAnalysis::oversized`].
+//! at most 16 are checked in all ([`graph`]). A chain past a cap is [`ChainAnalysis::oversized`].
 
 mod der;
 mod graph;
@@ -73,7 +73,7 @@ pub struct ChainAnalysis {
     /// rustls-webpki's path-validation error (anchors: webpki-roots plus the extra ones), if any.
     pub path_error: Option<PathError>,
     /// Signature verifications this analysis made, each (child, parent) pair once; never more than
-    /// [`limits::SIGNATURE_BUDGET`] (rustls-webpki's path check keeps its own budget of the same size).
+    /// [`limits::SIGNATURE_BUDGET`] (rustls-webpki's path check keeps its own budget).
     pub signature_checks: usize,
 }
 
