@@ -3,6 +3,7 @@
 #   make test   fmt, clippy and the whole test suite (unit, emulator, CLI)
 #   make bench  benchmarks (results in docs/benchmarks.md)
 #   make docs   regenerate docs/findings.md from the catalogue
+#   make ccadb  refresh data/public-ca-subjects.txt (public CA names) from the CCADB; needs the network
 #   make validate  check template.yaml offline (cfn-lint, sam validate --lint), and that broken ones fail
 #   make build  the arm64 Lambda deployment zip (cargo lambda build --release --arm64), at most 10 MB
 #   make deploy sam build + sam deploy to us-east-1 (guided the first time, or with GUIDED=1)
@@ -30,7 +31,7 @@ LAMBDA_ZIP := target/lambda/$(LAMBDA_BINARY)/bootstrap.zip
 MAX_ZIP_BYTES := 10485760
 EVENT ?= events/scheduler-sweep-input.json
 
-.PHONY: help demo test lint validate unit bench docs venv tools toolchain arm64-target system-tools build deploy delete invoke invoke-arm64 freeze freeze-tools clean
+.PHONY: help demo test lint validate unit bench docs ccadb venv tools toolchain arm64-target system-tools build deploy delete invoke invoke-arm64 freeze freeze-tools clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -148,12 +149,27 @@ test: venv system-tools lint validate
 bench: venv system-tools
 	$(CARGO) bench --locked --bench rules
 	$(CARGO) bench --locked --bench probe
+	$(CARGO) bench --locked --bench chain
 	$(CARGO) build --quiet --locked --release --bin cloudfront-tls-audit-lambda --example minimal_lambda
 	$(CARGO) bench --locked --bench lambda_startup
 	$(CARGO) bench --locked --bench lambda_sweep
 
 docs:
 	$(CARGO) run --quiet --locked -- catalogue > docs/findings.md
+
+## The names of every CA disclosed to the CCADB (roots and intermediates), which tell a missing public
+## intermediate from a private CA (src/rules/chain/public_ca.rs). The only target that needs the
+## network; tests and CI read the committed file. One CCADB report per NotBefore year, as the
+## committed list was built.
+CCADB_URL := https://ccadb.my.salesforce-sites.com/ccadb/AllCertificatePEMsCSVFormat
+ccadb:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	last=$$(date -u +%Y); \
+	for year in $$(seq 1994 $$last); do \
+		curl -fsS --retry 2 --max-time 300 -o "$$tmp/pems-$$year.csv" "$(CCADB_URL)?NotBeforeYear=$$year"; \
+	done; \
+	$(PYTHON) scripts/ccadb_subjects.py --date "$$(date -u +%F)" \
+		--source "$(CCADB_URL)?NotBeforeYear=1994..$$last" data/public-ca-subjects.txt "$$tmp"/*.csv
 
 freeze: venv
 	$(VENV)/bin/pip freeze --disable-pip-version-check | grep -v '^moto==' > /tmp/cf-tls-freeze.txt

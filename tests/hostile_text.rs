@@ -14,20 +14,17 @@ use cloudfront_tls_audit::finding::{Finding, Severity};
 use cloudfront_tls_audit::notify::{
     digest, per_distribution, publish_all, Notification, SnsPublisher, TriggerSummary,
 };
-use cloudfront_tls_audit::plan::plan_origin;
-use cloudfront_tls_audit::probe::{probe, ProbeSettings, ResolveOverride};
 use cloudfront_tls_audit::report::{render_json, render_text, Report};
-use cloudfront_tls_audit::rules::{analyse_observation, judge_origin_probe};
 use cloudfront_tls_audit::tls::ProtocolVersion;
 use cloudfront_tls_audit::untrusted::{is_forbidden, FINDING_JSON_BYTES};
 use serde_json::Value;
 use support::hostile_certs::{huge_issuer, huge_subject, many_sans, HOSTILE, RAW};
+use support::judged::{judge, probe_origin};
 use support::seed::{create_distribution, DistributionSpec, OriginSpec};
 use support::tls_servers::{openssl_server, pem_to_der, OpenSslServer};
 use support::topic::{drain, topic_with_queue};
 use support::{Emulator, IssuedCert};
 use tempfile::NamedTempFile;
-use time::OffsetDateTime;
 
 const ORIGIN: &str = "origin.example.com";
 
@@ -44,33 +41,15 @@ async fn serve(cert: &IssuedCert) -> OpenSslServer {
 async fn findings_of(cert: &IssuedCert) -> Vec<Finding> {
     let server = serve(cert).await;
     let addr = server.addr;
-    let plan = plan_origin(
+    let (target_use, observation) = probe_origin(
         ORIGIN,
-        addr.port(),
-        &[ORIGIN.to_owned()],
+        addr,
+        ORIGIN,
         &[ProtocolVersion::Tls12],
-        Duration::from_secs(2),
-    );
-    let settings = ProbeSettings {
-        deadline: Duration::from_secs(10),
-        resolve: vec![ResolveOverride {
-            host: ORIGIN.to_owned(),
-            port: addr.port(),
-            addresses: vec![addr.ip()],
-        }],
-        ..ProbeSettings::default()
-    };
-    let observation = probe(&plan.targets[0], &settings).await;
-    let now = OffsetDateTime::now_utc();
-    let anchors = vec![pem_to_der(&cert.root_pem)];
-    let analysis = analyse_observation(&observation, now, &anchors);
-    judge_origin_probe(
-        &plan.uses[0],
-        &observation,
-        analysis.as_ref(),
-        now,
-        &Default::default(),
+        Duration::from_secs(10),
     )
+    .await;
+    judge(&target_use, &observation, &[pem_to_der(&cert.root_pem)])
 }
 
 /// The hostile findings, as one distribution's (a Lambda sees them that way).

@@ -8,10 +8,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use cloudfront_tls_audit::finding::{Finding, ViewerImpact};
-use cloudfront_tls_audit::plan::{plan_origin, TargetUse};
-use cloudfront_tls_audit::probe::{probe, ProbeSettings, ResolveOverride};
-use cloudfront_tls_audit::rules::{analyse_observation, judge_origin_probe};
-use cloudfront_tls_audit::tls::{Observation, ProbeTarget, ProtocolVersion};
+use cloudfront_tls_audit::plan::TargetUse;
+use cloudfront_tls_audit::probe::{probe, ProbeSettings};
+use cloudfront_tls_audit::tls::{ProbeTarget, ProtocolVersion};
+use support::judged::{judge, probe_origin};
 use support::tls_servers::{
     canned_server, closed_port, openssl_server, pem_to_der, rustls_server, rustls_server_for,
     silent_server,
@@ -30,43 +30,9 @@ async fn findings_for(
     trusted: &[&IssuedCert],
     deadline: Duration,
 ) -> Vec<Finding> {
-    // Planned as the `probe` command plans it.
-    let plan = plan_origin(
-        ORIGIN,
-        addr.port(),
-        &[sni.to_owned()],
-        versions,
-        Duration::from_secs(1),
-    );
-    let settings = ProbeSettings {
-        deadline,
-        resolve: vec![ResolveOverride {
-            host: ORIGIN.to_owned(),
-            port: addr.port(),
-            addresses: vec![addr.ip()],
-        }],
-        ..ProbeSettings::default()
-    };
     let trust_anchors: Vec<Vec<u8>> = trusted.iter().map(|c| pem_to_der(&c.root_pem)).collect();
-    let observation = probe(&plan.targets[0], &settings).await;
-    judge(&plan.uses[0], &observation, &trust_anchors)
-}
-
-/// The rules' verdict on one standalone observation, its chain analysed once.
-fn judge(
-    target_use: &TargetUse,
-    observation: &Observation,
-    trust_anchors: &[Vec<u8>],
-) -> Vec<Finding> {
-    let now = OffsetDateTime::now_utc();
-    let analysis = analyse_observation(observation, now, trust_anchors);
-    judge_origin_probe(
-        target_use,
-        observation,
-        analysis.as_ref(),
-        now,
-        &Default::default(),
-    )
+    let (target_use, observation) = probe_origin(ORIGIN, addr, sni, versions, deadline).await;
+    judge(&target_use, &observation, &trust_anchors)
 }
 
 async fn findings(

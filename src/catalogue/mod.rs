@@ -95,6 +95,7 @@ catalogue! {
     OriginCertUntrustedRoot => ORIGIN_CERT_UNTRUSTED_ROOT,
     OriginCertChainIncomplete => ORIGIN_CERT_CHAIN_INCOMPLETE,
     OriginCertChainMisordered => ORIGIN_CERT_CHAIN_MISORDERED,
+    OriginCertChainOversized => ORIGIN_CERT_CHAIN_OVERSIZED,
     OriginCertNameMismatch => ORIGIN_CERT_NAME_MISMATCH,
     ViewerEdgeCertMismatch => VIEWER_EDGE_CERT_MISMATCH,
     ViewerEdgeHandshakeFailed => VIEWER_EDGE_HANDSHAKE_FAILED,

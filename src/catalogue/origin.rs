@@ -487,7 +487,7 @@ pub static ORIGIN_CERT_UNTRUSTED_ROOT: Entry = Entry {
         "CloudFront trusts the CAs on Mozilla's list (the same list as webpki-roots). A private or \
           internal CA fails the handshake: 502.",
     docs: DOCS_ORIGIN_HTTPS,
-    causes: &[&UNTRUSTED_ROOT],
+    causes: &[&UNTRUSTED_ROOT, &PRIVATE_ROOT],
 };
 
 /// The only cause of `origin-cert-untrusted-root`.
@@ -502,6 +502,20 @@ pub static UNTRUSTED_ROOT: Cause = cause(
     ],
 );
 
+/// The origin sends its intermediates, but the CA above them was not sent and is no public CA: a
+/// private CA (the misdiagnosis of issue 10 was to call this a missing intermediate).
+pub static PRIVATE_ROOT: Cause = cause(
+    Code::OriginCertUntrustedRoot,
+    "private-root",
+    Severity::Critical,
+    ViewerImpact::BadGateway,
+    "Origin {origin_id}: the chain sent by {origin_domain} ends at {root_subject}, the issuer of {certificate_subject}, which is neither a trusted root nor a CA known to the CCADB (list of {ccadb_as_of}): the certificate comes from a private CA.",
+    &[
+        "Install a certificate for {sni} from a publicly trusted CA; a private CA works only behind a load balancer that terminates TLS with a public certificate (CloudFront needs a CA on Mozilla's list).",
+        "If {root_subject} is a public CA newer than the list, send its certificate after {certificate_subject} and run make ccadb.",
+    ],
+);
+
 /// `origin-cert-chain-incomplete`
 pub static ORIGIN_CERT_CHAIN_INCOMPLETE: Entry = Entry {
     id: "origin-cert-chain-incomplete",
@@ -510,10 +524,11 @@ pub static ORIGIN_CERT_CHAIN_INCOMPLETE: Entry = Entry {
     why: "CloudFront does not fetch missing intermediates: without the full chain it drops the \
           connection: 502. Browsers often hide this by caching intermediates.",
     docs: DOCS_502,
-    causes: &[&CHAIN_INCOMPLETE],
+    causes: &[&CHAIN_INCOMPLETE, &CHAIN_INCOMPLETE_OR_PRIVATE_CA],
 };
 
-/// The only cause of `origin-cert-chain-incomplete`.
+/// The issuer not sent is a public CA (a Mozilla root's or a CCADB-disclosed CA's name), or the walk
+/// broke on a certificate it could not read or a loop: the intermediate is missing.
 pub static CHAIN_INCOMPLETE: Cause = cause(
     Code::OriginCertChainIncomplete,
     "missing-intermediate",
@@ -522,6 +537,21 @@ pub static CHAIN_INCOMPLETE: Cause = cause(
     "Origin {origin_id}: {origin_domain} does not send the issuer of {certificate_subject} ({missing_issuer}), and it is not a trusted root.",
     &[
         "Configure the server with the full chain: the leaf, then each intermediate (for example fullchain.pem rather than cert.pem).",
+    ],
+);
+
+/// The origin sends its leaf alone and the issuer's name is no CA the tool knows: a missing
+/// intermediate of a CA newer than the list, or a private CA. Without the issuer's certificate the
+/// tool cannot tell (CloudFront does not fetch it either), so the finding gives both.
+pub static CHAIN_INCOMPLETE_OR_PRIVATE_CA: Cause = cause(
+    Code::OriginCertChainIncomplete,
+    "missing-issuer-or-private-ca",
+    Severity::Critical,
+    ViewerImpact::BadGateway,
+    "Origin {origin_id}: {origin_domain} sends {certificate_subject} alone; its issuer {missing_issuer} is neither a trusted root nor a CA known to the CCADB (list of {ccadb_as_of}). Either the intermediate is missing, or the certificate comes from a private CA.",
+    &[
+        "If {missing_issuer} is a public CA: configure the server with the full chain, the leaf then each intermediate (for example fullchain.pem rather than cert.pem).",
+        "If it is a private or internal CA: install a certificate for {sni} from a publicly trusted CA (CloudFront trusts only the CAs on Mozilla's list), or terminate TLS at a load balancer with a public certificate.",
     ],
 );
 
@@ -545,6 +575,58 @@ pub static CHAIN_MISORDERED: Cause = cause(
     "Origin {origin_id}: {origin_domain} sends its chain out of order: {sent_order}.",
     &[
         "Order the chain file leaf first, then the intermediate that signed it, and so on up; reload the server.",
+    ],
+);
+
+/// `origin-cert-chain-oversized`
+pub static ORIGIN_CERT_CHAIN_OVERSIZED: Entry = Entry {
+    id: "origin-cert-chain-oversized",
+    family: Family::OriginCertificate,
+    title: "The origin sends a certificate chain larger than TLS clients accept",
+    why: "TLS clients cap the chain a server may send: s2n-tls (AWS's TLS library) refuses more than \
+          7 certificates by default, rustls and s2n-tls refuse a Certificate message over 64 KiB, and \
+          path builders give up on chains that need too many signature checks (rustls-webpki after \
+          100; this tool after 16). Whether CloudFront refuses such a chain \
+          is unconfirmed; the conservative reading is that it may drop the connection: 502. Only the \
+          part within the caps was analysed.",
+    docs: DOCS_502,
+    causes: &[&CHAIN_TOO_MANY_CERTIFICATES, &CHAIN_TOO_MANY_BYTES, &CHAIN_VERIFICATION_BUDGET],
+};
+
+/// More certificates than s2n-tls accepts by default.
+pub static CHAIN_TOO_MANY_CERTIFICATES: Cause = cause(
+    Code::OriginCertChainOversized,
+    "too-many-certificates",
+    Severity::High,
+    ViewerImpact::BadGateway,
+    "Origin {origin_id}: {origin_domain} sends {certificates_sent} certificates ({certificate_bytes} bytes); TLS clients such as s2n-tls refuse more than {certificate_limit}, and CloudFront may too. Only the first {certificates_analysed} were analysed.",
+    &[
+        "Send only the leaf and the intermediates up to (not including) the root, usually two or three certificates; remove duplicates and unrelated certificates from the chain file.",
+    ],
+);
+
+/// A Certificate message longer than rustls and s2n-tls accept.
+pub static CHAIN_TOO_MANY_BYTES: Cause = cause(
+    Code::OriginCertChainOversized,
+    "too-many-bytes",
+    Severity::High,
+    ViewerImpact::BadGateway,
+    "Origin {origin_id}: {origin_domain} sends a Certificate message of {certificate_bytes} bytes ({certificates_sent} certificates); rustls and s2n-tls refuse more than {byte_limit}, and CloudFront may too. Only the first {certificates_analysed} certificates were analysed.",
+    &[
+        "Send only the leaf and the intermediates up to (not including) the root; remove duplicates and unrelated certificates, and avoid certificates with huge names or extensions.",
+    ],
+);
+
+/// The sent certificates name each other as issuers so that judging them takes more signature checks
+/// than rustls-webpki allows.
+pub static CHAIN_VERIFICATION_BUDGET: Cause = cause(
+    Code::OriginCertChainOversized,
+    "verification-budget",
+    Severity::High,
+    ViewerImpact::BadGateway,
+    "Origin {origin_id}: judging the {certificates_sent} certificates {origin_domain} sends takes more than {signature_budget} signature checks (certificates sharing or naming each other's issuer names); path builders give up on such chains (rustls-webpki after 100 checks), and CloudFront may too. The order, completeness and root were not judged.",
+    &[
+        "Send one path only: the leaf, then the intermediate that signed it, and so on up; remove cross-signed duplicates and unrelated certificates.",
     ],
 );
 

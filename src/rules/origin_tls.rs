@@ -2,8 +2,8 @@
 //! `origin-handshake-timeout`, `origin-tls-protocol-mismatch`, `origin-tls-no-shared-cipher`,
 //! `origin-handshake-failed`, `origin-cert-expired`, `origin-cert-not-yet-valid`,
 //! `origin-cert-expiring`, `origin-cert-self-signed`, `origin-cert-untrusted-root`,
-//! `origin-cert-chain-incomplete`, `origin-cert-chain-misordered`, `origin-cert-name-mismatch`,
-//! `audit-incomplete`.
+//! `origin-cert-chain-incomplete`, `origin-cert-chain-misordered`, `origin-cert-chain-oversized`,
+//! `origin-cert-name-mismatch`, `audit-incomplete`.
 //!
 //! Judges what each origin probe observed, for every distribution that relies on it. A probe this
 //! machine could not make (a local fault) is `audit-incomplete`, never a verdict on the origin.
@@ -14,7 +14,9 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::chain::{analyse_observation, ChainAnalysis, ChainEntry};
+use super::chain::limits::{MAX_CERTIFICATES, MAX_CERTIFICATE_MESSAGE_BYTES, SIGNATURE_BUDGET};
+use super::chain::public_ca::ccadb_as_of;
+use super::chain::{analyse_observation, ChainAnalysis, ChainEntry, OversizeReason};
 use super::{timestamp, ExpiryThresholds, ProbeResults};
 use crate::catalogue::*;
 use crate::finding::{Finding, FindingBuilder, Severity};
@@ -39,6 +41,7 @@ const CERTIFICATE_CODES: &[Code] = &[
     Code::OriginCertUntrustedRoot,
     Code::OriginCertChainIncomplete,
     Code::OriginCertChainMisordered,
+    Code::OriginCertChainOversized,
     Code::OriginCertNameMismatch,
 ];
 
@@ -541,6 +544,23 @@ fn negotiated_findings(
             );
         }
     }
+    if let Some(oversized) = &analysis.oversized {
+        let cause = match oversized.reason {
+            OversizeReason::TooManyCertificates => &CHAIN_TOO_MANY_CERTIFICATES,
+            OversizeReason::TooManyBytes => &CHAIN_TOO_MANY_BYTES,
+            OversizeReason::VerificationBudget => &CHAIN_VERIFICATION_BUDGET,
+        };
+        findings.push(
+            with_chain(start(cause))
+                .evidence("certificates_sent", oversized.certificates_sent)
+                .evidence("certificate_bytes", oversized.certificate_bytes)
+                .evidence("certificates_analysed", oversized.certificates_analysed)
+                .evidence("certificate_limit", MAX_CERTIFICATES)
+                .evidence("byte_limit", MAX_CERTIFICATE_MESSAGE_BYTES)
+                .evidence("signature_budget", SIGNATURE_BUDGET)
+                .build(),
+        );
+    }
     let leaf_subject = leaf.map(|l| l.subject.clone()).unwrap_or_default();
     if analysis.self_signed {
         findings.push(
@@ -563,11 +583,42 @@ fn negotiated_findings(
                 .build(),
         );
     } else if analysis.incomplete {
-        let (subject, missing) = first_missing_issuer(&parsed);
+        // A leaf sent alone under an issuer no public CA has: a missing intermediate or a private CA.
+        let (cause, subject, missing) = match &analysis.missing_issuer {
+            Some(m) if !m.known_public_ca => (
+                &CHAIN_INCOMPLETE_OR_PRIVATE_CA,
+                m.certificate_subject.clone(),
+                m.issuer.clone(),
+            ),
+            Some(m) => (
+                &CHAIN_INCOMPLETE,
+                m.certificate_subject.clone(),
+                m.issuer.clone(),
+            ),
+            None => {
+                let (subject, missing) = first_missing_issuer(&parsed);
+                (&CHAIN_INCOMPLETE, subject, missing)
+            }
+        };
         findings.push(
-            with_chain(start(&CHAIN_INCOMPLETE))
+            with_chain(start(cause))
                 .evidence("certificate_subject", subject)
                 .evidence("missing_issuer", missing)
+                .evidence("ccadb_as_of", ccadb_as_of())
+                .build(),
+        );
+    } else if let Some(private) = analysis
+        .missing_issuer
+        .as_ref()
+        .filter(|_| analysis.untrusted_root)
+    {
+        // Intermediates sent, the CA above them neither sent nor public: a private CA.
+        findings.push(
+            with_chain(start(&PRIVATE_ROOT))
+                .evidence("root_subject", private.issuer.clone())
+                .evidence("certificate_subject", private.certificate_subject.clone())
+                .evidence("intermediates_sent", private.intermediates_sent)
+                .evidence("ccadb_as_of", ccadb_as_of())
                 .build(),
         );
     } else if analysis.untrusted_root {
@@ -583,7 +634,8 @@ fn negotiated_findings(
                 .build(),
         );
     }
-    if !analysis.name_matches {
+    // A leaf past the byte cap was not read: its names are unknown, not wrong.
+    if !analysis.name_matches && !analysis.certificates.is_empty() {
         let names: Vec<String> = leaf
             .map(|l| names_covering(l).into_iter().map(str::to_owned).collect())
             .unwrap_or_default();
@@ -974,6 +1026,89 @@ mod tests {
         assert!(codes.contains(&Code::OriginCertSelfSigned));
         assert!(codes.contains(&Code::OriginCertNameMismatch));
         assert!(codes.contains(&Code::OriginTlsProtocolMismatch));
+    }
+
+    /// A leaf for origin.example.com under a private two-level CA: (leaf, intermediate) DER.
+    fn private_chain() -> (SentCertificate, SentCertificate) {
+        let ca = |name: &str| {
+            let mut params =
+                rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+            params.distinguished_name = rcgen::DistinguishedName::new();
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, name);
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            (params, rcgen::KeyPair::generate().expect("key"))
+        };
+        let (root, root_key) = ca("Private Root");
+        let (intermediate, intermediate_key) = ca("Private Issuing CA");
+        let intermediate_der = intermediate
+            .signed_by(
+                &intermediate_key,
+                &rcgen::Issuer::from_params(&root, &root_key),
+            )
+            .expect("intermediate");
+        let leaf_key = rcgen::KeyPair::generate().expect("key");
+        let leaf = rcgen::CertificateParams::new(vec!["origin.example.com".to_owned()])
+            .expect("leaf params")
+            .signed_by(
+                &leaf_key,
+                &rcgen::Issuer::from_params(&intermediate, &intermediate_key),
+            )
+            .expect("leaf");
+        (
+            SentCertificate {
+                der: leaf.der().to_vec(),
+            },
+            SentCertificate {
+                der: intermediate_der.der().to_vec(),
+            },
+        )
+    }
+
+    #[test]
+    fn a_private_ca_is_an_untrusted_root_and_a_lone_leaf_names_both_causes() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let (leaf, intermediate) = private_chain();
+        let with_intermediate = judge_all(&snapshot, |_| {
+            negotiated(
+                ProtocolVersion::Tls12,
+                vec![leaf.clone(), intermediate.clone()],
+            )
+        });
+        assert_codes(&with_intermediate, &["origin-cert-untrusted-root"]);
+        assert_eq!(
+            with_intermediate[0].evidence["root_subject"],
+            "CN=Private Root"
+        );
+        assert!(with_intermediate[0].message.contains("private CA"));
+        let alone = judge_all(&snapshot, |_| {
+            negotiated(ProtocolVersion::Tls12, vec![leaf.clone()])
+        });
+        assert_codes(&alone, &["origin-cert-chain-incomplete"]);
+        assert_eq!(alone[0].evidence["missing_issuer"], "CN=Private Issuing CA");
+        assert!(
+            alone[0].message.contains("private CA"),
+            "{}",
+            alone[0].message
+        );
+        assert_eq!(alone[0].remediation.len(), 2, "both fixes");
+    }
+
+    #[test]
+    fn a_chain_past_seven_certificates_is_oversized_with_its_counts() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let (leaf, intermediate) = private_chain();
+        let mut chain = vec![leaf];
+        chain.extend(std::iter::repeat_n(intermediate, 9));
+        let findings = judge_all(&snapshot, |_| {
+            negotiated(ProtocolVersion::Tls12, chain.clone())
+        });
+        assert_codes(&findings, &["origin-cert-chain-oversized"]);
+        assert_eq!(findings[0].evidence["certificates_sent"], 10);
+        assert_eq!(findings[0].evidence["certificates_analysed"], 7);
+        assert_eq!(findings[0].evidence["certificate_limit"], 7);
+        assert_eq!(findings[0].viewer_impact.as_str(), "502");
     }
 
     #[test]

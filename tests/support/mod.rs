@@ -5,11 +5,13 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod certs;
+pub mod chain_servers;
 pub mod counting;
 pub mod emulator;
 pub mod fault_proxy;
 pub mod hostile_certs;
 pub mod hostile_servers;
+pub mod judged;
 pub mod runtime_api;
 pub mod seed;
 pub mod tls_servers;

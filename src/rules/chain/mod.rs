@@ -1,24 +1,35 @@
-//! Codes: none. This file judges a chain; rules/origin_tls.rs turns the verdict into findings.
+//! Codes: none. This module judges a chain; rules/origin_tls.rs turns the verdict into findings.
 //!
 //! The verdict on a certificate chain as an origin sent it: pure, bytes in and analysis out, time and
 //! trust anchors passed in. The probes only record the chain; this judges it, once per observation.
 //!
 //! The flags say what a rule needs to explain a 502 (self-signed, wrong order, missing intermediate,
-//! untrusted root, expired, wrong name); `path_error` is rustls-webpki's own verdict on the path.
-//! webpki ignores the subject CN, which CloudFront accepts when there are no SANs, so the name check
-//! is ours ([`crate::names::covers`]).
+//! untrusted root, expired, wrong name, oversized); `path_error` is rustls-webpki's own verdict on
+//! the path. webpki ignores the subject CN, which CloudFront accepts when there are no SANs, so the
+//! name check is ours ([`crate::names::covers`]).
+//!
+//! The work is bounded whatever the origin sends ([`limits`]): at most 7 certificates and 65,535
+//! bytes of Certificate message are read, each (child, parent) signature is checked at most once and
+//! at most 16 are checked in all ([`graph`]). A chain past a cap is [`ChainAnalysis::oversized`].
+
+mod der;
+mod graph;
+pub mod limits;
+pub mod public_ca;
 
 use rustls::pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use serde::Serialize;
 use time::OffsetDateTime;
 use webpki::{EndEntityCert, KeyUsage};
 use x509_parser::prelude::{FromDer, X509Certificate};
-use x509_parser::x509::SubjectPublicKeyInfo;
 
 use crate::model::CertificateDetails;
 use crate::names::any_covers;
 use crate::tls::{Observation, ProbeOutcome, SentCertificate};
 use crate::x509::{names_covering, parse_der};
+
+use graph::{Graph, WalkEnd};
+pub use limits::{OversizeReason, Oversized};
 
 /// One sent certificate, parsed or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,17 +47,23 @@ pub enum ChainEntry {
 /// What is wrong (or right) with a sent chain. Positions index the chain as sent (0 = leaf).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainAnalysis {
-    /// Every sent certificate, in the order sent.
+    /// Every analysed certificate, in the order sent (all of them unless [`Self::oversized`]).
     pub certificates: Vec<ChainEntry>,
     /// The leaf names itself as issuer and its signature verifies with its own key.
     pub self_signed: bool,
     /// Some certificate's issuer was sent, but not right after it (the order CloudFront needs).
     pub misordered: bool,
-    /// Walking up from the leaf, an issuer is neither sent nor a trust anchor (missing intermediate).
+    /// Walking up from the leaf, an issuer is neither sent nor a trust anchor, and it is a public CA
+    /// or the leaf came alone (a missing intermediate; [`Self::missing_issuer`] says which).
     pub incomplete: bool,
-    /// The path ends at a self-signed certificate that is not a trust anchor (includes a self-signed
-    /// leaf that is not itself an anchor).
+    /// The path ends at a CA that is not a trust anchor: a sent self-signed root, or (with
+    /// [`Self::missing_issuer`]) an issuer above the sent intermediates that no public CA has.
     pub untrusted_root: bool,
+    /// The issuer the walk from the leaf could not find among the sent certificates, if it stopped so.
+    pub missing_issuer: Option<MissingIssuer>,
+    /// The chain went past a cap; only the first [`Oversized::certificates_analysed`] certificates
+    /// were analysed, and the order, completeness and root were not judged.
+    pub oversized: Option<Oversized>,
     /// Positions of certificates past their notAfter at `now`.
     pub expired: Vec<usize>,
     /// Positions of certificates before their notBefore at `now`.
@@ -55,6 +72,22 @@ pub struct ChainAnalysis {
     pub name_matches: bool,
     /// rustls-webpki's path-validation error (anchors: webpki-roots plus the extra ones), if any.
     pub path_error: Option<PathError>,
+    /// Signature verifications this analysis made, each (child, parent) pair once; never more than
+    /// [`limits::SIGNATURE_BUDGET`] (rustls-webpki's path check keeps its own budget).
+    pub signature_checks: usize,
+}
+
+/// The issuer a sent certificate names but the origin did not send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingIssuer {
+    /// The subject of the certificate whose issuer is missing.
+    pub certificate_subject: String,
+    /// That certificate's issuer name, as the missing certificate's subject would read.
+    pub issuer: String,
+    /// The issuer's name is a Mozilla root's or a CA's disclosed to the CCADB ([`public_ca`]).
+    pub known_public_ca: bool,
+    /// Sent certificates the walk went through above the leaf (0: the leaf came alone).
+    pub intermediates_sent: usize,
 }
 
 /// Why rustls-webpki finds no valid path from the sent leaf to a trusted root, keeping webpki's kind.
@@ -94,13 +127,31 @@ pub fn analyse_observation(
 }
 
 /// Judges `chain` (as sent, leaf first) for `sni` at `now`, trusting Mozilla's roots (webpki-roots)
-/// plus `extra_trust_anchors` (DER certificates).
+/// plus `extra_trust_anchors` (DER certificates). Bounded: see [`limits`].
 pub fn analyse_chain(
     chain: &[SentCertificate],
     sni: &str,
     now: OffsetDateTime,
     extra_trust_anchors: &[Vec<u8>],
 ) -> ChainAnalysis {
+    analyse_within(
+        chain,
+        sni,
+        now,
+        extra_trust_anchors,
+        limits::SIGNATURE_BUDGET,
+    )
+}
+
+/// [`analyse_chain`] with an explicit signature budget (the tests spend it on purpose).
+fn analyse_within(
+    chain: &[SentCertificate],
+    sni: &str,
+    now: OffsetDateTime,
+    extra_trust_anchors: &[Vec<u8>],
+    signature_budget: usize,
+) -> ChainAnalysis {
+    let (chain, oversized) = limits::analysed_prefix(chain);
     let certificates: Vec<ChainEntry> = chain
         .iter()
         .enumerate()
@@ -134,22 +185,80 @@ pub fn analyse_chain(
         not_yet_valid: positions(&certificates, |d| d.not_before > now),
         certificates,
         self_signed: false,
-        misordered: misordered(&parsed),
+        misordered: false,
         incomplete: false,
         untrusted_root: false,
+        missing_issuer: None,
+        oversized,
         name_matches: false,
         path_error: path_error(chain, now, &anchors),
+        signature_checks: 0,
     };
     if let Some(ChainEntry::Parsed(leaf)) = analysis.certificates.first() {
         analysis.name_matches = name_matches(leaf, sni);
     }
-    if let Some(Some(leaf)) = parsed.first() {
-        analysis.self_signed = signed_by(leaf, leaf);
-        let (incomplete, untrusted_root) = walk_to_anchor(&parsed, &anchors);
-        analysis.incomplete = incomplete;
-        analysis.untrusted_root = untrusted_root;
+    if parsed.first().and_then(Option::as_ref).is_none() {
+        return analysis;
+    }
+    let mut graph = Graph::new(&parsed, &anchors, signature_budget);
+    analysis.self_signed = graph.self_signed(0);
+    // Past a cap, what the origin sent beyond it is unknown: order, gaps and root are not judged.
+    if analysis.oversized.is_none() {
+        analysis.misordered = graph.misordered();
+        let end = graph.walk_to_anchor();
+        judge_walk(&mut analysis, &parsed, end);
+    }
+    analysis.signature_checks = graph.checks_made();
+    if graph.budget_exhausted() {
+        analysis.misordered = false;
+        analysis.incomplete = false;
+        analysis.untrusted_root = false;
+        analysis.missing_issuer = None;
+        let sent = analysis.oversized;
+        analysis.oversized = Some(Oversized {
+            reason: OversizeReason::VerificationBudget,
+            certificates_sent: sent.map_or(chain.len(), |o| o.certificates_sent),
+            certificate_bytes: sent.map_or_else(
+                || limits::certificate_message_bytes(chain),
+                |o| o.certificate_bytes,
+            ),
+            certificates_analysed: chain.len(),
+        });
     }
     analysis
+}
+
+/// Turns where the walk from the leaf stopped into the incomplete / untrusted-root verdicts. A
+/// missing issuer that is a public CA is a missing intermediate; one that is not, above sent
+/// intermediates, is a private root; under a leaf sent alone it could be either, and the finding
+/// says both.
+fn judge_walk(analysis: &mut ChainAnalysis, parsed: &[Option<X509Certificate<'_>>], end: WalkEnd) {
+    match end {
+        WalkEnd::Anchor => {}
+        WalkEnd::SelfSignedRoot(_) => analysis.untrusted_root = true,
+        WalkEnd::Broken => analysis.incomplete = true,
+        WalkEnd::IssuerNotSent { position, steps } => {
+            // The names as parse_der gave them (capped where untrusted text enters).
+            let (Some(Some(cert)), Some(ChainEntry::Parsed(details))) =
+                (parsed.get(position), analysis.certificates.get(position))
+            else {
+                analysis.incomplete = true;
+                return;
+            };
+            let known_public_ca = public_ca::is_public_ca_name(cert.issuer().as_raw());
+            analysis.missing_issuer = Some(MissingIssuer {
+                certificate_subject: details.subject.clone(),
+                issuer: details.issuer.clone(),
+                known_public_ca,
+                intermediates_sent: steps,
+            });
+            if known_public_ca || steps == 0 {
+                analysis.incomplete = true;
+            } else {
+                analysis.untrusted_root = true;
+            }
+        }
+    }
 }
 
 fn positions(entries: &[ChainEntry], pred: impl Fn(&CertificateDetails) -> bool) -> Vec<usize> {
@@ -164,87 +273,6 @@ fn positions(entries: &[ChainEntry], pred: impl Fn(&CertificateDetails) -> bool)
 /// SANs when there are any, else the CN (CloudFront's rule, reference §3.3).
 fn name_matches(leaf: &CertificateDetails, sni: &str) -> bool {
     any_covers(names_covering(leaf), sni)
-}
-
-/// `child` names `parent` as issuer and `parent`'s key verifies `child`'s signature.
-fn signed_by(child: &X509Certificate<'_>, parent: &X509Certificate<'_>) -> bool {
-    child.issuer().as_raw() == parent.subject().as_raw()
-        && child.verify_signature(Some(parent.public_key())).is_ok()
-}
-
-/// True when some certificate's issuer was sent somewhere other than right after it.
-fn misordered(parsed: &[Option<X509Certificate<'_>>]) -> bool {
-    parsed.iter().enumerate().any(|(i, cert)| {
-        let Some(cert) = cert else { return false };
-        if signed_by(cert, cert) {
-            return false;
-        }
-        let issuer_at = |j: usize| {
-            parsed
-                .get(j)
-                .and_then(Option::as_ref)
-                .is_some_and(|p| signed_by(cert, p))
-        };
-        let sent_elsewhere = (0..parsed.len()).any(|j| j != i && j != i + 1 && issuer_at(j));
-        sent_elsewhere && !issuer_at(i + 1)
-    })
-}
-
-/// Walks from the leaf through sent issuers to an anchor: (incomplete, untrusted_root).
-fn walk_to_anchor(
-    parsed: &[Option<X509Certificate<'_>>],
-    anchors: &[TrustAnchor<'_>],
-) -> (bool, bool) {
-    let mut visited = vec![0usize];
-    let mut current = 0usize;
-    // Each step visits a new certificate, so the walk ends within `parsed.len()` steps.
-    for _ in 0..=parsed.len() {
-        let Some(Some(cert)) = parsed.get(current) else {
-            return (true, false);
-        };
-        if is_anchor(cert, anchors) || issued_by_anchor(cert, anchors) {
-            return (false, false);
-        }
-        if signed_by(cert, cert) {
-            return (false, true);
-        }
-        let next = (0..parsed.len()).find(|j| {
-            !visited.contains(j)
-                && parsed
-                    .get(*j)
-                    .and_then(Option::as_ref)
-                    .is_some_and(|p| signed_by(cert, p))
-        });
-        match next {
-            Some(j) => {
-                visited.push(j);
-                current = j;
-            }
-            None => return (true, false),
-        }
-    }
-    (true, false)
-}
-
-fn is_anchor(cert: &X509Certificate<'_>, anchors: &[TrustAnchor<'_>]) -> bool {
-    let subject = der_value(cert.subject().as_raw());
-    let spki = der_value(cert.public_key().raw);
-    anchors.iter().any(|a| {
-        Some(a.subject.as_ref()) == subject && Some(a.subject_public_key_info.as_ref()) == spki
-    })
-}
-
-fn issued_by_anchor(cert: &X509Certificate<'_>, anchors: &[TrustAnchor<'_>]) -> bool {
-    let issuer = der_value(cert.issuer().as_raw());
-    anchors
-        .iter()
-        .filter(|a| Some(a.subject.as_ref()) == issuer)
-        .any(|a| {
-            // Anchors keep the SPKI's contents only: re-wrap them to verify the signature.
-            let wrapped = der_sequence(a.subject_public_key_info.as_ref());
-            SubjectPublicKeyInfo::from_der(&wrapped)
-                .is_ok_and(|(_, spki)| cert.verify_signature(Some(&spki)).is_ok())
-        })
 }
 
 fn path_error(
@@ -281,74 +309,5 @@ fn path_error(
     .map(PathError::Webpki)
 }
 
-/// The contents of a DER TLV (tag and length stripped), `None` if it is malformed.
-fn der_value(tlv: &[u8]) -> Option<&[u8]> {
-    let (&first, rest) = tlv.get(1..)?.split_first()?;
-    if first < 0x80 {
-        return rest.get(..usize::from(first));
-    }
-    let count = usize::from(first & 0x7F);
-    if count == 0 || count > 4 {
-        return None;
-    }
-    let (len_bytes, rest) = rest.split_at_checked(count)?;
-    let len = len_bytes
-        .iter()
-        .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-    rest.get(..len)
-}
-
-/// `value` wrapped in a DER SEQUENCE header.
-fn der_sequence(value: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x30];
-    let len = value.len();
-    if len < 0x80 {
-        out.push(u8::try_from(len).unwrap_or(0));
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | u8::try_from(bytes.len() - skip).unwrap_or(0));
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(value);
-    out
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn der_helpers_round_trip_and_refuse_garbage() {
-        for len in [0usize, 5, 127, 128, 300, 70_000] {
-            let value = vec![7u8; len];
-            assert_eq!(der_value(&der_sequence(&value)), Some(value.as_slice()));
-        }
-        assert_eq!(der_value(&[]), None);
-        assert_eq!(der_value(&[0x30]), None);
-        assert_eq!(der_value(&[0x30, 0x85, 1, 1, 1, 1, 1]), None);
-        assert_eq!(der_value(&[0x30, 0x05, 1]), None);
-    }
-
-    #[test]
-    fn an_empty_or_garbage_chain_gives_flags_not_panics() {
-        let now = OffsetDateTime::UNIX_EPOCH;
-        let empty = analyse_chain(&[], "a.example.com", now, &[]);
-        assert!(!empty.name_matches && empty.certificates.is_empty());
-        assert!(empty.path_error.is_some());
-        let junk = analyse_chain(
-            &[SentCertificate {
-                der: b"junk".to_vec(),
-            }],
-            "a.example.com",
-            now,
-            &[b"junk".to_vec()],
-        );
-        assert!(matches!(
-            junk.certificates[0],
-            ChainEntry::Unparsable { .. }
-        ));
-        assert!(junk.path_error.is_some());
-        assert!(!junk.name_matches);
-    }
-}
+mod tests;
