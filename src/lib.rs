@@ -22,6 +22,7 @@ pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod settings;
+pub mod state;
 pub mod tls;
 pub mod untrusted;
 pub mod vocabulary;
