@@ -45,6 +45,11 @@ pub struct Finding {
     pub remediation: Vec<String>,
     /// AWS documentation for the rule.
     pub docs: String,
+    /// What the state knows about it (issue 11): fingerprint, status, first seen, this run's
+    /// transition. `None` until [`crate::state`] has reconciled the run; it travels with the finding
+    /// through sorting and filtering.
+    #[serde(skip)]
+    pub remembered: Option<crate::state::Remembered>,
 }
 
 impl Finding {
@@ -131,6 +136,7 @@ impl FindingBuilder {
             viewer_impact,
             evidence,
             docs: entry.docs.to_owned(),
+            remembered: None,
         };
         finding.fill_texts(self.cause);
         finding.fit_budget(self.cause);

@@ -31,6 +31,9 @@ pub struct Report {
     pub edge_pending: Vec<String>,
     /// For a standalone origin probe (`probe`): each handshake, in plan order, with what it showed.
     pub origin_probes: Vec<OriginProbe>,
+    /// What this run changed, when state is configured (issue 11): what it resolved, what the
+    /// suppressions did. Each finding's own status is on the finding (`Finding::remembered`).
+    pub memory: Option<crate::state::Memory>,
 }
 
 /// One handshake of a standalone origin probe: what was seen, the chain as analysed, the verdict.
@@ -78,6 +81,7 @@ impl Report {
             distribution_labels: BTreeMap::new(),
             edge_pending: Vec::new(),
             origin_probes: Vec::new(),
+            memory: None,
         }
     }
 
@@ -103,6 +107,7 @@ impl Report {
             distribution_labels: self.distribution_labels.clone(),
             edge_pending: self.edge_pending.clone(),
             origin_probes: self.origin_probes.clone(),
+            memory: self.memory.clone(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Findings with a memory (issue 11): a stable [`Fingerprint`] per finding, what is known about
 //! each fingerprint across runs ([`Record`]), suppressions that expire ([`Suppression`]), and what a
-//! run changed ([`Memory`]: each finding's status and transition, what it resolved).
+//! run changed ([`Remembered`] on each finding: its status and transition; [`Memory`] on the report:
+//! what it resolved, what the suppressions did).
 //!
 //! This module is the domain: plain data and pure functions, no AWS. The stores are ports behind
 //! [`StateStore`]: a JSON file for the CLI (`--state PATH`) and a DynamoDB table for the Lambda
@@ -136,8 +137,8 @@ pub enum Transition {
     Suppressed,
 }
 
-/// One finding of the report as the state sees it; [`Memory::findings`] is parallel to
-/// `Report::findings` (same order, same length).
+/// One finding of the report as the state sees it, carried on the finding itself
+/// (`Finding::remembered`) so that sorting and filtering keep it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Remembered {
     /// Its identity.
@@ -231,8 +232,6 @@ pub struct SuppressionOutcome {
 /// What one run changed, attached to its report when state is configured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Memory {
-    /// Parallel to `Report::findings`.
-    pub findings: Vec<Remembered>,
     /// What this run resolved.
     pub resolved: Vec<ResolvedFinding>,
     /// What the suppressions did.
