@@ -147,7 +147,7 @@ impl FindingBuilder {
 impl Finding {
     /// The finding's JSON size in bytes, as `audit --format json` and the notifications carry it.
     pub fn json_size(&self) -> usize {
-        serde_json::to_vec(self).map_or(usize::MAX, |json| json.len())
+        json_bytes(self)
     }
 
     fn fill_texts(&mut self, cause: &Cause) {
@@ -162,6 +162,10 @@ impl Finding {
     /// Cuts the largest evidence fields until the finding fits [`FINDING_JSON_BYTES`]; the texts are
     /// filled again after each cut (they quote the evidence), and capped last if still too long.
     fn fit_budget(&mut self, cause: &Cause) {
+        // Nearly every finding fits at once: one count, no cut, no second look.
+        if self.json_size() <= FINDING_JSON_BYTES {
+            return;
+        }
         let mut cut: Vec<String> = Vec::new();
         while self.json_size() > FINDING_JSON_BYTES {
             let largest = self
@@ -199,7 +203,24 @@ impl Finding {
 }
 
 fn json_len(value: &Value) -> usize {
-    serde_json::to_vec(value).map_or(usize::MAX, |json| json.len())
+    json_bytes(value)
+}
+
+/// The size of `value`'s JSON, counted as serde_json writes it, without keeping it: building a
+/// finding checks its size, and a copy of each finding's JSON costs an allocation per finding.
+fn json_bytes<T: Serialize + ?Sized>(value: &T) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    serde_json::to_writer(&mut counter, value).map_or(usize::MAX, |()| counter.0)
 }
 
 /// An evidence value within its caps: strings to [`TEXT_CHARS`] (forbidden characters escaped),
