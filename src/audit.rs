@@ -5,14 +5,19 @@ use std::future::Future;
 
 use time::OffsetDateTime;
 
+use std::collections::BTreeSet;
+
 use crate::catalogue::Code;
-use crate::model::{Distribution, Scope, Snapshot};
-use crate::plan;
+use crate::model::{
+    CertificateLookup, Distribution, DistributionOrigin, PolicyLookup, Scope, Snapshot,
+};
+use crate::plan::{self, EdgePlan, ProbePlan};
 use crate::probe::{self, ProbeLimit, ProbeSettings};
 use crate::report::{Note, OriginProbe, Report};
 use crate::rules::{self, EdgeResults, ExpiryThresholds, ProbeResults};
 use crate::settings;
-use crate::tls::ProtocolVersion;
+use crate::state::{Check, Coverage};
+use crate::tls::{EdgeObservation, EdgeResult, Observation, ProbeOutcome, ProtocolVersion};
 
 /// Reads the account: the inventory, behind a small trait so the pipeline can be driven by any reader.
 pub trait AccountReader {
@@ -136,7 +141,18 @@ pub async fn run(reader: &impl AccountReader, request: &AuditRequest) -> Report 
                 .findings
                 .push(rules::certificate_unused(certificate_arn));
         }
+        if snapshot.gaps.is_empty() {
+            report.coverage.certificate_users = Some(certificate_arn.clone());
+        }
     }
+    // The account-level check: every page of the listing read.
+    report.coverage.account_listing = matches!(
+        request.subject,
+        Subject::Distributions(Scope::AllDistributions)
+    ) && !snapshot
+        .gaps
+        .iter()
+        .any(|gap| gap.distribution_id.is_none());
     report
 }
 
@@ -149,11 +165,13 @@ async fn audit_snapshot(
     notes: Vec<Note>,
 ) -> Report {
     let Some(options) = probe else {
-        return report(
+        let mut report = report(
             rules::evaluate_all(snapshot, None, now, thresholds),
             snapshot,
             notes,
         );
+        report.coverage = coverage(snapshot, None);
+        return report;
     };
     let plan = plan::plan(snapshot);
     let edge_plan = if options.edge_check {
@@ -195,7 +213,122 @@ async fn audit_snapshot(
     if options.edge_check {
         report.edge_pending = plan::edge_pending(snapshot);
     }
+    report.coverage = coverage(
+        snapshot,
+        Some(&Handshakes {
+            plan: &plan,
+            observations: &observations,
+            edges: options
+                .edge_check
+                .then_some((&edge_plan, edge_observations.as_slice())),
+        }),
+    );
     report
+}
+
+/// The handshakes a run planned and what came of them, for its [`Coverage`].
+struct Handshakes<'a> {
+    plan: &'a ProbePlan,
+    observations: &'a [Option<Observation>],
+    /// `None` when the edge check was off.
+    edges: Option<(&'a EdgePlan, &'a [Option<EdgeObservation>])>,
+}
+
+/// Which checks ran to completion for which distribution, from what the pipeline did: a
+/// distribution with a failed read of its own is not covered at all; its viewer certificate check
+/// ran when the certificate was read (or it needs none); its origin probe when every planned
+/// handshake was made (none skipped at the deadline, none failed on this machine's side) and the
+/// policies that decide its SNI names were read; its edge check likewise, once it is `Deployed`.
+/// A proposed configuration (`check-config`) covers nothing: it is not what is deployed.
+fn coverage(snapshot: &Snapshot, handshakes: Option<&Handshakes<'_>>) -> Coverage {
+    let pending: BTreeSet<String> = plan::edge_pending(snapshot).into_iter().collect();
+    let mut coverage = Coverage::default();
+    for distribution in &snapshot.distributions {
+        let id = &distribution.id;
+        if distribution.origin != DistributionOrigin::Live
+            || snapshot
+                .gaps
+                .iter()
+                .any(|gap| gap.distribution_id.as_deref() == Some(id))
+        {
+            continue;
+        }
+        let certificate = viewer_certificate_read(snapshot, distribution);
+        let policies = policies_read(snapshot, distribution);
+        let mut checks = BTreeSet::from([Check::Configuration]);
+        if certificate {
+            checks.insert(Check::ViewerCertificate);
+        }
+        let mut every_handshake_made = true;
+        if let Some(handshakes) = handshakes {
+            let origins_made = handshakes
+                .plan
+                .uses
+                .iter()
+                .filter(|u| &u.distribution_id == id)
+                .all(|u| origin_probe_made(handshakes.observations.get(u.target)));
+            every_handshake_made &= origins_made;
+            if origins_made && policies {
+                checks.insert(Check::OriginProbe);
+            }
+            if let Some((edge_plan, edge_observations)) = handshakes.edges {
+                let edges_made = edge_plan
+                    .uses
+                    .iter()
+                    .filter(|u| &u.distribution_id == id)
+                    .all(|u| edge_check_made(edge_observations.get(u.target)));
+                every_handshake_made &= edges_made;
+                if edges_made && certificate && !pending.contains(id) {
+                    checks.insert(Check::EdgeCheck);
+                }
+            }
+        }
+        if certificate && policies && every_handshake_made {
+            checks.insert(Check::Reads);
+        }
+        coverage.distributions.insert(id.clone(), checks);
+    }
+    coverage
+}
+
+/// The viewer certificate was read, or there is none to read (the default certificate, an ARN
+/// outside us-east-1 that the rules judge from the ARN alone).
+fn viewer_certificate_read(snapshot: &Snapshot, distribution: &Distribution) -> bool {
+    let Some(reference) = distribution.viewer_certificate.certificate_ref() else {
+        return true;
+    };
+    match snapshot.certificates.get(&reference) {
+        Some(CertificateLookup::Found(certificate)) => certificate.body_read_failure.is_none(),
+        Some(CertificateLookup::NotFound { .. }) => true,
+        Some(CertificateLookup::Failed(_)) => false,
+        None => !rules::needs_lookup(&reference),
+    }
+}
+
+/// Every cache and origin request policy the distribution's behaviours name was read.
+fn policies_read(snapshot: &Snapshot, distribution: &Distribution) -> bool {
+    distribution.all_cache_behaviors().all(|behavior| {
+        [
+            (&behavior.cache_policy_id, &snapshot.cache_policies),
+            (
+                &behavior.origin_request_policy_id,
+                &snapshot.origin_request_policies,
+            ),
+        ]
+        .into_iter()
+        .all(|(id, policies)| {
+            crate::model::non_empty(id)
+                .is_none_or(|id| matches!(policies.get(id), Some(PolicyLookup::Found(_))))
+        })
+    })
+}
+
+fn origin_probe_made(observation: Option<&Option<Observation>>) -> bool {
+    matches!(observation, Some(Some(o)) if !matches!(o.outcome, ProbeOutcome::LocalFault(_)))
+}
+
+fn edge_check_made(observation: Option<&Option<EdgeObservation>>) -> bool {
+    matches!(observation, Some(Some(o)) if !matches!(o.result, EdgeResult::LocalFault(_)))
 }
 
 /// `probe`: plan the origin's handshakes, make them, judge each once and keep what it showed.

@@ -34,6 +34,10 @@ pub struct Report {
     /// What this run changed, when state is configured (issue 11): what it resolved, what the
     /// suppressions did. Each finding's own status is on the finding (`Finding::remembered`).
     pub memory: Option<crate::state::Memory>,
+    /// Which checks ran to completion for which distribution (filled by [`crate::audit`]): what
+    /// the state may resolve. The default covers nothing, so a report built by hand resolves
+    /// nothing.
+    pub coverage: crate::state::Coverage,
 }
 
 /// One handshake of a standalone origin probe: what was seen, the chain as analysed, the verdict.
@@ -62,6 +66,22 @@ pub struct Summary {
     pub low: usize,
     /// Info findings.
     pub info: usize,
+    /// What the state made of them, when the run knew its state (issue 11).
+    #[serde(flatten)]
+    pub state: Option<StateCounts>,
+}
+
+/// The summary's counts by status: `new`, `open`, `resolved`, `suppressed`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StateCounts {
+    /// Findings not known before this run (every finding, without state).
+    pub new: usize,
+    /// Findings known before this run and still there.
+    pub open: usize,
+    /// Findings this run resolved.
+    pub resolved: usize,
+    /// Findings held by a suppression in force.
+    pub suppressed: usize,
 }
 
 impl Report {
@@ -82,6 +102,7 @@ impl Report {
             edge_pending: Vec::new(),
             origin_probes: Vec::new(),
             memory: None,
+            coverage: crate::state::Coverage::default(),
         }
     }
 
@@ -108,6 +129,7 @@ impl Report {
             edge_pending: self.edge_pending.clone(),
             origin_probes: self.origin_probes.clone(),
             memory: self.memory.clone(),
+            coverage: self.coverage.clone(),
         }
     }
 
@@ -134,7 +156,41 @@ impl Report {
             };
             *slot += 1;
         }
+        summary.state = self.state_counts();
         summary
+    }
+
+    /// Whether the findings carry what the state made of them (fingerprint, status, first seen).
+    pub fn remembers(&self) -> bool {
+        self.memory.is_some() || self.findings.iter().any(|f| f.remembered.is_some())
+    }
+
+    /// Counts by status, when the findings carry one ([`Report::remembers`]).
+    pub fn state_counts(&self) -> Option<StateCounts> {
+        use crate::state::FindingStatus;
+        if !self.remembers() {
+            return None;
+        }
+        let mut counts = StateCounts {
+            resolved: self.memory.as_ref().map_or(0, |m| m.resolved.len()),
+            ..StateCounts::default()
+        };
+        for finding in &self.findings {
+            match finding.remembered.as_ref().map(|r| r.status) {
+                Some(FindingStatus::Open) => counts.open += 1,
+                Some(FindingStatus::Suppressed) => counts.suppressed += 1,
+                Some(FindingStatus::New) | None => counts.new += 1,
+            }
+        }
+        Some(counts)
+    }
+
+    /// Whether a finding is held by a suppression in force.
+    pub fn is_suppressed(finding: &Finding) -> bool {
+        finding
+            .remembered
+            .as_ref()
+            .is_some_and(|r| r.status == crate::state::FindingStatus::Suppressed)
     }
 
     /// The worst severity present, if any finding is.

@@ -67,6 +67,42 @@ pub enum Note {
         /// The distributions still not Deployed.
         pending: Vec<String>,
     },
+    /// A suppression has expired: the findings it held are reported again, as new.
+    SuppressionExpired {
+        /// Its id.
+        id: String,
+        /// The code it suppressed.
+        code: String,
+        /// When it expired.
+        expired_at: OffsetDateTime,
+        /// How many findings it held came back as new in this run.
+        reopened: usize,
+    },
+    /// A suppression in force matched no finding where this run looked: it hides nothing today
+    /// but would hide a future problem.
+    SuppressionUnmatched {
+        /// Its id.
+        id: String,
+        /// The code it names.
+        code: String,
+    },
+    /// The state could not be read or written: every finding is reported as new.
+    StateUnavailable {
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// No state is configured: every finding is reported as new and nothing is resolved.
+    NoState {
+        /// The setting that would configure it (`--state`, `STATE_TABLE`).
+        setting: &'static str,
+    },
+    /// The account could not be read: fingerprints use `unknown` instead of the account id.
+    AccountUnknown {
+        /// Why.
+        reason: String,
+        /// How to name it (`--account`).
+        remedy: &'static str,
+    },
 }
 
 impl fmt::Display for Note {
@@ -112,6 +148,35 @@ impl fmt::Display for Note {
                 "the edge re-check gave up after {attempts} follow-up attempt(s) \
                  (FOLLOW_UP_MAX_ATTEMPTS={max}): {} still not Deployed",
                 pending.join(", ")
+            ),
+            Note::SuppressionExpired {
+                id,
+                code,
+                expired_at,
+                reopened,
+            } => write!(
+                f,
+                "suppression {id} ({code}) expired on {}: {reopened} finding(s) reported again as \
+                 new; renew it with `suppress add` or remove it with `suppress remove {id}`",
+                expired_at.format(&Rfc3339).unwrap_or_default()
+            ),
+            Note::SuppressionUnmatched { id, code } => write!(
+                f,
+                "suppression {id} ({code}) matched no finding: remove it with `suppress remove \
+                 {id}` before it hides a future problem"
+            ),
+            Note::StateUnavailable { reason } => write!(
+                f,
+                "state unavailable, every finding is reported as new and nothing resolved: {reason}"
+            ),
+            Note::NoState { setting } => write!(
+                f,
+                "no state ({setting} not set): every finding is reported as new and nothing is \
+                 resolved"
+            ),
+            Note::AccountUnknown { reason, remedy } => write!(
+                f,
+                "account unknown ({reason}): fingerprints name the account `unknown`; {remedy}"
             ),
         }
     }
