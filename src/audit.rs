@@ -447,3 +447,244 @@ impl AccountReader for crate::inventory::AwsInventory {
         crate::inventory::AwsInventory::snapshot_for_certificate(self, arn).await
     }
 }
+
+#[cfg(test)]
+mod coverage_tests {
+    //! What ran, as the state sees it: derived from what the pipeline did, over plain data.
+    use super::*;
+    use crate::model::{FailureKind, ReadFailure};
+    use crate::rules::fixtures::{
+        failure, healthy_distribution, healthy_snapshot, snapshot_of, ACM_ARN,
+    };
+    use crate::tls::{LocalFault, LocalOperation};
+    use crate::vocabulary::DistributionStatus;
+
+    fn checks(coverage: &Coverage, id: &str) -> Vec<Check> {
+        coverage
+            .distributions
+            .get(id)
+            .map(|c| c.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    fn observed(plan: &ProbePlan, outcome: impl Fn() -> ProbeOutcome) -> Vec<Option<Observation>> {
+        plan.targets
+            .iter()
+            .map(|target| {
+                Some(Observation {
+                    target: target.clone(),
+                    addresses: vec![],
+                    outcome: outcome(),
+                })
+            })
+            .collect()
+    }
+
+    fn refused() -> ProbeOutcome {
+        ProbeOutcome::ConnectRefused {
+            address: "127.0.0.1:443".parse().expect("literal address"),
+        }
+    }
+
+    fn local_fault() -> ProbeOutcome {
+        ProbeOutcome::LocalFault(LocalFault {
+            operation: LocalOperation::Connect,
+            address: None,
+            error: "EMFILE".into(),
+            detail: "too many open files".into(),
+        })
+    }
+
+    fn edges_seen(plan: &EdgePlan) -> Vec<Option<EdgeObservation>> {
+        plan.targets
+            .iter()
+            .map(|target| {
+                Some(EdgeObservation {
+                    target: target.clone(),
+                    addresses: vec![],
+                    result: EdgeResult::Failed {
+                        detail: "refused".into(),
+                    },
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn without_probes_only_the_configuration_and_the_certificate_ran() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let coverage = coverage(&snapshot, None);
+        assert_eq!(
+            checks(&coverage, "E1"),
+            [Check::Configuration, Check::ViewerCertificate, Check::Reads]
+        );
+    }
+
+    #[test]
+    fn a_certificate_that_could_not_be_read_resolves_no_certificate_finding() {
+        let mut snapshot = snapshot_of(vec![healthy_distribution("E1")]);
+        snapshot.certificates.insert(
+            crate::model::CertificateRef::Acm(ACM_ARN.into()),
+            CertificateLookup::Failed(failure(
+                "acm:DescribeCertificate",
+                ACM_ARN,
+                FailureKind::Throttling,
+            )),
+        );
+        assert_eq!(
+            checks(&coverage(&snapshot, None), "E1"),
+            [Check::Configuration]
+        );
+        // Not read at all is no better.
+        let unread = snapshot_of(vec![healthy_distribution("E1")]);
+        assert_eq!(
+            checks(&coverage(&unread, None), "E1"),
+            [Check::Configuration]
+        );
+    }
+
+    #[test]
+    fn a_distribution_with_a_failed_read_of_its_own_or_only_proposed_is_not_covered() {
+        let mut snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        snapshot.gaps.push(ReadFailure {
+            distribution_id: Some("E1".into()),
+            ..failure("cloudfront:GetDistribution", "E1", FailureKind::Timeout)
+        });
+        assert!(coverage(&snapshot, None).distributions.is_empty());
+        let mut proposed = healthy_distribution("E1");
+        proposed.origin = DistributionOrigin::Proposed;
+        assert!(coverage(&healthy_snapshot(vec![proposed]), None)
+            .distributions
+            .is_empty());
+    }
+
+    #[test]
+    fn the_origin_probe_ran_only_when_every_planned_handshake_was_made() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let plan = plan::plan(&snapshot);
+        assert!(!plan.targets.is_empty());
+        let run = |observations: &[Option<Observation>]| {
+            checks(
+                &coverage(
+                    &snapshot,
+                    Some(&Handshakes {
+                        plan: &plan,
+                        observations,
+                        edges: None,
+                    }),
+                ),
+                "E1",
+            )
+        };
+        // A refused connection is an answer: the check ran (and found something).
+        assert!(run(&observed(&plan, refused)).contains(&Check::OriginProbe));
+        // A fault on this machine's side, or a probe skipped at the deadline, is no answer.
+        let faulted = run(&observed(&plan, local_fault));
+        assert!(!faulted.contains(&Check::OriginProbe) && !faulted.contains(&Check::Reads));
+        let skipped = run(&vec![None; plan.targets.len()]);
+        assert!(!skipped.contains(&Check::OriginProbe) && !skipped.contains(&Check::Reads));
+        assert!(skipped.contains(&Check::Configuration));
+    }
+
+    #[test]
+    fn the_edge_check_ran_only_once_deployed_and_made_for_every_alias() {
+        let deployed = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let run = |snapshot: &Snapshot, seen: bool| {
+            let plan = plan::plan(snapshot);
+            let observations = observed(&plan, refused);
+            let edge_plan = plan::plan_edges(snapshot);
+            let edge_observations = if seen {
+                edges_seen(&edge_plan)
+            } else {
+                vec![None; edge_plan.targets.len()]
+            };
+            checks(
+                &coverage(
+                    snapshot,
+                    Some(&Handshakes {
+                        plan: &plan,
+                        observations: &observations,
+                        edges: Some((&edge_plan, &edge_observations)),
+                    }),
+                ),
+                "E1",
+            )
+        };
+        assert!(run(&deployed, true).contains(&Check::EdgeCheck));
+        assert!(!run(&deployed, false).contains(&Check::EdgeCheck));
+        let mut in_progress = healthy_distribution("E1");
+        in_progress.status = Some(DistributionStatus::from("InProgress"));
+        let pending = healthy_snapshot(vec![in_progress]);
+        let ran = run(&pending, true);
+        assert!(!ran.contains(&Check::EdgeCheck) && ran.contains(&Check::OriginProbe));
+    }
+
+    /// A reader that returns one snapshot, whatever it is asked.
+    struct Fixed(Snapshot);
+
+    impl AccountReader for Fixed {
+        async fn snapshot(&self, _scope: &Scope) -> Snapshot {
+            self.0.clone()
+        }
+
+        async fn read_references(&self, _snapshot: &mut Snapshot) {}
+
+        async fn snapshot_for_certificate(&self, _arn: &str) -> Snapshot {
+            self.0.clone()
+        }
+    }
+
+    fn request(subject: Subject) -> AuditRequest {
+        AuditRequest {
+            subject,
+            now: crate::rules::fixtures::now(),
+            notes: vec![],
+            probe: None,
+            thresholds: ExpiryThresholds::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_account_listing_ran_only_for_the_whole_account_without_a_failure() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let all = run(
+            &Fixed(snapshot.clone()),
+            &request(Subject::Distributions(Scope::AllDistributions)),
+        )
+        .await;
+        assert!(all.coverage.account_listing);
+        let some = run(
+            &Fixed(snapshot.clone()),
+            &request(Subject::Distributions(Scope::Distributions(vec![
+                "E1".into()
+            ]))),
+        )
+        .await;
+        assert!(!some.coverage.account_listing && some.coverage.audited("E1"));
+        let mut failed = snapshot;
+        failed.gaps.push(failure(
+            "cloudfront:ListDistributions",
+            "the distribution list",
+            FailureKind::Throttling,
+        ));
+        let partial = run(
+            &Fixed(failed),
+            &request(Subject::Distributions(Scope::AllDistributions)),
+        )
+        .await;
+        assert!(!partial.coverage.account_listing);
+    }
+
+    #[tokio::test]
+    async fn a_certificate_users_lookup_covers_that_certificate_only_when_complete() {
+        let users = run(
+            &Fixed(Snapshot::default()),
+            &request(Subject::CertificateUsers {
+                certificate_arn: ACM_ARN.into(),
+            }),
+        )
+        .await;
+        assert_eq!(users.coverage.certificate_users.as_deref(), Some(ACM_ARN));
+        assert!(!users.coverage.account_listing);
+    }
+}

@@ -288,37 +288,35 @@ mod tests {
         );
     }
 
+    /// An object's keys, in order.
+    fn keys(value: &Value) -> Vec<&str> {
+        value
+            .as_object()
+            .map(|object| object.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// A finding's fields in the JSON contract, in order, before issue 11 added to them.
+    const FINDING_FIELDS: [&str; 9] = [
+        "code",
+        "severity",
+        "distribution_id",
+        "subject",
+        "message",
+        "evidence",
+        "viewer_impact",
+        "remediation",
+        "docs",
+    ];
+
     #[test]
     fn json_follows_the_contract() {
         let value: Value = serde_json::from_str(&render_json(&sample())).unwrap();
-        let keys: Vec<&str> = value
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(|k| k.as_str())
-            .collect();
-        assert_eq!(keys, ["findings", "summary"]);
+        let top = keys(&value);
+        assert_eq!(top, ["findings", "summary"]);
         let first = &value["findings"][0];
-        let fields: Vec<&str> = first
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(|k| k.as_str())
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "code",
-                "severity",
-                "distribution_id",
-                "subject",
-                "message",
-                "evidence",
-                "viewer_impact",
-                "remediation",
-                "docs"
-            ]
-        );
+        let fields = keys(&first);
+        assert_eq!(fields, FINDING_FIELDS);
         assert_eq!(first["code"], "viewer-alias-not-covered");
         assert_eq!(first["severity"], "critical");
         assert_eq!(first["viewer_impact"], "cert-warning");
@@ -327,6 +325,129 @@ mod tests {
         assert_eq!(
             value["summary"],
             serde_json::json!({"distributions": 2, "critical": 1, "high": 1, "medium": 1, "low": 0, "info": 0})
+        );
+    }
+
+    /// `sample()` after a state pass: the first finding open since a date, the second suppressed,
+    /// the third new, one finding resolved.
+    fn remembered_sample() -> Report {
+        use crate::state::{
+            FindingStatus, Fingerprint, Memory, ResolvedFinding, SuppressionId, Transition,
+        };
+        use time::macros::datetime;
+        let mut report = sample();
+        let now = datetime!(2026-12-03 06:00 UTC);
+        let statuses = [
+            (FindingStatus::Open, datetime!(2026-11-02 06:00 UTC), None),
+            (
+                FindingStatus::Suppressed,
+                now,
+                Some(SuppressionId("s-0123456789".into())),
+            ),
+            (FindingStatus::New, now, None),
+        ];
+        for (finding, (status, first_seen, suppression)) in report.findings.iter_mut().zip(statuses)
+        {
+            finding.remembered = Some(crate::state::Remembered {
+                fingerprint: Fingerprint::of("111122223333", finding),
+                status,
+                transition: Transition::Unchanged,
+                first_seen,
+                previous_severity: None,
+                suppression,
+            });
+        }
+        let fixed = Finding::builder(&HTTP_ALLOWED)
+            .distribution("E2")
+            .subject("cache behaviour /img/*")
+            .build();
+        report.memory = Some(Memory {
+            resolved: vec![ResolvedFinding {
+                fingerprint: Fingerprint::of("111122223333", &fixed),
+                code: "viewer-http-allowed".into(),
+                distribution_id: Some("E2".into()),
+                subject: "cache behaviour /img/*".into(),
+                severity: Severity::Medium,
+                first_seen: datetime!(2026-11-20 06:00 UTC),
+                resolved_at: now,
+                resolved_by: "cloudfront-tls-audit audit".into(),
+            }],
+            suppressions: Default::default(),
+        });
+        report
+    }
+
+    #[test]
+    fn json_grows_compatibly_with_what_the_state_made_of_each_finding() {
+        let value: Value = serde_json::from_str(&render_json(&remembered_sample())).unwrap();
+        let top = keys(&value);
+        assert_eq!(top, ["findings", "resolved", "summary"]);
+        let first = &value["findings"][0];
+        let fields = keys(&first);
+        assert_eq!(
+            fields[..FINDING_FIELDS.len()],
+            FINDING_FIELDS,
+            "the old fields, unchanged"
+        );
+        assert_eq!(
+            fields[FINDING_FIELDS.len()..],
+            ["fingerprint", "status", "first_seen"]
+        );
+        assert_eq!(
+            first["fingerprint"],
+            "cfta1/111122223333/E1/viewer-alias-not-covered/api.example.com"
+        );
+        assert_eq!(first["status"], "open");
+        assert_eq!(first["first_seen"], "2026-11-02T06:00:00Z");
+        assert_eq!(value["findings"][1]["status"], "suppressed");
+        assert_eq!(value["findings"][1]["suppression"], "s-0123456789");
+        assert_eq!(value["findings"][2]["status"], "new");
+        let resolved = &value["resolved"][0];
+        let fields = keys(&resolved);
+        assert_eq!(
+            fields,
+            [
+                "fingerprint",
+                "code",
+                "distribution_id",
+                "subject",
+                "severity",
+                "first_seen",
+                "resolved_at",
+                "resolved_by"
+            ]
+        );
+        assert_eq!(
+            value["summary"],
+            serde_json::json!({"distributions": 2, "critical": 1, "high": 1, "medium": 1, "low": 0,
+                "info": 0, "new": 1, "open": 1, "resolved": 1, "suppressed": 1})
+        );
+    }
+
+    #[test]
+    fn text_with_state_says_each_findings_status_and_what_was_resolved() {
+        let text = render_text(&remembered_sample(), false);
+        assert!(
+            text.contains("viewer-alias-not-covered  api.example.com  [open since 2026-11-02]"),
+            "{text}"
+        );
+        assert!(text.contains("  [suppressed (s-0123456789)]"), "{text}");
+        assert!(text.contains("  [new]"), "{text}");
+        assert!(text.contains("Resolved by this run (1)"), "{text}");
+        assert!(
+            text.contains(
+                "E2 viewer-http-allowed  cache behaviour /img/*  (first seen 2026-11-20)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("0 info. 1 new, 1 open, 1 resolved, 1 suppressed.\n"),
+            "{text}"
+        );
+        // Without state, the text is as it always was.
+        let plain = render_text(&sample(), false);
+        assert!(
+            !plain.contains("[new]") && !plain.contains("[open") && !plain.contains("Resolved")
         );
     }
 

@@ -222,6 +222,40 @@ mod tests {
                 },
                 "origins not probed (--no-probe)",
             ),
+            (
+                Note::SuppressionExpired {
+                    id: "s-0123456789".into(),
+                    code: "viewer-tls-policy-outdated".into(),
+                    expired_at: time::macros::datetime!(2027-03-01 00:00 UTC),
+                    reopened: 2,
+                },
+                "suppression s-0123456789 (viewer-tls-policy-outdated) expired on \
+                 2027-03-01T00:00:00Z: 2 finding(s) reported again as new; renew it with \
+                 `suppress add` or remove it with `suppress remove s-0123456789`",
+            ),
+            (
+                Note::SuppressionUnmatched {
+                    id: "s-0123456789".into(),
+                    code: "viewer-http-allowed".into(),
+                },
+                "suppression s-0123456789 (viewer-http-allowed) matched no finding: remove it \
+                 with `suppress remove s-0123456789` before it hides a future problem",
+            ),
+            (
+                Note::NoState {
+                    setting: "STATE_TABLE",
+                },
+                "no state (STATE_TABLE not set): every finding is reported as new and nothing is \
+                 resolved",
+            ),
+            (
+                Note::AccountUnknown {
+                    reason: "no credentials".into(),
+                    remedy: "pass --account",
+                },
+                "account unknown (no credentials): fingerprints name the account `unknown`; pass \
+                 --account",
+            ),
         ];
         for (note, text) in cases {
             assert_eq!(note.to_string(), text);

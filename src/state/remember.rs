@@ -157,3 +157,6 @@ pub fn notifiable(report: &Report) -> Vec<Fingerprint> {
         .collect();
     unique.into_keys().cloned().collect()
 }
+
+#[cfg(test)]
+mod tests;
