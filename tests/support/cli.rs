@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use super::Emulator;
 
-/// The binary with dummy credentials, no colour and no profile, pointed at `emulator`.
-pub fn command(emulator: &Emulator) -> Command {
+/// The binary with dummy credentials, no colour and no profile, pointed at `emulator`, or with
+/// `None` at port 9 of loopback, where nothing listens: every AWS call then fails fast and locally.
+pub fn command(emulator: Option<&Emulator>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"));
     command
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -18,8 +19,11 @@ pub fn command(emulator: &Emulator) -> Command {
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .args(["--endpoint-url", &emulator.endpoint_url()]);
+        .stderr(Stdio::piped());
+    match emulator {
+        Some(emulator) => command.args(["--endpoint-url", &emulator.endpoint_url()]),
+        None => command.args(["--endpoint-url", "http://127.0.0.1:9"]),
+    };
     command
 }
 
