@@ -10,7 +10,11 @@ use super::Emulator;
 /// The binary with dummy credentials, no colour and no profile, pointed at `emulator`, or with
 /// `None` at port 9 of loopback, where nothing listens: every AWS call then fails fast and locally.
 pub fn command(emulator: Option<&Emulator>) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"));
+    // Cargo names the binary to integration tests only; the examples and benches that share this
+    // support module never call this.
+    let binary =
+        option_env!("CARGO_BIN_EXE_cloudfront-tls-audit").unwrap_or("cloudfront-tls-audit");
+    let mut command = Command::new(binary);
     command
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
