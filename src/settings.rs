@@ -75,6 +75,14 @@ pub const FOLLOW_UP_MAX_ATTEMPTS: Bounded = Bounded {
     max: 50,
 };
 
+/// Days after which a still-open critical or high finding is notified again (`REMIND_AFTER_DAYS`):
+/// counted from its last notification, or from when it was first seen if it never was.
+pub const REMIND_AFTER_DAYS: Bounded = Bounded {
+    default: 7,
+    min: 1,
+    max: 365,
+};
+
 /// Any expiry threshold, in days (the defaults are [`ExpiryThresholds::default`]).
 pub const EXPIRY_DAYS: RangeInclusive<u64> = 1..=365;
 
