@@ -205,7 +205,7 @@ async fn filter_policies_on_transition_route_as_documented() {
     );
     assert_eq!(
         drain(&emulator, &everything).await.len(),
-        4,
-        "every message of the sweep"
+        5,
+        "a subscription without a filter policy receives every message"
     );
 }

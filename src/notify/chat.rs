@@ -97,17 +97,7 @@ fn changes(
             content.worst.map_or("INFO", upper),
         )
     };
-    let mut header = vec![
-        match (id, label) {
-            (Some(id), Some(label)) => {
-                format!("*Distribution:* {} ({})", slack_code(id), slack(label))
-            }
-            (Some(id), None) => format!("*Distribution:* {}", slack_code(id)),
-            (None, _) => "*Account-level findings*".to_owned(),
-        },
-        trigger_line(content),
-        format!("*Console:* {}", console_url(id)),
-    ];
+    let mut header = distribution_header(content, id, label);
     if let StandingKind::Changes {
         unchanged,
         suppressed,
@@ -304,17 +294,7 @@ fn distribution(
         emoji(worst),
         worst.map_or("INFO", upper),
     );
-    let header = vec![
-        match (id, label) {
-            (Some(id), Some(label)) => {
-                format!("*Distribution:* {} ({})", slack_code(id), slack(label))
-            }
-            (Some(id), None) => format!("*Distribution:* {}", slack_code(id)),
-            (None, _) => "*Account-level findings*".to_owned(),
-        },
-        trigger_line(content),
-        format!("*Console:* {}", console_url(id)),
-    ];
+    let header = distribution_header(content, id, label);
     let blocks: Vec<String> = findings.iter().map(|f| one_finding(f)).collect();
     let (description, wanted) = bounded_description(&header, &blocks, "finding");
     let mut keywords = vec!["CloudFront".to_owned(), "TLS".to_owned()];
@@ -476,6 +456,26 @@ fn verified(
         metadata,
     );
     (chat, wanted)
+}
+
+/// Which distribution, the trigger and the console link: the first lines of a distribution's
+/// message.
+fn distribution_header(
+    content: &Content<'_>,
+    id: Option<&str>,
+    label: Option<&str>,
+) -> Vec<String> {
+    vec![
+        match (id, label) {
+            (Some(id), Some(label)) => {
+                format!("*Distribution:* {} ({})", slack_code(id), slack(label))
+            }
+            (Some(id), None) => format!("*Distribution:* {}", slack_code(id)),
+            (None, _) => "*Account-level findings*".to_owned(),
+        },
+        trigger_line(content),
+        format!("*Console:* {}", console_url(id)),
+    ]
 }
 
 fn trigger_line(content: &Content<'_>) -> String {
