@@ -768,6 +768,46 @@ mod tests {
     }
 
     #[test]
+    fn a_change_that_resolved_thousands_is_split_into_parts_not_cut() {
+        let gone: Vec<ResolvedFinding> = (0..3_000)
+            .map(|i| {
+                let mut r = resolved("E1ABCDEF", "viewer-cert-expired", Severity::High);
+                r.subject = format!(
+                    "arn:aws:acm:us-east-1:111122223333:certificate/{i:04}-{}",
+                    "x".repeat(200)
+                );
+                r
+            })
+            .collect();
+        let report = with_memory(vec![], gone, 1);
+        let notes = notifications(&report, &trigger(), &policy(), false, now());
+        assert!(
+            notes.len() > 1,
+            "3,000 resolved findings do not fit one message"
+        );
+        let mut total = 0;
+        for (i, note) in notes.iter().enumerate() {
+            assert!(
+                note.sns_size() <= SIZE_BUDGET,
+                "part {} is {} bytes",
+                i + 1,
+                note.sns_size()
+            );
+            assert!(
+                note.subject
+                    .ends_with(&format!("(part {} of {})", i + 1, notes.len())),
+                "{}",
+                note.subject
+            );
+            assert_eq!(transitions(note).as_deref(), Some(r#"["resolved"]"#));
+            total += parse(&note.default_json)["resolved"]
+                .as_array()
+                .map_or(0, Vec::len);
+        }
+        assert_eq!(total, 3_000, "every resolved finding, once");
+    }
+
+    #[test]
     fn a_digest_with_5000_still_open_findings_fits_in_parts() {
         let mut findings = Vec::new();
         for i in 0..1_000 {

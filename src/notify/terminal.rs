@@ -101,7 +101,11 @@ fn rule(out: &mut String, title: &str) {
 /// other control character is shown, never obeyed.
 fn lines(out: &mut String, text: &str, indent: &str) {
     for line in text.lines() {
-        let _ = writeln!(out, "{indent}{}", terminal(line));
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, "{indent}{}", terminal(line));
+        }
     }
 }
 
