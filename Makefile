@@ -8,7 +8,7 @@
 #   make build  the arm64 Lambda deployment zip (cargo lambda build --release --arm64), at most 10 MB
 #   make deploy sam build + sam deploy to us-east-1 (guided the first time, or with GUIDED=1)
 #   make delete remove the deployed stack
-#   make invoke the Lambda binary on one event (EVENT=events/...), local Runtime API, demo account
+#   make invoke the Lambda binary on one event (EVENT=events/...), demo account; prints each notification as received (email, Slack)
 #   make invoke-arm64  the same with the arm64 deployment artifact, under qemu-user
 
 SHELL := /bin/bash
@@ -117,7 +117,8 @@ delete: tools
 
 ## One event through the real Lambda binary, driven by the project's loopback Runtime API emulator,
 ## against the demo account (local AWS emulator, loopback origins). Prints the function's answer and
-## every notification it published.
+## every notification it published, each as people receive it: the email text and the Slack message
+## rendered from the chat payload (notify::as_received).
 invoke: venv
 	$(CARGO) build --quiet --locked --bin $(LAMBDA_BINARY)
 	$(CARGO) run --quiet --locked --example demo -- invoke $(EVENT)

@@ -3,7 +3,9 @@
 //!
 //! `make invoke` (`demo invoke EVENT.json`): the same account, then the real Lambda binary run on one
 //! event through the project's loopback Lambda Runtime API emulator (`tests/support/runtime_api.rs`),
-//! publishing to a topic in the emulator; prints the function's answer and what it published.
+//! publishing to a topic in the emulator; prints the function's answer and what it published: each
+//! notification's subject and findings, then each as people receive it (the email text, and the Slack
+//! message rendered from the chat payload by `notify::as_received`).
 //!
 //! The seeding reuses the integration tests' harness (`tests/support`), so the demo account is built
 //! exactly like the test accounts: real certificates imported into ACM and IAM, real distributions
@@ -462,6 +464,24 @@ async fn run_invoke(account: &DemoAccount, event_path: &str, event: &str) -> Exi
     for envelope in &envelopes {
         print_notification(envelope);
     }
+    // As people receive them: the email text and the Slack message of each, from what SNS was
+    // given (the emulator keeps every published message whole, all protocols included).
+    match published(&account.emulator.endpoint_url(), &topic_arn).await {
+        Ok(messages) => {
+            for (i, (subject, message)) in messages.iter().enumerate() {
+                println!(
+                    "\n═══ notification {} of {} as received ═══",
+                    i + 1,
+                    messages.len()
+                );
+                print!(
+                    "{}",
+                    cloudfront_tls_audit::notify::as_received(subject, message)
+                );
+            }
+        }
+        Err(error) => eprintln!("cannot read the published messages back: {error}"),
+    }
     // The invocation checks itself: what the function says it published is what the topic received.
     let delivered = u64::try_from(envelopes.len()).unwrap_or(u64::MAX);
     if announced.is_some_and(|count| count != delivered) {
@@ -487,6 +507,52 @@ fn pretty(body: &str) -> String {
         .ok()
         .and_then(|value| serde_json::to_string_pretty(&value).ok())
         .unwrap_or_else(|| body.to_owned())
+}
+
+/// Every message published to `topic_arn`, whole (subject and the `MessageStructure=json`
+/// envelope), from the emulator's state (`GET /moto-api/data.json`, `sns.Topic[].sent_notifications`).
+async fn published(endpoint: &str, topic_arn: &str) -> Result<Vec<(String, String)>, String> {
+    let authority = endpoint
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("not an http endpoint: {endpoint}"))?
+        .to_owned();
+    let body = tokio::task::spawn_blocking(move || -> Result<String, String> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&authority).map_err(|e| e.to_string())?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .map_err(|e| e.to_string())?;
+        write!(
+            stream,
+            "GET /moto-api/data.json HTTP/1.0\r\nHost: {authority}\r\n\r\n"
+        )
+        .map_err(|e| e.to_string())?;
+        let mut response = String::new();
+        stream
+            .read_to_string(&mut response)
+            .map_err(|e| e.to_string())?;
+        response
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_owned())
+            .ok_or_else(|| "an HTTP answer without a body".to_owned())
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let data: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+    let mut messages = Vec::new();
+    for topic in data["sns"]["Topic"].as_array().into_iter().flatten() {
+        if topic["arn"].as_str().is_some_and(|arn| arn != topic_arn) {
+            continue;
+        }
+        for sent in topic["sent_notifications"].as_array().into_iter().flatten() {
+            // (message id, message, subject, attributes, group id)
+            messages.push((
+                sent[2].as_str().unwrap_or("(no subject)").to_owned(),
+                sent[1].as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+    }
+    Ok(messages)
 }
 
 /// One SNS envelope as received by a subscribed queue: its subject, and each finding of the JSON

@@ -75,13 +75,92 @@ pub const FOLLOW_UP_MAX_ATTEMPTS: Bounded = Bounded {
     max: 50,
 };
 
-/// Days after which a still-open critical or high finding is notified again (`REMIND_AFTER_DAYS`):
-/// counted from its last notification, or from when it was first seen if it never was.
+/// When a sweep publishes its digest (`DIGEST`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DigestMode {
+    /// Every sweep publishes a digest, changed or not.
+    Always,
+    /// A sweep publishes a digest only when something changed since the last one (a finding new,
+    /// escalated or resolved), and on the heartbeat day ([`HEARTBEAT_DAY`]) whatever happened, so
+    /// that silence stays meaningful. Without state every sweep is a change (every finding is new).
+    #[default]
+    OnChange,
+}
+
+impl DigestMode {
+    /// The setting's value as written (`always`, `on-change`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DigestMode::Always => "always",
+            DigestMode::OnChange => "on-change",
+        }
+    }
+}
+
+impl std::str::FromStr for DigestMode {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "always" => Ok(DigestMode::Always),
+            "on-change" | "on_change" | "onchange" => Ok(DigestMode::OnChange),
+            _ => Err("always or on-change".to_owned()),
+        }
+    }
+}
+
+/// The weekday (UTC) on which a sweep publishes its digest even when nothing changed
+/// (`HEARTBEAT_DAY`, default Monday; `none` switches the heartbeat off). Decided from the sweep's own
+/// time alone, so it needs no state: with the daily schedule, one "still watching" digest a week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeartbeatDay(pub Option<time::Weekday>);
+
+impl Default for HeartbeatDay {
+    fn default() -> Self {
+        HeartbeatDay(Some(time::Weekday::Monday))
+    }
+}
+
+impl HeartbeatDay {
+    /// Whether a sweep at `now` is a heartbeat sweep.
+    pub fn is(self, now: time::OffsetDateTime) -> bool {
+        self.0
+            .is_some_and(|day| now.to_offset(time::UtcOffset::UTC).weekday() == day)
+    }
+}
+
+impl std::str::FromStr for HeartbeatDay {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        use time::Weekday::*;
+        let day = match value.trim().to_ascii_lowercase().as_str() {
+            "none" | "never" | "off" => return Ok(HeartbeatDay(None)),
+            "monday" | "mon" => Monday,
+            "tuesday" | "tue" => Tuesday,
+            "wednesday" | "wed" => Wednesday,
+            "thursday" | "thu" => Thursday,
+            "friday" | "fri" => Friday,
+            "saturday" | "sat" => Saturday,
+            "sunday" | "sun" => Sunday,
+            _ => return Err("a weekday (monday to sunday) or none".to_owned()),
+        };
+        Ok(HeartbeatDay(Some(day)))
+    }
+}
+
+/// Days after which a still-open critical or high finding is sent again as a reminder
+/// (`REMIND_AFTER_DAYS`): the state's reconcile marks it `Transition::Reminder` when it was last
+/// notified (or, never notified, first seen) at least this long ago.
 pub const REMIND_AFTER_DAYS: Bounded = Bounded {
     default: 7,
     min: 1,
     max: 365,
 };
+
+/// Whether event-driven notifications list the pre-existing findings that did not change in full
+/// (`NOTIFY_UNCHANGED`); by default they are one line counting them.
+pub const NOTIFY_UNCHANGED_DEFAULT: bool = false;
 
 /// Any expiry threshold, in days (the defaults are [`ExpiryThresholds::default`]).
 pub const EXPIRY_DAYS: RangeInclusive<u64> = 1..=365;
@@ -390,6 +469,28 @@ mod tests {
             })
         );
         assert_eq!(check_thresholds(&ExpiryThresholds::default()), Ok(()));
+    }
+
+    #[test]
+    fn digest_and_heartbeat_settings_read_their_documented_values() {
+        assert_eq!("on-change".parse(), Ok(DigestMode::OnChange));
+        assert_eq!("ALWAYS".parse(), Ok(DigestMode::Always));
+        assert!("weekly".parse::<DigestMode>().is_err());
+        assert_eq!(DigestMode::default(), DigestMode::OnChange);
+        assert_eq!(
+            "Friday".parse(),
+            Ok(HeartbeatDay(Some(time::Weekday::Friday)))
+        );
+        assert_eq!("none".parse(), Ok(HeartbeatDay(None)));
+        assert!("someday".parse::<HeartbeatDay>().is_err());
+        // 2026-03-02 is a Monday, the default heartbeat day; the day is taken in UTC.
+        let monday = time::macros::datetime!(2026-03-02 06:00 UTC);
+        assert!(HeartbeatDay::default().is(monday));
+        assert!(!HeartbeatDay::default().is(monday + time::Duration::days(1)));
+        // Sunday 22:00 in New York is Monday 03:00 UTC.
+        assert!(HeartbeatDay::default().is(time::macros::datetime!(2026-03-01 22:00 -05:00)));
+        assert!(!HeartbeatDay(None).is(monday));
+        assert!(REMIND_AFTER_DAYS.accepts(7) && !REMIND_AFTER_DAYS.accepts(0));
     }
 
     #[test]

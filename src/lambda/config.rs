@@ -10,7 +10,7 @@ use crate::aws::AwsTimeouts;
 use crate::finding::Severity;
 use crate::probe::{ConnectTo, ResolveOverride};
 use crate::rules::ExpiryThresholds;
-use crate::settings::{self, check_thresholds, Bounded, ThresholdError};
+use crate::settings::{self, check_thresholds, Bounded, DigestMode, HeartbeatDay, ThresholdError};
 
 /// Everything the function reads from its environment.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +22,18 @@ pub struct LambdaConfig {
     /// `NOTIFY_ON_CLEAN` (default `false`): publish a short "verified" message after an event-driven
     /// audit without findings.
     pub notify_on_clean: bool,
+    /// `NOTIFY_UNCHANGED` (default `false`): with state, event-driven notifications list the
+    /// pre-existing findings that did not change in full, not only their count.
+    pub notify_unchanged: bool,
+    /// `DIGEST` (default `on-change`): whether a sweep with nothing new, escalated or resolved
+    /// publishes its digest anyway (`always`).
+    pub digest: DigestMode,
+    /// `HEARTBEAT_DAY` (default `monday`, `none` for never): with `DIGEST=on-change`, the weekday
+    /// (UTC) whose sweeps publish a "still watching" digest even when nothing changed.
+    pub heartbeat_day: HeartbeatDay,
+    /// `REMIND_AFTER_DAYS` (default 7): a still-open critical or high finding is sent again as a
+    /// reminder once it was last notified this many days ago (the state's reconcile decides).
+    pub remind_after_days: u32,
     /// `PROBE` (default `true`): probe origins and the edge.
     pub probe: bool,
     /// `EDGE_CHECK` (default `true`): check what the edge serves for each alias.
@@ -83,6 +95,17 @@ pub enum ConfigError {
 }
 
 impl LambdaConfig {
+    /// What the notifications of this function publish, from its settings.
+    pub fn notify_policy(&self) -> crate::notify::NotifyPolicy {
+        crate::notify::NotifyPolicy {
+            minimum: self.min_severity,
+            notify_on_clean: self.notify_on_clean,
+            notify_unchanged: self.notify_unchanged,
+            digest: self.digest,
+            heartbeat_day: self.heartbeat_day,
+        }
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<LambdaConfig, ConfigError> {
         LambdaConfig::from_lookup(|name| std::env::var(name).ok())
@@ -117,6 +140,22 @@ impl LambdaConfig {
             topic_arn,
             min_severity: parse_or("MIN_SEVERITY", get("MIN_SEVERITY"), Severity::Medium)?,
             notify_on_clean: boolean("NOTIFY_ON_CLEAN", get("NOTIFY_ON_CLEAN"), false)?,
+            notify_unchanged: boolean(
+                "NOTIFY_UNCHANGED",
+                get("NOTIFY_UNCHANGED"),
+                settings::NOTIFY_UNCHANGED_DEFAULT,
+            )?,
+            digest: parse_or("DIGEST", get("DIGEST"), DigestMode::default())?,
+            heartbeat_day: parse_or(
+                "HEARTBEAT_DAY",
+                get("HEARTBEAT_DAY"),
+                HeartbeatDay::default(),
+            )?,
+            remind_after_days: number(
+                get("REMIND_AFTER_DAYS"),
+                "REMIND_AFTER_DAYS",
+                settings::REMIND_AFTER_DAYS,
+            )? as u32,
             probe: boolean("PROBE", get("PROBE"), true)?,
             edge_check: boolean("EDGE_CHECK", get("EDGE_CHECK"), true)?,
             probe_concurrency: number(
@@ -343,6 +382,29 @@ mod tests {
             (16, Duration::from_secs(10))
         );
         assert_eq!(c.follow_up_queue_url, None);
+        assert_eq!(c.digest, DigestMode::OnChange);
+        assert_eq!(c.heartbeat_day, HeartbeatDay(Some(time::Weekday::Monday)));
+        assert!(!c.notify_unchanged);
+        assert_eq!(c.remind_after_days, 7);
+    }
+
+    #[test]
+    fn the_transition_settings_are_read() {
+        let c = config(&[
+            TOPIC,
+            ("DIGEST", "always"),
+            ("HEARTBEAT_DAY", "none"),
+            ("NOTIFY_UNCHANGED", "true"),
+            ("REMIND_AFTER_DAYS", "14"),
+        ])
+        .expect("valid");
+        assert_eq!(c.digest, DigestMode::Always);
+        assert_eq!(c.heartbeat_day, HeartbeatDay(None));
+        assert!(c.notify_unchanged);
+        assert_eq!(c.remind_after_days, 14);
+        let policy = c.notify_policy();
+        assert_eq!(policy.digest, DigestMode::Always);
+        assert!(policy.notify_unchanged);
     }
 
     #[test]
@@ -366,6 +428,11 @@ mod tests {
             ("PROBE_CONCURRENCY", "0"),
             ("PROBE_TIMEOUT_SECONDS", "1000"),
             ("FOLLOW_UP_DELAY_SECONDS", "901"),
+            ("DIGEST", "weekly"),
+            ("HEARTBEAT_DAY", "someday"),
+            ("NOTIFY_UNCHANGED", "maybe"),
+            ("REMIND_AFTER_DAYS", "0"),
+            ("REMIND_AFTER_DAYS", "366"),
             ("CLOUDFRONT_TLS_AUDIT_RESOLVE", "host-without-port"),
             ("CLOUDFRONT_TLS_AUDIT_CONNECT_TO", "edge:443:127.0.0.1"),
         ] {

@@ -164,6 +164,7 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             } => (Subject::Proposed(distribution), cause),
         };
         let request = self.request(subject, remaining);
+        let now = request.now;
         // Reads end where probes stop starting: the publish keeps the safety margin for itself.
         let reader = self.reader.until(self.work_deadline(remaining));
         // Boxed: the whole pipeline inline would nest futures deeper than the compiler's layout limit.
@@ -182,9 +183,9 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         let notifications = if matches!(cause, Cause::FollowUp { .. }) {
             // The original event already published the configuration findings; a follow-up re-checks
             // the edge, so only what it learns about the edge (and its notes) is published again.
-            self.notifications(&edge_only(&report), &summary, sweep)
+            self.notifications(&edge_only(&report), &summary, sweep, now)
         } else {
-            self.notifications(&report, &summary, sweep)
+            self.notifications(&report, &summary, sweep, now)
         };
         publish_all(&self.publisher, &notifications).await?;
         // After the publish: a failure here fails the invocation, and its retry publishes again
@@ -275,21 +276,15 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         }
     }
 
+    /// What this audit publishes: with state, what changed (`notify::notifications`).
     fn notifications(
         &self,
         report: &Report,
         summary: &TriggerSummary,
         sweep: bool,
+        now: OffsetDateTime,
     ) -> Vec<Notification> {
-        let minimum = self.config.min_severity;
-        if sweep {
-            return notify::digest(report, summary, minimum);
-        }
-        let mut notifications = notify::per_distribution(report, summary, minimum);
-        if self.config.notify_on_clean {
-            notifications.extend(notify::verified_clean(report, summary, minimum));
-        }
-        notifications
+        notify::notifications(report, summary, &self.config.notify_policy(), sweep, now)
     }
 }
 

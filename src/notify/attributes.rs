@@ -15,6 +15,9 @@ pub const ATTRIBUTE_CODES: &str = "codes";
 pub const ATTRIBUTE_TRIGGER: &str = "trigger";
 /// Attribute: `distribution`, `digest` or `verified`.
 pub const ATTRIBUTE_NOTIFICATION: &str = "notification";
+/// Attribute (String.Array, runs with state only): what changed, among `new`, `escalated`,
+/// `resolved` and `reminder`, most significant first.
+pub const ATTRIBUTE_TRANSITION: &str = "transition";
 
 /// A message attribute value, as SNS types them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,11 +49,12 @@ impl AttributeValue {
     }
 }
 
-/// The attributes of `content`: severity and codes when it lists findings, the distribution unless
-/// it is a digest (which covers many), the trigger and the kind of notification always.
+/// The attributes of `content`: severity and codes when it lists findings (severity: of what it
+/// resolved when it lists only that), the distribution unless it is a digest (which covers many),
+/// what changed when the run had state, the trigger and the kind of notification always.
 pub(super) fn of(content: &Content<'_>) -> BTreeMap<String, AttributeValue> {
     let mut attributes = BTreeMap::new();
-    if let Some(worst) = content.worst {
+    if let Some(worst) = content.worst_spoken_of() {
         attributes.insert(
             ATTRIBUTE_SEVERITY.to_owned(),
             AttributeValue::String(worst.as_str().to_owned()),
@@ -73,6 +77,13 @@ pub(super) fn of(content: &Content<'_>) -> BTreeMap<String, AttributeValue> {
         attributes.insert(
             ATTRIBUTE_DISTRIBUTION_ID.to_owned(),
             AttributeValue::String(non_empty(plain(id), ACCOUNT_DISTRIBUTION_ID)),
+        );
+    }
+    let transitions = content.transitions();
+    if !transitions.is_empty() {
+        attributes.insert(
+            ATTRIBUTE_TRANSITION.to_owned(),
+            AttributeValue::StringArray(transitions.into_iter().map(str::to_owned).collect()),
         );
     }
     attributes.insert(

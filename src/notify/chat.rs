@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::content::{
     console_url, count, distinct_codes, impact_words, non_empty, part_label, upper, Content,
-    DigestTotals, Group, Scope, ACCOUNT_DISTRIBUTION_ID, CONSOLE_DISTRIBUTIONS,
+    DigestTotals, Group, Scope, Section, Standing, StandingKind, SweepCounts,
+    ACCOUNT_DISTRIBUTION_ID, CONSOLE_DISTRIBUTIONS,
 };
 use super::text::{plain, slack, slack_code, truncate};
 use crate::finding::{Finding, Severity};
@@ -34,16 +35,240 @@ pub const CHAT_SUMMARY_LIMIT: usize = 250;
 /// The chat notification of `content`, serialised, and how long its description wanted to be
 /// (before truncation), so that the digest can start a new part rather than cut the Slack list.
 pub(super) fn render(content: &Content<'_>) -> (String, usize) {
-    let (chat, wanted) = match &content.scope {
-        Scope::Distribution { id, label, .. } => distribution(content, *id, *label),
-        Scope::Digest {
-            totals,
-            groups,
-            minimum,
-        } => digest(content, totals, groups, *minimum),
-        Scope::Verified { id } => verified(content, id),
+    let (chat, wanted) = match (&content.scope, content.standing.as_ref()) {
+        (Scope::Distribution { id, label, .. }, Some(standing)) => {
+            changes(content, *id, *label, standing)
+        }
+        (
+            Scope::Digest {
+                totals,
+                groups,
+                minimum,
+            },
+            Some(Standing {
+                kind: StandingKind::Digest(counts),
+                ..
+            }),
+        ) => digest_sections(content, totals, counts, groups, *minimum),
+        (Scope::Verified { id }, Some(standing)) => verified(content, id, standing.still_open()),
+        (Scope::Distribution { id, label, .. }, None) => distribution(content, *id, *label),
+        (
+            Scope::Digest {
+                totals,
+                groups,
+                minimum,
+            },
+            _,
+        ) => digest(content, totals, groups, *minimum),
+        (Scope::Verified { id }, None) => verified(content, id, None),
     };
     (chat.to_json(), wanted)
+}
+
+/// What changed on one distribution (or a reminder of what is still open), in Slack.
+fn changes(
+    content: &Content<'_>,
+    id: Option<&str>,
+    label: Option<&str>,
+    standing: &Standing<'_>,
+) -> (ChatNotification, usize) {
+    let worst = content.worst_spoken_of();
+    let thread = plain(id.unwrap_or(ACCOUNT_DISTRIBUTION_ID));
+    let where_md = match id {
+        Some(id) => slack_code(id),
+        None => "the account".to_owned(),
+    };
+    let part_suffix = part_label(content.part);
+    let reminder = matches!(standing.kind, StandingKind::Reminder);
+    let title = if reminder {
+        format!(
+            ":alarm_clock: Reminder: {} still open on {where_md}{part_suffix}",
+            count(content.findings.len(), "TLS finding")
+        )
+    } else if content.findings.is_empty() {
+        format!(
+            ":white_check_mark: {} resolved on {where_md}{part_suffix}",
+            count(content.resolved.len(), "TLS finding")
+        )
+    } else {
+        format!(
+            "{} {} TLS changes on {where_md}{part_suffix}",
+            emoji(content.worst),
+            content.worst.map_or("INFO", upper),
+        )
+    };
+    let mut header = distribution_header(content, id, label);
+    if let StandingKind::Changes {
+        unchanged,
+        suppressed,
+        ..
+    } = standing.kind
+    {
+        if unchanged > 0 {
+            header.push(format!(
+                "*Did not change:* {} found before",
+                count(unchanged, "finding")
+            ));
+        }
+        if suppressed > 0 {
+            header.push(format!("*Suppressed:* {suppressed}"));
+        }
+    }
+    let mut blocks = Vec::new();
+    let mut current = None;
+    for group in &content.groups {
+        if group.section != current {
+            current = group.section;
+            if let Some(section) = group.section {
+                blocks.push(format!("\n*{}*", section.heading(false)));
+            }
+        }
+        for resolved in &group.resolved {
+            blocks.push(format!(
+                "• `{}` on {}: resolved by {}",
+                slack(&resolved.code),
+                slack_code(&resolved.subject),
+                slack(&resolved.resolved_by)
+            ));
+        }
+        for finding in &group.findings {
+            let mut block = one_finding(finding);
+            if let Some(line) = standing_line(finding, standing) {
+                block.push_str(&line);
+            }
+            blocks.push(block);
+        }
+    }
+    let (description, wanted) = bounded_description(&header, &blocks, "line");
+    let mut keywords = vec!["CloudFront".to_owned(), "TLS".to_owned()];
+    keywords.extend(content.transitions().into_iter().map(str::to_owned));
+    keywords.extend(worst.map(|s| s.as_str().to_owned()));
+    keywords.extend(content.codes.iter().cloned());
+    let summary = format!(
+        "{} on {}{part_suffix}",
+        if reminder {
+            format!(
+                "{} still open",
+                count(content.findings.len(), "TLS finding")
+            )
+        } else {
+            format!(
+                "{} new or escalated, {} resolved",
+                content.findings.len(),
+                content.resolved.len()
+            )
+        },
+        plain(id.unwrap_or("the account")),
+    );
+    let metadata = ChatMetadata::new(
+        thread.clone(),
+        summary,
+        if reminder {
+            "CloudFrontTlsReminder"
+        } else {
+            "CloudFrontTlsChange"
+        },
+        [
+            ("severity", worst.map_or("none", upper).to_owned()),
+            (
+                "distribution_id",
+                non_empty(thread, ACCOUNT_DISTRIBUTION_ID),
+            ),
+            ("trigger", content.trigger.attribute()),
+            ("transition", content.transitions().join(",")),
+        ],
+    );
+    let chat = ChatNotification::new(
+        title,
+        description,
+        next_steps(&content.findings),
+        keywords,
+        metadata,
+    );
+    (chat, wanted)
+}
+
+/// `_Standing:_ escalated from medium; open 12 days, first seen …` for a known finding.
+fn standing_line(finding: &Finding, standing: &Standing<'_>) -> Option<String> {
+    super::content::standing(finding, standing.now).map(|line| format!("\n_Standing:_ {line}"))
+}
+
+/// The digest of a sweep with state: the counts, then one line per distribution for each change;
+/// the still-open findings are counted here and listed in the email.
+fn digest_sections(
+    content: &Content<'_>,
+    totals: &DigestTotals,
+    counts: &SweepCounts,
+    groups: &[Group<'_>],
+    minimum: Severity,
+) -> (ChatNotification, usize) {
+    let overall_worst = totals.worst();
+    let part_suffix = part_label(content.part);
+    let headline = if counts.changed() {
+        format!(
+            "{}, {} still open",
+            counts.changes_line(),
+            counts.still_open
+        )
+    } else {
+        format!(
+            "still watching, nothing changed ({} still open)",
+            counts.still_open
+        )
+    };
+    let title = format!(
+        "{} CloudFront TLS sweep: {headline}{part_suffix}",
+        if counts.changed() {
+            emoji(overall_worst)
+        } else {
+            ":eyes:"
+        }
+    );
+    let mut header = vec![trigger_line(content)];
+    if counts.changed() {
+        header.push(format!("*Since the last sweep:* {}", counts.changes_line()));
+    } else {
+        header.push("*Nothing changed since the last sweep:* this is the weekly heartbeat (or DIGEST=always)".to_owned());
+    }
+    header.push(format!(
+        "*Still open:* {} (listed in the email)",
+        counts.still_open_line()
+    ));
+    if let Some(suppressed) = counts.suppressed_line() {
+        header.push(format!("*Suppressed:* {suppressed}"));
+    }
+    header.push(format!(
+        "*At or above {minimum}:* {}",
+        totals.listed_counts()
+    ));
+    if let Some(part) = content.part {
+        header.push(format!("*Part {} of {}*", part.number, part.of));
+    }
+    let mut lines = Vec::new();
+    let mut current = None;
+    for group in groups {
+        // Still-open findings are known already: counted in the header, listed in the email.
+        if group.section == Some(Section::StillOpen) {
+            continue;
+        }
+        if group.section != current {
+            current = group.section;
+            if let Some(section) = group.section {
+                lines.push(format!("*{}*", section.heading(true)));
+            }
+        }
+        lines.push(digest_line(group));
+    }
+    let (description, wanted) = bounded_description(&header, &lines, "line");
+    let chat = digest_notification(
+        content,
+        totals,
+        (title, format!("CloudFront TLS sweep: {headline}{part_suffix}")),
+        description,
+        "Fix new and escalated findings first: the email lists the evidence and numbered remediation steps.",
+        counts.transitions(),
+    );
+    (chat, wanted)
 }
 
 fn distribution(
@@ -69,17 +294,7 @@ fn distribution(
         emoji(worst),
         worst.map_or("INFO", upper),
     );
-    let header = vec![
-        match (id, label) {
-            (Some(id), Some(label)) => {
-                format!("*Distribution:* {} ({})", slack_code(id), slack(label))
-            }
-            (Some(id), None) => format!("*Distribution:* {}", slack_code(id)),
-            (None, _) => "*Account-level findings*".to_owned(),
-        },
-        trigger_line(content),
-        format!("*Console:* {}", console_url(id)),
-    ];
+    let header = distribution_header(content, id, label);
     let blocks: Vec<String> = findings.iter().map(|f| one_finding(f)).collect();
     let (description, wanted) = bounded_description(&header, &blocks, "finding");
     let mut keywords = vec!["CloudFront".to_owned(), "TLS".to_owned()];
@@ -151,8 +366,30 @@ fn digest(
     }
     let lines: Vec<String> = groups.iter().map(digest_line).collect();
     let (description, wanted) = bounded_description(&header, &lines, "distribution");
+    let chat = digest_notification(
+        content,
+        totals,
+        (title, format!("CloudFront TLS sweep: {failing}{part_suffix}")),
+        description,
+        "Fix critical findings first: the email lists the evidence and numbered remediation steps for every distribution.",
+        Vec::new(),
+    );
+    (chat, wanted)
+}
+
+/// A digest's chat notification around its `description`: the next steps, the keywords (with
+/// `transitions`), and the thread every part of one sweep shares.
+fn digest_notification(
+    content: &Content<'_>,
+    totals: &DigestTotals,
+    (title, summary): (String, String),
+    description: String,
+    first_step: &str,
+    transitions: Vec<&str>,
+) -> ChatNotification {
+    let overall_worst = totals.worst();
     let next_steps = vec![
-        "Fix critical findings first: the email lists the evidence and numbered remediation steps for every distribution.".to_owned(),
+        first_step.to_owned(),
         format!("Open each distribution in the console: {CONSOLE_DISTRIBUTIONS}"),
     ];
     let mut keywords = vec![
@@ -160,12 +397,13 @@ fn digest(
         "TLS".to_owned(),
         "sweep".to_owned(),
     ];
+    keywords.extend(transitions.into_iter().map(str::to_owned));
     keywords.extend(overall_worst.map(|s| s.as_str().to_owned()));
     // Every part of one sweep has the same trigger, so they share a thread.
     let thread = format!("sweep-{:016x}", fnv1a(&content.trigger.line()));
     let metadata = ChatMetadata::new(
         thread,
-        format!("CloudFront TLS sweep: {failing}{part_suffix}"),
+        summary,
         "CloudFrontTlsDigest",
         [
             ("severity", overall_worst.map_or("none", upper).to_owned()),
@@ -173,20 +411,37 @@ fn digest(
             ("trigger", content.trigger.attribute()),
         ],
     );
-    let chat = ChatNotification::new(title, description, next_steps, keywords, metadata);
-    (chat, wanted)
+    ChatNotification::new(title, description, next_steps, keywords, metadata)
 }
 
-fn verified(content: &Content<'_>, id: &str) -> (ChatNotification, usize) {
-    let header = [
+/// The short "verified" message; with state (`still_open`), that the audit changed nothing.
+fn verified(
+    content: &Content<'_>,
+    id: &str,
+    still_open: Option<usize>,
+) -> (ChatNotification, usize) {
+    let mut header = vec![
         format!("*Distribution:* {}", slack_code(id)),
         trigger_line(content),
-        format!("*Console:* {}", console_url(Some(id))),
     ];
+    header.extend(
+        still_open.map(|n| format!("*Nothing changed:* {} still open", count(n, "finding"))),
+    );
+    header.push(format!("*Console:* {}", console_url(Some(id))));
     let (description, wanted) = bounded_description(&header, &[], "finding");
+    let (summary, title) = match still_open {
+        Some(_) => (
+            format!("No TLS change on {id}"),
+            format!(":white_check_mark: No TLS change on {}", slack_code(id)),
+        ),
+        None => (
+            format!("TLS verified on {id}: no findings"),
+            format!(":white_check_mark: TLS verified on {}", slack_code(id)),
+        ),
+    };
     let metadata = ChatMetadata::new(
         plain(id),
-        format!("TLS verified on {id}: no findings"),
+        summary,
         "CloudFrontTlsVerified",
         [
             ("distribution_id", plain(id)),
@@ -194,7 +449,7 @@ fn verified(content: &Content<'_>, id: &str) -> (ChatNotification, usize) {
         ],
     );
     let chat = ChatNotification::new(
-        format!(":white_check_mark: TLS verified on {}", slack_code(id)),
+        title,
         description,
         Vec::new(),
         vec!["CloudFront".into(), "TLS".into(), "verified".into()],
@@ -203,18 +458,47 @@ fn verified(content: &Content<'_>, id: &str) -> (ChatNotification, usize) {
     (chat, wanted)
 }
 
+/// Which distribution, the trigger and the console link: the first lines of a distribution's
+/// message.
+fn distribution_header(
+    content: &Content<'_>,
+    id: Option<&str>,
+    label: Option<&str>,
+) -> Vec<String> {
+    vec![
+        match (id, label) {
+            (Some(id), Some(label)) => {
+                format!("*Distribution:* {} ({})", slack_code(id), slack(label))
+            }
+            (Some(id), None) => format!("*Distribution:* {}", slack_code(id)),
+            (None, _) => "*Account-level findings*".to_owned(),
+        },
+        trigger_line(content),
+        format!("*Console:* {}", console_url(id)),
+    ]
+}
+
 fn trigger_line(content: &Content<'_>) -> String {
     format!("*Trigger:* {}", slack(&content.trigger.line()))
 }
 
 /// `• `E1ABC` (label): 3 findings, worst *critical*: code-a, code-b`
 fn digest_line(group: &Group<'_>) -> String {
-    let codes = distinct_codes(&group.findings).join(", ");
     let who = match (group.id, group.label) {
         (Some(id), Some(label)) => format!("{} ({})", slack_code(id), slack(label)),
         (Some(id), None) => slack_code(id),
         (None, _) => "*account*".to_owned(),
     };
+    if group.section == Some(Section::Resolved) {
+        let mut codes: Vec<&str> = group.resolved.iter().map(|r| r.code.as_str()).collect();
+        codes.dedup();
+        return format!(
+            "• {who}: {} resolved: {}",
+            group.resolved.len(),
+            slack(&codes.join(", "))
+        );
+    }
+    let codes = distinct_codes(&group.findings).join(", ");
     format!(
         "• {who}: {}, worst *{}*: {codes}",
         count(group.findings.len(), "finding"),

@@ -6,9 +6,12 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use time::OffsetDateTime;
+
 use super::trigger::TriggerSummary;
 use crate::finding::{Finding, Severity, ViewerImpact};
 use crate::report::{Note, Report, Summary};
+use crate::state::{ResolvedFinding, Transition};
 
 /// The `distribution_id` attribute and chat thread of account-level findings.
 pub const ACCOUNT_DISTRIBUTION_ID: &str = "account";
@@ -52,6 +55,10 @@ pub(super) struct Group<'a> {
     pub(super) label: Option<&'a str>,
     /// Its findings, worst first.
     pub(super) findings: Vec<&'a Finding>,
+    /// With state: the section of the message these findings belong to.
+    pub(super) section: Option<Section>,
+    /// With state, in the [`Section::Resolved`] section: what the run resolved on it.
+    pub(super) resolved: Vec<&'a ResolvedFinding>,
 }
 
 impl<'a> Group<'a> {
@@ -61,6 +68,43 @@ impl<'a> Group<'a> {
             id,
             label: label(report, id),
             findings,
+            section: None,
+            resolved: Vec::new(),
+        }
+    }
+
+    /// A group of one section of a message of a run with state.
+    pub(super) fn in_section(
+        report: &'a Report,
+        id: Option<&'a str>,
+        section: Section,
+        findings: Vec<&'a Finding>,
+        resolved: Vec<&'a ResolvedFinding>,
+    ) -> Self {
+        Group {
+            section: Some(section),
+            resolved,
+            ..Group::new(report, id, findings)
+        }
+    }
+
+    /// Its findings, or (in the resolved section) its resolved findings: what packing splits.
+    pub(super) fn items(&self) -> usize {
+        self.findings.len() + self.resolved.len()
+    }
+
+    /// The same group with only the items in `range` (findings first, then resolved ones).
+    pub(super) fn slice(&self, range: std::ops::Range<usize>) -> Self {
+        let findings = self.findings.len();
+        let take = |start: usize, end: usize| start.min(end)..end;
+        Group {
+            findings: self.findings[take(range.start, range.end.min(findings))].to_vec(),
+            resolved: self.resolved[take(
+                range.start.saturating_sub(findings),
+                range.end.saturating_sub(findings).min(self.resolved.len()),
+            )]
+            .to_vec(),
+            ..self.clone()
         }
     }
 
@@ -74,6 +118,204 @@ impl<'a> Group<'a> {
     /// The worst severity among the group's findings.
     pub(super) fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
+    }
+}
+
+/// Where a finding stands in a message of a run with state (issue 11), in the order messages list
+/// them: what changed first, then what did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Section {
+    /// First seen by this run (or again after being resolved, or its suppression expired).
+    New,
+    /// Known, and its severity rose.
+    Escalated,
+    /// Found before, not found by this run although its check ran.
+    Resolved,
+    /// Still open, critical or high, and last notified `REMIND_AFTER_DAYS` ago or more.
+    Reminder,
+    /// Known and unchanged.
+    StillOpen,
+}
+
+impl Section {
+    /// The section of a finding of a run with state; a finding the state did not see (no
+    /// `remembered`) is new, as every finding is without state. `None`: suppressed, only counted.
+    pub(super) fn of(finding: &Finding) -> Option<Section> {
+        match finding.remembered.as_ref().map(|r| r.transition) {
+            None | Some(Transition::New) => Some(Section::New),
+            Some(Transition::Escalated) => Some(Section::Escalated),
+            Some(Transition::Reminder) => Some(Section::Reminder),
+            Some(Transition::Unchanged) => Some(Section::StillOpen),
+            Some(Transition::Suppressed) => None,
+        }
+    }
+
+    /// The `transition` attribute value of the section; `None` for what did not change.
+    pub(super) fn transition(self) -> Option<&'static str> {
+        match self {
+            Section::New => Some("new"),
+            Section::Escalated => Some("escalated"),
+            Section::Resolved => Some("resolved"),
+            Section::Reminder => Some("reminder"),
+            Section::StillOpen => None,
+        }
+    }
+
+    /// Its heading, in a digest (`digest`) or in a distribution's message.
+    pub(super) fn heading(self, digest: bool) -> &'static str {
+        match (self, digest) {
+            (Section::New, true) => "New since the last sweep",
+            (Section::New, false) => "New",
+            (Section::Escalated, _) => "Escalated (severity rose)",
+            (Section::Resolved, _) => "Resolved",
+            (Section::Reminder, _) => "Reminder: still open",
+            (Section::StillOpen, _) => "Still open",
+        }
+    }
+}
+
+/// `open 12 days, first seen 2026-02-17`: how long a finding has been open at `now`.
+pub(super) fn open_since(first_seen: OffsetDateTime, now: OffsetDateTime) -> String {
+    let days = (now - first_seen).whole_days().max(0);
+    format!(
+        "open {}, first seen {}",
+        count(usize::try_from(days).unwrap_or(0), "day"),
+        first_seen.date()
+    )
+}
+
+/// How a finding of a run with state stands: `was medium` for an escalated one, its age for one
+/// that was known before. `None` for a new finding (its age is this run).
+pub(super) fn standing(finding: &Finding, now: OffsetDateTime) -> Option<String> {
+    let remembered = finding.remembered.as_ref()?;
+    match remembered.transition {
+        Transition::New | Transition::Suppressed => None,
+        Transition::Escalated => Some(format!(
+            "escalated from {}; {}",
+            remembered
+                .previous_severity
+                .map_or("a lower severity", |s| s.as_str()),
+            open_since(remembered.first_seen, now)
+        )),
+        Transition::Reminder | Transition::Unchanged => {
+            Some(open_since(remembered.first_seen, now))
+        }
+    }
+}
+
+/// What the state adds to one message (issue 11); messages of a run without state have none.
+#[derive(Debug, Clone)]
+pub(super) struct Standing<'a> {
+    /// The audit's time, for ages.
+    pub(super) now: OffsetDateTime,
+    /// Which message of a run with state this is.
+    pub(super) kind: StandingKind<'a>,
+}
+
+impl Standing<'_> {
+    /// For a "nothing changed" message, how many findings are still open.
+    pub(super) fn still_open(&self) -> Option<usize> {
+        match self.kind {
+            StandingKind::Unchanged { still_open } => Some(still_open),
+            _ => None,
+        }
+    }
+}
+
+/// Which message of a run with state, with what only that kind has.
+#[derive(Debug, Clone)]
+pub(super) enum StandingKind<'a> {
+    /// What changed on one distribution: its new, escalated and resolved findings (and, with
+    /// `NOTIFY_UNCHANGED=true`, the unchanged ones).
+    Changes {
+        /// Pre-existing findings that did not change (reminders included), listed or not.
+        unchanged: usize,
+        /// Whether they are listed in full.
+        unchanged_listed: bool,
+        /// Findings matched by a suppression, counted only.
+        suppressed: usize,
+    },
+    /// A reminder of still-open critical and high findings of one distribution.
+    Reminder,
+    /// A sweep's digest, with the counts of the whole sweep.
+    Digest(&'a SweepCounts),
+    /// An event-driven audit changed nothing on this distribution (`NOTIFY_ON_CLEAN=true`).
+    Unchanged {
+        /// Pre-existing findings still open.
+        still_open: usize,
+    },
+}
+
+/// The counts of a sweep with state, over the whole sweep (not one part).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct SweepCounts {
+    /// Findings new since the last sweep.
+    pub(super) new: usize,
+    /// Findings whose severity rose.
+    pub(super) escalated: usize,
+    /// Findings the sweep resolved.
+    pub(super) resolved: usize,
+    /// Findings still open (reminders included).
+    pub(super) still_open: usize,
+    /// Distributions with a still-open finding.
+    pub(super) still_open_distributions: usize,
+    /// The earliest first-seen date among the still-open findings.
+    pub(super) oldest: Option<OffsetDateTime>,
+    /// Findings matched by a suppression.
+    pub(super) suppressed: usize,
+    /// The earliest expiry among the suppressions in force.
+    pub(super) next_expiry: Option<OffsetDateTime>,
+}
+
+impl SweepCounts {
+    /// Whether anything changed since the last sweep.
+    pub(super) fn changed(&self) -> bool {
+        self.new + self.escalated + self.resolved > 0
+    }
+
+    /// The `transition` values of the sweep, most significant first.
+    pub(super) fn transitions(&self) -> Vec<&'static str> {
+        [
+            (self.new, "new"),
+            (self.escalated, "escalated"),
+            (self.resolved, "resolved"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(_, name)| name)
+        .collect()
+    }
+
+    /// `2 new, 0 escalated, 1 resolved`.
+    pub(super) fn changes_line(&self) -> String {
+        format!(
+            "{} new, {} escalated, {} resolved",
+            self.new, self.escalated, self.resolved
+        )
+    }
+
+    /// `40 still open on 12 distributions, the oldest first seen 2025-11-01`.
+    pub(super) fn still_open_line(&self) -> String {
+        let mut line = format!(
+            "{} still open on {}",
+            self.still_open,
+            count(self.still_open_distributions, "distribution")
+        );
+        if let Some(oldest) = self.oldest {
+            let _ = write!(line, ", the oldest first seen {}", oldest.date());
+        }
+        line
+    }
+
+    /// `2 suppressed (the next suppression expires on 2026-04-01)`, when any is.
+    pub(super) fn suppressed_line(&self) -> Option<String> {
+        (self.suppressed > 0 || self.next_expiry.is_some()).then(|| {
+            let mut line = format!("{} suppressed", self.suppressed);
+            if let Some(expiry) = self.next_expiry {
+                let _ = write!(line, " (the next suppression expires on {})", expiry.date());
+            }
+            line
+        })
     }
 }
 
@@ -196,6 +438,12 @@ pub(super) struct Content<'a> {
     pub(super) distributions_audited: usize,
     /// Which part this is, when the notification comes in parts.
     pub(super) part: Option<Part>,
+    /// The groups it lists (with state: each in its section).
+    pub(super) groups: Vec<Group<'a>>,
+    /// With state: the resolved findings it lists.
+    pub(super) resolved: Vec<&'a ResolvedFinding>,
+    /// With state: what the state adds; `None` without state (every message as before).
+    pub(super) standing: Option<Standing<'a>>,
 }
 
 impl<'a> Content<'a> {
@@ -220,6 +468,47 @@ impl<'a> Content<'a> {
             notes,
             distributions_audited,
             part,
+            groups: groups.to_vec(),
+            resolved: groups
+                .iter()
+                .flat_map(|g| g.resolved.iter().copied())
+                .collect(),
+            standing: None,
+        }
+    }
+
+    /// The same content, with what the state adds.
+    pub(super) fn with_standing(mut self, standing: Standing<'a>) -> Content<'a> {
+        self.standing = Some(standing);
+        self
+    }
+
+    /// The worst severity the message speaks of: its findings', or when it lists none, the worst
+    /// among what it resolved (a subscriber to `critical` hears that a critical was fixed).
+    pub(super) fn worst_spoken_of(&self) -> Option<Severity> {
+        self.worst
+            .or_else(|| self.resolved.iter().map(|r| r.severity).max())
+    }
+
+    /// The `transition` values of the message, most significant first; empty without state.
+    pub(super) fn transitions(&self) -> Vec<&'static str> {
+        match self.standing.as_ref().map(|s| &s.kind) {
+            None | Some(StandingKind::Unchanged { .. }) => Vec::new(),
+            Some(StandingKind::Digest(counts)) => counts.transitions(),
+            Some(StandingKind::Changes { .. } | StandingKind::Reminder) => {
+                let mut sections: Vec<Section> = self
+                    .groups
+                    .iter()
+                    .filter(|g| g.items() > 0)
+                    .filter_map(|g| g.section)
+                    .collect();
+                sections.sort();
+                sections.dedup();
+                sections
+                    .into_iter()
+                    .filter_map(Section::transition)
+                    .collect()
+            }
         }
     }
 

@@ -129,3 +129,90 @@ pub(super) fn sweep() -> Report {
     };
     Report::new(findings, 320, vec![as_of]).with_labels(labels)
 }
+
+/// The time of the audits with state in these tests: Tuesday 2026-03-03 06:00 UTC.
+pub(super) fn now() -> time::OffsetDateTime {
+    time::macros::datetime!(2026-03-03 06:00 UTC)
+}
+
+/// The next Monday, the default heartbeat day.
+pub(super) fn monday() -> time::OffsetDateTime {
+    time::macros::datetime!(2026-03-09 06:00 UTC)
+}
+
+/// `finding` as the state's reconcile leaves it: `transition`, first seen `days` before [`now`]
+/// (an escalated one was medium before).
+pub(super) fn remember(
+    mut finding: Finding,
+    transition: crate::state::Transition,
+    days: i64,
+) -> Finding {
+    use crate::state::{FindingStatus, Fingerprint, Remembered, SuppressionId, Transition};
+    finding.remembered = Some(Remembered {
+        fingerprint: Fingerprint::of("111122223333", &finding),
+        status: match transition {
+            Transition::New => FindingStatus::New,
+            Transition::Suppressed => FindingStatus::Suppressed,
+            _ => FindingStatus::Open,
+        },
+        transition,
+        first_seen: now() - time::Duration::days(days),
+        previous_severity: (transition == Transition::Escalated)
+            .then_some(crate::finding::Severity::Medium),
+        suppression: (transition == Transition::Suppressed)
+            .then(|| SuppressionId("accepted-http".to_owned())),
+    });
+    finding
+}
+
+/// A finding the run resolved on `id`, first seen 28 days before [`now`].
+pub(super) fn resolved(
+    id: &str,
+    code: &str,
+    severity: crate::finding::Severity,
+) -> crate::state::ResolvedFinding {
+    crate::state::ResolvedFinding {
+        fingerprint: crate::state::Fingerprint::parse(&format!(
+            "cfta1/111122223333/{id}/{code}/arn:aws:acm:us-east-1:111122223333:certificate/old"
+        ))
+        .expect("a fingerprint"),
+        code: code.to_owned(),
+        distribution_id: Some(id.to_owned()),
+        subject: "arn:aws:acm:us-east-1:111122223333:certificate/old".to_owned(),
+        severity,
+        first_seen: now() - time::Duration::days(28),
+        resolved_at: now(),
+        resolved_by: "UpdateDistribution by arn:aws:iam::111122223333:user/alice".to_owned(),
+    }
+}
+
+/// A report of a run with state: `findings` (already remembered) and what it resolved.
+pub(super) fn with_memory(
+    findings: Vec<Finding>,
+    resolved: Vec<crate::state::ResolvedFinding>,
+    audited: usize,
+) -> Report {
+    let mut report = Report::new(findings, audited, vec![]).with_labels(BTreeMap::from([(
+        "E1ABCDEF".to_owned(),
+        "www.example.com".to_owned(),
+    )]));
+    report.memory = Some(crate::state::Memory {
+        resolved,
+        suppressions: crate::state::SuppressionOutcome {
+            next_expiry: Some(time::macros::datetime!(2026-04-01 00:00 UTC)),
+            ..Default::default()
+        },
+    });
+    report
+}
+
+/// An expiring certificate whose severity rose to high.
+pub(super) fn escalated(id: &str) -> Finding {
+    let finding = Finding::builder(&EXPIRING_BY_HAND)
+        .severity(crate::finding::Severity::High)
+        .distribution(id)
+        .subject("arn:aws:acm:us-east-1:111122223333:certificate/imported")
+        .evidence("days_left", 5)
+        .build();
+    remember(finding, crate::state::Transition::Escalated, 12)
+}

@@ -5,7 +5,7 @@
 //! How it is split, by idea:
 //!
 //! * `plan`: which notifications an audit gets ([`per_distribution`], [`digest`], [`verified`],
-//!   [`verified_clean`]);
+//!   [`verified_clean`]); `changes`: the same with state ([`notifications`], [`NotifyPolicy`]);
 //! * `content`: what one notification says, for every audience alike (the findings, their worst
 //!   severity and codes, the trigger, the notes, the part), and [`console_url`];
 //! * `trigger`: what started the audit, as data ([`TriggerSummary`]);
@@ -33,6 +33,11 @@
 //! | `codes` | String.Array | the distinct finding codes, sorted; absent when there is none |
 //! | `trigger` | String | [`TriggerSummary::kind`] |
 //! | `notification` | String | `distribution`, `digest` or `verified`, so that a subscription can take only digests, say |
+//! | `transition` | String.Array | with state only: what the message reports changed, among `new`, `escalated`, `resolved`, `reminder` (most significant first); absent when nothing changed (docs/state.md) |
+//!
+//! With state ([`crate::report::Report::memory`]), [`notifications`] publishes what changed rather than
+//! everything again (`changes`); `terminal` renders a published message as people receive it
+//! ([`as_received`], for `make invoke`).
 //!
 //! A notification never exceeds [`SIZE_BUDGET`], by construction: every finding is bounded
 //! ([`crate::untrusted::FINDING_JSON_BYTES`]), a digest (and, with large evidence, a distribution's
@@ -40,6 +45,7 @@
 //! (cuts the email, then the evidence in the JSON, saying so) any message still over the budget.
 
 mod attributes;
+mod changes;
 mod chat;
 mod content;
 mod email;
@@ -48,6 +54,7 @@ mod notification;
 mod pack;
 mod plan;
 pub mod sns;
+mod terminal;
 mod text;
 mod trigger;
 
@@ -58,8 +65,9 @@ use std::future::Future;
 
 pub use attributes::{
     AttributeValue, ATTRIBUTE_CODES, ATTRIBUTE_DISTRIBUTION_ID, ATTRIBUTE_NOTIFICATION,
-    ATTRIBUTE_SEVERITY, ATTRIBUTE_TRIGGER,
+    ATTRIBUTE_SEVERITY, ATTRIBUTE_TRANSITION, ATTRIBUTE_TRIGGER,
 };
+pub use changes::{notifications, NotifyPolicy};
 pub use chat::{
     CHAT_DESCRIPTION_LIMIT, CHAT_KEYWORDS_LIMIT, CHAT_KEYWORD_LIMIT, CHAT_NEXT_STEPS_LIMIT,
     CHAT_STEP_LIMIT, CHAT_SUMMARY_LIMIT, CHAT_TITLE_LIMIT,
@@ -69,6 +77,7 @@ pub use notification::{Notification, SUBJECT_LIMIT};
 pub use pack::{SIZE_BUDGET, SNS_MESSAGE_LIMIT};
 pub use plan::{digest, per_distribution, verified, verified_clean};
 pub use sns::SnsPublisher;
+pub use terminal::as_received;
 pub use trigger::TriggerSummary;
 
 /// Why a publish failed, with what to check. The Lambda returns it as the invocation's error, so

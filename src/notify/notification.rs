@@ -7,7 +7,9 @@ use std::fmt::Write;
 use serde_json::{Map, Value};
 
 use super::attributes::{self, AttributeValue};
-use super::content::{count, part_label, upper, Content, Scope, ACCOUNT_DISTRIBUTION_ID};
+use super::content::{
+    count, part_label, upper, Content, Scope, StandingKind, ACCOUNT_DISTRIBUTION_ID,
+};
 use super::pack::SIZE_BUDGET;
 use super::text::subject as ascii_subject;
 use super::{chat, email, machine};
@@ -107,7 +109,97 @@ pub(super) fn render(content: &Content<'_>) -> Built {
 
 /// The subject: the worst severity and what it concerns, cut so that the part label survives.
 fn subject(content: &Content<'_>) -> String {
-    let (core, fallback) = match &content.scope {
+    let (core, fallback) = match content.standing.as_ref().map(|s| &s.kind) {
+        Some(kind) => subject_with_state(content, kind),
+        None => subject_without_state(content),
+    };
+    let suffix = part_label(content.part);
+    let room = SUBJECT_LIMIT.saturating_sub(suffix.len());
+    format!("{}{suffix}", ascii_subject(&core, room, fallback))
+}
+
+/// `[HIGH] E1 viewer-cert-expiring +1 more, 2 resolved`, `[RESOLVED] E1 …`, `[HIGH] E1 still
+/// open: …`, `[CRITICAL] CloudFront TLS sweep: 2 new, 0 escalated, 1 resolved, 40 still open`.
+fn subject_with_state(content: &Content<'_>, kind: &StandingKind<'_>) -> (String, &'static str) {
+    let id = |content: &Content<'_>| match &content.scope {
+        Scope::Distribution { id, .. } => id.unwrap_or(ACCOUNT_DISTRIBUTION_ID).to_owned(),
+        Scope::Verified { id } => (*id).to_owned(),
+        Scope::Digest { .. } => String::new(),
+    };
+    match kind {
+        StandingKind::Digest(counts) => {
+            let worst = match &content.scope {
+                Scope::Digest { totals, .. } => totals.worst(),
+                _ => content.worst,
+            };
+            let core = if counts.changed() {
+                format!(
+                    "[{}] CloudFront TLS sweep: {}, {} still open",
+                    worst.map_or("OK", upper),
+                    counts.changes_line(),
+                    counts.still_open
+                )
+            } else {
+                format!(
+                    "[{}] CloudFront TLS sweep: still watching, no change, {} still open",
+                    worst.map_or("OK", upper),
+                    counts.still_open
+                )
+            };
+            (core, "[CloudFront TLS] sweep digest")
+        }
+        StandingKind::Reminder => {
+            let mut core = format!(
+                "[{}] {} still open",
+                content.worst.map_or("INFO", upper),
+                id(content)
+            );
+            with_codes(&mut core, &content.codes);
+            (core, "[CloudFront TLS] reminder")
+        }
+        StandingKind::Changes { .. } => {
+            let core = if content.findings.is_empty() {
+                let mut resolved: Vec<String> =
+                    content.resolved.iter().map(|r| r.code.clone()).collect();
+                resolved.dedup();
+                let mut core = format!("[RESOLVED] {}", id(content));
+                with_codes(&mut core, &resolved);
+                core
+            } else {
+                let mut core = format!("[{}] {}", content.worst.map_or("INFO", upper), id(content));
+                with_codes(&mut core, &content.codes);
+                if !content.resolved.is_empty() {
+                    let _ = write!(core, ", {} resolved", content.resolved.len());
+                }
+                core
+            };
+            (core, "[CloudFront TLS] change")
+        }
+        StandingKind::Unchanged { still_open } => (
+            format!(
+                "[NO CHANGE] {}: no TLS change after {}, {} still open",
+                id(content),
+                content.trigger.kind,
+                still_open
+            ),
+            "[NO CHANGE] CloudFront TLS verified",
+        ),
+    }
+}
+
+/// ` viewer-cert-expired +2 more`: the first code and how many others.
+fn with_codes(core: &mut String, codes: &[String]) {
+    if let Some(first) = codes.first() {
+        let _ = write!(core, " {first}");
+    }
+    if codes.len() > 1 {
+        let _ = write!(core, " +{} more", codes.len() - 1);
+    }
+}
+
+/// The subject of a message of a run without state.
+fn subject_without_state(content: &Content<'_>) -> (String, &'static str) {
+    match &content.scope {
         // The worst severity, the id, the worst code, how many more.
         Scope::Distribution { id, .. } => {
             let mut core = format!(
@@ -115,12 +207,7 @@ fn subject(content: &Content<'_>) -> String {
                 content.worst.map_or("INFO", upper),
                 id.unwrap_or(ACCOUNT_DISTRIBUTION_ID)
             );
-            if let Some(first) = content.codes.first() {
-                let _ = write!(core, " {first}");
-            }
-            if content.codes.len() > 1 {
-                let _ = write!(core, " +{} more", content.codes.len() - 1);
-            }
+            with_codes(&mut core, &content.codes);
             (core, "[CloudFront TLS] finding")
         }
         Scope::Digest { totals, .. } => (
@@ -136,10 +223,7 @@ fn subject(content: &Content<'_>) -> String {
             format!("[OK] {id}: no TLS findings after {}", content.trigger.kind),
             "[OK] CloudFront TLS verified",
         ),
-    };
-    let suffix = part_label(content.part);
-    let room = SUBJECT_LIMIT.saturating_sub(suffix.len());
-    format!("{}{suffix}", ascii_subject(&core, room, fallback))
+    }
 }
 
 #[cfg(test)]

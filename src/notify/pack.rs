@@ -115,36 +115,28 @@ fn without_evidence(default_json: &str) -> String {
     serde_json::to_string(&document).unwrap_or_else(|_| default_json.to_owned())
 }
 
-/// No unit may be too big alone: those that are are split by findings, greedily.
+/// No unit may be too big alone: those that are are split by their items (findings, or resolved
+/// findings), greedily.
 fn split_oversized<'a>(
     units: Vec<Group<'a>>,
     fits: &dyn Fn(&[Group<'a>]) -> bool,
 ) -> Vec<Group<'a>> {
     let mut pieces: Vec<Group<'a>> = Vec::with_capacity(units.len());
     for unit in units {
-        if unit.findings.len() <= 1 || fits(std::slice::from_ref(&unit)) {
+        let items = unit.items();
+        if items <= 1 || fits(std::slice::from_ref(&unit)) {
             pieces.push(unit);
             continue;
         }
-        let empty = Group {
-            findings: Vec::new(),
-            ..unit.clone()
-        };
-        let mut chunk = empty.clone();
-        for finding in unit.findings {
-            let mut candidate = chunk.clone();
-            candidate.findings.push(finding);
-            if chunk.findings.is_empty() || fits(std::slice::from_ref(&candidate)) {
-                chunk = candidate;
-            } else {
-                pieces.push(chunk);
-                chunk = Group {
-                    findings: vec![finding],
-                    ..empty.clone()
-                };
+        let mut start = 0;
+        for end in 1..=items {
+            // The chunk start..end is kept while it fits; one item alone always goes.
+            if end - start > 1 && !fits(std::slice::from_ref(&unit.slice(start..end))) {
+                pieces.push(unit.slice(start..end - 1));
+                start = end - 1;
             }
         }
-        pieces.push(chunk);
+        pieces.push(unit.slice(start..items));
     }
     pieces
 }

@@ -7,8 +7,8 @@ use super::Emulator;
 
 /// A topic and a queue subscribed to it; returns the topic ARN and the queue URL.
 pub async fn topic_with_queue(emulator: &Emulator) -> (String, String) {
-    let (sns, sqs) = (emulator.sns(), emulator.sqs());
-    let topic_arn = sns
+    let topic_arn = emulator
+        .sns()
         .create_topic()
         .name("tls-findings")
         .send()
@@ -16,9 +16,22 @@ pub async fn topic_with_queue(emulator: &Emulator) -> (String, String) {
         .expect("create topic")
         .topic_arn
         .expect("topic ARN");
+    let queue_url = subscribed_queue(emulator, &topic_arn, "tls-findings-machine", None).await;
+    (topic_arn, queue_url)
+}
+
+/// A queue named `name` subscribed to `topic_arn` (raw delivery off), with `filter_policy` when
+/// given; returns its URL.
+pub async fn subscribed_queue(
+    emulator: &Emulator,
+    topic_arn: &str,
+    name: &str,
+    filter_policy: Option<&str>,
+) -> String {
+    let (sns, sqs) = (emulator.sns(), emulator.sqs());
     let queue_url = sqs
         .create_queue()
-        .queue_name("tls-findings-machine")
+        .queue_name(name)
         .send()
         .await
         .expect("create queue")
@@ -34,14 +47,16 @@ pub async fn topic_with_queue(emulator: &Emulator) -> (String, String) {
         .attributes
         .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
         .expect("queue ARN");
-    sns.subscribe()
-        .topic_arn(&topic_arn)
+    let mut subscribe = sns
+        .subscribe()
+        .topic_arn(topic_arn)
         .protocol("sqs")
-        .endpoint(&queue_arn)
-        .send()
-        .await
-        .expect("subscribe");
-    (topic_arn, queue_url)
+        .endpoint(&queue_arn);
+    if let Some(policy) = filter_policy {
+        subscribe = subscribe.attributes("FilterPolicy", policy);
+    }
+    subscribe.send().await.expect("subscribe");
+    queue_url
 }
 
 /// Every SNS envelope waiting in the queue, parsed.
