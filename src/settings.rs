@@ -162,8 +162,57 @@ pub const REMIND_AFTER_DAYS: Bounded = Bounded {
 /// (`NOTIFY_UNCHANGED`); by default they are one line counting them.
 pub const NOTIFY_UNCHANGED_DEFAULT: bool = false;
 
-/// Any expiry threshold, in days (the defaults are [`ExpiryThresholds::default`]).
+/// Any fixed expiry threshold, in days (the defaults are [`ExpiryThresholds::default`]): the
+/// `VIEWER_EXPIRY_*_DAYS` and `ORIGIN_EXPIRY_*_DAYS` caps of the lifetime-relative thresholds.
 pub const EXPIRY_DAYS: RangeInclusive<u64> = 1..=365;
+
+/// `MANAGED_RENEWAL_OVERDUE_DAYS`: days left on a 395-day ACM certificate at which its renewal is
+/// overdue, scaled to shorter lifetimes. Below ACM's 60: a larger value would report certificates ACM
+/// has not started renewing.
+pub const MANAGED_RENEWAL_OVERDUE_DAYS: Bounded = Bounded {
+    default: 30,
+    min: 1,
+    max: 59,
+};
+
+/// `EXPIRY_MEDIUM_PERCENT`: a certificate renewed by hand is medium in this last share of its
+/// lifetime (`--expiry-medium-percent`).
+pub const EXPIRY_MEDIUM_PERCENT: Bounded = Bounded {
+    default: 33,
+    min: 1,
+    max: 100,
+};
+
+/// `EXPIRY_HIGH_PERCENT`: high in this last share of the lifetime (`--expiry-high-percent`).
+pub const EXPIRY_HIGH_PERCENT: Bounded = Bounded {
+    default: 10,
+    min: 1,
+    max: 100,
+};
+
+/// `EXPIRY_CRITICAL_DAYS`: any certificate is critical in its last this-many days
+/// (`--expiry-critical-days`).
+pub const EXPIRY_CRITICAL_DAYS: Bounded = Bounded {
+    default: 3,
+    min: 0,
+    max: 30,
+};
+
+/// `EXPIRY_MEDIUM_FLOOR_DAYS`: a certificate renewed by hand is medium at least this many days
+/// before expiry, however short its lifetime (`--expiry-medium-floor-days`; 0: no floor).
+pub const EXPIRY_MEDIUM_FLOOR_DAYS: Bounded = Bounded {
+    default: 7,
+    min: 0,
+    max: 365,
+};
+
+/// `EXPIRY_HIGH_FLOOR_DAYS`: high at least this many days before expiry
+/// (`--expiry-high-floor-days`; 0: no floor).
+pub const EXPIRY_HIGH_FLOOR_DAYS: Bounded = Bounded {
+    default: 3,
+    min: 0,
+    max: 365,
+};
 
 /// Expiry thresholds that contradict each other.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -181,9 +230,59 @@ pub enum ThresholdError {
         /// The medium threshold.
         medium: i64,
     },
+    /// The high share of the lifetime is larger than the medium one.
+    #[error(
+        "the high share of the lifetime ({high} %) is above the medium share ({medium} %): make it \
+         at most {medium}"
+    )]
+    HighPercentAboveMedium {
+        /// `EXPIRY_HIGH_PERCENT`.
+        high: i64,
+        /// `EXPIRY_MEDIUM_PERCENT`.
+        medium: i64,
+    },
+    /// A floor ("never later than") above its cap ("never earlier than") leaves no window.
+    #[error(
+        "the {which} floor ({floor} days) is above the {which} threshold it bounds ({cap} days): \
+         lower the floor or raise the threshold"
+    )]
+    FloorAboveThreshold {
+        /// `viewer medium`, `origin high`…
+        which: &'static str,
+        /// The floor.
+        floor: i64,
+        /// The threshold.
+        cap: i64,
+    },
 }
 
-/// Checks that each high threshold is at most its medium one.
+impl ThresholdError {
+    /// The environment variable to fix (the Lambda names it in its error).
+    pub fn variable(&self) -> &'static str {
+        match self {
+            ThresholdError::HighAboveMedium {
+                which: "viewer", ..
+            } => "VIEWER_EXPIRY_HIGH_DAYS",
+            ThresholdError::HighAboveMedium { .. } => "ORIGIN_EXPIRY_HIGH_DAYS",
+            ThresholdError::HighPercentAboveMedium { .. } => "EXPIRY_HIGH_PERCENT",
+            ThresholdError::FloorAboveThreshold { which, .. } if which.ends_with("medium") => {
+                "EXPIRY_MEDIUM_FLOOR_DAYS"
+            }
+            ThresholdError::FloorAboveThreshold { .. } => "EXPIRY_HIGH_FLOOR_DAYS",
+        }
+    }
+
+    /// The value to fix, as given.
+    pub fn value(&self) -> i64 {
+        match self {
+            ThresholdError::HighAboveMedium { high, .. }
+            | ThresholdError::HighPercentAboveMedium { high, .. } => *high,
+            ThresholdError::FloorAboveThreshold { floor, .. } => *floor,
+        }
+    }
+}
+
+/// Checks that each high threshold is at most its medium one and each floor at most what it bounds.
 pub fn check_thresholds(thresholds: &ExpiryThresholds) -> Result<(), ThresholdError> {
     for (which, high, medium) in [
         (
@@ -203,6 +302,38 @@ pub fn check_thresholds(thresholds: &ExpiryThresholds) -> Result<(), ThresholdEr
                 high,
                 medium,
             });
+        }
+    }
+    if thresholds.high_percent > thresholds.medium_percent {
+        return Err(ThresholdError::HighPercentAboveMedium {
+            high: thresholds.high_percent,
+            medium: thresholds.medium_percent,
+        });
+    }
+    for (which, floor, cap) in [
+        (
+            "viewer medium",
+            thresholds.medium_floor_days,
+            thresholds.viewer_medium_days,
+        ),
+        (
+            "origin medium",
+            thresholds.medium_floor_days,
+            thresholds.origin_medium_days,
+        ),
+        (
+            "viewer high",
+            thresholds.high_floor_days,
+            thresholds.viewer_high_days,
+        ),
+        (
+            "origin high",
+            thresholds.high_floor_days,
+            thresholds.origin_high_days,
+        ),
+    ] {
+        if floor > cap {
+            return Err(ThresholdError::FloorAboveThreshold { which, floor, cap });
         }
     }
     Ok(())

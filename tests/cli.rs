@@ -323,4 +323,50 @@ async fn expiry_thresholds_are_flags_like_the_lambdas_variables() {
     assert!(String::from_utf8_lossy(&contradictory.stderr).contains("at most 30"));
     let out_of_range = cli(None, &["audit", "--viewer-expiry-high-days", "0"]);
     assert_eq!(out_of_range.status.code(), Some(2));
+    // The lifetime-relative thresholds: a high share above the medium one is refused like the
+    // Lambda's EXPIRY_HIGH_PERCENT; an overdue point at ACM's own 60 days is out of range.
+    let shares = cli_with_stdin(
+        Some(&emulator),
+        &["check-config", "-", "--expiry-high-percent", "50"],
+        Some(&config),
+    );
+    assert_eq!(shares.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&shares.stderr).contains("high share of the lifetime"));
+    let overdue = cli(None, &["audit", "--managed-renewal-overdue-days", "60"]);
+    assert_eq!(overdue.status.code(), Some(2));
+    // A short-lived imported certificate: 30 days left of 40 is not yet a third of its life.
+    let now = time::OffsetDateTime::now_utc();
+    let short = import_acm(
+        &emulator.acm(),
+        &CertBuilder::new(["www.example.com"])
+            .validity(
+                now - time::Duration::days(10),
+                now + time::Duration::days(30),
+            )
+            .build(),
+    )
+    .await;
+    let quiet = cli_with_stdin(
+        Some(&emulator),
+        &["check-config", "-", "--format", "json"],
+        Some(&healthy_config(&short)),
+    );
+    assert!(codes(&quiet).is_empty(), "{quiet:?}");
+    let wider = cli_with_stdin(
+        Some(&emulator),
+        &[
+            "check-config",
+            "-",
+            "--format",
+            "json",
+            "--expiry-medium-percent",
+            "80",
+        ],
+        Some(&healthy_config(&short)),
+    );
+    assert_eq!(
+        codes(&wider),
+        ["viewer-cert-renewal-at-risk", "viewer-cert-expiring"],
+        "{wider:?}"
+    );
 }

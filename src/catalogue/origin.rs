@@ -435,8 +435,11 @@ pub static ORIGIN_CERT_EXPIRING: Entry = Entry {
     id: "origin-cert-expiring",
     family: Family::OriginCertificate,
     title: "The origin's certificate expires soon",
-    why: "When it expires CloudFront will answer 502 for this origin. High within 14 days, medium \
-          within 30.",
+    why: "When it expires CloudFront will answer 502 for this origin. The thresholds are shares of the \
+          certificate's own lifetime (public lifetimes shrink to 200, 100 and 47 days from 2026 to \
+          2029): medium in the last third, high in the last tenth, critical in the last 3 days; never \
+          earlier than 30 and 14 days before expiry (what long-lived certificates get), never later \
+          than 7 and 3 days.",
     docs: DOCS_502,
     causes: &[&ORIGIN_EXPIRING],
 };
@@ -446,10 +449,10 @@ pub static ORIGIN_EXPIRING: Cause = Cause {
     code: Code::OriginCertExpiring,
     id: "expiring",
     severity: Severity::Medium,
-    other_severities: &[Severity::High],
+    other_severities: &[Severity::High, Severity::Critical],
     impact: ViewerImpact::None,
     impact_when_proposed: None,
-    message: "Origin {origin_id}: the {position} certificate {certificate_subject} sent by {origin_domain} expires on {not_after}, in {days_left} days.",
+    message: "Origin {origin_id}: the {position} certificate {certificate_subject} sent by {origin_domain} expires on {not_after}, in {days_left} days (lifetime {lifetime}).",
     remediation: &[
         "Renew it before {not_after} and reload the server; automate renewal if it is not (ACME, or ACM behind a load balancer).",
     ],

@@ -215,11 +215,22 @@ pub static VIEWER_CERT_EXPIRING: Entry = Entry {
     id: "viewer-cert-expiring",
     family: Family::ViewerCertificate,
     title: "The viewer certificate expires soon",
-    why: "An expired certificate takes HTTPS down for every alias. High within 14 days, medium within \
-          45. ACM renews eligible certificates from 60 days before expiry, so for those this fires only \
-          within 30 days, when renewal is overdue.",
+    why: "An expired certificate takes HTTPS down for every alias. Public lifetimes shrink to 200 days \
+          (March 2026), 100 (March 2027) and 47 (March 2029), so the thresholds are shares of the \
+          certificate's own lifetime. Renewed by hand: medium in the last third, high in the last \
+          tenth, critical in the last 3 days; never earlier than 45 and 14 days before expiry (what \
+          long-lived certificates get), never later than 7 and 3 days. Renewed by ACM: nothing while \
+          ACM's renewal can still be on time. ACM starts 60 days before expiry on a 395-day \
+          certificate (for shorter lifetimes unconfirmed, read conservatively as the same share, 60/395 \
+          of the lifetime), and renewal is overdue once 30/395 of the lifetime is left (30 days of \
+          395, 15 of 198, 7.6 of 100, 3.6 of 47); from the start of that window when ACM reports the \
+          renewal FAILED or PENDING_VALIDATION.",
     docs: "https://docs.aws.amazon.com/acm/latest/userguide/managed-renewal.html",
-    causes: &[&EXPIRING_BY_HAND, &EXPIRING_RENEWAL_OVERDUE],
+    causes: &[
+        &EXPIRING_BY_HAND,
+        &EXPIRING_RENEWAL_OVERDUE,
+        &EXPIRING_RENEWAL_STALLED,
+    ],
 };
 
 /// A certificate nobody renews automatically, or not eligible for it.
@@ -227,10 +238,10 @@ pub static EXPIRING_BY_HAND: Cause = Cause {
     code: Code::ViewerCertExpiring,
     id: "expiring",
     severity: Severity::Medium,
-    other_severities: &[Severity::High],
+    other_severities: &[Severity::High, Severity::Critical],
     impact: ViewerImpact::None,
     impact_when_proposed: None,
-    message: "Certificate {certificate} expires on {not_after}, in {days_left} days; it is not renewed automatically.",
+    message: "Certificate {certificate} expires on {not_after}, in {days_left} days (lifetime {lifetime}); it is not renewed automatically.",
     remediation: &[
         "Renew it with the issuing CA and re-import it under the same ARN (aws acm import-certificate --certificate-arn ...), or replace it with a DNS-validated ACM certificate in us-east-1.",
         "Check after the change that the edge serves the new certificate.",
@@ -242,13 +253,28 @@ pub static EXPIRING_RENEWAL_OVERDUE: Cause = Cause {
     code: Code::ViewerCertExpiring,
     id: "managed-renewal-overdue",
     severity: Severity::Medium,
-    other_severities: &[Severity::High],
+    other_severities: &[Severity::High, Severity::Critical],
     impact: ViewerImpact::None,
     impact_when_proposed: None,
-    message: "Certificate {certificate} expires on {not_after}, in {days_left} days, and ACM has not renewed it (renewal status: {renewal_status}).",
+    message: "Certificate {certificate} expires on {not_after}, in {days_left} days, and ACM has not renewed it: for its lifetime ({lifetime}) ACM starts about {renewal_starts_days} days before expiry and renewal is overdue from {overdue_days} (renewal status: {renewal_status}).",
     remediation: &[
         "Check the renewal status and the validation records: aws acm describe-certificate --region us-east-1 --certificate-arn {certificate_arn}.",
         "Make sure every DNS validation CNAME still exists and CAA records allow amazon.com; otherwise request a new certificate.",
+    ],
+};
+
+/// ACM's renewal is running but cannot finish by itself.
+pub static EXPIRING_RENEWAL_STALLED: Cause = Cause {
+    code: Code::ViewerCertExpiring,
+    id: "managed-renewal-stalled",
+    severity: Severity::Medium,
+    other_severities: &[Severity::High, Severity::Critical],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Certificate {certificate} expires on {not_after}, in {days_left} days (lifetime {lifetime}), and ACM's renewal is stuck (renewal status: {renewal_status}, {renewal_reason}): it will not complete until validation succeeds.",
+    remediation: &[
+        "Restore what validation needs: the DNS validation CNAMEs shown by aws acm describe-certificate --region us-east-1 --certificate-arn {certificate_arn}, and CAA records that allow amazon.com.",
+        "If the renewal cannot recover before {not_after}, request a new DNS-validated certificate in us-east-1 and switch the distribution to it.",
     ],
 };
 
@@ -277,7 +303,7 @@ pub static RENEWAL_BY_HAND: Cause = Cause {
     other_severities: &[],
     impact: ViewerImpact::None,
     impact_when_proposed: None,
-    message: "{source} certificate {certificate} expires in {days_left} days and is never renewed automatically.",
+    message: "{source} certificate {certificate} expires in {days_left} days (lifetime {lifetime}) and is never renewed automatically.",
     remediation: &[
         "Obtain a renewed certificate from the CA and re-import it under the same ARN (ACM) or upload it and switch the distribution to it (IAM).",
         "Better: replace it with a DNS-validated ACM certificate in us-east-1, which renews itself.",

@@ -235,29 +235,50 @@ impl AwsArgs {
     }
 }
 
-/// When an approaching expiry becomes a finding, in days: the Lambda's `*_DAYS` variables as flags.
+/// When an approaching expiry becomes a finding, relative to the certificate's lifetime: the Lambda's
+/// expiry variables as flags (rules/expiry.rs).
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExpiryArgs {
-    /// Viewer certificate: high at or below this many days left.
+    /// Viewer certificate renewed by hand: high at most this many days before expiry (long-lived
+    /// certificates get exactly this; shorter ones the --expiry-high-percent share).
     #[arg(long, value_name = "DAYS", default_value_t = ExpiryThresholds::default().viewer_high_days.unsigned_abs(), value_parser = expiry_days())]
     pub viewer_expiry_high_days: u64,
-    /// Viewer certificate: medium at or below this many days left.
+    /// Viewer certificate renewed by hand: medium at most this many days before expiry.
     #[arg(long, value_name = "DAYS", default_value_t = ExpiryThresholds::default().viewer_medium_days.unsigned_abs(), value_parser = expiry_days())]
     pub viewer_expiry_medium_days: u64,
-    /// An ACM certificate eligible for managed renewal is reported only at or below this many days
-    /// (renewal, which ACM starts 60 days out, is then overdue).
-    #[arg(long, value_name = "DAYS", default_value_t = ExpiryThresholds::default().managed_renewal_days.unsigned_abs(), value_parser = expiry_days())]
+    /// An ACM-renewed certificate is reported when its renewal is overdue: with this many days left
+    /// on a 395-day certificate (ACM starts at 60), the same share of a shorter lifetime.
+    #[arg(long, value_name = "DAYS", default_value_t = settings::MANAGED_RENEWAL_OVERDUE_DAYS.default, value_parser = bounded(settings::MANAGED_RENEWAL_OVERDUE_DAYS))]
     pub managed_renewal_overdue_days: u64,
-    /// Origin certificate: high at or below this many days left.
+    /// Origin certificate: high at most this many days before expiry.
     #[arg(long, value_name = "DAYS", default_value_t = ExpiryThresholds::default().origin_high_days.unsigned_abs(), value_parser = expiry_days())]
     pub origin_expiry_high_days: u64,
-    /// Origin certificate: medium at or below this many days left.
+    /// Origin certificate: medium at most this many days before expiry.
     #[arg(long, value_name = "DAYS", default_value_t = ExpiryThresholds::default().origin_medium_days.unsigned_abs(), value_parser = expiry_days())]
     pub origin_expiry_medium_days: u64,
+    /// Renewed by hand (viewer or origin): medium in this last share of the lifetime, in percent.
+    #[arg(long, value_name = "PERCENT", default_value_t = settings::EXPIRY_MEDIUM_PERCENT.default, value_parser = bounded(settings::EXPIRY_MEDIUM_PERCENT))]
+    pub expiry_medium_percent: u64,
+    /// Renewed by hand: high in this last share of the lifetime, in percent.
+    #[arg(long, value_name = "PERCENT", default_value_t = settings::EXPIRY_HIGH_PERCENT.default, value_parser = bounded(settings::EXPIRY_HIGH_PERCENT))]
+    pub expiry_high_percent: u64,
+    /// Any certificate: critical in its last this-many days.
+    #[arg(long, value_name = "DAYS", default_value_t = settings::EXPIRY_CRITICAL_DAYS.default, value_parser = bounded(settings::EXPIRY_CRITICAL_DAYS))]
+    pub expiry_critical_days: u64,
+    /// Renewed by hand: medium at least this many days before expiry, however short the lifetime.
+    #[arg(long, value_name = "DAYS", default_value_t = settings::EXPIRY_MEDIUM_FLOOR_DAYS.default, value_parser = bounded(settings::EXPIRY_MEDIUM_FLOOR_DAYS))]
+    pub expiry_medium_floor_days: u64,
+    /// Renewed by hand: high at least this many days before expiry.
+    #[arg(long, value_name = "DAYS", default_value_t = settings::EXPIRY_HIGH_FLOOR_DAYS.default, value_parser = bounded(settings::EXPIRY_HIGH_FLOOR_DAYS))]
+    pub expiry_high_floor_days: u64,
 }
 
 fn expiry_days() -> clap::builder::RangedU64ValueParser<u64> {
     clap::value_parser!(u64).range(settings::EXPIRY_DAYS)
+}
+
+fn bounded(setting: settings::Bounded) -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(setting.range())
 }
 
 impl ExpiryArgs {
@@ -270,6 +291,11 @@ impl ExpiryArgs {
             managed_renewal_days: days(self.managed_renewal_overdue_days),
             origin_high_days: days(self.origin_expiry_high_days),
             origin_medium_days: days(self.origin_expiry_medium_days),
+            medium_percent: days(self.expiry_medium_percent),
+            high_percent: days(self.expiry_high_percent),
+            critical_days: days(self.expiry_critical_days),
+            medium_floor_days: days(self.expiry_medium_floor_days),
+            high_floor_days: days(self.expiry_high_floor_days),
         };
         check_thresholds(&thresholds)?;
         Ok(thresholds)

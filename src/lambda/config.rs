@@ -10,7 +10,7 @@ use crate::aws::AwsTimeouts;
 use crate::finding::Severity;
 use crate::probe::{ConnectTo, ResolveOverride};
 use crate::rules::ExpiryThresholds;
-use crate::settings::{self, check_thresholds, Bounded, DigestMode, HeartbeatDay, ThresholdError};
+use crate::settings::{self, check_thresholds, Bounded, DigestMode, HeartbeatDay};
 
 /// Everything the function reads from its environment.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +67,9 @@ pub struct LambdaConfig {
     pub trust_anchors: Vec<PathBuf>,
     /// `VIEWER_EXPIRY_HIGH_DAYS` (14), `VIEWER_EXPIRY_MEDIUM_DAYS` (45),
     /// `MANAGED_RENEWAL_OVERDUE_DAYS` (30), `ORIGIN_EXPIRY_HIGH_DAYS` (14),
-    /// `ORIGIN_EXPIRY_MEDIUM_DAYS` (30): when an approaching expiry becomes a finding.
+    /// `ORIGIN_EXPIRY_MEDIUM_DAYS` (30), `EXPIRY_MEDIUM_PERCENT` (33), `EXPIRY_HIGH_PERCENT` (10),
+    /// `EXPIRY_CRITICAL_DAYS` (3), `EXPIRY_MEDIUM_FLOOR_DAYS` (7), `EXPIRY_HIGH_FLOOR_DAYS` (3): when
+    /// an approaching expiry becomes a finding, relative to the certificate's lifetime.
     pub thresholds: ExpiryThresholds,
 }
 
@@ -238,7 +240,7 @@ fn aws_timeouts(get: &impl Fn(&str) -> Option<String>) -> Result<AwsTimeouts, Co
     Ok(timeouts)
 }
 
-/// The expiry thresholds; a high threshold above its medium one would hide the medium window.
+/// The expiry thresholds (rules/expiry.rs); contradictions name the variable to fix.
 fn thresholds(get: &impl Fn(&str) -> Option<String>) -> Result<ExpiryThresholds, ConfigError> {
     let defaults = ExpiryThresholds::default();
     let days = |name: &'static str, default: i64| {
@@ -249,31 +251,31 @@ fn thresholds(get: &impl Fn(&str) -> Option<String>) -> Result<ExpiryThresholds,
         };
         number(get(name), name, bounded).map(|d| d as i64)
     };
+    let setting =
+        |name: &'static str, bounded: Bounded| number(get(name), name, bounded).map(|d| d as i64);
     let thresholds = ExpiryThresholds {
         viewer_high_days: days("VIEWER_EXPIRY_HIGH_DAYS", defaults.viewer_high_days)?,
         viewer_medium_days: days("VIEWER_EXPIRY_MEDIUM_DAYS", defaults.viewer_medium_days)?,
-        managed_renewal_days: days(
+        managed_renewal_days: setting(
             "MANAGED_RENEWAL_OVERDUE_DAYS",
-            defaults.managed_renewal_days,
+            settings::MANAGED_RENEWAL_OVERDUE_DAYS,
         )?,
         origin_high_days: days("ORIGIN_EXPIRY_HIGH_DAYS", defaults.origin_high_days)?,
         origin_medium_days: days("ORIGIN_EXPIRY_MEDIUM_DAYS", defaults.origin_medium_days)?,
+        medium_percent: setting("EXPIRY_MEDIUM_PERCENT", settings::EXPIRY_MEDIUM_PERCENT)?,
+        high_percent: setting("EXPIRY_HIGH_PERCENT", settings::EXPIRY_HIGH_PERCENT)?,
+        critical_days: setting("EXPIRY_CRITICAL_DAYS", settings::EXPIRY_CRITICAL_DAYS)?,
+        medium_floor_days: setting(
+            "EXPIRY_MEDIUM_FLOOR_DAYS",
+            settings::EXPIRY_MEDIUM_FLOOR_DAYS,
+        )?,
+        high_floor_days: setting("EXPIRY_HIGH_FLOOR_DAYS", settings::EXPIRY_HIGH_FLOOR_DAYS)?,
     };
     check_thresholds(&thresholds).map_err(|error| {
-        let ThresholdError::HighAboveMedium {
-            which,
-            high,
-            medium,
-        } = error;
-        let name = if which == "viewer" {
-            "VIEWER_EXPIRY_HIGH_DAYS"
-        } else {
-            "ORIGIN_EXPIRY_HIGH_DAYS"
-        };
         invalid(
-            name,
-            &high.to_string(),
-            format!("at most the medium threshold ({medium} days)"),
+            error.variable(),
+            &error.value().to_string(),
+            error.to_string(),
         )
     })?;
     Ok(thresholds)
@@ -453,11 +455,45 @@ mod tests {
         assert_eq!(c.thresholds.origin_high_days, 7);
         assert_eq!(c.thresholds.viewer_high_days, 14);
         let err = config(&[TOPIC, ("VIEWER_EXPIRY_HIGH_DAYS", "50")]).unwrap_err();
+        assert!(err.to_string().contains("make it at most 45"), "{err}");
+        assert!(config(&[TOPIC, ("ORIGIN_EXPIRY_MEDIUM_DAYS", "0")]).is_err());
+    }
+
+    #[test]
+    fn lifetime_relative_thresholds_are_settings_and_contradictions_name_the_variable() {
+        let c = config(&[
+            TOPIC,
+            ("EXPIRY_MEDIUM_PERCENT", "25"),
+            ("EXPIRY_HIGH_PERCENT", "5"),
+            ("EXPIRY_CRITICAL_DAYS", "2"),
+            ("EXPIRY_MEDIUM_FLOOR_DAYS", "10"),
+            ("EXPIRY_HIGH_FLOOR_DAYS", "4"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            (
+                c.thresholds.medium_percent,
+                c.thresholds.high_percent,
+                c.thresholds.critical_days,
+                c.thresholds.medium_floor_days,
+                c.thresholds.high_floor_days
+            ),
+            (25, 5, 2, 10, 4)
+        );
+        assert_eq!(
+            config(&[TOPIC]).expect("defaults").thresholds,
+            ExpiryThresholds::default()
+        );
+        let err = config(&[TOPIC, ("EXPIRY_HIGH_PERCENT", "50")]).unwrap_err();
+        assert!(err.to_string().contains("EXPIRY_HIGH_PERCENT"), "{err}");
+        let err = config(&[TOPIC, ("EXPIRY_MEDIUM_FLOOR_DAYS", "40")]).unwrap_err();
         assert!(
-            err.to_string().contains("at most the medium threshold"),
+            err.to_string().contains("EXPIRY_MEDIUM_FLOOR_DAYS"),
             "{err}"
         );
-        assert!(config(&[TOPIC, ("ORIGIN_EXPIRY_MEDIUM_DAYS", "0")]).is_err());
+        // ACM starts renewing at 60 days: an overdue point there would report healthy certificates.
+        let err = config(&[TOPIC, ("MANAGED_RENEWAL_OVERDUE_DAYS", "60")]).unwrap_err();
+        assert!(err.to_string().contains("from 1 to 59"), "{err}");
     }
 
     #[test]

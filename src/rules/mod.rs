@@ -7,6 +7,7 @@ mod audit;
 pub mod chain;
 mod coverage;
 mod edge;
+pub mod expiry;
 mod origin_config;
 mod origin_tls;
 mod viewer_certificate;
@@ -20,6 +21,7 @@ use time::OffsetDateTime;
 pub(crate) use audit::needs_lookup;
 pub use chain::{analyse_chain, analyse_observation, ChainAnalysis, ChainEntry, PathError};
 pub use edge::EdgeResults;
+pub use expiry::ExpiryThresholds;
 pub use origin_tls::certificates_evidence;
 
 use crate::finding::Finding;
@@ -39,34 +41,6 @@ pub struct ProbeResults<'a> {
     pub trust_anchors: &'a [Vec<u8>],
     /// The edge check, when it ran.
     pub edges: Option<EdgeResults<'a>>,
-}
-
-/// When an approaching expiry becomes a finding, in days (the Lambda reads them from its environment).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExpiryThresholds {
-    /// Viewer certificate: high at or below this many days left (default 14).
-    pub viewer_high_days: i64,
-    /// Viewer certificate: medium at or below this many days left (default 45).
-    pub viewer_medium_days: i64,
-    /// ACM certificate eligible for managed renewal: reported only at or below this many days, when
-    /// renewal (which ACM starts 60 days out) is overdue (default 30).
-    pub managed_renewal_days: i64,
-    /// Origin certificate: high at or below this many days left (default 14).
-    pub origin_high_days: i64,
-    /// Origin certificate: medium at or below this many days left (default 30).
-    pub origin_medium_days: i64,
-}
-
-impl Default for ExpiryThresholds {
-    fn default() -> Self {
-        ExpiryThresholds {
-            viewer_high_days: 14,
-            viewer_medium_days: 45,
-            managed_renewal_days: 30,
-            origin_high_days: 14,
-            origin_medium_days: 30,
-        }
-    }
 }
 
 /// Runs every configuration rule over the snapshot, as of `now` (no probe results).

@@ -17,9 +17,10 @@ use time::OffsetDateTime;
 use super::chain::limits::{MAX_CERTIFICATES, MAX_CERTIFICATE_MESSAGE_BYTES, SIGNATURE_BUDGET};
 use super::chain::public_ca::ccadb_as_of;
 use super::chain::{analyse_observation, ChainAnalysis, ChainEntry, OversizeReason};
+use super::expiry::{Side, Validity};
 use super::{timestamp, ExpiryThresholds, ProbeResults};
 use crate::catalogue::*;
-use crate::finding::{Finding, FindingBuilder, Severity};
+use crate::finding::{Finding, FindingBuilder};
 use crate::model::{CertificateDetails, Distribution, Snapshot};
 use crate::plan::{SniSource, TargetUse};
 use crate::tls::{
@@ -543,20 +544,24 @@ fn negotiated_findings(
         );
     }
     if let Some(leaf) = leaf.filter(|_| !analysis.expired.contains(&0)) {
-        let days_left = (leaf.not_after - now).whole_days();
-        if days_left <= thresholds.origin_medium_days {
-            let severity = if days_left <= thresholds.origin_high_days {
-                Severity::High
-            } else {
-                Severity::Medium
-            };
+        // Origins renew by hand as far as the probe can tell: lifetime-relative thresholds.
+        let verdict = thresholds.by_hand(
+            Side::Origin,
+            Validity {
+                not_before: Some(leaf.not_before),
+                not_after: leaf.not_after,
+            },
+            now,
+        );
+        if let Some(severity) = verdict.severity {
             findings.push(
-                with_chain(start(&ORIGIN_EXPIRING))
+                verdict
+                    .evidence(with_chain(start(&ORIGIN_EXPIRING)))
                     .severity(severity)
                     .evidence("position", "leaf")
                     .evidence("certificate_subject", leaf.subject.clone())
                     .evidence("not_after", timestamp(leaf.not_after))
-                    .evidence("days_left", days_left)
+                    .evidence("days_left", (leaf.not_after - now).whole_days())
                     .build(),
             );
         }
@@ -739,6 +744,66 @@ mod tests {
         let certified = rcgen::generate_simple_self_signed(names).expect("rcgen");
         SentCertificate {
             der: certified.cert.der().to_vec(),
+        }
+    }
+
+    /// A certificate for origin.example.com valid for `lifetime` days, `left` of them still ahead.
+    fn with_lifetime(lifetime: i64, left: i64) -> SentCertificate {
+        let mut params =
+            rcgen::CertificateParams::new(vec!["origin.example.com".to_owned()]).expect("params");
+        params.not_before = now() - time::Duration::days(lifetime - left);
+        params.not_after = now() + time::Duration::days(left);
+        let key = rcgen::KeyPair::generate().expect("key");
+        SentCertificate {
+            der: params
+                .self_signed(&key)
+                .expect("certificate")
+                .der()
+                .to_vec(),
+        }
+    }
+
+    #[test]
+    fn an_origin_certificate_warns_at_its_lifetime_share_within_30_days() {
+        let snapshot = healthy_snapshot(vec![healthy_distribution("E1")]);
+        let expiring = |lifetime, left| {
+            let certificate = with_lifetime(lifetime, left);
+            judge_all(&snapshot, |_| {
+                negotiated(ProtocolVersion::Tls12, vec![certificate.clone()])
+            })
+            .into_iter()
+            .find(|f| f.code == Code::OriginCertExpiring)
+        };
+        let severity = |lifetime, left| expiring(lifetime, left).map(|f| f.severity);
+        // A 47-day certificate: quiet until a third of its life is left, not warned on day 1.
+        assert_eq!(severity(47, 46), None);
+        assert_eq!(severity(47, 16), None);
+        let medium = expiring(47, 15).expect("medium at 15 days left");
+        assert_eq!(medium.severity, crate::finding::Severity::Medium);
+        assert_eq!(medium.evidence["lifetime"], "47 days");
+        assert!(
+            medium.message.contains("in 15 days (lifetime 47 days)"),
+            "{}",
+            medium.message
+        );
+        assert_eq!(severity(47, 4), Some(crate::finding::Severity::High));
+        assert_eq!(severity(47, 3), Some(crate::finding::Severity::Critical));
+        // A 100-day certificate: the third (33 days) is capped at the origin's 30.
+        assert_eq!(severity(100, 31), None);
+        assert_eq!(severity(100, 30), Some(crate::finding::Severity::Medium));
+        assert_eq!(severity(100, 10), Some(crate::finding::Severity::High));
+        // 200 and 395 days: still warned 30 days ahead, high at 14.
+        for lifetime in [200, 395] {
+            assert_eq!(severity(lifetime, 31), None);
+            assert_eq!(
+                severity(lifetime, 30),
+                Some(crate::finding::Severity::Medium)
+            );
+            assert_eq!(
+                severity(lifetime, 15),
+                Some(crate::finding::Severity::Medium)
+            );
+            assert_eq!(severity(lifetime, 14), Some(crate::finding::Severity::High));
         }
     }
 

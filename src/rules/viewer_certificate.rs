@@ -3,14 +3,16 @@
 //! `viewer-cert-renewal-at-risk`, `viewer-cert-key-unsupported`, `viewer-cert-chain-invalid`.
 //!
 //! Where the viewer certificate lives, whether it can be served, for how long, and whether CloudFront
-//! accepts its key and chain. Sources: cloudfront-tls-rules.md §1.2, §2.1, §2.2, §2.4.
+//! accepts its key and chain. Sources: cloudfront-tls-rules.md §1.2, §2.1, §2.2, §2.4; the expiry
+//! thresholds, relative to the lifetime, are rules/expiry.rs.
 
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::expiry::{days_evidence, RenewalStatus, Side, Validity};
 use super::{certificate_label, certificate_names, timestamp, ExpiryThresholds};
 use crate::catalogue::*;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::model::{
     acm_arn_region, Certificate, CertificateLookup, CertificateRef, CertificateSource,
     Distribution, KeyKind, Snapshot,
@@ -167,7 +169,8 @@ fn check_certificate(
     chain(certificate, now, &start, findings);
 }
 
-/// `viewer-cert-expiring` and the "renewed by hand" cause of `viewer-cert-renewal-at-risk`.
+/// `viewer-cert-expiring` and the "renewed by hand" cause of `viewer-cert-renewal-at-risk`, on
+/// thresholds relative to the certificate's lifetime (rules/expiry.rs says why and how).
 fn expiry(
     certificate: &Certificate,
     not_after: OffsetDateTime,
@@ -177,46 +180,58 @@ fn expiry(
     findings: &mut Vec<Finding>,
 ) {
     let days_left = (not_after - now).whole_days();
-    let severity = if days_left <= thresholds.viewer_high_days {
-        Severity::High
-    } else {
-        Severity::Medium
+    let validity = Validity {
+        not_before: certificate.not_before,
+        not_after,
     };
+    let status = RenewalStatus::from_acm(certificate.renewal.as_ref().map(|r| r.status.as_str()));
+    let renewal_status = certificate
+        .renewal
+        .as_ref()
+        .map(|r| r.status.clone())
+        .unwrap_or_else(|| "none reported".to_owned());
     let managed = certificate.source == CertificateSource::AcmAmazonIssued
         && certificate.renewal_eligibility.as_deref() == Some("ELIGIBLE");
-    let window = if managed {
-        thresholds.managed_renewal_days
+    let verdict = if managed {
+        thresholds.managed(validity, &status, now)
     } else {
-        thresholds.viewer_medium_days
+        thresholds.by_hand(Side::Viewer, validity, now)
     };
-    if days_left <= window {
-        let cause = if managed {
-            &EXPIRING_RENEWAL_OVERDUE
-        } else {
-            &EXPIRING_BY_HAND
-        };
-        let renewal_status = certificate
-            .renewal
-            .as_ref()
-            .map(|r| r.status.clone())
-            .unwrap_or_else(|| "none reported".to_owned());
-        findings.push(
+    let with_dates = |builder: crate::finding::FindingBuilder| {
+        verdict
+            .evidence(builder)
+            .evidence("certificate_arn", certificate.reference.id().to_owned())
+            .evidence("not_after", timestamp(not_after))
+            .evidence("days_left", days_left)
+            .evidence("renewal_status", renewal_status.clone())
+    };
+    if let Some(severity) = verdict.severity {
+        let builder = if managed {
+            let window = thresholds.managed_window(verdict.lifetime_days);
+            let cause = if status.is_stuck() {
+                &EXPIRING_RENEWAL_STALLED
+            } else {
+                &EXPIRING_RENEWAL_OVERDUE
+            };
             start(cause)
-                .severity(severity)
-                .evidence("certificate_arn", certificate.reference.id().to_owned())
-                .evidence("not_after", timestamp(not_after))
-                .evidence("days_left", days_left)
-                .evidence("renewal_status", renewal_status)
-                .build(),
-        );
+                .evidence("renewal_starts_days", days_evidence(window.renewal_starts))
+                .evidence("overdue_days", days_evidence(window.overdue))
+                .evidence(
+                    "renewal_reason",
+                    certificate
+                        .renewal
+                        .as_ref()
+                        .and_then(|r| r.reason.clone())
+                        .unwrap_or_else(|| "no reason given".to_owned()),
+                )
+        } else {
+            start(&EXPIRING_BY_HAND)
+        };
+        findings.push(with_dates(builder).severity(severity).build());
     }
-    if certificate.source.is_renewed_by_hand() && days_left <= thresholds.viewer_medium_days {
-        findings.push(
-            start(&RENEWAL_BY_HAND)
-                .evidence("not_after", timestamp(not_after))
-                .evidence("days_left", days_left)
-                .build(),
-        );
+    // The same window as the expiry finding: one lifetime-relative schedule per certificate.
+    if certificate.source.is_renewed_by_hand() && verdict.severity.is_some() {
+        findings.push(with_dates(start(&RENEWAL_BY_HAND)).build());
     }
 }
 
@@ -582,8 +597,9 @@ mod tests {
     }
 
     #[test]
-    fn managed_renewal_is_only_overdue_within_30_days() {
+    fn managed_renewal_of_a_395_day_certificate_is_only_overdue_within_30_days() {
         let eligible = |days| crate::model::Certificate {
+            not_before: Some(now() + Duration::days(days - 395)),
             not_after: Some(now() + Duration::days(days)),
             ..healthy_certificate()
         };

@@ -132,11 +132,13 @@ impl CertBuilder {
         self
     }
 
-    /// Valid from a day ago until `days` from now (negative for already expired).
+    /// A 395-day certificate (ACM's lifetime before 2026) that expires `days` from now (negative for
+    /// already expired): the expiry thresholds are shares of the lifetime, and for 395 days they are
+    /// the fixed windows (45 and 14 days viewer, 30 and 14 origin). Other lifetimes: [`Self::validity`].
     pub fn expires_in_days(mut self, days: i64) -> Self {
         let now = OffsetDateTime::now_utc();
         self.not_after = now + Duration::days(days);
-        self.not_before = (now - Duration::days(1)).min(self.not_after - Duration::days(30));
+        self.not_before = self.not_after - Duration::days(395);
         self
     }
 
@@ -277,7 +279,8 @@ impl TestCa {
     /// A fresh EC P-256 root named `name`.
     pub fn new(name: &str) -> TestCa {
         let now = OffsetDateTime::now_utc();
-        let params = ca_params(name, now - Duration::days(400), now + Duration::days(400));
+        // Older than any leaf it issues: `expires_in_days` leaves live 395 days.
+        let params = ca_params(name, now - Duration::days(800), now + Duration::days(400));
         let key = KeySpec::EcP256.key_pair();
         let root = params.self_signed(&key).expect("root CA");
         TestCa {
