@@ -21,6 +21,7 @@ pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod rules;
+pub mod securityhub;
 pub mod settings;
 pub mod state;
 pub mod tls;

@@ -8,9 +8,10 @@
 //! resources: `tests/template_iam.rs` fails on any difference. Each code action is defined next to
 //! the call that needs it.
 
-use crate::{inventory, lambda, notify};
+use crate::{inventory, lambda, notify, securityhub};
 
-/// Every action the code calls: the inventory's reads, publishing findings, scheduling follow-ups.
+/// Every action the code calls: the inventory's reads, publishing findings, scheduling follow-ups,
+/// and (only when granted, see [`CONDITIONAL_GRANTS`]) importing findings into Security Hub.
 pub const AWS_ACTIONS: &[&str] = &[
     inventory::cloudfront::LIST_DISTRIBUTIONS,
     inventory::cloudfront::GET_DISTRIBUTION,
@@ -22,6 +23,7 @@ pub const AWS_ACTIONS: &[&str] = &[
     inventory::iam::GET_SERVER_CERTIFICATE,
     notify::sns::PUBLISH,
     lambda::follow_up::SEND_MESSAGE,
+    securityhub::BATCH_IMPORT_FINDINGS,
 ];
 
 /// What Lambda calls with the function's execution role to write an asynchronous invocation's record
@@ -160,6 +162,34 @@ pub const FUNCTION_GRANTS: &[Grant] = &[
     },
 ];
 
+/// A statement granted only when a template condition holds: an opt-in feature's grant lives in its
+/// own `AWS::IAM::Policy` resource, attached to the function's role, with that `Condition`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConditionalGrant {
+    /// The template condition (`Conditions:`) that creates the policy.
+    pub condition: &'static str,
+    /// The logical id of the `AWS::IAM::Policy` resource.
+    pub policy: &'static str,
+    /// Its one statement.
+    pub grant: Grant,
+}
+
+/// Grants that exist only when their feature is on. Security Hub (`SecurityHub=true`):
+/// `BatchImportFindings` on the account's default product in the function's Region, the product
+/// the findings name (`ProductArn`; the Service Authorization Reference gives the action the
+/// resource type `product`).
+pub const CONDITIONAL_GRANTS: &[ConditionalGrant] = &[ConditionalGrant {
+    condition: "SecurityHubOn",
+    policy: "SecurityHubImportPolicy",
+    grant: grant(
+        "ImportFindingsToSecurityHub",
+        &[securityhub::BATCH_IMPORT_FINDINGS],
+        Resource::Account(
+            "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default",
+        ),
+    ),
+}];
+
 /// Every alarm of the stack is named with this prefix, so that the key policy can name them.
 pub const ALARM_NAME_PREFIX: &str = "cloudfront-tls-audit-";
 
@@ -229,11 +259,14 @@ mod tests {
         for action in AWS_ACTIONS {
             let (service, name) = action.split_once(':').unwrap_or_default();
             assert!(
-                ["cloudfront", "acm", "iam", "sns", "sqs"].contains(&service),
+                ["cloudfront", "acm", "iam", "sns", "sqs", "securityhub"].contains(&service),
                 "{action}"
             );
             assert!(
-                FUNCTION_GRANTS.iter().any(|g| g.actions.contains(action)),
+                FUNCTION_GRANTS
+                    .iter()
+                    .chain(CONDITIONAL_GRANTS.iter().map(|c| &c.grant))
+                    .any(|g| g.actions.contains(action)),
                 "{action} is in no grant"
             );
             assert!(name.chars().next().is_some_and(|c| c.is_ascii_uppercase()));
@@ -261,7 +294,10 @@ mod tests {
 
     #[test]
     fn reads_are_scoped_to_the_account_where_iam_allows_it() {
-        for grant in FUNCTION_GRANTS {
+        for grant in FUNCTION_GRANTS
+            .iter()
+            .chain(CONDITIONAL_GRANTS.iter().map(|c| &c.grant))
+        {
             let listing = grant.actions.iter().all(|a| a.contains(":List"));
             match grant.resource {
                 Resource::Any => assert!(listing, "{} is not a list action", grant.sid),

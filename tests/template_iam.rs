@@ -11,7 +11,10 @@
 //!   prefix the condition names;
 //! * the alarms on `DestinationDeliveryFailures` and on `RejectedEvents` exist, the latter naming the
 //!   namespace, metric and dimension that `src/lambda/metrics.rs` emits;
-//! * the Slack channel is notification-only: a role without policy, a deny-all guardrail.
+//! * the Slack channel is notification-only: a role without policy, a deny-all guardrail;
+//! * an opt-in feature's grant (`permissions::CONDITIONAL_GRANTS`: Security Hub) is its own
+//!   `AWS::IAM::Policy` on the function's role, created only under its condition, so that the role has
+//!   it exactly when the feature's parameter is on.
 //!
 //! The template is read as text (no YAML crate): the parsers below know the layout the template uses
 //! and fail, naming what they looked for, when it changes.
@@ -22,8 +25,8 @@ use cloudfront_tls_audit::lambda::metrics::{
     rejected_event_line, FUNCTION_DIMENSION, FUNCTION_NAME, NAMESPACE, REJECTED_EVENTS,
 };
 use cloudfront_tls_audit::permissions::{
-    is_forbidden_write, Grant, ALARM_NAME_PREFIX, AWS_ACTIONS, FUNCTION_GRANTS, KEY_SERVICE_USERS,
-    ON_BEHALF_ACTIONS, ON_FAILURE_DESTINATION_SEND,
+    is_forbidden_write, Grant, ALARM_NAME_PREFIX, AWS_ACTIONS, CONDITIONAL_GRANTS, FUNCTION_GRANTS,
+    KEY_SERVICE_USERS, ON_BEHALF_ACTIONS, ON_FAILURE_DESTINATION_SEND,
 };
 
 fn template() -> String {
@@ -614,6 +617,113 @@ fn each_eventbridge_rule_alarms_when_it_cannot_invoke_the_function() {
         assert!(
             watched.iter().any(|values| *values == [reference.clone()]),
             "no FailedInvocations alarm on {reference}: {watched:?}"
+        );
+    }
+}
+
+/// What is wrong with the conditional grants: each one's policy resource, its condition and its
+/// statement, and no other policy resource in the stack.
+fn conditional_problems(template: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let policies = resources_of_type(template, "AWS::IAM::Policy");
+    for conditional in CONDITIONAL_GRANTS {
+        if !policies.iter().any(|p| p == conditional.policy) {
+            problems.push(format!("no AWS::IAM::Policy {}", conditional.policy));
+            continue;
+        }
+        let lines = resource(template, conditional.policy);
+        if values(&lines, "Condition") != [conditional.condition] {
+            problems.push(format!(
+                "{}: Condition is {:?}, expected {}",
+                conditional.policy,
+                values(&lines, "Condition"),
+                conditional.condition
+            ));
+        }
+        if values(&lines, "Roles") != ["!Ref AuditFunctionRole"] {
+            problems.push(format!(
+                "{}: not attached to AuditFunctionRole alone",
+                conditional.policy
+            ));
+        }
+        let found = statements_after(&lines, 10);
+        let expected = expected_statement(&conditional.grant);
+        if found != [expected.clone()] {
+            problems.push(format!(
+                "{}: statements {found:#?}, expected exactly {expected:#?}",
+                conditional.policy
+            ));
+        }
+        // Never also in the function's own policy, which holds whatever the parameter says.
+        for action in conditional.grant.actions {
+            if granted_actions(template).contains(*action) {
+                problems.push(format!(
+                    "{action} is in AuditFunction's Policies: granted even with the feature off"
+                ));
+            }
+        }
+    }
+    for policy in &policies {
+        if !CONDITIONAL_GRANTS.iter().any(|c| c.policy == policy) {
+            problems.push(format!(
+                "{policy}: an AWS::IAM::Policy that src/permissions.rs does not know"
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_security_hub_grant_exists_exactly_when_the_parameter_is_on() {
+    let template = template();
+    let problems = conditional_problems(&template);
+    assert!(problems.is_empty(), "{problems:#?}");
+    // The condition is the parameter, and the function learns the parameter's value.
+    let conditions: Vec<&str> = template
+        .lines()
+        .skip_while(|line| *line != "Conditions:")
+        .take_while(|line| *line != "Resources:")
+        .collect();
+    assert!(
+        conditions.contains(&"  SecurityHubOn: !Equals [!Ref SecurityHub, \"true\"]"),
+        "{conditions:#?}"
+    );
+    let function = resource(&template, "AuditFunction");
+    assert_eq!(values(&function, "SECURITY_HUB"), ["!Ref SecurityHub"]);
+    // Every action the code calls is granted, unconditionally or under its feature's condition.
+    for action in AWS_ACTIONS {
+        assert!(
+            FUNCTION_GRANTS
+                .iter()
+                .chain(CONDITIONAL_GRANTS.iter().map(|c| &c.grant))
+                .any(|g| g.actions.contains(action)),
+            "{action}"
+        );
+    }
+}
+
+#[test]
+fn a_conditional_grant_made_unconditional_or_widened_is_refused() {
+    let template = template();
+    for (from, to, problem) in [
+        ("    Condition: SecurityHubOn\n", "", "Condition"),
+        (
+            "            Action: securityhub:BatchImportFindings\n",
+            "            Action: securityhub:*\n",
+            "statements",
+        ),
+        (
+            "            - Sid: ListDistributions\n              Effect: Allow\n              Action: cloudfront:ListDistributions\n",
+            "            - Sid: ListDistributions\n              Effect: Allow\n              Action: [cloudfront:ListDistributions, securityhub:BatchImportFindings]\n",
+            "granted even with the feature off",
+        ),
+    ] {
+        let changed = template.replacen(from, to, 1);
+        assert_ne!(changed, template, "{from}");
+        let problems = conditional_problems(&changed);
+        assert!(
+            problems.iter().any(|p| p.contains(problem)),
+            "{problem}: {problems:#?}"
         );
     }
 }

@@ -38,6 +38,9 @@ pub struct LambdaConfig {
     pub probe: bool,
     /// `EDGE_CHECK` (default `true`): check what the edge serves for each alias.
     pub edge_check: bool,
+    /// `SECURITY_HUB` (default `false`, the `SecurityHub` template parameter): also import every
+    /// finding into Security Hub in the function's Region (`AWS_REGION`).
+    pub security_hub: bool,
     /// `PROBE_CONCURRENCY` (default 16).
     pub probe_concurrency: usize,
     /// `PROBE_TIMEOUT_SECONDS` (default 10): the deadline of one probe.
@@ -160,6 +163,7 @@ impl LambdaConfig {
             )? as u32,
             probe: boolean("PROBE", get("PROBE"), true)?,
             edge_check: boolean("EDGE_CHECK", get("EDGE_CHECK"), true)?,
+            security_hub: boolean("SECURITY_HUB", get("SECURITY_HUB"), false)?,
             probe_concurrency: number(
                 get("PROBE_CONCURRENCY"),
                 "PROBE_CONCURRENCY",
@@ -427,6 +431,7 @@ mod tests {
         for (name, bad) in [
             ("MIN_SEVERITY", "severe"),
             ("NOTIFY_ON_CLEAN", "sometimes"),
+            ("SECURITY_HUB", "yes please"),
             ("PROBE_CONCURRENCY", "0"),
             ("PROBE_TIMEOUT_SECONDS", "1000"),
             ("FOLLOW_UP_DELAY_SECONDS", "901"),

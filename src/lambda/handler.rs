@@ -17,6 +17,7 @@ use crate::intake::{parse_trigger_bytes, Cause, Trigger};
 use crate::notify::{self, publish_all, Notification, NotifyError, Publisher, TriggerSummary};
 use crate::probe::ProbeSettings;
 use crate::report::{Note, Report};
+use crate::securityhub::{ExportError, FindingsExport, NoExport};
 use crate::settings::{LabInputs, TrustAnchors};
 
 /// Why an invocation fails. Only failures that a retry can cure are errors: a publish that did not
@@ -30,11 +31,17 @@ pub enum HandlerError {
     /// keeps the event, so the re-check is not lost silently.
     #[error("the edge re-check was not scheduled: {0}")]
     FollowUp(#[from] FollowUpError),
+    /// The findings did not all reach Security Hub (`SECURITY_HUB=true`): failing keeps the event,
+    /// and its retry imports them again.
+    #[error("findings were not imported into Security Hub: {0}")]
+    Export(#[from] ExportError),
 }
 
 /// The function's state between invocations: clients, settings, trust anchors. `F` schedules
 /// follow-ups; it defaults to [`NoFollowUps`] (no queue) and is set with [`Handler::with_follow_ups`].
-pub struct Handler<R, P, F = NoFollowUps> {
+/// `X` exports findings to Security Hub; it defaults to [`NoExport`] and is set with
+/// [`Handler::with_export`].
+pub struct Handler<R, P, F = NoFollowUps, X = NoExport> {
     /// Reads CloudFront, ACM and IAM.
     pub reader: R,
     /// Publishes notifications.
@@ -48,6 +55,8 @@ pub struct Handler<R, P, F = NoFollowUps> {
     pub notes: Vec<Note>,
     /// Schedules the edge re-check of distributions not yet Deployed.
     pub follow_ups: F,
+    /// Exports findings to Security Hub.
+    pub export: X,
 }
 
 impl<R: UntilDeadline + Sync, P: Publisher + Sync> Handler<R, P> {
@@ -91,6 +100,7 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync> Handler<R, P> {
             probe,
             notes,
             follow_ups: NoFollowUps,
+            export: NoExport,
         }
     }
 }
@@ -107,9 +117,15 @@ pub trait UntilDeadline {
     fn until(&self, deadline: Option<Instant>) -> Self::Bounded<'_>;
 }
 
-impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<R, P, F> {
+impl<
+        R: UntilDeadline + Sync,
+        P: Publisher + Sync,
+        F: FollowUps + Sync,
+        X: FindingsExport + Sync,
+    > Handler<R, P, F, X>
+{
     /// The same handler, scheduling follow-ups with `follow_ups`.
-    pub fn with_follow_ups<G: FollowUps + Sync>(self, follow_ups: G) -> Handler<R, P, G> {
+    pub fn with_follow_ups<G: FollowUps + Sync>(self, follow_ups: G) -> Handler<R, P, G, X> {
         Handler {
             reader: self.reader,
             publisher: self.publisher,
@@ -117,6 +133,20 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             probe: self.probe,
             notes: self.notes,
             follow_ups,
+            export: self.export,
+        }
+    }
+
+    /// The same handler, exporting findings with `export`.
+    pub fn with_export<Y: FindingsExport + Sync>(self, export: Y) -> Handler<R, P, F, Y> {
+        Handler {
+            reader: self.reader,
+            publisher: self.publisher,
+            config: self.config,
+            probe: self.probe,
+            notes: self.notes,
+            follow_ups: self.follow_ups,
+            export,
         }
     }
 
@@ -125,6 +155,17 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         &self,
         payload: &[u8],
         remaining: Option<Duration>,
+    ) -> Result<Value, HandlerError> {
+        self.handle_invocation(payload, remaining, None).await
+    }
+
+    /// Handles one payload of an invocation of `invoked_function_arn` (the Lambda context's; it
+    /// names the account the findings belong to).
+    pub async fn handle_invocation(
+        &self,
+        payload: &[u8],
+        remaining: Option<Duration>,
+        invoked_function_arn: Option<&str>,
     ) -> Result<Value, HandlerError> {
         let trigger = match parse_trigger_bytes(payload) {
             Ok(trigger) => trigger,
@@ -208,13 +249,46 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             }
             None => Value::Null,
         };
+        // Last: Security Hub is a second copy of what was just published; its failure fails the
+        // invocation so that the retry imports again.
+        let export_result = self
+            .export_findings(&report, &now, invoked_function_arn)
+            .await?;
         Ok(json!({
             "status": "audited",
             "trigger": summary,
             "summary": report.summary(),
             "notifications": notifications.len(),
             "follow_up": follow_up_result,
+            "security_hub": export_result,
         }))
+    }
+
+    /// Imports the report's findings into Security Hub when it is on; the account is the invoked
+    /// function's.
+    async fn export_findings(
+        &self,
+        report: &Report,
+        now: &OffsetDateTime,
+        invoked_function_arn: Option<&str>,
+    ) -> Result<Value, HandlerError> {
+        if !self.export.enabled() {
+            return Ok(Value::Null);
+        }
+        let Some(account) = invoked_function_arn.and_then(account_of_function_arn) else {
+            tracing::warn!("Security Hub export skipped: the invocation names no function ARN");
+            return Ok(json!({"status": "skipped", "reason": "no invoked function ARN"}));
+        };
+        let exported = self.export.export(report, account, *now).await?;
+        tracing::info!(
+            open = exported.open,
+            archived = exported.archived,
+            calls = exported.calls,
+            "findings imported into Security Hub"
+        );
+        Ok(
+            json!({"status": "imported", "open": exported.open, "archived": exported.archived, "calls": exported.calls}),
+        )
     }
 
     /// The audit request for `subject`: now, this function's notes and thresholds, and probes that
@@ -285,6 +359,19 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         now: OffsetDateTime,
     ) -> Vec<Notification> {
         notify::notifications(report, summary, &self.config.notify_policy(), sweep, now)
+    }
+}
+
+/// The account of a Lambda function ARN (`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME`).
+fn account_of_function_arn(arn: &str) -> Option<&str> {
+    let mut fields = arn.split(':');
+    match (fields.next(), fields.nth(1), fields.nth(1)) {
+        (Some("arn"), Some("lambda"), Some(account))
+            if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Some(account)
+        }
+        _ => None,
     }
 }
 
@@ -544,6 +631,7 @@ mod tests {
             probe: handler.probe,
             notes: handler.notes,
             follow_ups: NoFollowUps,
+            export: NoExport,
         };
         let result = handle(&handler, DIRECT).await.expect("handled");
         assert_eq!(result["follow_up"]["status"], "not-configured");

@@ -15,6 +15,8 @@ use crate::aws::{load_sdk_config, AwsOptions};
 use crate::inventory::AwsInventory;
 use crate::model::{Scope, Snapshot};
 use crate::notify::{Notification, NotifyError, Publisher, SnsPublisher};
+use crate::report::Report;
+use crate::securityhub::{ExportError, Exported, FindingsExport, SecurityHub};
 
 /// The production clients, created together on first use and shared by the handler's three roles.
 #[derive(Clone)]
@@ -26,6 +28,7 @@ struct Inner {
     options: AwsOptions,
     topic_arn: String,
     follow_up: Option<(String, Duration)>,
+    security_hub: bool,
     clients: OnceCell<Clients>,
 }
 
@@ -33,20 +36,24 @@ struct Clients {
     inventory: AwsInventory,
     publisher: SnsPublisher,
     follow_ups: Option<SqsFollowUps>,
+    security_hub: Option<SecurityHub>,
 }
 
 impl LazyAws {
-    /// Remembers how to build the clients; builds nothing yet.
+    /// Remembers how to build the clients; builds nothing yet. `security_hub`: also build the
+    /// Security Hub client (`SECURITY_HUB=true`).
     pub fn new(
         options: AwsOptions,
         topic_arn: String,
         follow_up: Option<(String, Duration)>,
+        security_hub: bool,
     ) -> LazyAws {
         LazyAws {
             inner: Arc::new(Inner {
                 options,
                 topic_arn,
                 follow_up,
+                security_hub,
                 clients: OnceCell::new(),
             }),
         }
@@ -66,6 +73,11 @@ impl LazyAws {
                         .follow_up
                         .as_ref()
                         .map(|(url, delay)| SqsFollowUps::from_sdk_config(&config, url, *delay)),
+                    // The hub of the function's own Region (`AWS_REGION`).
+                    security_hub: self
+                        .inner
+                        .security_hub
+                        .then(|| SecurityHub::from_sdk_config(&config)),
                 }
             })
             .await
@@ -134,5 +146,27 @@ impl FollowUps for LazyAws {
     ) -> impl Future<Output = Result<(), FollowUpError>> + Send {
         let request = request.clone();
         async move { self.clients().await.follow_ups.schedule(&request).await }
+    }
+}
+
+impl FindingsExport for LazyAws {
+    fn enabled(&self) -> bool {
+        self.inner.security_hub
+    }
+
+    fn export(
+        &self,
+        report: &Report,
+        account: &str,
+        now: time::OffsetDateTime,
+    ) -> impl Future<Output = Result<Exported, ExportError>> + Send {
+        let report = report.clone();
+        let account = account.to_owned();
+        async move {
+            match &self.clients().await.security_hub {
+                Some(hub) => hub.export(&report, &account, now).await,
+                None => Ok(Exported::default()),
+            }
+        }
     }
 }

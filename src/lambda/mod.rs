@@ -25,7 +25,8 @@ pub enum InitError {
 }
 
 /// The production handler: follow-ups go to SQS when `FOLLOW_UP_QUEUE_URL` is set, else nowhere.
-pub type LambdaHandler = Handler<LazyAws, LazyAws, LazyAws>;
+/// Findings also go to Security Hub when `SECURITY_HUB=true`.
+pub type LambdaHandler = Handler<LazyAws, LazyAws, LazyAws, LazyAws>;
 
 /// Builds the production handler from the environment: AWS clients, SNS publisher, follow-up queue,
 /// trust anchors.
@@ -43,6 +44,11 @@ pub async fn handler_from_env() -> Result<LambdaHandler, InitError> {
             .follow_up_queue_url
             .clone()
             .map(|url| (url, config.follow_up_delay)),
+        config.security_hub,
     );
-    Ok(Handler::new(aws.clone(), aws.clone(), config, trust_anchors).with_follow_ups(aws))
+    Ok(
+        Handler::new(aws.clone(), aws.clone(), config, trust_anchors)
+            .with_follow_ups(aws.clone())
+            .with_export(aws),
+    )
 }
