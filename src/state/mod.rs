@@ -13,6 +13,8 @@ use time::OffsetDateTime;
 
 use crate::finding::{Finding, Severity};
 
+pub mod table;
+
 /// The version prefix of every fingerprint; bumped only if the scheme must change (never for a
 /// release, a catalogue change or an evidence change).
 pub const FINGERPRINT_SCHEME: &str = "cfta1";
@@ -105,6 +107,17 @@ pub struct Record {
     /// Incremented by every write: stores write conditionally on the version they read, so two runs
     /// auditing the same distribution at once lose no transition.
     pub version: u64,
+}
+
+impl Record {
+    /// Whether `self` and `other` say the same, whatever their versions (a store skips writing a
+    /// record that only had its version bumped).
+    pub fn same_as(&self, other: &Record) -> bool {
+        Record {
+            version: other.version,
+            ..self.clone()
+        } == *other
+    }
 }
 
 /// A finding's status in this run's report (the JSON contract's `status`).
@@ -320,6 +333,12 @@ pub trait StateStore {
         &self,
         id: &SuppressionId,
     ) -> impl std::future::Future<Output = Result<bool, StateError>> + Send;
+
+    /// Items the store skipped so far because they were malformed or foreign, one line each, for
+    /// the report's notes (a store that cannot hold such items has none).
+    fn skipped(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]
