@@ -84,6 +84,14 @@ pub const RESOLVED_RETENTION_DAYS: Bounded = Bounded {
     max: 3650,
 };
 
+/// Days after which a still-open critical or high finding is notified again (`REMIND_AFTER_DAYS`):
+/// counted from its last notification, or from when it was first seen if it never was.
+pub const REMIND_AFTER_DAYS: Bounded = Bounded {
+    default: 7,
+    min: 1,
+    max: 365,
+};
+
 /// Any expiry threshold, in days (the defaults are [`ExpiryThresholds::default`]).
 pub const EXPIRY_DAYS: RangeInclusive<u64> = 1..=365;
 

@@ -81,9 +81,17 @@ async fn audit_json_follows_the_contract_and_exits_1_on_findings() {
     let finding = &report["findings"][0];
     assert_eq!(finding["code"], "viewer-http-allowed");
     assert_eq!(finding["severity"], "medium");
-    assert_eq!(finding["distribution_id"], Value::String(id));
+    assert_eq!(finding["distribution_id"], Value::String(id.clone()));
     assert_eq!(finding["subject"], "cache behaviour /img/*");
     assert_eq!(finding["viewer_impact"], "none");
+    // Issue 11, without --state: every finding new, first seen now, nothing resolved.
+    assert_eq!(
+        finding["fingerprint"],
+        format!("cfta1/123456789012/{id}/viewer-http-allowed/cache behaviour /img/*")
+    );
+    assert_eq!(finding["status"], "new");
+    assert!(finding["first_seen"].is_string());
+    assert_eq!(report["resolved"], serde_json::json!([]));
     assert_eq!(finding["evidence"]["behavior"], "/img/*");
     assert!(finding["remediation"][0]
         .as_str()
@@ -93,7 +101,8 @@ async fn audit_json_follows_the_contract_and_exits_1_on_findings() {
         .is_some_and(|s| s.starts_with("https://")));
     assert_eq!(
         report["summary"],
-        serde_json::json!({"distributions": 1, "critical": 0, "high": 0, "medium": 1, "low": 0, "info": 0})
+        serde_json::json!({"distributions": 1, "critical": 0, "high": 0, "medium": 1, "low": 0, "info": 0,
+            "new": 1, "open": 0, "resolved": 0, "suppressed": 0})
     );
 }
 

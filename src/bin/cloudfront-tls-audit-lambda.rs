@@ -24,7 +24,12 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let remaining = remaining(event.context.deadline);
         let payload = serde_json::to_vec(&event.payload)?;
-        Ok::<Value, Error>(handler.handle(&payload, remaining).await?)
+        let function_arn = event.context.invoked_function_arn.as_str();
+        Ok::<Value, Error>(
+            handler
+                .handle_invocation(&payload, remaining, Some(function_arn))
+                .await?,
+        )
     }))
     .await
 }

@@ -11,6 +11,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 mod probe;
+mod state;
+
+pub use state::{FailOn, StateArgs, Store, StoreArgs, SuppressCommand};
 
 use std::time::Duration;
 
@@ -63,6 +66,8 @@ pub enum Command {
         probes: AuditProbeArgs,
         #[command(flatten)]
         expiry: ExpiryArgs,
+        #[command(flatten)]
+        state: StateArgs,
     },
     /// Check a DistributionConfig JSON file before deploying it (the output of
     /// `aws cloudfront get-distribution-config`, with or without its ETag wrapper; `-` reads stdin).
@@ -97,6 +102,12 @@ pub enum Command {
     },
     /// Print the catalogue of finding codes as Markdown (the source of docs/findings.md).
     Catalogue,
+    /// Accepted risks that expire: add, list or remove suppressions in the state.
+    Suppress {
+        /// What to do.
+        #[command(subcommand)]
+        action: SuppressCommand,
+    },
 }
 
 /// Output options shared by the commands that report findings.
@@ -321,6 +332,39 @@ pub enum CliError {
     /// The probe target is not HOST or HOST:PORT.
     #[error("{0:?} is not HOST or HOST:PORT (for example origin.example.com:443)")]
     ProbeTarget(String),
+    /// The state could not be used, or a suppression is not valid.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
+    /// `suppress` was given no store.
+    #[error("suppress needs the state to keep suppressions in: pass --state PATH")]
+    NoStore,
+    /// `suppress add` without an expiry.
+    #[error(
+        "a suppression needs an expiry, at most 365 days away: pass --expires 2027-03-01 or --days 90"
+    )]
+    NoExpiry,
+    /// `suppress remove` of an id the state does not have.
+    #[error("no suppression {0} in the state; `suppress list` shows their ids")]
+    NoSuchSuppression(String),
+    /// The suppressions file could not be read.
+    #[error("cannot read the suppressions file {path}: {source}. Check the path.")]
+    ReadSuppressions {
+        /// The path given.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The suppressions file is not valid.
+    #[error(
+        "the suppressions file {path} is not valid: {reason}. Its shape is \
+         {{\"suppressions\": [{{\"code\", \"reason\", \"created_at\", \"expires_at\", ...}}]}} (docs/state.md)."
+    )]
+    Suppressions {
+        /// The path given.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// Nothing could be audited.
     #[error(
         "nothing was audited: {reason}. Check AWS credentials (aws sts get-caller-identity), the \
@@ -365,11 +409,15 @@ pub async fn run(cli: Cli) -> ExitCode {
             write_stdout(&crate::catalogue::render_markdown());
             return ExitCode::from(EXIT_CLEAN);
         }
+        Command::Suppress { action } => {
+            state::suppress(action, now, crate::aws::load_sdk_config(&options)).await
+        }
         Command::Audit {
             distributions,
             output,
             probes,
             expiry,
+            state,
         } => {
             let scope = if distributions.is_empty() {
                 Scope::AllDistributions
@@ -384,6 +432,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 notes,
                 &options,
                 &output,
+                Some(&state),
             )
             .await
         }
@@ -395,7 +444,10 @@ pub async fn run(cli: Cli) -> ExitCode {
         } => match read_config(&file) {
             Ok(distribution) => {
                 let subject = Subject::Proposed(Box::new(distribution));
-                audit_and_report(subject, &probes, &expiry, now, notes, &options, &output).await
+                audit_and_report(
+                    subject, &probes, &expiry, now, notes, &options, &output, None,
+                )
+                .await
             }
             Err(error) => Err(error),
         },
@@ -435,7 +487,12 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// `audit` and `check-config`: the request from the arguments, the pipeline, the report printed.
+/// What `audit` runs the state pass of its report with.
+const AUDIT_TRIGGER: &str = "cloudfront-tls-audit audit";
+
+/// `audit` and `check-config`: the request from the arguments, the pipeline, the state pass
+/// (`audit` only: a proposed configuration is not what is deployed), the report printed.
+#[allow(clippy::too_many_arguments)]
 async fn audit_and_report(
     subject: Subject,
     probes: &AuditProbeArgs,
@@ -444,10 +501,17 @@ async fn audit_and_report(
     mut notes: Vec<Note>,
     options: &AwsOptions,
     output: &OutputOptions,
+    state: Option<&StateArgs>,
 ) -> Result<u8, CliError> {
     let thresholds = expiry.thresholds()?;
     let probe = probe_options(probes, &mut notes)?;
-    let inventory = AwsInventory::from_environment(options).await;
+    // Read before the audit: a bad file is an error to fix, not a surprise after a long sweep.
+    let suppressions = match state.and_then(|s| s.suppressions.as_deref()) {
+        Some(path) => state::read_suppressions_file(path)?,
+        None => Vec::new(),
+    };
+    let config = crate::aws::load_sdk_config(options).await;
+    let inventory = AwsInventory::from_sdk_config(&config);
     let request = AuditRequest {
         subject,
         now,
@@ -455,7 +519,25 @@ async fn audit_and_report(
         probe,
         thresholds,
     };
-    finish(&run_audit(&inventory, &request).await, output)
+    let Some(state) = state else {
+        return finish(&run_audit(&inventory, &request).await, output, FailOn::Any);
+    };
+    let mut account_notes = Vec::new();
+    let (account, mut report) = futures::join!(
+        state::account(state.account.as_deref(), &config, &mut account_notes),
+        run_audit(&inventory, &request)
+    );
+    report.notes.extend(account_notes);
+    let facts = crate::state::RunFacts {
+        account: &account,
+        now,
+        trigger: AUDIT_TRIGGER,
+        remind_after_days: i64::try_from(settings::REMIND_AFTER_DAYS.default).unwrap_or(7),
+    };
+    let remembered = state::remember(&mut report, state, &suppressions, facts).await;
+    let status = finish(&report, output, state.fail_on)?;
+    // A store that failed: the report above says so and is whole; the run still fails.
+    remembered.map(|()| status)
 }
 
 /// Probe options from the command line; lab inputs are noted in the report.
@@ -536,7 +618,7 @@ fn finish_probe(report: &Report, output: &OutputOptions) -> Result<u8, CliError>
 }
 
 /// Prints the report and picks the exit status.
-fn finish(report: &Report, output: &OutputOptions) -> Result<u8, CliError> {
+fn finish(report: &Report, output: &OutputOptions, fail_on: FailOn) -> Result<u8, CliError> {
     let shown = report.at_least(output.min_severity);
     let rendered = match output.format {
         Format::Json => render_json(&shown) + "\n",
@@ -554,7 +636,11 @@ fn finish(report: &Report, output: &OutputOptions) -> Result<u8, CliError> {
             });
         }
     }
-    Ok(exit_status(&shown))
+    Ok(if state::fails_gate(&shown, fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
 }
 
 /// 1 when the shown report has a problem, 0 otherwise: an `audit-not-covered` finding alone (a VPC

@@ -17,7 +17,12 @@ use crate::intake::{parse_trigger_bytes, Cause, Trigger};
 use crate::notify::{self, publish_all, Notification, NotifyError, Publisher, TriggerSummary};
 use crate::probe::ProbeSettings;
 use crate::report::{Note, Report};
-use crate::settings::{LabInputs, TrustAnchors};
+use crate::settings::{self, LabInputs, TrustAnchors};
+use crate::state::table::TableStore;
+use crate::state::{
+    self as memory, account_of_function_arn, RunContext, RunFacts, StateError, StateStore,
+    UNKNOWN_ACCOUNT,
+};
 
 /// Why an invocation fails. Only failures that a retry can cure are errors: a publish that did not
 /// happen must fail the invocation so that Lambda's retries and on-failure destination keep the event.
@@ -30,11 +35,37 @@ pub enum HandlerError {
     /// keeps the event, so the re-check is not lost silently.
     #[error("the edge re-check was not scheduled: {0}")]
     FollowUp(#[from] FollowUpError),
+    /// The state table could not be read or written: the findings were published as new (with a
+    /// note), and failing keeps the event, so that its retry reconciles once the table is back.
+    #[error("the findings' state was not kept (they were published as new): {0}")]
+    State(#[from] StateError),
+}
+
+/// Opens the state store of one invocation (the records it reads are its own).
+pub trait OpenState {
+    /// The store.
+    type Store: StateStore + Sync;
+
+    /// The store for one invocation; `None` when no state is configured (`STATE_TABLE` unset).
+    fn open(&self) -> impl std::future::Future<Output = Option<Self::Store>> + Send;
+}
+
+/// No state: every finding is new on every run, and the report says so.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoState;
+
+impl OpenState for NoState {
+    type Store = TableStore;
+
+    async fn open(&self) -> Option<TableStore> {
+        None
+    }
 }
 
 /// The function's state between invocations: clients, settings, trust anchors. `F` schedules
 /// follow-ups; it defaults to [`NoFollowUps`] (no queue) and is set with [`Handler::with_follow_ups`].
-pub struct Handler<R, P, F = NoFollowUps> {
+/// `S` opens the findings' state; it defaults to [`NoState`] and is set with [`Handler::with_state`].
+pub struct Handler<R, P, F = NoFollowUps, S = NoState> {
     /// Reads CloudFront, ACM and IAM.
     pub reader: R,
     /// Publishes notifications.
@@ -48,6 +79,8 @@ pub struct Handler<R, P, F = NoFollowUps> {
     pub notes: Vec<Note>,
     /// Schedules the edge re-check of distributions not yet Deployed.
     pub follow_ups: F,
+    /// Opens the findings' state (`STATE_TABLE`).
+    pub state: S,
 }
 
 impl<R: UntilDeadline + Sync, P: Publisher + Sync> Handler<R, P> {
@@ -91,6 +124,7 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync> Handler<R, P> {
             probe,
             notes,
             follow_ups: NoFollowUps,
+            state: NoState,
         }
     }
 }
@@ -107,9 +141,11 @@ pub trait UntilDeadline {
     fn until(&self, deadline: Option<Instant>) -> Self::Bounded<'_>;
 }
 
-impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<R, P, F> {
+impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync, S: OpenState + Sync>
+    Handler<R, P, F, S>
+{
     /// The same handler, scheduling follow-ups with `follow_ups`.
-    pub fn with_follow_ups<G: FollowUps + Sync>(self, follow_ups: G) -> Handler<R, P, G> {
+    pub fn with_follow_ups<G: FollowUps + Sync>(self, follow_ups: G) -> Handler<R, P, G, S> {
         Handler {
             reader: self.reader,
             publisher: self.publisher,
@@ -117,14 +153,49 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             probe: self.probe,
             notes: self.notes,
             follow_ups,
+            state: self.state,
         }
     }
 
-    /// Handles one payload; `remaining` is the time left before the invocation's deadline.
+    /// The same handler, keeping the findings' state with `state`.
+    pub fn with_state<T: OpenState + Sync>(self, state: T) -> Handler<R, P, F, T> {
+        let Handler {
+            reader,
+            publisher,
+            config,
+            probe,
+            notes,
+            follow_ups,
+            state: _,
+        } = self;
+        Handler {
+            reader,
+            publisher,
+            config,
+            probe,
+            notes,
+            follow_ups,
+            state,
+        }
+    }
+
+    /// Handles one payload; `remaining` is the time left before the invocation's deadline. The
+    /// account of the fingerprints is unknown this way: see [`Handler::handle_invocation`].
     pub async fn handle(
         &self,
         payload: &[u8],
         remaining: Option<Duration>,
+    ) -> Result<Value, HandlerError> {
+        self.handle_invocation(payload, remaining, None).await
+    }
+
+    /// Handles one payload of the invocation of `function_arn` (the context's invoked function
+    /// ARN, whose account names the fingerprints).
+    pub async fn handle_invocation(
+        &self,
+        payload: &[u8],
+        remaining: Option<Duration>,
+        function_arn: Option<&str>,
     ) -> Result<Value, HandlerError> {
         let trigger = match parse_trigger_bytes(payload) {
             Ok(trigger) => trigger,
@@ -135,6 +206,9 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
                 return Ok(json!({"status": "rejected", "reason": error.to_string()}));
             }
         };
+        // A refused call's configuration is not the deployed one: its findings open or resolve
+        // nothing in the state.
+        let proposed = matches!(trigger, Trigger::CheckRejected { .. });
         let (subject, cause) = match trigger {
             Trigger::Ignore {
                 reason,
@@ -164,6 +238,7 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             } => (Subject::Proposed(distribution), cause),
         };
         let request = self.request(subject, remaining);
+        let request_time = request.now;
         // Reads end where probes stop starting: the publish keeps the safety margin for itself.
         let reader = self.reader.until(self.work_deadline(remaining));
         // Boxed: the whole pipeline inline would nest futures deeper than the compiler's layout limit.
@@ -177,6 +252,28 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         } else {
             self.plan_follow_up(&mut report, &cause)
         };
+        let store = if proposed {
+            None
+        } else {
+            self.state.open().await
+        };
+        let now = state_time(&cause, request_time);
+        let trigger_text = resolved_by(&cause);
+        let account = function_arn.and_then(account_of_function_arn);
+        let facts = RunFacts {
+            account: account.unwrap_or(UNKNOWN_ACCOUNT),
+            now,
+            trigger: &trigger_text,
+            remind_after_days: settings::REMIND_AFTER_DAYS.default as i64,
+        };
+        // Boxed, like the audit: inline, the futures nest deeper than the compiler's layout limit.
+        let state = Box::pin(remember(
+            store.as_ref(),
+            &mut report,
+            facts,
+            account.is_some(),
+        ))
+        .await;
         log_findings(&report, &summary);
         emit_metrics(&report, &summary);
         let notifications = if matches!(cause, Cause::FollowUp { .. }) {
@@ -187,6 +284,14 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             self.notifications(&report, &summary, sweep)
         };
         publish_all(&self.publisher, &notifications).await?;
+        match (&store, state) {
+            // After the publish: reminders count from the last message that carried a finding.
+            (Some(store), Ok(())) => {
+                Box::pin(memory::mark_notified(store, &self.notified(&report), now)).await?
+            }
+            (_, Err(error)) => return Err(error.into()),
+            (None, Ok(())) => {}
+        }
         // After the publish: a failure here fails the invocation, and its retry publishes again
         // (subscribers may see a message twice, never miss the re-check).
         let follow_up_result = match follow_up {
@@ -275,6 +380,16 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
         }
     }
 
+    /// The fingerprints that this invocation's notifications carried: the findings at or above
+    /// `MIN_SEVERITY` whose transition is notified (new, escalated, reminder).
+    fn notified(&self, report: &Report) -> Vec<memory::Fingerprint> {
+        let mut shown = report.clone();
+        shown
+            .findings
+            .retain(|f| f.severity >= self.config.min_severity);
+        memory::notifiable(&shown)
+    }
+
     fn notifications(
         &self,
         report: &Report,
@@ -290,6 +405,77 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync, F: FollowUps + Sync> Handler<
             notifications.extend(notify::verified_clean(report, summary, minimum));
         }
         notifications
+    }
+}
+
+/// The state pass of one invocation: through `store` when there is one, else every finding new
+/// with a note saying there is no state. A store failure leaves every finding new, with a note, and
+/// is returned for the caller to fail the invocation after publishing.
+async fn remember<T: StateStore + Sync>(
+    store: Option<&T>,
+    report: &mut Report,
+    facts: RunFacts<'_>,
+    account_known: bool,
+) -> Result<(), StateError> {
+    let Some(store) = store else {
+        report.notes.push(Note::NoState {
+            setting: "STATE_TABLE",
+        });
+        memory::forget(report, &facts);
+        return Ok(());
+    };
+    if !account_known {
+        report.notes.push(Note::AccountUnknown {
+            reason: "the invocation names no function ARN with an account".into(),
+            remedy: "fingerprints of this run do not match the account's records",
+        });
+    }
+    let context = RunContext {
+        facts,
+        extra_suppressions: &[],
+    };
+    let result = memory::remember(store, report, &context).await;
+    for skipped in store.skipped() {
+        report.notes.push(Note::StateItemSkipped { item: skipped });
+    }
+    if let Err(error) = &result {
+        tracing::error!(error = %error, "state unavailable");
+    }
+    result
+}
+
+/// The state's time of a run: the event's own time when it has one, so that a retry of the same
+/// event (after a failed publish) is the same run to the state and keeps its transitions; else the
+/// audit's.
+fn state_time(cause: &Cause, audited_at: OffsetDateTime) -> OffsetDateTime {
+    let event_time = match cause {
+        Cause::ApiCall { event_time, .. } | Cause::Certificate { event_time, .. } => {
+            event_time.as_deref()
+        }
+        _ => None,
+    };
+    event_time
+        .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or(audited_at)
+}
+
+/// The trigger as told to people, recorded on what it resolves.
+fn resolved_by(cause: &Cause) -> String {
+    match cause {
+        Cause::ApiCall {
+            event_name,
+            actor_arn: Some(actor),
+            ..
+        } => format!("{event_name} by {actor}"),
+        Cause::ApiCall { event_name, .. } => event_name.clone(),
+        Cause::Certificate {
+            event,
+            certificate_arn,
+            ..
+        } => format!("{} for {certificate_arn}", event.detail_type()),
+        Cause::Sweep { .. } => "the daily sweep".to_owned(),
+        Cause::Operator => "an operator request".to_owned(),
+        Cause::FollowUp { cause, .. } => format!("the edge re-check after {cause}"),
     }
 }
 
@@ -549,6 +735,7 @@ mod tests {
             probe: handler.probe,
             notes: handler.notes,
             follow_ups: NoFollowUps,
+            state: NoState,
         };
         let result = handle(&handler, DIRECT).await.expect("handled");
         assert_eq!(result["follow_up"]["status"], "not-configured");

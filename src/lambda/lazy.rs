@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
 use super::follow_up::{FollowUp, FollowUpError, FollowUps, SqsFollowUps};
-use super::handler::UntilDeadline;
+use super::handler::{OpenState, UntilDeadline};
 use crate::audit::AccountReader;
 use crate::aws::{load_sdk_config, AwsOptions};
 use crate::inventory::AwsInventory;
 use crate::model::{Scope, Snapshot};
 use crate::notify::{Notification, NotifyError, Publisher, SnsPublisher};
+use crate::state::table::TableStore;
 
 /// The production clients, created together on first use and shared by the handler's three roles.
 #[derive(Clone)]
@@ -26,6 +27,8 @@ struct Inner {
     options: AwsOptions,
     topic_arn: String,
     follow_up: Option<(String, Duration)>,
+    /// `STATE_TABLE` and `RESOLVED_RETENTION_DAYS`.
+    state_table: Option<(String, u64)>,
     clients: OnceCell<Clients>,
 }
 
@@ -33,20 +36,24 @@ struct Clients {
     inventory: AwsInventory,
     publisher: SnsPublisher,
     follow_ups: Option<SqsFollowUps>,
+    dynamodb: aws_sdk_dynamodb::Client,
 }
 
 impl LazyAws {
-    /// Remembers how to build the clients; builds nothing yet.
+    /// Remembers how to build the clients; builds nothing yet. `state_table`: the table of the
+    /// findings' state and its retention in days (`STATE_TABLE`, `RESOLVED_RETENTION_DAYS`).
     pub fn new(
         options: AwsOptions,
         topic_arn: String,
         follow_up: Option<(String, Duration)>,
+        state_table: Option<(String, u64)>,
     ) -> LazyAws {
         LazyAws {
             inner: Arc::new(Inner {
                 options,
                 topic_arn,
                 follow_up,
+                state_table,
                 clients: OnceCell::new(),
             }),
         }
@@ -66,6 +73,8 @@ impl LazyAws {
                         .follow_up
                         .as_ref()
                         .map(|(url, delay)| SqsFollowUps::from_sdk_config(&config, url, *delay)),
+                    // The stack's table, in the function's own region.
+                    dynamodb: aws_sdk_dynamodb::Client::new(&config),
                 }
             })
             .await
@@ -134,5 +143,15 @@ impl FollowUps for LazyAws {
     ) -> impl Future<Output = Result<(), FollowUpError>> + Send {
         let request = request.clone();
         async move { self.clients().await.follow_ups.schedule(&request).await }
+    }
+}
+
+impl OpenState for LazyAws {
+    type Store = TableStore;
+
+    async fn open(&self) -> Option<TableStore> {
+        let (table, retention_days) = self.inner.state_table.as_ref()?;
+        let client = self.clients().await.dynamodb.clone();
+        Some(TableStore::new(client, table.clone(), *retention_days))
     }
 }

@@ -24,8 +24,9 @@ pub enum InitError {
     TrustAnchor(#[from] crate::settings::TrustAnchorError),
 }
 
-/// The production handler: follow-ups go to SQS when `FOLLOW_UP_QUEUE_URL` is set, else nowhere.
-pub type LambdaHandler = Handler<LazyAws, LazyAws, LazyAws>;
+/// The production handler: follow-ups go to SQS when `FOLLOW_UP_QUEUE_URL` is set, else nowhere;
+/// the findings' state is kept in `STATE_TABLE` when it is set.
+pub type LambdaHandler = Handler<LazyAws, LazyAws, LazyAws, LazyAws>;
 
 /// Builds the production handler from the environment: AWS clients, SNS publisher, follow-up queue,
 /// trust anchors.
@@ -43,6 +44,14 @@ pub async fn handler_from_env() -> Result<LambdaHandler, InitError> {
             .follow_up_queue_url
             .clone()
             .map(|url| (url, config.follow_up_delay)),
+        config
+            .state_table
+            .clone()
+            .map(|table| (table, config.resolved_retention_days)),
     );
-    Ok(Handler::new(aws.clone(), aws.clone(), config, trust_anchors).with_follow_ups(aws))
+    Ok(
+        Handler::new(aws.clone(), aws.clone(), config, trust_anchors)
+            .with_follow_ups(aws.clone())
+            .with_state(aws),
+    )
 }

@@ -34,6 +34,10 @@ pub struct Report {
     /// What this run changed, when state is configured (issue 11): what it resolved, what the
     /// suppressions did. Each finding's own status is on the finding (`Finding::remembered`).
     pub memory: Option<crate::state::Memory>,
+    /// Which checks ran to completion for which distribution (filled by [`crate::audit`]): what
+    /// the state may resolve. The default covers nothing, so a report built by hand resolves
+    /// nothing.
+    pub coverage: crate::state::Coverage,
 }
 
 /// One handshake of a standalone origin probe: what was seen, the chain as analysed, the verdict.
@@ -62,6 +66,22 @@ pub struct Summary {
     pub low: usize,
     /// Info findings.
     pub info: usize,
+    /// What the state made of them, when the run knew its state (issue 11).
+    #[serde(flatten)]
+    pub state: Option<StateCounts>,
+}
+
+/// The summary's counts by status: `new`, `open`, `resolved`, `suppressed`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StateCounts {
+    /// Findings not known before this run (every finding, without state).
+    pub new: usize,
+    /// Findings known before this run and still there.
+    pub open: usize,
+    /// Findings this run resolved.
+    pub resolved: usize,
+    /// Findings held by a suppression in force.
+    pub suppressed: usize,
 }
 
 impl Report {
@@ -82,6 +102,7 @@ impl Report {
             edge_pending: Vec::new(),
             origin_probes: Vec::new(),
             memory: None,
+            coverage: crate::state::Coverage::default(),
         }
     }
 
@@ -108,6 +129,7 @@ impl Report {
             edge_pending: self.edge_pending.clone(),
             origin_probes: self.origin_probes.clone(),
             memory: self.memory.clone(),
+            coverage: self.coverage.clone(),
         }
     }
 
@@ -134,7 +156,41 @@ impl Report {
             };
             *slot += 1;
         }
+        summary.state = self.state_counts();
         summary
+    }
+
+    /// Whether the findings carry what the state made of them (fingerprint, status, first seen).
+    pub fn remembers(&self) -> bool {
+        self.memory.is_some() || self.findings.iter().any(|f| f.remembered.is_some())
+    }
+
+    /// Counts by status, when the findings carry one ([`Report::remembers`]).
+    pub fn state_counts(&self) -> Option<StateCounts> {
+        use crate::state::FindingStatus;
+        if !self.remembers() {
+            return None;
+        }
+        let mut counts = StateCounts {
+            resolved: self.memory.as_ref().map_or(0, |m| m.resolved.len()),
+            ..StateCounts::default()
+        };
+        for finding in &self.findings {
+            match finding.remembered.as_ref().map(|r| r.status) {
+                Some(FindingStatus::Open) => counts.open += 1,
+                Some(FindingStatus::Suppressed) => counts.suppressed += 1,
+                Some(FindingStatus::New) | None => counts.new += 1,
+            }
+        }
+        Some(counts)
+    }
+
+    /// Whether a finding is held by a suppression in force.
+    pub fn is_suppressed(finding: &Finding) -> bool {
+        finding
+            .remembered
+            .as_ref()
+            .is_some_and(|r| r.status == crate::state::FindingStatus::Suppressed)
     }
 
     /// The worst severity present, if any finding is.
@@ -232,37 +288,35 @@ mod tests {
         );
     }
 
+    /// An object's keys, in order.
+    fn keys(value: &Value) -> Vec<&str> {
+        value
+            .as_object()
+            .map(|object| object.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// A finding's fields in the JSON contract, in order, before issue 11 added to them.
+    const FINDING_FIELDS: [&str; 9] = [
+        "code",
+        "severity",
+        "distribution_id",
+        "subject",
+        "message",
+        "evidence",
+        "viewer_impact",
+        "remediation",
+        "docs",
+    ];
+
     #[test]
     fn json_follows_the_contract() {
         let value: Value = serde_json::from_str(&render_json(&sample())).unwrap();
-        let keys: Vec<&str> = value
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(|k| k.as_str())
-            .collect();
-        assert_eq!(keys, ["findings", "summary"]);
+        let top = keys(&value);
+        assert_eq!(top, ["findings", "summary"]);
         let first = &value["findings"][0];
-        let fields: Vec<&str> = first
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(|k| k.as_str())
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "code",
-                "severity",
-                "distribution_id",
-                "subject",
-                "message",
-                "evidence",
-                "viewer_impact",
-                "remediation",
-                "docs"
-            ]
-        );
+        let fields = keys(&first);
+        assert_eq!(fields, FINDING_FIELDS);
         assert_eq!(first["code"], "viewer-alias-not-covered");
         assert_eq!(first["severity"], "critical");
         assert_eq!(first["viewer_impact"], "cert-warning");
@@ -271,6 +325,129 @@ mod tests {
         assert_eq!(
             value["summary"],
             serde_json::json!({"distributions": 2, "critical": 1, "high": 1, "medium": 1, "low": 0, "info": 0})
+        );
+    }
+
+    /// `sample()` after a state pass: the first finding open since a date, the second suppressed,
+    /// the third new, one finding resolved.
+    fn remembered_sample() -> Report {
+        use crate::state::{
+            FindingStatus, Fingerprint, Memory, ResolvedFinding, SuppressionId, Transition,
+        };
+        use time::macros::datetime;
+        let mut report = sample();
+        let now = datetime!(2026-12-03 06:00 UTC);
+        let statuses = [
+            (FindingStatus::Open, datetime!(2026-11-02 06:00 UTC), None),
+            (
+                FindingStatus::Suppressed,
+                now,
+                Some(SuppressionId("s-0123456789".into())),
+            ),
+            (FindingStatus::New, now, None),
+        ];
+        for (finding, (status, first_seen, suppression)) in report.findings.iter_mut().zip(statuses)
+        {
+            finding.remembered = Some(crate::state::Remembered {
+                fingerprint: Fingerprint::of("111122223333", finding),
+                status,
+                transition: Transition::Unchanged,
+                first_seen,
+                previous_severity: None,
+                suppression,
+            });
+        }
+        let fixed = Finding::builder(&HTTP_ALLOWED)
+            .distribution("E2")
+            .subject("cache behaviour /img/*")
+            .build();
+        report.memory = Some(Memory {
+            resolved: vec![ResolvedFinding {
+                fingerprint: Fingerprint::of("111122223333", &fixed),
+                code: "viewer-http-allowed".into(),
+                distribution_id: Some("E2".into()),
+                subject: "cache behaviour /img/*".into(),
+                severity: Severity::Medium,
+                first_seen: datetime!(2026-11-20 06:00 UTC),
+                resolved_at: now,
+                resolved_by: "cloudfront-tls-audit audit".into(),
+            }],
+            suppressions: Default::default(),
+        });
+        report
+    }
+
+    #[test]
+    fn json_grows_compatibly_with_what_the_state_made_of_each_finding() {
+        let value: Value = serde_json::from_str(&render_json(&remembered_sample())).unwrap();
+        let top = keys(&value);
+        assert_eq!(top, ["findings", "resolved", "summary"]);
+        let first = &value["findings"][0];
+        let fields = keys(&first);
+        assert_eq!(
+            fields[..FINDING_FIELDS.len()],
+            FINDING_FIELDS,
+            "the old fields, unchanged"
+        );
+        assert_eq!(
+            fields[FINDING_FIELDS.len()..],
+            ["fingerprint", "status", "first_seen"]
+        );
+        assert_eq!(
+            first["fingerprint"],
+            "cfta1/111122223333/E1/viewer-alias-not-covered/api.example.com"
+        );
+        assert_eq!(first["status"], "open");
+        assert_eq!(first["first_seen"], "2026-11-02T06:00:00Z");
+        assert_eq!(value["findings"][1]["status"], "suppressed");
+        assert_eq!(value["findings"][1]["suppression"], "s-0123456789");
+        assert_eq!(value["findings"][2]["status"], "new");
+        let resolved = &value["resolved"][0];
+        let fields = keys(&resolved);
+        assert_eq!(
+            fields,
+            [
+                "fingerprint",
+                "code",
+                "distribution_id",
+                "subject",
+                "severity",
+                "first_seen",
+                "resolved_at",
+                "resolved_by"
+            ]
+        );
+        assert_eq!(
+            value["summary"],
+            serde_json::json!({"distributions": 2, "critical": 1, "high": 1, "medium": 1, "low": 0,
+                "info": 0, "new": 1, "open": 1, "resolved": 1, "suppressed": 1})
+        );
+    }
+
+    #[test]
+    fn text_with_state_says_each_findings_status_and_what_was_resolved() {
+        let text = render_text(&remembered_sample(), false);
+        assert!(
+            text.contains("viewer-alias-not-covered  api.example.com  [open since 2026-11-02]"),
+            "{text}"
+        );
+        assert!(text.contains("  [suppressed (s-0123456789)]"), "{text}");
+        assert!(text.contains("  [new]"), "{text}");
+        assert!(text.contains("Resolved by this run (1)"), "{text}");
+        assert!(
+            text.contains(
+                "E2 viewer-http-allowed  cache behaviour /img/*  (first seen 2026-11-20)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("0 info. 1 new, 1 open, 1 resolved, 1 suppressed.\n"),
+            "{text}"
+        );
+        // Without state, the text is as it always was.
+        let plain = render_text(&sample(), false);
+        assert!(
+            !plain.contains("[new]") && !plain.contains("[open") && !plain.contains("Resolved")
         );
     }
 

@@ -67,6 +67,47 @@ pub enum Note {
         /// The distributions still not Deployed.
         pending: Vec<String>,
     },
+    /// A suppression has expired: the findings it held are reported again, as new.
+    SuppressionExpired {
+        /// Its id.
+        id: String,
+        /// The code it suppressed.
+        code: String,
+        /// When it expired.
+        expired_at: OffsetDateTime,
+        /// How many findings it held came back as new in this run.
+        reopened: usize,
+    },
+    /// A suppression in force matched no finding where this run looked: it hides nothing today
+    /// but would hide a future problem.
+    SuppressionUnmatched {
+        /// Its id.
+        id: String,
+        /// The code it names.
+        code: String,
+    },
+    /// The state could not be read or written: every finding is reported as new.
+    StateUnavailable {
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// No state is configured: every finding is reported as new and nothing is resolved.
+    NoState {
+        /// The setting that would configure it (`--state`, `STATE_TABLE`).
+        setting: &'static str,
+    },
+    /// The state store skipped an item it could not read (malformed, or not this tool's).
+    StateItemSkipped {
+        /// Which item, and what is wrong with it.
+        item: String,
+    },
+    /// The account could not be read: fingerprints use `unknown` instead of the account id.
+    AccountUnknown {
+        /// Why.
+        reason: String,
+        /// How to name it (`--account`).
+        remedy: &'static str,
+    },
 }
 
 impl fmt::Display for Note {
@@ -113,6 +154,39 @@ impl fmt::Display for Note {
                  (FOLLOW_UP_MAX_ATTEMPTS={max}): {} still not Deployed",
                 pending.join(", ")
             ),
+            Note::SuppressionExpired {
+                id,
+                code,
+                expired_at,
+                reopened,
+            } => write!(
+                f,
+                "suppression {id} ({code}) expired on {}: {reopened} finding(s) reported again as \
+                 new; renew it with `suppress add` or remove it with `suppress remove {id}`",
+                expired_at.format(&Rfc3339).unwrap_or_default()
+            ),
+            Note::SuppressionUnmatched { id, code } => write!(
+                f,
+                "suppression {id} ({code}) matched no finding: remove it with `suppress remove \
+                 {id}` before it hides a future problem"
+            ),
+            Note::StateUnavailable { reason } => write!(
+                f,
+                "state unavailable, every finding is reported as new and nothing resolved: {reason}"
+            ),
+            Note::NoState { setting } => write!(
+                f,
+                "no state ({setting} not set): every finding is reported as new and nothing is \
+                 resolved"
+            ),
+            Note::StateItemSkipped { item } => write!(
+                f,
+                "state item skipped: {item}; delete or fix it in the state table"
+            ),
+            Note::AccountUnknown { reason, remedy } => write!(
+                f,
+                "account unknown ({reason}): fingerprints name the account `unknown`; {remedy}"
+            ),
         }
     }
 }
@@ -156,6 +230,40 @@ mod tests {
                     switch: "--no-probe",
                 },
                 "origins not probed (--no-probe)",
+            ),
+            (
+                Note::SuppressionExpired {
+                    id: "s-0123456789".into(),
+                    code: "viewer-tls-policy-outdated".into(),
+                    expired_at: time::macros::datetime!(2027-03-01 00:00 UTC),
+                    reopened: 2,
+                },
+                "suppression s-0123456789 (viewer-tls-policy-outdated) expired on \
+                 2027-03-01T00:00:00Z: 2 finding(s) reported again as new; renew it with \
+                 `suppress add` or remove it with `suppress remove s-0123456789`",
+            ),
+            (
+                Note::SuppressionUnmatched {
+                    id: "s-0123456789".into(),
+                    code: "viewer-http-allowed".into(),
+                },
+                "suppression s-0123456789 (viewer-http-allowed) matched no finding: remove it \
+                 with `suppress remove s-0123456789` before it hides a future problem",
+            ),
+            (
+                Note::NoState {
+                    setting: "STATE_TABLE",
+                },
+                "no state (STATE_TABLE not set): every finding is reported as new and nothing is \
+                 resolved",
+            ),
+            (
+                Note::AccountUnknown {
+                    reason: "no credentials".into(),
+                    remedy: "pass --account",
+                },
+                "account unknown (no credentials): fingerprints name the account `unknown`; pass \
+                 --account",
             ),
         ];
         for (note, text) in cases {

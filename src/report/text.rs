@@ -2,21 +2,77 @@
 
 use std::fmt::Write;
 
+use time::OffsetDateTime;
+
 use super::Report;
-use crate::finding::{render_value, Severity};
+use crate::finding::{render_value, Finding, Severity};
+use crate::state::FindingStatus;
 
 /// Renders the report; `colour` adds ANSI colours (only on a terminal, and never with `NO_COLOR`).
+/// With state (`report.memory`), each finding says whether it is new, open since when, or
+/// suppressed, and what the run resolved is listed before the summary line.
 pub fn render_text(report: &Report, colour: bool) -> String {
-    let mut out = render_findings(report, colour, "Account");
+    let with_state = report.memory.is_some();
+    let mut out = render(report, colour, "Account", with_state);
+    if let Some(memory) = report.memory.as_ref().filter(|m| !m.resolved.is_empty()) {
+        let _ = writeln!(
+            out,
+            "{} ({})",
+            paint("Resolved by this run", BOLD, colour),
+            memory.resolved.len()
+        );
+        for resolved in &memory.resolved {
+            let _ = writeln!(
+                out,
+                "  {} {}  {}  (first seen {})",
+                resolved
+                    .distribution_id
+                    .as_deref()
+                    .map_or_else(|| "account".to_owned(), terminal),
+                resolved.code,
+                terminal(&resolved.subject),
+                date(resolved.first_seen)
+            );
+        }
+        out.push('\n');
+    }
     let summary = report.summary();
-    let _ = writeln!(
+    let _ = write!(
         out,
         "{} distribution{} audited: {}",
         summary.distributions,
         if summary.distributions == 1 { "" } else { "s" },
         severity_counts(report)
     );
+    match summary.state.filter(|_| with_state) {
+        Some(state) => {
+            let _ = writeln!(
+                out,
+                " {} new, {} open, {} resolved, {} suppressed.",
+                state.new, state.open, state.resolved, state.suppressed
+            );
+        }
+        None => out.push('\n'),
+    }
     out
+}
+
+/// `new`, `open since 2026-11-02`, `suppressed by s-… until 2027-01-01`: a finding's status in
+/// brief.
+fn status(finding: &Finding) -> Option<String> {
+    let remembered = finding.remembered.as_ref()?;
+    Some(match remembered.status {
+        FindingStatus::New => "new".to_owned(),
+        FindingStatus::Open => format!("open since {}", date(remembered.first_seen)),
+        FindingStatus::Suppressed => match &remembered.suppression {
+            Some(id) => format!("suppressed ({})", terminal(&id.0)),
+            None => "suppressed".to_owned(),
+        },
+    })
+}
+
+fn date(at: OffsetDateTime) -> String {
+    at.date().to_string()
 }
 
 /// `1 critical, 0 high, 2 medium, 0 low, 0 info.`
@@ -31,6 +87,10 @@ pub fn severity_counts(report: &Report) -> String {
 /// The notes, then the findings grouped by distribution; findings without a distribution go under
 /// `unscoped_heading` ("Account" for an audit).
 pub fn render_findings(report: &Report, colour: bool, unscoped_heading: &str) -> String {
+    render(report, colour, unscoped_heading, false)
+}
+
+fn render(report: &Report, colour: bool, unscoped_heading: &str, with_state: bool) -> String {
     let mut out = String::new();
     for note in &report.notes {
         let _ = writeln!(out, "note: {}", terminal(&note.to_string()));
@@ -54,7 +114,7 @@ pub fn render_findings(report: &Report, colour: bool, unscoped_heading: &str) ->
             if findings.len() == 1 { "" } else { "s" }
         );
         for finding in findings {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "  {} {}  {}",
                 paint(
@@ -65,6 +125,12 @@ pub fn render_findings(report: &Report, colour: bool, unscoped_heading: &str) ->
                 paint(finding.code.as_str(), BOLD, colour),
                 terminal(&finding.subject)
             );
+            match status(finding).filter(|_| with_state) {
+                Some(status) => {
+                    let _ = writeln!(out, "  [{status}]");
+                }
+                None => out.push('\n'),
+            }
             let _ = writeln!(out, "    {}", terminal(&finding.message));
             let _ = writeln!(out, "    viewer impact: {}", finding.viewer_impact);
             for (name, value) in &finding.evidence {

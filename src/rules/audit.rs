@@ -58,7 +58,9 @@ fn certificate_gaps(snapshot: &Snapshot, distribution: &Distribution, findings: 
     }
 }
 
-fn needs_lookup(reference: &CertificateRef) -> bool {
+/// Whether the certificate must be read from ACM or IAM (an ACM ARN outside us-east-1 is judged
+/// from the ARN alone).
+pub(crate) fn needs_lookup(reference: &CertificateRef) -> bool {
     match reference {
         CertificateRef::Acm(arn) => acm_arn_region(arn) == Some("us-east-1"),
         CertificateRef::Iam(_) => true,

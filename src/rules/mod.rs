@@ -17,6 +17,7 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+pub(crate) use audit::needs_lookup;
 pub use chain::{analyse_chain, analyse_observation, ChainAnalysis, ChainEntry, PathError};
 pub use edge::EdgeResults;
 pub use origin_tls::certificates_evidence;

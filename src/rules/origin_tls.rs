@@ -184,6 +184,23 @@ impl Context<'_> {
         })
     }
 
+    /// `origin ID`, and the SNI name for a finding about one name when the name is not the
+    /// origin's domain (a forwarded Host, a name asked for by hand): each name is its own problem,
+    /// and the subject must tell them apart (it is part of the finding's fingerprint). A finding
+    /// about the chain is one per origin whatever the name. Never anything from the answer
+    /// (addresses, dates, the leaf's hash): the subject stays the same while the evidence moves.
+    fn subject(&self, code: Code) -> String {
+        let about_chain = CERTIFICATE_CODES.contains(&code) && code != Code::OriginCertNameMismatch;
+        match &self.target_use.sni_source {
+            SniSource::OriginDomain => format!("origin {}", self.target_use.origin_id),
+            _ if about_chain => format!("origin {}", self.target_use.origin_id),
+            SniSource::Requested | SniSource::ForwardedHost { .. } => format!(
+                "origin {} (SNI {})",
+                self.target_use.origin_id, self.target.sni
+            ),
+        }
+    }
+
     fn start(&self, cause: &'static Cause) -> FindingBuilder {
         let versions: Vec<&str> = self
             .target
@@ -197,7 +214,7 @@ impl Context<'_> {
             None => builder,
         };
         builder
-            .subject(format!("origin {}", self.target_use.origin_id))
+            .subject(self.subject(cause.code))
             .evidence("origin_id", self.target_use.origin_id.clone())
             .evidence("origin_domain", self.target_use.origin_domain.clone())
             .evidence("sni", self.target.sni.clone())
@@ -839,6 +856,37 @@ mod tests {
         );
         assert!(mismatch.message.contains("forward the viewer's Host"));
         assert_eq!(mismatch.distribution_id.as_deref(), Some("E1"));
+    }
+
+    #[test]
+    fn each_forwarded_name_is_its_own_subject_and_the_chain_one_per_origin() {
+        // The subject is the finding's identity across runs (issue 11): two aliases whose names
+        // the origin's certificate misses are two problems, fixed one at a time.
+        let mut snapshot = forwarding_snapshot();
+        snapshot.distributions[0].aliases = vec!["a.example.com".into(), "b.example.com".into()];
+        let certificate = self_signed(&["origin.example.com"]);
+        let findings = judge_all(&snapshot, |_| {
+            negotiated(ProtocolVersion::Tls12, vec![certificate.clone()])
+        });
+        let mut subjects: Vec<(&str, &str)> = findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.subject.as_str()))
+            .collect();
+        subjects.sort();
+        assert_eq!(
+            subjects,
+            [
+                (
+                    "origin-cert-name-mismatch",
+                    "origin app (SNI a.example.com)"
+                ),
+                (
+                    "origin-cert-name-mismatch",
+                    "origin app (SNI b.example.com)"
+                ),
+                ("origin-cert-self-signed", "origin app"),
+            ]
+        );
     }
 
     #[test]

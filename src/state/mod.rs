@@ -13,7 +13,22 @@ use time::OffsetDateTime;
 
 use crate::finding::{Finding, Severity};
 
+mod coverage;
+pub mod file;
+#[cfg(test)]
+mod fingerprint_tests;
+pub mod reconcile;
+mod remember;
+mod suppression;
 pub mod table;
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub use coverage::{check_of, Check, Coverage};
+pub use file::FileStore;
+pub use reconcile::{reconcile, Reconciliation, RunFacts};
+pub use remember::{forget, mark_notified, notifiable, remember, RunContext, MAX_ATTEMPTS};
+pub use suppression::{glob_matches, SuppressionRequest};
 
 /// The version prefix of every fingerprint; bumped only if the scheme must change (never for a
 /// release, a catalogue change or an evidence change).
@@ -44,6 +59,14 @@ impl Fingerprint {
     /// The fingerprint as stored and sent (DynamoDB key, Security Hub `Id`, JSON `fingerprint`).
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The distribution it names; `None` at account level.
+    pub fn distribution_id(&self) -> Option<&str> {
+        self.0
+            .split('/')
+            .nth(2)
+            .filter(|distribution| *distribution != ACCOUNT_LEVEL)
     }
 
     /// Reads a stored fingerprint; `None` when it is not of this scheme (a foreign or corrupted
@@ -310,7 +333,10 @@ pub trait StateStore {
     ) -> impl std::future::Future<Output = Result<Vec<Record>, StateError>> + Send;
 
     /// Writes `changed` records, each conditional on the version it was read at (`version - 1`, or
-    /// absent for version 1).
+    /// absent for version 1). A record whose stored version is not that one was changed by another
+    /// run: the write answers [`StateError::Contended`] naming it, and [`remember`] reads and
+    /// reconciles again. An empty `changed` is allowed (the file store then creates its file when
+    /// absent).
     fn write(
         &self,
         changed: &[Record],
@@ -341,10 +367,78 @@ pub trait StateStore {
     }
 }
 
+/// The account of a Lambda function from its ARN (`arn:aws:lambda:REGION:ACCOUNT:function:NAME`,
+/// the invocation context's `invoked_function_arn`): no extra call. `None` when the ARN is not of
+/// that shape or the account is not 12 digits.
+pub fn account_of_function_arn(arn: &str) -> Option<&str> {
+    let mut parts = arn.split(':');
+    let (Some("arn"), Some(_partition), Some("lambda"), Some(_region), Some(account)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    is_account_id(account).then_some(account)
+}
+
+/// Whether `text` is an AWS account id (12 digits).
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The account of fingerprints when it could not be read (no credentials): a state kept with it is
+/// only meaningful for one account.
+pub const UNKNOWN_ACCOUNT: &str = "unknown";
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalogue::ALIAS_NOT_COVERED;
+
+    #[test]
+    fn the_account_comes_from_the_invoked_function_arn() {
+        assert_eq!(
+            account_of_function_arn(
+                "arn:aws:lambda:us-east-1:111122223333:function:cloudfront-tls-audit"
+            ),
+            Some("111122223333")
+        );
+        assert_eq!(
+            account_of_function_arn("arn:aws:lambda:us-east-1:111122223333:function:f:live"),
+            Some("111122223333"),
+            "a qualified ARN (alias or version) names the same account"
+        );
+        assert_eq!(
+            account_of_function_arn("arn:aws-cn:lambda:cn-north-1:111122223333:function:f"),
+            Some("111122223333")
+        );
+        assert_eq!(
+            account_of_function_arn("arn:aws:sns:us-east-1:111122223333:t"),
+            None
+        );
+        assert_eq!(
+            account_of_function_arn("arn:aws:lambda:us-east-1:1234:function:f"),
+            None
+        );
+        assert_eq!(account_of_function_arn(""), None);
+    }
+
+    #[test]
+    fn a_fingerprint_names_its_distribution_or_the_account_level() {
+        let finding = Finding::builder(&ALIAS_NOT_COVERED)
+            .distribution("E123")
+            .subject("arn:aws:acm:us-east-1:1:certificate/a/b")
+            .build();
+        assert_eq!(
+            Fingerprint::of("1", &finding).distribution_id(),
+            Some("E123")
+        );
+        let account = Finding::builder(&ALIAS_NOT_COVERED).subject("x").build();
+        assert_eq!(Fingerprint::of("1", &account).distribution_id(), None);
+    }
 
     #[test]
     fn a_fingerprint_names_account_distribution_code_and_subject_and_reads_back() {

@@ -161,11 +161,11 @@ impl TableStore {
     }
 
     /// Every item of partition `pk` (a `Query`), or of the table (`None`: a `Scan`), page by page.
-    async fn read_pages(&self, pk: Option<&str>) -> Result<Vec<Item>, StateError> {
+    async fn read_pages(&self, pk: Option<String>) -> Result<Vec<Item>, StateError> {
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
         loop {
-            let (page, next) = match pk {
+            let (page, next) = match pk.as_deref() {
                 Some(pk) => {
                     let page = self
                         .client
@@ -354,7 +354,7 @@ impl StateStore for TableStore {
         let items = if wanted.is_empty() {
             Vec::new()
         } else if wanted.len() <= QUERY_LIMIT {
-            stream::iter(wanted.iter().map(|pk| self.read_pages(Some(pk))))
+            stream::iter(wanted.into_iter().map(|pk| self.read_pages(Some(pk))))
                 .buffer_unordered(QUERY_CONCURRENCY)
                 .try_concat()
                 .await?
@@ -406,7 +406,9 @@ impl StateStore for TableStore {
     }
 
     async fn suppressions(&self) -> Result<Vec<Suppression>, StateError> {
-        let items = self.read_pages(Some(SUPPRESSIONS_PARTITION)).await?;
+        let items = self
+            .read_pages(Some(SUPPRESSIONS_PARTITION.to_owned()))
+            .await?;
         let mut suppressions = Vec::with_capacity(items.len());
         for item in items {
             match suppression_from_item(&item) {

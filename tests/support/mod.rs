@@ -6,6 +6,7 @@
 
 pub mod certs;
 pub mod chain_servers;
+pub mod cli;
 pub mod counting;
 pub mod emulator;
 pub mod fault_proxy;

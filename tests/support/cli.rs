@@ -1,0 +1,35 @@
+//! The `cloudfront-tls-audit` binary as the CLI tests drive it: dummy credentials, no colour, the
+//! emulator's endpoint; and its JSON output read back.
+
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+use super::Emulator;
+
+/// The binary with dummy credentials, no colour and no profile, pointed at `emulator`.
+pub fn command(emulator: &Emulator) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"));
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "eu-central-1")
+        .env_remove("AWS_PROFILE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .args(["--endpoint-url", &emulator.endpoint_url()]);
+    command
+}
+
+/// Standard output as JSON, or a panic that shows both streams.
+pub fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
