@@ -125,7 +125,7 @@ async fn records_round_trip_by_query_for_a_few_distributions_and_by_scan_for_a_s
 
     // A sweep: more distributions than QUERY_LIMIT, one Scan, only those asked for kept.
     let counter = CallCounter::default();
-    let sweep = store(&emulator, &counter);
+    let sweep = self::store(&emulator, &counter);
     let mut asked: Vec<Option<String>> = (0..QUERY_LIMIT + 8)
         .map(|i| Some(format!("EX{i}")))
         .collect();
@@ -171,7 +171,11 @@ async fn a_write_on_a_version_another_run_changed_is_detected_as_a_lost_race() {
         "{err}"
     );
     let stored = a.records(&[Some("E1".into())]).await.expect("read");
-    assert_eq!(stored, [by_a.clone()], "A's version 2 stands, alone");
+    assert_eq!(
+        stored,
+        std::slice::from_ref(&by_a),
+        "A's version 2 stands, alone"
+    );
 
     // B reads again and writes on version 2: version 3, monotonic.
     let again = b.records(&[Some("E1".into())]).await.expect("re-read");
@@ -302,7 +306,7 @@ async fn malformed_and_foreign_items_are_skipped_with_a_note_and_replaced_when_i
 
     let reader = TableStore::new(emulator.dynamodb(), TABLE, RETENTION_DAYS);
     let read = reader.records(&[Some("E1".into())]).await.expect("read");
-    assert_eq!(read, [good.clone()]);
+    assert_eq!(read, std::slice::from_ref(&good));
     let notes = reader.skipped();
     assert_eq!(notes.len(), 2, "{notes:?}");
     assert!(
@@ -354,7 +358,7 @@ async fn suppressions_are_added_listed_and_removed_in_their_own_partition() {
     assert!(matches!(err, StateError::InvalidSuppression(_)), "{err}");
     assert_eq!(
         store.suppressions().await.expect("list"),
-        [suppression.clone()]
+        std::slice::from_ref(&suppression)
     );
     // Not a record of any distribution, not even in a sweep's Scan.
     let asked: Vec<Option<String>> = (0..QUERY_LIMIT + 1)
