@@ -7,7 +7,10 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use support::seed::{create_distribution, import_acm, BehaviorSpec, DistributionSpec};
+use support::cli::json;
+use support::seed::{
+    create_distribution, import_acm, import_healthy_acm, BehaviorSpec, DistributionSpec,
+};
 use support::{CertBuilder, Emulator};
 
 fn cli(emulator: Option<&Emulator>, args: &[&str]) -> Output {
@@ -15,21 +18,8 @@ fn cli(emulator: Option<&Emulator>, args: &[&str]) -> Output {
 }
 
 fn cli_with_stdin(emulator: Option<&Emulator>, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"));
-    command
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "eu-central-1")
-        .env_remove("AWS_PROFILE")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    match emulator {
-        Some(emulator) => command.args(["--endpoint-url", &emulator.endpoint_url()]),
-        // Nothing listens on port 9 of loopback: every AWS call fails fast and locally.
-        None => command.args(["--endpoint-url", "http://127.0.0.1:9"]),
-    };
+    let mut command = support::cli::command(emulator);
+    command.stdin(Stdio::piped());
     command.args(args);
     // These tests are about configuration, output and exit codes: no origin handshakes (the seeded
     // origins are not on loopback). Probing is covered by tests/probe_cli.rs.
@@ -43,24 +33,8 @@ fn cli_with_stdin(emulator: Option<&Emulator>, args: &[&str], stdin: Option<&str
     child.wait_with_output().expect("the CLI finishes")
 }
 
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
-
 async fn account_with_one_medium_finding(emulator: &Emulator) -> String {
-    let arn = import_acm(
-        &emulator.acm(),
-        &CertBuilder::new(["www.example.com"])
-            .expires_in_days(200)
-            .build(),
-    )
-    .await;
+    let arn = import_healthy_acm(&emulator.acm()).await;
     let mut spec = DistributionSpec::new().with_acm(&arn, &["www.example.com"]);
     spec.behaviors.push(BehaviorSpec {
         path_pattern: "/img/*".into(),
@@ -247,13 +221,7 @@ async fn check_config_gates_a_proposed_configuration() {
     assert_eq!(report["findings"][0]["viewer_impact"], "update-rejected");
 
     // A healthy config read from stdin, with CloudTrail's casing, against a real imported certificate.
-    let arn = import_acm(
-        &emulator.acm(),
-        &CertBuilder::new(["www.example.com"])
-            .expires_in_days(200)
-            .build(),
-    )
-    .await;
+    let arn = import_healthy_acm(&emulator.acm()).await;
     let config = healthy_config(&arn);
     let healthy = cli_with_stdin(Some(&emulator), &["check-config", "-"], Some(&config));
     assert_eq!(healthy.status.code(), Some(0), "{healthy:?}");

@@ -10,12 +10,12 @@ use std::process::Output;
 use serde_json::Value;
 use support::cli::json;
 use support::seed::{
-    create_distribution, distribution_config, import_acm, BehaviorSpec, DistributionSpec,
+    create_distribution, distribution_config, import_healthy_acm, BehaviorSpec, DistributionSpec,
 };
-use support::{CertBuilder, Emulator};
+use support::Emulator;
 
 fn cli(emulator: &Emulator, args: &[&str]) -> Output {
-    let mut command = support::cli::command(emulator);
+    let mut command = support::cli::command(Some(emulator));
     command.env("USER", "ci-bot").args(args);
     if args.first() == Some(&"audit") {
         command.arg("--no-probe");
@@ -86,13 +86,7 @@ async fn the_state_tells_new_open_and_resolved_gates_on_new_and_holds_suppressio
     let emulator = Emulator::start();
     let dir = tempfile::tempdir().expect("temp dir");
     let state = dir.path().join("state.json");
-    let arn = import_acm(
-        &emulator.acm(),
-        &CertBuilder::new(["www.example.com"])
-            .expires_in_days(200)
-            .build(),
-    )
-    .await;
+    let arn = import_healthy_acm(&emulator.acm()).await;
     let mut spec = DistributionSpec::new().with_acm(&arn, &["www.example.com"]);
     spec.behaviors = vec![allow_all("/img/*"), allow_all("/old/*")];
     let id = create_distribution(&emulator.cloudfront(), "state-one", &spec).await;

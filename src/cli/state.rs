@@ -1,7 +1,7 @@
 //! The CLI's side of findings with a memory: `--state`, `--suppressions`, `--account`,
 //! `--fail-on`, and `suppress add|list|remove`. The store is chosen in one place
-//! ([`StoreArgs::store`]); adding a store is one variant and one match arm in each of the two
-//! functions that dispatch on it.
+//! ([`StoreArgs::store`]) and everything else is generic over [`StateStore`]: adding a store is a
+//! flag, a [`Store`] variant, and one match arm in each of [`remember`] and [`suppress`].
 
 use std::path::{Path, PathBuf};
 
@@ -273,15 +273,29 @@ pub fn fails_gate(shown: &Report, fail_on: FailOn) -> bool {
     })
 }
 
-/// Runs `suppress add|list|remove`.
+/// Runs `suppress add|list|remove` against the store its arguments name.
 pub async fn suppress(
+    command: SuppressCommand,
+    now: OffsetDateTime,
+    config: impl std::future::Future<Output = aws_config::SdkConfig>,
+) -> Result<u8, CliError> {
+    let (SuppressCommand::Add { store, .. }
+    | SuppressCommand::List { store, .. }
+    | SuppressCommand::Remove { store, .. }) = &command;
+    match store.required()? {
+        Store::File(file) => suppress_in(&file, command, now, config).await,
+    }
+}
+
+async fn suppress_in(
+    store: &impl StateStore,
     command: SuppressCommand,
     now: OffsetDateTime,
     config: impl std::future::Future<Output = aws_config::SdkConfig>,
 ) -> Result<u8, CliError> {
     match command {
         SuppressCommand::Add {
-            store,
+            store: _,
             code,
             distribution,
             subject,
@@ -290,7 +304,6 @@ pub async fn suppress(
             days,
             by,
         } => {
-            let store = store.required()?;
             let expires_at = match (expires, days) {
                 (Some(at), _) => at,
                 (None, Some(days)) => now + Duration::days(days),
@@ -313,39 +326,30 @@ pub async fn suppress(
                 expires_at,
             }
             .validate("")?;
-            match &store {
-                Store::File(file) => file.add_suppression(&suppression).await?,
-            }
+            store.add_suppression(&suppression).await?;
             write_stdout(&format!(
                 "added {}: {} until {}\n",
                 suppression.id.0,
                 describe(&suppression),
                 suppression.expires_at.date()
             ));
-            Ok(super::EXIT_CLEAN)
         }
-        SuppressCommand::List { store, format } => {
-            let suppressions = match &store.required()? {
-                Store::File(file) => file.suppressions().await?,
-            };
+        SuppressCommand::List { store: _, format } => {
+            let suppressions = store.suppressions().await?;
             write_stdout(&match format {
                 Format::Json => render_list_json(&suppressions, now),
                 Format::Text => render_list_text(&suppressions, now),
             });
-            Ok(super::EXIT_CLEAN)
         }
-        SuppressCommand::Remove { store, id } => {
+        SuppressCommand::Remove { store: _, id } => {
             let id = SuppressionId(id);
-            let removed = match &store.required()? {
-                Store::File(file) => file.remove_suppression(&id).await?,
-            };
-            if !removed {
+            if !store.remove_suppression(&id).await? {
                 return Err(CliError::NoSuchSuppression(id.0));
             }
             write_stdout(&format!("removed {}\n", id.0));
-            Ok(super::EXIT_CLEAN)
         }
     }
+    Ok(super::EXIT_CLEAN)
 }
 
 /// `viewer-tls-policy-outdated in E123 for ViewerCertificate*: reason (by alice)`

@@ -315,7 +315,7 @@ mod tests {
         let top = keys(&value);
         assert_eq!(top, ["findings", "summary"]);
         let first = &value["findings"][0];
-        let fields = keys(&first);
+        let fields = keys(first);
         assert_eq!(fields, FINDING_FIELDS);
         assert_eq!(first["code"], "viewer-alias-not-covered");
         assert_eq!(first["severity"], "critical");
@@ -383,7 +383,7 @@ mod tests {
         let top = keys(&value);
         assert_eq!(top, ["findings", "resolved", "summary"]);
         let first = &value["findings"][0];
-        let fields = keys(&first);
+        let fields = keys(first);
         assert_eq!(
             fields[..FINDING_FIELDS.len()],
             FINDING_FIELDS,
@@ -403,7 +403,7 @@ mod tests {
         assert_eq!(value["findings"][1]["suppression"], "s-0123456789");
         assert_eq!(value["findings"][2]["status"], "new");
         let resolved = &value["resolved"][0];
-        let fields = keys(&resolved);
+        let fields = keys(resolved);
         assert_eq!(
             fields,
             [

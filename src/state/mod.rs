@@ -322,8 +322,9 @@ pub enum StateError {
 }
 
 /// The port to the state: read what is known about some distributions, write what a run changed,
-/// manage suppressions. Writes are conditional on each record's [`Record::version`]; a store
-/// retries a lost race by re-reading and re-applying the run's observations.
+/// manage suppressions. Writes are conditional on each record's [`Record::version`]; a lost race
+/// is answered [`StateError::Contended`], and [`remember`] re-reads and re-applies the run's
+/// observations (the store itself never retries a write it lost).
 pub trait StateStore {
     /// Records of the given distributions (account-level records with `None`); all of them when
     /// `distributions` is empty is NOT implied: an empty slice reads nothing.

@@ -7,9 +7,14 @@ use serde_json::Value;
 
 use super::Emulator;
 
-/// The binary with dummy credentials, no colour and no profile, pointed at `emulator`.
-pub fn command(emulator: &Emulator) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"));
+/// The binary with dummy credentials, no colour and no profile, pointed at `emulator`, or with
+/// `None` at port 9 of loopback, where nothing listens: every AWS call then fails fast and locally.
+pub fn command(emulator: Option<&Emulator>) -> Command {
+    // Cargo names the binary to integration tests only; the examples and benches that share this
+    // support module never call this.
+    let binary =
+        option_env!("CARGO_BIN_EXE_cloudfront-tls-audit").unwrap_or("cloudfront-tls-audit");
+    let mut command = Command::new(binary);
     command
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -18,8 +23,11 @@ pub fn command(emulator: &Emulator) -> Command {
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .args(["--endpoint-url", &emulator.endpoint_url()]);
+        .stderr(Stdio::piped());
+    match emulator {
+        Some(emulator) => command.args(["--endpoint-url", &emulator.endpoint_url()]),
+        None => command.args(["--endpoint-url", "http://127.0.0.1:9"]),
+    };
     command
 }
 

@@ -19,6 +19,18 @@ pub async fn import_acm(acm: &aws_sdk_acm::Client, cert: &IssuedCert) -> String 
     output.certificate_arn().expect("imported ARN").to_owned()
 }
 
+/// Imports a certificate for `www.example.com`, valid for another 200 days: a healthy viewer
+/// certificate to build the other findings around. Returns its ARN.
+pub async fn import_healthy_acm(acm: &aws_sdk_acm::Client) -> String {
+    import_acm(
+        acm,
+        &super::CertBuilder::new(["www.example.com"])
+            .expires_in_days(200)
+            .build(),
+    )
+    .await
+}
+
 /// Requests an Amazon-issued certificate (DNS validation); it stays PENDING_VALIDATION in the
 /// emulator started by [`super::Emulator::start`].
 pub async fn request_acm(acm: &aws_sdk_acm::Client, domain: &str, sans: &[&str]) -> String {
