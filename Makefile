@@ -154,6 +154,7 @@ bench: venv system-tools
 	$(CARGO) build --quiet --locked --release --bin cloudfront-tls-audit-lambda --example minimal_lambda
 	$(CARGO) bench --locked --bench lambda_startup
 	$(CARGO) bench --locked --bench lambda_sweep
+	$(CARGO) bench --locked --bench state
 
 docs:
 	$(CARGO) run --quiet --locked -- catalogue > docs/findings.md

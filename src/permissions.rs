@@ -8,7 +8,7 @@
 //! resources: `tests/template_iam.rs` fails on any difference. Each code action is defined next to
 //! the call that needs it.
 
-use crate::{inventory, lambda, notify, securityhub};
+use crate::{inventory, lambda, notify, securityhub, state};
 
 /// Every action the code calls: the inventory's reads, publishing findings, scheduling follow-ups,
 /// and (only when granted, see [`CONDITIONAL_GRANTS`]) importing findings into Security Hub.
@@ -24,6 +24,9 @@ pub const AWS_ACTIONS: &[&str] = &[
     notify::sns::PUBLISH,
     lambda::follow_up::SEND_MESSAGE,
     securityhub::BATCH_IMPORT_FINDINGS,
+    state::table::QUERY,
+    state::table::SCAN,
+    state::table::PUT_ITEM,
 ];
 
 /// What Lambda calls with the function's execution role to write an asynchronous invocation's record
@@ -36,10 +39,21 @@ pub const ON_FAILURE_DESTINATION_SEND: &str = "sqs:SendMessage";
 /// encrypted follow-up queue needs the decryption (SNS and SQS developer guides, key management).
 pub const KEY_ACTIONS: &[&str] = &["kms:Decrypt", "kms:GenerateDataKey"];
 
-/// Actions the function's role needs though no code calls them: [`ON_FAILURE_DESTINATION_SEND`] and
-/// [`KEY_ACTIONS`]. (Lambda's SQS poller gets its queue actions from SAM's `SQSPollerPolicy`.)
-pub const ON_BEHALF_ACTIONS: &[&str] =
-    &[ON_FAILURE_DESTINATION_SEND, KEY_ACTIONS[0], KEY_ACTIONS[1]];
+/// What DynamoDB asks KMS for on the role's behalf to read and write the state table encrypted with
+/// the stack's key: the table key's decryption and the key's description (DynamoDB developer guide,
+/// "How Amazon DynamoDB uses AWS KMS"). The table key itself is made once, when CloudFormation
+/// creates the table, under the deployer's permissions.
+pub const STATE_KEY_ACTIONS: &[&str] = &["kms:Decrypt", "kms:DescribeKey"];
+
+/// Actions the function's role needs though no code calls them: [`ON_FAILURE_DESTINATION_SEND`],
+/// [`KEY_ACTIONS`] and [`STATE_KEY_ACTIONS`]. (Lambda's SQS poller gets its queue actions from SAM's
+/// `SQSPollerPolicy`.)
+pub const ON_BEHALF_ACTIONS: &[&str] = &[
+    ON_FAILURE_DESTINATION_SEND,
+    KEY_ACTIONS[0],
+    KEY_ACTIONS[1],
+    STATE_KEY_ACTIONS[1],
+];
 
 /// What a statement applies to, as `template.yaml` writes its `Resource`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +165,21 @@ pub const FUNCTION_GRANTS: &[Grant] = &[
         &[ON_FAILURE_DESTINATION_SEND],
         Resource::Stack("!GetAtt FailedEventsQueue.Arn"),
     ),
+    grant(
+        "ReadAndWriteState",
+        &[
+            state::table::QUERY,
+            state::table::SCAN,
+            state::table::PUT_ITEM,
+        ],
+        Resource::Stack("!GetAtt StateTable.Arn"),
+    ),
+    Grant {
+        sid: "UseTheKeyThroughDynamoDb",
+        actions: STATE_KEY_ACTIONS,
+        resource: Resource::Stack("!GetAtt FindingsKey.Arn"),
+        via_services: &["dynamodb.${AWS::Region}.amazonaws.com"],
+    },
     Grant {
         sid: "UseTheKeyThroughSnsAndSqs",
         actions: KEY_ACTIONS,
@@ -259,7 +288,16 @@ mod tests {
         for action in AWS_ACTIONS {
             let (service, name) = action.split_once(':').unwrap_or_default();
             assert!(
-                ["cloudfront", "acm", "iam", "sns", "sqs", "securityhub"].contains(&service),
+                [
+                    "cloudfront",
+                    "acm",
+                    "iam",
+                    "sns",
+                    "sqs",
+                    "dynamodb",
+                    "securityhub",
+                ]
+                .contains(&service),
                 "{action}"
             );
             assert!(

@@ -75,6 +75,15 @@ pub const FOLLOW_UP_MAX_ATTEMPTS: Bounded = Bounded {
     max: 50,
 };
 
+/// Days a resolved finding's record (and an expired suppression) stays in the state table before
+/// DynamoDB's TTL deletes it (`RESOLVED_RETENTION_DAYS`): long enough for a finding that comes back to
+/// be told apart from a new one, and for the history to answer "when was this fixed?".
+pub const RESOLVED_RETENTION_DAYS: Bounded = Bounded {
+    default: 90,
+    min: 1,
+    max: 3650,
+};
+
 /// When a sweep publishes its digest (`DIGEST`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DigestMode {

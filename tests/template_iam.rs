@@ -727,3 +727,65 @@ fn a_conditional_grant_made_unconditional_or_widened_is_refused() {
         );
     }
 }
+
+#[test]
+fn the_state_table_is_on_demand_recoverable_encrypted_with_the_key_and_expires_resolved_records() {
+    use cloudfront_tls_audit::state::table::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
+    let template = template();
+    let table = resource(&template, "StateTable");
+    expect(
+        &table,
+        &[
+            ("Type", "AWS::DynamoDB::Table"),
+            ("BillingMode", "PAY_PER_REQUEST"),
+            ("PointInTimeRecoveryEnabled", "true"),
+            ("SSEEnabled", "true"),
+            ("SSEType", "KMS"),
+            ("KMSMasterKeyId", "!Ref FindingsKey"),
+            ("Enabled", "true"),
+        ],
+    );
+    // The key schema and the TTL attribute are the ones src/state/table.rs reads and writes.
+    let key_schema: Vec<&str> = table
+        .iter()
+        .skip_while(|line| line.trim() != "KeySchema:")
+        .take_while(|line| !line.trim().starts_with("PointInTimeRecoverySpecification"))
+        .copied()
+        .collect();
+    let names = values(&key_schema, "AttributeName");
+    assert_eq!(names, [PARTITION_KEY], "the first key is the partition key");
+    let ttl: Vec<&str> = table
+        .iter()
+        .skip_while(|line| line.trim() != "TimeToLiveSpecification:")
+        .copied()
+        .collect();
+    assert_eq!(values(&ttl, "AttributeName"), [TTL_ATTRIBUTE]);
+    let schema = table.join("\n");
+    for (name, kind) in [(PARTITION_KEY, "HASH"), (SORT_KEY, "RANGE")] {
+        assert!(
+            schema.contains(&format!(
+                "- AttributeName: {name}\n          KeyType: {kind}"
+            )),
+            "{name} is not the {kind} key: {schema}"
+        );
+    }
+    // The function is told its table and retention; the role may use the table and, through
+    // DynamoDB only, the key.
+    let function = resource(&template, "AuditFunction");
+    expect(
+        &function,
+        &[
+            ("STATE_TABLE", "!Ref StateTable"),
+            ("RESOLVED_RETENTION_DAYS", "!Ref ResolvedRetentionDays"),
+        ],
+    );
+    let statements = function_statements(&template);
+    assert!(statements.iter().any(
+        |s| s.resource == ["!GetAtt StateTable.Arn"] && s.actions.contains("dynamodb:PutItem")
+    ));
+    assert!(statements.iter().any(|s| {
+        s.resource == ["!GetAtt FindingsKey.Arn"]
+            && s.actions.contains("kms:Decrypt")
+            && s.via_services == ["!Sub dynamodb.${AWS::Region}.amazonaws.com"]
+    }));
+}

@@ -24,10 +24,10 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let remaining = remaining(event.context.deadline);
         let payload = serde_json::to_vec(&event.payload)?;
-        let function_arn = event.context.invoked_function_arn;
+        let function_arn = event.context.invoked_function_arn.as_str();
         Ok::<Value, Error>(
             handler
-                .handle_invocation(&payload, remaining, Some(&function_arn))
+                .handle_invocation(&payload, remaining, Some(function_arn))
                 .await?,
         )
     }))

@@ -55,6 +55,12 @@ pub struct LambdaConfig {
     pub follow_up_delay: Duration,
     /// `FOLLOW_UP_MAX_ATTEMPTS` (default 6).
     pub follow_up_max_attempts: u32,
+    /// `STATE_TABLE`: the DynamoDB table of the findings' memory (set by the template). Unset: every
+    /// finding is new on every run, nothing is resolved, and the report says so.
+    pub state_table: Option<String>,
+    /// `RESOLVED_RETENTION_DAYS` (default 90): how long resolved records and expired suppressions
+    /// stay in the state table before its TTL deletes them.
+    pub resolved_retention_days: u64,
     /// `AWS_CONNECT_TIMEOUT_SECONDS` (3), `AWS_ATTEMPT_TIMEOUT_SECONDS` (10),
     /// `AWS_OPERATION_TIMEOUT_SECONDS` (30), `AWS_MAX_ATTEMPTS` (3), `AWS_RETRY_BACKOFF_MILLISECONDS`
     /// (1000): every AWS client's deadlines and retries. Reads also end by the invocation's deadline
@@ -186,6 +192,12 @@ impl LambdaConfig {
                 "FOLLOW_UP_MAX_ATTEMPTS",
                 settings::FOLLOW_UP_MAX_ATTEMPTS,
             )? as u32,
+            state_table: get("STATE_TABLE"),
+            resolved_retention_days: number(
+                get("RESOLVED_RETENTION_DAYS"),
+                "RESOLVED_RETENTION_DAYS",
+                settings::RESOLVED_RETENTION_DAYS,
+            )?,
             aws_timeouts: aws_timeouts(&get)?,
             endpoint_url: get("CLOUDFRONT_TLS_AUDIT_ENDPOINT_URL"),
             resolve: list(
@@ -388,6 +400,17 @@ mod tests {
             (16, Duration::from_secs(10))
         );
         assert_eq!(c.follow_up_queue_url, None);
+        assert_eq!((c.state_table, c.resolved_retention_days), (None, 90));
+        let c = config(&[
+            TOPIC,
+            ("STATE_TABLE", "cloudfront-tls-audit-StateTable-X"),
+            ("RESOLVED_RETENTION_DAYS", "30"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            (c.state_table.as_deref(), c.resolved_retention_days),
+            (Some("cloudfront-tls-audit-StateTable-X"), 30)
+        );
         assert_eq!(c.digest, DigestMode::OnChange);
         assert_eq!(c.heartbeat_day, HeartbeatDay(Some(time::Weekday::Monday)));
         assert!(!c.notify_unchanged);
@@ -440,6 +463,7 @@ mod tests {
             ("NOTIFY_UNCHANGED", "maybe"),
             ("REMIND_AFTER_DAYS", "0"),
             ("REMIND_AFTER_DAYS", "366"),
+            ("RESOLVED_RETENTION_DAYS", "0"),
             ("CLOUDFRONT_TLS_AUDIT_RESOLVE", "host-without-port"),
             ("CLOUDFRONT_TLS_AUDIT_CONNECT_TO", "edge:443:127.0.0.1"),
         ] {

@@ -19,6 +19,11 @@ use crate::probe::ProbeSettings;
 use crate::report::{Note, Report};
 use crate::securityhub::{ExportError, FindingsExport, NoExport};
 use crate::settings::{LabInputs, TrustAnchors};
+use crate::state::table::TableStore;
+use crate::state::{
+    self as memory, account_of_function_arn, RunContext, RunFacts, StateError, StateStore,
+    UNKNOWN_ACCOUNT,
+};
 
 /// Why an invocation fails. Only failures that a retry can cure are errors: a publish that did not
 /// happen must fail the invocation so that Lambda's retries and on-failure destination keep the event.
@@ -35,13 +40,39 @@ pub enum HandlerError {
     /// and its retry imports them again.
     #[error("findings were not imported into Security Hub: {0}")]
     Export(#[from] ExportError),
+    /// The state table could not be read or written: the findings were published as new (with a
+    /// note), and failing keeps the event, so that its retry reconciles once the table is back.
+    #[error("the findings' state was not kept (they were published as new): {0}")]
+    State(#[from] StateError),
+}
+
+/// Opens the state store of one invocation (the records it reads are its own).
+pub trait OpenState {
+    /// The store.
+    type Store: StateStore + Sync;
+
+    /// The store for one invocation; `None` when no state is configured (`STATE_TABLE` unset).
+    fn open(&self) -> impl std::future::Future<Output = Option<Self::Store>> + Send;
+}
+
+/// No state: every finding is new on every run, and the report says so.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoState;
+
+impl OpenState for NoState {
+    type Store = TableStore;
+
+    async fn open(&self) -> Option<TableStore> {
+        None
+    }
 }
 
 /// The function's state between invocations: clients, settings, trust anchors. `F` schedules
 /// follow-ups; it defaults to [`NoFollowUps`] (no queue) and is set with [`Handler::with_follow_ups`].
+/// `S` opens the findings' state; it defaults to [`NoState`] and is set with [`Handler::with_state`].
 /// `X` exports findings to Security Hub; it defaults to [`NoExport`] and is set with
 /// [`Handler::with_export`].
-pub struct Handler<R, P, F = NoFollowUps, X = NoExport> {
+pub struct Handler<R, P, F = NoFollowUps, S = NoState, X = NoExport> {
     /// Reads CloudFront, ACM and IAM.
     pub reader: R,
     /// Publishes notifications.
@@ -55,6 +86,8 @@ pub struct Handler<R, P, F = NoFollowUps, X = NoExport> {
     pub notes: Vec<Note>,
     /// Schedules the edge re-check of distributions not yet Deployed.
     pub follow_ups: F,
+    /// Opens the findings' state (`STATE_TABLE`).
+    pub state: S,
     /// Exports findings to Security Hub.
     pub export: X,
 }
@@ -100,6 +133,7 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync> Handler<R, P> {
             probe,
             notes,
             follow_ups: NoFollowUps,
+            state: NoState,
             export: NoExport,
         }
     }
@@ -121,11 +155,12 @@ impl<
         R: UntilDeadline + Sync,
         P: Publisher + Sync,
         F: FollowUps + Sync,
+        S: OpenState + Sync,
         X: FindingsExport + Sync,
-    > Handler<R, P, F, X>
+    > Handler<R, P, F, S, X>
 {
     /// The same handler, scheduling follow-ups with `follow_ups`.
-    pub fn with_follow_ups<G: FollowUps + Sync>(self, follow_ups: G) -> Handler<R, P, G, X> {
+    pub fn with_follow_ups<G: FollowUps + Sync>(self, follow_ups: G) -> Handler<R, P, G, S, X> {
         Handler {
             reader: self.reader,
             publisher: self.publisher,
@@ -133,12 +168,13 @@ impl<
             probe: self.probe,
             notes: self.notes,
             follow_ups,
+            state: self.state,
             export: self.export,
         }
     }
 
     /// The same handler, exporting findings with `export`.
-    pub fn with_export<Y: FindingsExport + Sync>(self, export: Y) -> Handler<R, P, F, Y> {
+    pub fn with_export<Y: FindingsExport + Sync>(self, export: Y) -> Handler<R, P, F, S, Y> {
         Handler {
             reader: self.reader,
             publisher: self.publisher,
@@ -146,11 +182,27 @@ impl<
             probe: self.probe,
             notes: self.notes,
             follow_ups: self.follow_ups,
+            state: self.state,
             export,
         }
     }
 
-    /// Handles one payload; `remaining` is the time left before the invocation's deadline.
+    /// The same handler, keeping the findings' state with `state`.
+    pub fn with_state<T: OpenState + Sync>(self, state: T) -> Handler<R, P, F, T, X> {
+        Handler {
+            reader: self.reader,
+            publisher: self.publisher,
+            config: self.config,
+            probe: self.probe,
+            notes: self.notes,
+            follow_ups: self.follow_ups,
+            state,
+            export: self.export,
+        }
+    }
+
+    /// Handles one payload; `remaining` is the time left before the invocation's deadline. The
+    /// account of the fingerprints is unknown this way: see [`Handler::handle_invocation`].
     pub async fn handle(
         &self,
         payload: &[u8],
@@ -159,13 +211,13 @@ impl<
         self.handle_invocation(payload, remaining, None).await
     }
 
-    /// Handles one payload of an invocation of `invoked_function_arn` (the Lambda context's; it
-    /// names the account the findings belong to).
+    /// Handles one payload of the invocation of `function_arn` (the context's invoked function
+    /// ARN, whose account names the fingerprints).
     pub async fn handle_invocation(
         &self,
         payload: &[u8],
         remaining: Option<Duration>,
-        invoked_function_arn: Option<&str>,
+        function_arn: Option<&str>,
     ) -> Result<Value, HandlerError> {
         let trigger = match parse_trigger_bytes(payload) {
             Ok(trigger) => trigger,
@@ -176,6 +228,9 @@ impl<
                 return Ok(json!({"status": "rejected", "reason": error.to_string()}));
             }
         };
+        // A refused call's configuration is not the deployed one: its findings open or resolve
+        // nothing in the state.
+        let proposed = matches!(trigger, Trigger::CheckRejected { .. });
         let (subject, cause) = match trigger {
             Trigger::Ignore {
                 reason,
@@ -205,7 +260,7 @@ impl<
             } => (Subject::Proposed(distribution), cause),
         };
         let request = self.request(subject, remaining);
-        let now = request.now;
+        let request_time = request.now;
         // Reads end where probes stop starting: the publish keeps the safety margin for itself.
         let reader = self.reader.until(self.work_deadline(remaining));
         // Boxed: the whole pipeline inline would nest futures deeper than the compiler's layout limit.
@@ -219,6 +274,28 @@ impl<
         } else {
             self.plan_follow_up(&mut report, &cause)
         };
+        let store = if proposed {
+            None
+        } else {
+            self.state.open().await
+        };
+        let now = state_time(&cause, request_time);
+        let trigger_text = resolved_by(&cause);
+        let account = function_arn.and_then(account_of_function_arn);
+        let facts = RunFacts {
+            account: account.unwrap_or(UNKNOWN_ACCOUNT),
+            now,
+            trigger: &trigger_text,
+            remind_after_days: i64::from(self.config.remind_after_days),
+        };
+        // Boxed, like the audit: inline, the futures nest deeper than the compiler's layout limit.
+        let state = Box::pin(remember(
+            store.as_ref(),
+            &mut report,
+            facts,
+            account.is_some(),
+        ))
+        .await;
         log_findings(&report, &summary);
         emit_metrics(&report, &summary);
         let notifications = if matches!(cause, Cause::FollowUp { .. }) {
@@ -229,6 +306,14 @@ impl<
             self.notifications(&report, &summary, sweep, now)
         };
         publish_all(&self.publisher, &notifications).await?;
+        match (&store, state) {
+            // After the publish: reminders count from the last message that carried a finding.
+            (Some(store), Ok(())) => {
+                Box::pin(memory::mark_notified(store, &self.notified(&report), now)).await?
+            }
+            (_, Err(error)) => return Err(error.into()),
+            (None, Ok(())) => {}
+        }
         // After the publish: a failure here fails the invocation, and its retry publishes again
         // (subscribers may see a message twice, never miss the re-check).
         let follow_up_result = match follow_up {
@@ -251,9 +336,7 @@ impl<
         };
         // Last: Security Hub is a second copy of what was just published; its failure fails the
         // invocation so that the retry imports again.
-        let export_result = self
-            .export_findings(&report, &now, invoked_function_arn)
-            .await?;
+        let export_result = self.export_findings(&report, &now, function_arn).await?;
         Ok(json!({
             "status": "audited",
             "trigger": summary,
@@ -270,12 +353,12 @@ impl<
         &self,
         report: &Report,
         now: &OffsetDateTime,
-        invoked_function_arn: Option<&str>,
+        function_arn: Option<&str>,
     ) -> Result<Value, HandlerError> {
         if !self.export.enabled() {
             return Ok(Value::Null);
         }
-        let Some(account) = invoked_function_arn.and_then(account_of_function_arn) else {
+        let Some(account) = function_arn.and_then(account_of_function_arn) else {
             tracing::warn!("Security Hub export skipped: the invocation names no function ARN");
             return Ok(json!({"status": "skipped", "reason": "no invoked function ARN"}));
         };
@@ -350,6 +433,16 @@ impl<
         }
     }
 
+    /// The fingerprints that this invocation's notifications carried: the findings at or above
+    /// `MIN_SEVERITY` whose transition is notified (new, escalated, reminder).
+    fn notified(&self, report: &Report) -> Vec<memory::Fingerprint> {
+        let mut shown = report.clone();
+        shown
+            .findings
+            .retain(|f| f.severity >= self.config.min_severity);
+        memory::notifiable(&shown)
+    }
+
     /// What this audit publishes: with state, what changed (`notify::notifications`).
     fn notifications(
         &self,
@@ -362,16 +455,74 @@ impl<
     }
 }
 
-/// The account of a Lambda function ARN (`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME`).
-fn account_of_function_arn(arn: &str) -> Option<&str> {
-    let mut fields = arn.split(':');
-    match (fields.next(), fields.nth(1), fields.nth(1)) {
-        (Some("arn"), Some("lambda"), Some(account))
-            if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            Some(account)
+/// The state pass of one invocation: through `store` when there is one, else every finding new
+/// with a note saying there is no state. A store failure leaves every finding new, with a note, and
+/// is returned for the caller to fail the invocation after publishing.
+async fn remember<T: StateStore + Sync>(
+    store: Option<&T>,
+    report: &mut Report,
+    facts: RunFacts<'_>,
+    account_known: bool,
+) -> Result<(), StateError> {
+    let Some(store) = store else {
+        report.notes.push(Note::NoState {
+            setting: "STATE_TABLE",
+        });
+        memory::forget(report, &facts);
+        return Ok(());
+    };
+    if !account_known {
+        report.notes.push(Note::AccountUnknown {
+            reason: "the invocation names no function ARN with an account".into(),
+            remedy: "fingerprints of this run do not match the account's records",
+        });
+    }
+    let context = RunContext {
+        facts,
+        extra_suppressions: &[],
+    };
+    let result = memory::remember(store, report, &context).await;
+    for skipped in store.skipped() {
+        report.notes.push(Note::StateItemSkipped { item: skipped });
+    }
+    if let Err(error) = &result {
+        tracing::error!(error = %error, "state unavailable");
+    }
+    result
+}
+
+/// The state's time of a run: the event's own time when it has one, so that a retry of the same
+/// event (after a failed publish) is the same run to the state and keeps its transitions; else the
+/// audit's.
+fn state_time(cause: &Cause, audited_at: OffsetDateTime) -> OffsetDateTime {
+    let event_time = match cause {
+        Cause::ApiCall { event_time, .. } | Cause::Certificate { event_time, .. } => {
+            event_time.as_deref()
         }
         _ => None,
+    };
+    event_time
+        .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or(audited_at)
+}
+
+/// The trigger as told to people, recorded on what it resolves.
+fn resolved_by(cause: &Cause) -> String {
+    match cause {
+        Cause::ApiCall {
+            event_name,
+            actor_arn: Some(actor),
+            ..
+        } => format!("{event_name} by {actor}"),
+        Cause::ApiCall { event_name, .. } => event_name.clone(),
+        Cause::Certificate {
+            event,
+            certificate_arn,
+            ..
+        } => format!("{} for {certificate_arn}", event.detail_type()),
+        Cause::Sweep { .. } => "the daily sweep".to_owned(),
+        Cause::Operator => "an operator request".to_owned(),
+        Cause::FollowUp { cause, .. } => format!("the edge re-check after {cause}"),
     }
 }
 
@@ -631,6 +782,7 @@ mod tests {
             probe: handler.probe,
             notes: handler.notes,
             follow_ups: NoFollowUps,
+            state: NoState,
             export: NoExport,
         };
         let result = handle(&handler, DIRECT).await.expect("handled");

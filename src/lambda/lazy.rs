@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
 use super::follow_up::{FollowUp, FollowUpError, FollowUps, SqsFollowUps};
-use super::handler::UntilDeadline;
+use super::handler::{OpenState, UntilDeadline};
 use crate::audit::AccountReader;
 use crate::aws::{load_sdk_config, AwsOptions};
 use crate::inventory::AwsInventory;
@@ -17,6 +17,7 @@ use crate::model::{Scope, Snapshot};
 use crate::notify::{Notification, NotifyError, Publisher, SnsPublisher};
 use crate::report::Report;
 use crate::securityhub::{ExportError, Exported, FindingsExport, SecurityHub};
+use crate::state::table::TableStore;
 
 /// The production clients, created together on first use and shared by the handler's three roles.
 #[derive(Clone)]
@@ -28,6 +29,8 @@ struct Inner {
     options: AwsOptions,
     topic_arn: String,
     follow_up: Option<(String, Duration)>,
+    /// `STATE_TABLE` and `RESOLVED_RETENTION_DAYS`.
+    state_table: Option<(String, u64)>,
     security_hub: bool,
     clients: OnceCell<Clients>,
 }
@@ -36,16 +39,19 @@ struct Clients {
     inventory: AwsInventory,
     publisher: SnsPublisher,
     follow_ups: Option<SqsFollowUps>,
+    dynamodb: aws_sdk_dynamodb::Client,
     security_hub: Option<SecurityHub>,
 }
 
 impl LazyAws {
-    /// Remembers how to build the clients; builds nothing yet. `security_hub`: also build the
-    /// Security Hub client (`SECURITY_HUB=true`).
+    /// Remembers how to build the clients; builds nothing yet. `state_table`: the table of the
+    /// findings' state and its retention in days (`STATE_TABLE`, `RESOLVED_RETENTION_DAYS`);
+    /// `security_hub`: also build the Security Hub client (`SECURITY_HUB=true`).
     pub fn new(
         options: AwsOptions,
         topic_arn: String,
         follow_up: Option<(String, Duration)>,
+        state_table: Option<(String, u64)>,
         security_hub: bool,
     ) -> LazyAws {
         LazyAws {
@@ -53,6 +59,7 @@ impl LazyAws {
                 options,
                 topic_arn,
                 follow_up,
+                state_table,
                 security_hub,
                 clients: OnceCell::new(),
             }),
@@ -73,6 +80,8 @@ impl LazyAws {
                         .follow_up
                         .as_ref()
                         .map(|(url, delay)| SqsFollowUps::from_sdk_config(&config, url, *delay)),
+                    // The stack's table, in the function's own region.
+                    dynamodb: aws_sdk_dynamodb::Client::new(&config),
                     // The hub of the function's own Region (`AWS_REGION`).
                     security_hub: self
                         .inner
@@ -168,5 +177,15 @@ impl FindingsExport for LazyAws {
                 None => Ok(Exported::default()),
             }
         }
+    }
+}
+
+impl OpenState for LazyAws {
+    type Store = TableStore;
+
+    async fn open(&self) -> Option<TableStore> {
+        let (table, retention_days) = self.inner.state_table.as_ref()?;
+        let client = self.clients().await.dynamodb.clone();
+        Some(TableStore::new(client, table.clone(), *retention_days))
     }
 }

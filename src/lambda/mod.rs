@@ -24,9 +24,10 @@ pub enum InitError {
     TrustAnchor(#[from] crate::settings::TrustAnchorError),
 }
 
-/// The production handler: follow-ups go to SQS when `FOLLOW_UP_QUEUE_URL` is set, else nowhere.
-/// Findings also go to Security Hub when `SECURITY_HUB=true`.
-pub type LambdaHandler = Handler<LazyAws, LazyAws, LazyAws, LazyAws>;
+/// The production handler: follow-ups go to SQS when `FOLLOW_UP_QUEUE_URL` is set, else nowhere;
+/// the findings' state is kept in `STATE_TABLE` when it is set;
+/// findings also go to Security Hub when `SECURITY_HUB=true`.
+pub type LambdaHandler = Handler<LazyAws, LazyAws, LazyAws, LazyAws, LazyAws>;
 
 /// Builds the production handler from the environment: AWS clients, SNS publisher, follow-up queue,
 /// trust anchors.
@@ -44,11 +45,16 @@ pub async fn handler_from_env() -> Result<LambdaHandler, InitError> {
             .follow_up_queue_url
             .clone()
             .map(|url| (url, config.follow_up_delay)),
+        config
+            .state_table
+            .clone()
+            .map(|table| (table, config.resolved_retention_days)),
         config.security_hub,
     );
     Ok(
         Handler::new(aws.clone(), aws.clone(), config, trust_anchors)
             .with_follow_ups(aws.clone())
+            .with_state(aws.clone())
             .with_export(aws),
     )
 }

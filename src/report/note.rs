@@ -96,6 +96,11 @@ pub enum Note {
         /// The setting that would configure it (`--state`, `STATE_TABLE`).
         setting: &'static str,
     },
+    /// The state store skipped an item it could not read (malformed, or not this tool's).
+    StateItemSkipped {
+        /// Which item, and what is wrong with it.
+        item: String,
+    },
     /// The account could not be read: fingerprints use `unknown` instead of the account id.
     AccountUnknown {
         /// Why.
@@ -173,6 +178,10 @@ impl fmt::Display for Note {
                 f,
                 "no state ({setting} not set): every finding is reported as new and nothing is \
                  resolved"
+            ),
+            Note::StateItemSkipped { item } => write!(
+                f,
+                "state item skipped: {item}; delete or fix it in the state table"
             ),
             Note::AccountUnknown { reason, remedy } => write!(
                 f,

@@ -20,6 +20,7 @@ mod fingerprint_tests;
 pub mod reconcile;
 mod remember;
 mod suppression;
+pub mod table;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -129,6 +130,17 @@ pub struct Record {
     /// Incremented by every write: stores write conditionally on the version they read, so two runs
     /// auditing the same distribution at once lose no transition.
     pub version: u64,
+}
+
+impl Record {
+    /// Whether `self` and `other` say the same, whatever their versions (a store skips writing a
+    /// record that only had its version bumped).
+    pub fn same_as(&self, other: &Record) -> bool {
+        Record {
+            version: other.version,
+            ..self.clone()
+        } == *other
+    }
 }
 
 /// A finding's status in this run's report (the JSON contract's `status`).
@@ -348,6 +360,12 @@ pub trait StateStore {
         &self,
         id: &SuppressionId,
     ) -> impl std::future::Future<Output = Result<bool, StateError>> + Send;
+
+    /// Items the store skipped so far because they were malformed or foreign, one line each, for
+    /// the report's notes (a store that cannot hold such items has none).
+    fn skipped(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The account of a Lambda function from its ARN (`arn:aws:lambda:REGION:ACCOUNT:function:NAME`,

@@ -90,6 +90,11 @@ impl Emulator {
         aws_sdk_sqs::Client::new(&self.sdk_config())
     }
 
+    /// A DynamoDB client (the state table tests).
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(&self.sdk_config())
+    }
+
     /// The inventory under test, reading from this emulator.
     pub fn inventory(&self) -> AwsInventory {
         AwsInventory::from_clients(self.cloudfront(), self.acm(), self.iam())

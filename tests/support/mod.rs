@@ -15,6 +15,7 @@ pub mod hostile_servers;
 pub mod judged;
 pub mod runtime_api;
 pub mod seed;
+pub mod state_table;
 pub mod tls_servers;
 pub mod topic;
 
