@@ -30,6 +30,16 @@ struct Function {
 
 impl Function {
     async fn start(emulator: &Emulator, topic_arn: &str, table: Option<&str>) -> Function {
+        Function::start_with(emulator, topic_arn, table, &[]).await
+    }
+
+    /// The same with more environment variables.
+    async fn start_with(
+        emulator: &Emulator,
+        topic_arn: &str,
+        table: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Function {
         let api = RuntimeApi::start().await;
         let mut command = api.function_command(
             std::path::Path::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit-lambda")),
@@ -45,6 +55,7 @@ impl Function {
         if let Some(table) = table {
             command.env("STATE_TABLE", table);
         }
+        command.envs(env.iter().copied());
         let process = command.spawn().expect("the Lambda binary starts");
         Function {
             api,
@@ -145,6 +156,17 @@ async fn uncovered(emulator: &Emulator, reference: &str) -> String {
     .await
 }
 
+/// An ACM certificate for www and api: a distribution with it fixes what `uncovered` broke.
+async fn covering_www_and_api(emulator: &Emulator) -> String {
+    import_acm(
+        &emulator.acm(),
+        &CertBuilder::new(["www.example.com", "api.example.com"])
+            .expires_in_days(200)
+            .build(),
+    )
+    .await
+}
+
 async fn www_only(emulator: &Emulator) -> String {
     import_acm(
         &emulator.acm(),
@@ -188,13 +210,7 @@ async fn two_sweeps_with_a_change_then_a_sweep_without_one() {
     let (emulator, topic_arn, queue_url) = emulator_with_table().await;
     let stays = uncovered(&emulator, "stays").await;
     let fixed = uncovered(&emulator, "fixed").await;
-    let covering = import_acm(
-        &emulator.acm(),
-        &CertBuilder::new(["www.example.com", "api.example.com"])
-            .expires_in_days(200)
-            .build(),
-    )
-    .await;
+    let covering = covering_www_and_api(&emulator).await;
     let healthy = DistributionSpec::new().with_acm(&covering, &["www.example.com"]);
     let broken = create_distribution(&emulator.cloudfront(), "broken", &healthy).await;
     let function = Function::start(&emulator, &topic_arn, Some(TABLE)).await;
@@ -235,14 +251,18 @@ async fn two_sweeps_with_a_change_then_a_sweep_without_one() {
     .await;
     succeeded(function.invoke(SWEEP).await);
     let second = reports(&emulator, &queue_url).await;
+    // Published in full: only the new finding; the unchanged one is in the digest's Still open.
     assert_eq!(
         alias_findings(&second),
-        sorted(vec![
-            (stays.clone(), "open".into()),
-            (broken.clone(), "new".into())
-        ]),
+        [(broken.clone(), "new".to_owned())],
         "{second:#?}"
     );
+    let still_open: Vec<&str> = second
+        .iter()
+        .flat_map(|r| r["still_open"].as_array().into_iter().flatten())
+        .filter_map(|f| f["distribution_id"].as_str())
+        .collect();
+    assert!(still_open.contains(&stays.as_str()), "{second:#?}");
     // The digest has one new and one resolved finding, the rest still open; per-distribution
     // messages go out for the new one only. The table says what was resolved, and by what.
     assert_eq!(
@@ -422,4 +442,91 @@ async fn without_a_state_table_every_finding_is_new_and_the_report_says_so() {
             notes(&published)
         );
     }
+}
+
+/// Every finding in the emulator's Security Hub whose code is `code`.
+async fn hub_findings(
+    emulator: &Emulator,
+    code: &str,
+) -> Vec<aws_sdk_securityhub::types::AwsSecurityFinding> {
+    let hub = aws_sdk_securityhub::Client::new(&emulator.sdk_config());
+    let page = hub
+        .get_findings()
+        .max_results(100)
+        .send()
+        .await
+        .expect("GetFindings");
+    page.findings()
+        .iter()
+        .filter(|f| f.generator_id() == Some(code))
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn security_hub_gets_every_sweeps_findings_and_archives_the_fixed_one() {
+    use aws_sdk_securityhub::types::{ComplianceStatus, RecordState};
+    let (emulator, topic_arn, _queue_url) = emulator_with_table().await;
+    let stays = uncovered(&emulator, "stays").await;
+    let fixed = uncovered(&emulator, "fixed").await;
+    let covering = covering_www_and_api(&emulator).await;
+    aws_sdk_securityhub::Client::new(&emulator.sdk_config())
+        .enable_security_hub()
+        .send()
+        .await
+        .expect("EnableSecurityHub");
+    let function = Function::start_with(
+        &emulator,
+        &topic_arn,
+        Some(TABLE),
+        &[("SECURITY_HUB", "true")],
+    )
+    .await;
+
+    // First sweep: both findings imported, failed and active, under their fingerprints (the
+    // account is the invoked function's).
+    let response = succeeded(function.invoke(SWEEP).await);
+    assert_eq!(response["security_hub"]["status"], "imported", "{response}");
+    let imported = hub_findings(&emulator, "viewer-alias-not-covered").await;
+    assert_eq!(imported.len(), 2, "{imported:#?}");
+    for finding in &imported {
+        assert!(finding
+            .id()
+            .is_some_and(|id| id.starts_with("cfta1/111122223333/")));
+        assert_eq!(finding.record_state(), Some(&RecordState::Active));
+        assert_eq!(
+            finding.compliance().and_then(|c| c.status()),
+            Some(&ComplianceStatus::Failed)
+        );
+    }
+
+    // One fixed: the second sweep refreshes the other and archives it.
+    update(
+        &emulator,
+        &fixed,
+        "fixed",
+        &DistributionSpec::new().with_acm(&covering, &["www.example.com", "api.example.com"]),
+    )
+    .await;
+    let response = succeeded(function.invoke(SWEEP).await);
+    assert_eq!(response["security_hub"]["archived"], 1, "{response}");
+    let after = hub_findings(&emulator, "viewer-alias-not-covered").await;
+    assert_eq!(after.len(), 2, "updated in place: {after:#?}");
+    let of = |distribution: &str| {
+        after
+            .iter()
+            .find(|f| {
+                f.id()
+                    .is_some_and(|id| id.contains(&format!("/{distribution}/")))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("no Security Hub finding for {distribution}: {after:#?}"))
+    };
+    let archived = of(&fixed);
+    assert_eq!(archived.record_state(), Some(&RecordState::Archived));
+    assert_eq!(
+        archived.compliance().and_then(|c| c.status()),
+        Some(&ComplianceStatus::Passed)
+    );
+    assert_eq!(of(&stays).record_state(), Some(&RecordState::Active));
 }
