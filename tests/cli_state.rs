@@ -406,3 +406,88 @@ async fn suppress_add_refuses_what_it_cannot_keep() {
     assert!(String::from_utf8_lossy(&without.stderr).contains("--state PATH"));
     assert!(!state.exists(), "nothing written by a refused suppression");
 }
+
+/// `--state-table`: the CLI shares the Lambda's DynamoDB table; a suppression added there applies to
+/// the next audit, and a second audit finds the first one's findings open.
+#[tokio::test]
+async fn the_lambdas_state_table_is_a_store_for_audit_and_suppress() {
+    let emulator = Emulator::start();
+    support::state_table::create_state_table(&emulator.dynamodb(), "tls-state").await;
+    let arn = import_healthy_acm(&emulator.acm()).await;
+    let mut spec = DistributionSpec::new().with_acm(&arn, &["www.example.com"]);
+    spec.behaviors = vec![allow_all("/img/*")];
+    let id = create_distribution(&emulator.cloudfront(), "table-one", &spec).await;
+    let table_audit = |emulator: &Emulator| {
+        let output = cli(
+            emulator,
+            &["audit", "--format", "json", "--state-table", "tls-state"],
+        );
+        let report = json(&output);
+        (output, report)
+    };
+
+    let (first, report) = table_audit(&emulator);
+    assert_eq!(first.status.code(), Some(1), "{first:?}");
+    assert_eq!(
+        statuses(&report, "viewer-http-allowed"),
+        [pair("new", "cache behaviour /img/*")]
+    );
+    let (_, report) = table_audit(&emulator);
+    assert_eq!(
+        statuses(&report, "viewer-http-allowed"),
+        [pair("open", "cache behaviour /img/*")],
+        "remembered in the table: {report:#}"
+    );
+
+    let added = cli(
+        &emulator,
+        &[
+            "suppress",
+            "add",
+            "--state-table",
+            "tls-state",
+            "--code",
+            "viewer-http-allowed",
+            "--distribution",
+            &id,
+            "--reason",
+            "legacy images, tracked in OPS-1",
+            "--days",
+            "30",
+        ],
+    );
+    assert_eq!(added.status.code(), Some(0), "{added:?}");
+    let listed = cli(
+        &emulator,
+        &["suppress", "list", "--state-table", "tls-state"],
+    );
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("legacy images"),
+        "{listed:?}"
+    );
+    let (suppressed, report) = table_audit(&emulator);
+    assert_eq!(
+        statuses(&report, "viewer-http-allowed"),
+        [pair("suppressed", "cache behaviour /img/*")],
+        "{report:#}"
+    );
+    assert_eq!(
+        suppressed.status.code(),
+        Some(0),
+        "a suppressed finding fails no gate"
+    );
+
+    // One store at a time.
+    let both = cli(
+        &emulator,
+        &[
+            "suppress",
+            "list",
+            "--state",
+            "s.json",
+            "--state-table",
+            "tls-state",
+        ],
+    );
+    assert_eq!(both.status.code(), Some(2), "{both:?}");
+}

@@ -362,7 +362,9 @@ pub enum CliError {
     #[error(transparent)]
     State(#[from] crate::state::StateError),
     /// `suppress` was given no store.
-    #[error("suppress needs the state to keep suppressions in: pass --state PATH")]
+    #[error(
+        "suppress needs the state to keep suppressions in: pass --state PATH (a JSON file) or --state-table TABLE (the Lambda's)"
+    )]
     NoStore,
     /// `suppress add` without an expiry.
     #[error(
@@ -560,7 +562,7 @@ async fn audit_and_report(
         trigger: AUDIT_TRIGGER,
         remind_after_days: i64::try_from(settings::REMIND_AFTER_DAYS.default).unwrap_or(7),
     };
-    let remembered = state::remember(&mut report, state, &suppressions, facts).await;
+    let remembered = state::remember(&mut report, state, &suppressions, facts, &config).await;
     let status = finish(&report, output, state.fail_on)?;
     // A store that failed: the report above says so and is whole; the run still fails.
     remembered.map(|()| status)

@@ -1,5 +1,6 @@
 //! The CLI's side of findings with a memory: `--state`, `--suppressions`, `--account`,
-//! `--fail-on`, and `suppress add|list|remove`. The store is chosen in one place
+//! `--fail-on`, and `suppress add|list|remove`, against a JSON file (`--state`) or the Lambda's
+//! DynamoDB table (`--state-table`). The store is chosen in one place
 //! ([`StoreArgs::store`]) and everything else is generic over [`StateStore`]: adding a store is a
 //! flag, a [`Store`] variant, and one match arm in each of [`remember`] and [`suppress`].
 
@@ -11,6 +12,8 @@ use time::{Duration, OffsetDateTime};
 
 use super::{parse_rfc3339, write_stdout, CliError, Format};
 use crate::report::{terminal, Note, Report};
+use crate::settings;
+use crate::state::table::TableStore;
 use crate::state::{
     self, FileStore, RunContext, RunFacts, StateStore, Suppression, SuppressionId,
     SuppressionRequest, MAX_SUPPRESSION_DAYS, UNKNOWN_ACCOUNT,
@@ -24,6 +27,11 @@ pub struct StoreArgs {
     /// between pipeline runs.
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
+    /// Remember findings in this DynamoDB table instead: the Lambda's (the stack's `StateTableName`
+    /// output), so that the CLI sees and manages the same findings and suppressions. Read in
+    /// us-east-1, the only region the stack deploys to, whatever `AWS_REGION` says.
+    #[arg(long, value_name = "TABLE", conflicts_with = "state")]
+    pub state_table: Option<String>,
 }
 
 /// The store chosen on the command line.
@@ -31,19 +39,23 @@ pub struct StoreArgs {
 pub enum Store {
     /// `--state PATH`.
     File(FileStore),
+    /// `--state-table TABLE`.
+    Table(TableStore),
 }
 
 impl StoreArgs {
-    /// The store the arguments name; `None` without one.
-    pub fn store(&self) -> Option<Store> {
-        self.state
-            .as_ref()
-            .map(|path| Store::File(FileStore::new(path)))
-    }
-
-    /// The store, required (`suppress`).
-    fn required(&self) -> Result<Store, CliError> {
-        self.store().ok_or(CliError::NoStore)
+    /// The store the arguments name; `None` without one. `config` reaches the table.
+    pub fn store(&self, config: &aws_config::SdkConfig) -> Option<Store> {
+        if let Some(path) = &self.state {
+            return Some(Store::File(FileStore::new(path)));
+        }
+        self.state_table.as_ref().map(|table| {
+            Store::Table(TableStore::from_sdk_config(
+                &crate::aws::for_global_services(config),
+                table,
+                settings::RESOLVED_RETENTION_DAYS.default,
+            ))
+        })
     }
 }
 
@@ -225,13 +237,25 @@ pub async fn remember(
     args: &StateArgs,
     suppressions: &[Suppression],
     facts: RunFacts<'_>,
+    config: &aws_config::SdkConfig,
 ) -> Result<(), CliError> {
     let context = RunContext {
         facts,
         extra_suppressions: suppressions,
     };
-    match args.store.store() {
+    match args.store.store(config) {
         Some(Store::File(store)) => state::remember(&store, report, &context).await?,
+        Some(Store::Table(store)) => {
+            let remembered = state::remember(&store, report, &context).await;
+            // Items the table held that are not this tool's records are told, not hidden.
+            report.notes.extend(
+                store
+                    .skipped()
+                    .into_iter()
+                    .map(|item| Note::StateItemSkipped { item }),
+            );
+            remembered?
+        }
         None => without_store(report, &context),
     }
     Ok(())
@@ -282,8 +306,22 @@ pub async fn suppress(
     let (SuppressCommand::Add { store, .. }
     | SuppressCommand::List { store, .. }
     | SuppressCommand::Remove { store, .. }) = &command;
-    match store.required()? {
-        Store::File(file) => suppress_in(&file, command, now, config).await,
+    if let Some(path) = store.state.clone() {
+        // The file store needs no AWS configuration.
+        return suppress_in(&FileStore::new(path), command, now, config).await;
+    }
+    if store.state_table.is_none() {
+        return Err(CliError::NoStore);
+    }
+    let config = config.await;
+    match store.store(&config) {
+        Some(Store::Table(table)) => {
+            suppress_in(&table, command, now, std::future::ready(config)).await
+        }
+        Some(Store::File(file)) => {
+            suppress_in(&file, command, now, std::future::ready(config)).await
+        }
+        None => Err(CliError::NoStore),
     }
 }
 
