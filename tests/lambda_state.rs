@@ -311,6 +311,14 @@ async fn two_concurrent_invocations_on_one_distribution_keep_a_consistent_state(
     let sweep = Function::start(&emulator, &topic_arn, Some(TABLE)).await;
     let event = Function::start(&emulator, &topic_arn, Some(TABLE)).await;
     let direct = format!(r#"{{"action":"audit","distribution_ids":["{id}"]}}"#);
+    let alias_statuses = |published: &[Value]| -> Vec<String> {
+        published
+            .iter()
+            .flat_map(|r| r["findings"].as_array().cloned().unwrap_or_default())
+            .filter(|f| f["code"] == "viewer-alias-not-covered")
+            .map(|f| f["status"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
     for round in 0..3 {
         let (a, b) = tokio::join!(sweep.invoke(SWEEP), event.invoke(&direct));
         succeeded(a);
@@ -324,20 +332,17 @@ async fn two_concurrent_invocations_on_one_distribution_keep_a_consistent_state(
             "round {round}: {:?}",
             records[0]
         );
+        let statuses = alias_statuses(&reports(&emulator, &queue_url).await);
+        let new = statuses.iter().filter(|s| *s == "new").count();
+        if round == 0 {
+            // Announced as new, never lost. How many messages say so depends on the race: a
+            // sweep that wins says it in its digest and in a per-distribution message, and the
+            // loser of an overlapping write race keeps its first reading on retry.
+            assert!(new >= 1, "{statuses:?}");
+        } else {
+            assert_eq!(new, 0, "round {round}: known since round 0: {statuses:?}");
+        }
     }
-    // Published as new once, whichever invocation won the first race; open ever after.
-    let published = reports(&emulator, &queue_url).await;
-    let statuses: Vec<String> = published
-        .iter()
-        .flat_map(|r| r["findings"].as_array().cloned().unwrap_or_default())
-        .filter(|f| f["code"] == "viewer-alias-not-covered")
-        .map(|f| f["status"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    assert_eq!(
-        statuses.iter().filter(|s| *s == "new").count(),
-        1,
-        "{statuses:?}"
-    );
 }
 
 #[tokio::test]
