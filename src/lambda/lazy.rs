@@ -163,19 +163,16 @@ impl FindingsExport for LazyAws {
         self.inner.security_hub
     }
 
-    fn export(
+    async fn export(
         &self,
         report: &Report,
         account: &str,
         now: time::OffsetDateTime,
-    ) -> impl Future<Output = Result<Exported, ExportError>> + Send {
-        let report = report.clone();
-        let account = account.to_owned();
-        async move {
-            match &self.clients().await.security_hub {
-                Some(hub) => hub.export(&report, &account, now).await,
-                None => Ok(Exported::default()),
-            }
+    ) -> Result<Exported, ExportError> {
+        // Borrowed, not cloned: a sweep's report holds every finding of the account.
+        match &self.clients().await.security_hub {
+            Some(hub) => hub.export(report, account, now).await,
+            None => Ok(Exported::default()),
         }
     }
 }
