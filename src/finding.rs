@@ -50,6 +50,27 @@ pub struct Finding {
     /// through sorting and filtering.
     #[serde(skip)]
     pub remembered: Option<crate::state::Remembered>,
+    /// Where the offending property is written, for a proposed configuration read from a file
+    /// (`check-config` on a template or a plan); `None` for what was read from AWS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// Where a finding's property is written in the file under review: the line of the pull request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// The file, as the user named it.
+    pub file: String,
+    /// The line, from 1, where the input has positions (YAML and JSON templates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The column, from 1, with the line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// The resource: a template's logical id, or a Terraform address
+    /// (`module.cdn.aws_cloudfront_distribution.site`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }
 
 impl Finding {
@@ -137,6 +158,7 @@ impl FindingBuilder {
             evidence,
             docs: entry.docs.to_owned(),
             remembered: None,
+            location: None,
         };
         finding.fill_texts(self.cause);
         finding.fit_budget(self.cause);

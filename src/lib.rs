@@ -10,6 +10,7 @@ pub mod aws;
 pub mod catalogue;
 pub mod cli;
 pub mod finding;
+pub mod gate;
 pub mod intake;
 pub mod inventory;
 pub mod lambda;

@@ -376,3 +376,50 @@ pub static NOT_COVERED_RUNTIME_ORIGIN: Cause = Cause {
          picks; nothing needs fixing because of it alone.",
     ],
 };
+
+/// `config-value-unresolved`
+pub static CONFIG_VALUE_UNRESOLVED: Entry = Entry {
+    id: "config-value-unresolved",
+    family: Family::Audit,
+    title: "A value of the proposed configuration cannot be known before deploying",
+    why: "The pre-deploy gate checks a template or a plan before it is deployed. Some values exist only \
+          then: an import from another stack, a value Terraform knows after apply, a parameter without \
+          a value, a certificate the gate was told not to read (`--offline`). Every check that needs \
+          such a value is named here instead of passing in silence; the deployed distribution is \
+          checked by `audit` and the Lambda once it exists.",
+    docs: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-distribution.html",
+    causes: &[&UNRESOLVED_VALUE, &UNRESOLVED_NOT_READ],
+};
+
+/// A property whose value exists only after deploying.
+pub static UNRESOLVED_VALUE: Cause = Cause {
+    code: Code::ConfigValueUnresolved,
+    id: "unresolved",
+    severity: Severity::Info,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "{property} of {resource} cannot be known before deploying ({reason}), so {unchecked} \
+              was not checked.",
+    remediation: &[
+        "Give the value to the gate where you can: `--parameters FILE` for template parameters, a \
+         literal ARN, or the certificate declared in the same template or plan.",
+        "Otherwise audit the distribution once deployed: `cloudfront-tls-audit audit --distribution ID`.",
+    ],
+};
+
+/// A certificate named by ARN that the gate did not read (`--offline`, or no credentials).
+pub static UNRESOLVED_NOT_READ: Cause = Cause {
+    code: Code::ConfigValueUnresolved,
+    id: "not-read",
+    severity: Severity::Info,
+    other_severities: &[],
+    impact: ViewerImpact::None,
+    impact_when_proposed: None,
+    message: "Certificate {certificate_arn} of {resource} was not read ({reason}), so {unchecked} \
+              was not checked.",
+    remediation: &[
+        "Run the gate with credentials that may call acm:DescribeCertificate in us-east-1, without \
+         `--offline`.",
+    ],
+};

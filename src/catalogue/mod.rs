@@ -65,6 +65,7 @@ catalogue! {
     AuditIncomplete => AUDIT_INCOMPLETE,
     AuditCertificateUnused => AUDIT_CERTIFICATE_UNUSED,
     AuditNotCovered => AUDIT_NOT_COVERED,
+    ConfigValueUnresolved => CONFIG_VALUE_UNRESOLVED,
     ViewerDefaultCertWithAliases => VIEWER_DEFAULT_CERT_WITH_ALIASES,
     ViewerCertWrongRegion => VIEWER_CERT_WRONG_REGION,
     ViewerCertNotFound => VIEWER_CERT_NOT_FOUND,

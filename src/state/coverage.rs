@@ -42,7 +42,9 @@ pub fn check_of(code: Code) -> Check {
         // At distribution level; the account-level ones go by [`Check::AccountListing`].
         Code::AuditIncomplete => Check::Reads,
         Code::AuditCertificateUnused => Check::CertificateUsers,
+        // Only proposed configurations have it, and the state never holds those.
         Code::AuditNotCovered
+        | Code::ConfigValueUnresolved
         | Code::ViewerDefaultCertWithAliases
         | Code::ViewerCertWrongRegion
         | Code::ViewerTlsPolicyInvalid
