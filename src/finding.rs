@@ -12,7 +12,8 @@ pub use crate::catalogue::{Severity, ViewerImpact};
 use crate::catalogue::{Cause, Code};
 use crate::model::{Distribution, DistributionOrigin};
 use crate::untrusted::{
-    and_more, cap, cut_list, more_count, FINDING_JSON_BYTES, NAME_CHARS, SHOWN_ITEMS, TEXT_CHARS,
+    and_more, cap, cap_owned, cut_list, more_count, FINDING_JSON_BYTES, NAME_CHARS, SHOWN_ITEMS,
+    TEXT_CHARS,
 };
 
 /// The evidence field that says what the size budget cut, when it cut anything.
@@ -184,8 +185,9 @@ impl Finding {
     /// Cuts the largest evidence fields until the finding fits [`FINDING_JSON_BYTES`]; the texts are
     /// filled again after each cut (they quote the evidence), and capped last if still too long.
     fn fit_budget(&mut self, cause: &Cause) {
-        // Nearly every finding fits at once: one count, no cut, no second look.
-        if self.json_size() <= FINDING_JSON_BYTES {
+        // Nearly every finding fits by its lengths alone: no serialisation at all. Then one exact
+        // count, and cuts only when it is over.
+        if self.json_size_bound() <= FINDING_JSON_BYTES || self.json_size() <= FINDING_JSON_BYTES {
             return;
         }
         let mut cut: Vec<String> = Vec::new();
@@ -224,6 +226,78 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// An upper bound of [`Finding::json_size`] from lengths alone: serde_json writes a string of `n`
+    /// bytes in at most `6n + 2` (each byte as `\u00XX`, in quotes), a number in at most 32, and
+    /// the rest is punctuation. The destructuring is exhaustive on purpose: a new field does not
+    /// compile until it is counted here.
+    fn json_size_bound(&self) -> usize {
+        let Finding {
+            code,
+            severity: _,
+            distribution_id,
+            subject,
+            message,
+            evidence,
+            viewer_impact: _,
+            remediation,
+            docs,
+            remembered: _,
+            location,
+        } = self;
+        // A field of this struct: its name in quotes, the colon and the comma.
+        const FIELD: usize = 24;
+        // The severity and viewer impact are short enum strings ("critical", "update-rejected").
+        const ENUM_VALUE: usize = 24;
+        let location = location.as_ref().map_or(0, |location| {
+            6 * FIELD
+                + str_bound(&location.file)
+                + location.resource.as_deref().map_or(0, str_bound)
+                + 2 * 12
+        });
+        2 + 11 * FIELD
+            + str_bound(code.as_str())
+            + 2 * ENUM_VALUE
+            + distribution_id.as_deref().map_or(4, str_bound)
+            + str_bound(subject)
+            + str_bound(message)
+            + str_bound(docs)
+            + 2
+            + remediation
+                .iter()
+                .map(|step| str_bound(step) + 1)
+                .sum::<usize>()
+            + map_bound(evidence)
+            + location
+    }
+}
+
+fn str_bound(text: &str) -> usize {
+    6 * text.len() + 2
+}
+
+fn map_bound(map: &Map<String, Value>) -> usize {
+    2 + map
+        .iter()
+        .map(|(key, value)| str_bound(key) + 2 + value_bound(value))
+        .sum::<usize>()
+}
+
+fn value_bound(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 32,
+        Value::String(text) => str_bound(text),
+        Value::Array(items) => {
+            2 + items
+                .iter()
+                .map(|item| value_bound(item) + 1)
+                .sum::<usize>()
+        }
+        Value::Object(map) => map_bound(map),
+    }
+}
+
 fn json_len(value: &Value) -> usize {
     json_bytes(value)
 }
@@ -252,7 +326,7 @@ fn bounded(value: Value, depth: usize) -> Value {
         return Value::String("(cut: nested too deep)".to_owned());
     }
     match value {
-        Value::String(s) => Value::String(cap(&s, TEXT_CHARS)),
+        Value::String(s) => Value::String(cap_owned(s, TEXT_CHARS)),
         Value::Array(items) => Value::Array(cut_list(
             items.into_iter().map(|item| bounded(item, depth + 1)),
             SHOWN_ITEMS,
@@ -264,7 +338,7 @@ fn bounded(value: Value, depth: usize) -> Value {
             let mut kept: Map<String, Value> = map
                 .into_iter()
                 .take(SHOWN_ITEMS)
-                .map(|(key, item)| (cap(&key, NAME_CHARS), bounded(item, depth + 1)))
+                .map(|(key, item)| (cap_owned(key, NAME_CHARS), bounded(item, depth + 1)))
                 .collect();
             if total > SHOWN_ITEMS {
                 kept.insert("…".to_owned(), Value::String(and_more(total - SHOWN_ITEMS)));
@@ -330,7 +404,59 @@ pub fn render_value(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    /// A finding with `text` everywhere a rule can put untrusted text: the subject, the location, an
+    /// evidence string, list, nested object and key, next to numbers and booleans.
+    fn finding_with(text: &str) -> Finding {
+        let mut finding = Finding::builder(&crate::catalogue::HTTP_ALLOWED)
+            .distribution(text)
+            .subject(text)
+            .evidence("behavior", text)
+            .evidence("names", vec![text.to_owned(), format!("\"{text}\"")])
+            .evidence("nested", json!({ text: [text, 1.5e300, -7, true, null] }))
+            .evidence("days", u64::MAX)
+            .build();
+        finding.location = Some(Location {
+            file: text.to_owned(),
+            line: Some(u32::MAX),
+            column: Some(u32::MAX),
+            resource: Some(text.to_owned()),
+        });
+        finding
+    }
+
+    #[test]
+    fn the_size_bound_never_understates_the_json_of_the_hostile_corpus() {
+        for text in crate::untrusted::HOSTILE_CORPUS
+            .iter()
+            .copied()
+            .chain(["", "\"\\"])
+        {
+            let finding = finding_with(text);
+            assert!(
+                finding.json_size_bound() >= finding.json_size(),
+                "{text:?}: bound {} < size {}",
+                finding.json_size_bound(),
+                finding.json_size()
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 500,
+            rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn the_size_bound_never_understates_the_json_of_any_text(text in "\\PC{0,64}|[\\x00-\\x1f\"\\\\]{0,64}") {
+            let finding = finding_with(&text);
+            prop_assert!(finding.json_size_bound() >= finding.json_size());
+        }
+    }
 
     #[test]
     fn fill_replaces_known_placeholders_and_keeps_unknown_ones() {

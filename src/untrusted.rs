@@ -94,6 +94,16 @@ pub fn escape_forbidden_json(document: serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// [`cap`] of a string already owned: returned as it is, with no copy, when it has nothing to escape
+/// and fits (nearly every evidence value).
+pub fn cap_owned(text: String, max_chars: usize) -> String {
+    // Bytes bound characters: a text of at most `max_chars` bytes has at most as many characters.
+    if text.len() <= max_chars && !text.chars().any(is_forbidden) {
+        return text;
+    }
+    cap(&text, max_chars)
+}
+
 /// Untrusted text as it is kept: forbidden characters escaped ([`escape_forbidden`]), then cut to
 /// `max_chars` characters in all, the cut saying how much went (`… [cut: 199,000 more characters]`).
 pub fn cap(text: &str, max_chars: usize) -> String {
