@@ -46,6 +46,10 @@ pub enum Subject {
     /// A configuration that is not deployed (`check-config`, the attempted configuration of a
     /// rejected call): only the certificates and policies it references are read.
     Proposed(Box<Distribution>),
+    /// Proposed configurations read from a template or a plan (`check-config` as the pre-deploy
+    /// gate): the snapshot holds the distributions and the certificates the file declares; the
+    /// references it does not hold are read as for [`Subject::Proposed`].
+    ProposedStack(Box<Snapshot>),
     /// One origin, probed as CloudFront would connect to it (`probe`): nothing is read from AWS.
     Origin(OriginRequest),
 }
@@ -123,6 +127,11 @@ pub async fn run(reader: &impl AccountReader, request: &AuditRequest) -> Report 
                 distributions: vec![(**distribution).clone()],
                 ..Snapshot::default()
             };
+            reader.read_references(&mut snapshot).await;
+            snapshot
+        }
+        Subject::ProposedStack(snapshot) => {
+            let mut snapshot = (**snapshot).clone();
             reader.read_references(&mut snapshot).await;
             snapshot
         }

@@ -587,6 +587,9 @@ pub enum FailureKind {
     Timeout,
     /// The service answered with a server error (HTTP 5xx) beyond the SDK's retries.
     ServerError,
+    /// Not read on purpose: the pre-deploy gate ran with `--offline`. What depends on it is a
+    /// `config-value-unresolved` finding, not a failure.
+    NotRead,
 }
 
 impl FailureKind {
@@ -601,6 +604,7 @@ impl FailureKind {
             FailureKind::Other => "other",
             FailureKind::Timeout => "timeout",
             FailureKind::ServerError => "server-error",
+            FailureKind::NotRead => "not-read",
         }
     }
 }

@@ -408,7 +408,7 @@ pub static UNRESOLVED_VALUE: Cause = Cause {
     ],
 };
 
-/// A certificate named by ARN that the gate did not read (`--offline`, or no credentials).
+/// A certificate named by ARN that the gate did not read (`--offline`).
 pub static UNRESOLVED_NOT_READ: Cause = Cause {
     code: Code::ConfigValueUnresolved,
     id: "not-read",
@@ -416,10 +416,9 @@ pub static UNRESOLVED_NOT_READ: Cause = Cause {
     other_severities: &[],
     impact: ViewerImpact::None,
     impact_when_proposed: None,
-    message: "Certificate {certificate_arn} of {resource} was not read ({reason}), so {unchecked} \
-              was not checked.",
+    message: "{resource} was not read ({operation}): {error}.",
     remediation: &[
-        "Run the gate with credentials that may call acm:DescribeCertificate in us-east-1, without \
-         `--offline`.",
+        "Run the gate without `--offline`, with credentials that may call {operation} in \
+         us-east-1 (read-only).",
     ],
 };

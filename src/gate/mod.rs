@@ -18,6 +18,10 @@ use serde::Serialize;
 
 use crate::model::Distribution;
 
+mod check;
+
+pub use check::{declared_arn, locate, place_findings, property_of, stack_snapshot, OfflineReader};
+
 /// The kind of input file, detected from its content or forced with `--input-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -82,12 +86,40 @@ pub enum Property {
 pub struct Places(pub BTreeMap<Property, Position>);
 
 impl Places {
-    /// The position of `property`, else of the resource, else nothing.
+    /// The position of `property`, else of the nearest enclosing property written (an alias's
+    /// `Aliases`, an origin setting's origin), else of the resource, else nothing.
     pub fn find(&self, property: &Property) -> Option<Position> {
-        self.0
-            .get(property)
-            .or_else(|| self.0.get(&Property::Resource))
-            .copied()
+        let mut current = Some(property.clone());
+        while let Some(property) = current {
+            if let Some(at) = self.0.get(&property) {
+                return Some(*at);
+            }
+            current = property.parent();
+        }
+        None
+    }
+}
+
+impl Property {
+    /// The property that encloses this one; `None` for the resource itself.
+    pub fn parent(&self) -> Option<Property> {
+        Some(match self {
+            Property::Resource => return None,
+            Property::Alias(_) => Property::Aliases,
+            Property::AcmCertificateArn
+            | Property::IamCertificateId
+            | Property::MinimumProtocolVersion
+            | Property::SslSupportMethod => Property::ViewerCertificate,
+            Property::OriginDomainName(id)
+            | Property::OriginProtocolPolicy(id)
+            | Property::OriginSslProtocols(id)
+            | Property::OriginHttpsPort(id) => Property::Origin(id.clone()),
+            Property::ViewerProtocolPolicy(path) => Property::CacheBehavior(path.clone()),
+            Property::Aliases
+            | Property::ViewerCertificate
+            | Property::Origin(_)
+            | Property::CacheBehavior(_) => Property::Resource,
+        })
     }
 }
 

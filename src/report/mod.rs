@@ -86,15 +86,8 @@ pub struct StateCounts {
 
 impl Report {
     /// Builds a report, sorting findings worst first.
-    pub fn new(mut findings: Vec<Finding>, distributions_audited: usize, notes: Vec<Note>) -> Self {
-        findings.sort_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
-                .then_with(|| a.distribution_id.cmp(&b.distribution_id))
-                .then_with(|| a.code.cmp(&b.code))
-                .then_with(|| a.subject.cmp(&b.subject))
-        });
-        Report {
+    pub fn new(findings: Vec<Finding>, distributions_audited: usize, notes: Vec<Note>) -> Self {
+        let mut report = Report {
             findings,
             distributions_audited,
             notes,
@@ -103,7 +96,20 @@ impl Report {
             origin_probes: Vec::new(),
             memory: None,
             coverage: crate::state::Coverage::default(),
-        }
+        };
+        report.sort();
+        report
+    }
+
+    /// Sorts the findings worst first, then by distribution, code and subject.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.distribution_id.cmp(&b.distribution_id))
+                .then_with(|| a.code.cmp(&b.code))
+                .then_with(|| a.subject.cmp(&b.subject))
+        });
     }
 
     /// Adds human labels for distribution ids (shown next to the id in text output).

@@ -51,6 +51,13 @@ pub enum Note {
         /// The switch that said so: `--no-probe` or `PROBE=false`.
         switch: &'static str,
     },
+    /// `check-config --offline`: no AWS call and no handshake; only the file itself was checked.
+    Offline,
+    /// The file checked by `check-config` declares no CloudFront distribution.
+    NoDistribution {
+        /// The file.
+        file: String,
+    },
     /// Origins were probed but the edge was not checked.
     EdgeNotChecked {
         /// The switch that said so: `--no-edge-check` or `EDGE_CHECK=false`.
@@ -140,6 +147,12 @@ impl fmt::Display for Note {
                 )
             }
             Note::NotProbed { switch } => write!(f, "origins not probed ({switch})"),
+            Note::Offline => f.write_str(
+                "offline: no AWS call and no handshake; certificates named by ARN were not read",
+            ),
+            Note::NoDistribution { file } => {
+                write!(f, "{file} declares no CloudFront distribution: nothing to check")
+            }
             Note::EdgeNotChecked { switch } => write!(f, "edge not checked ({switch})"),
             Note::FollowUpsOff => f.write_str(
                 "no follow-up queue: the edge of a distribution still InProgress is not re-checked later",

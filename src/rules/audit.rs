@@ -1,4 +1,4 @@
-//! Codes: `audit-incomplete`, `audit-certificate-unused`.
+//! Codes: `audit-incomplete`, `audit-certificate-unused`, `config-value-unresolved`.
 //!
 //! A read that failed is never a silent pass: each one becomes a finding that names what could not be
 //! read and why, on the distribution it blinds.
@@ -11,7 +11,7 @@ use crate::catalogue::{
 };
 use crate::catalogue::{
     INCOMPLETE_MALFORMED_RESPONSE, INCOMPLETE_SERVER_ERROR, INCOMPLETE_TIMEOUT,
-    INCOMPLETE_UNREACHABLE,
+    INCOMPLETE_UNREACHABLE, UNRESOLVED_NOT_READ, UNRESOLVED_VALUE,
 };
 use crate::finding::Finding;
 use crate::model::{
@@ -97,6 +97,21 @@ fn policy_gaps(snapshot: &Snapshot, distribution: &Distribution, findings: &mut 
     }
 }
 
+/// A value of a proposed configuration that only exists once deployed (the pre-deploy gate): what
+/// could not be checked because of it, on the distribution it belongs to when it belongs to one.
+pub fn unresolved(value: &crate::gate::Unresolved, distribution_id: Option<&str>) -> Finding {
+    let mut builder = Finding::builder(&UNRESOLVED_VALUE)
+        .subject(value.property.clone())
+        .evidence("property", value.property.clone())
+        .evidence("resource", value.resource.clone())
+        .evidence("reason", value.reason.clone())
+        .evidence("unchecked", value.unchecked.clone());
+    if let Some(id) = distribution_id {
+        builder = builder.distribution(id);
+    }
+    builder.build()
+}
+
 /// An ACM event about a certificate that no distribution uses: worth saying, nothing to audit.
 pub(super) fn certificate_unused(arn: &str) -> Finding {
     Finding::builder(&CERTIFICATE_UNUSED)
@@ -130,6 +145,7 @@ fn cause_for(kind: FailureKind) -> &'static Cause {
         FailureKind::InvalidResponse => &INCOMPLETE_MALFORMED_RESPONSE,
         FailureKind::Network => &INCOMPLETE_UNREACHABLE,
         FailureKind::Other => &INCOMPLETE_OTHER,
+        FailureKind::NotRead => &UNRESOLVED_NOT_READ,
     }
 }
 

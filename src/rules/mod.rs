@@ -19,6 +19,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 pub(crate) use audit::needs_lookup;
+pub use audit::unresolved;
 pub use chain::{analyse_chain, analyse_observation, ChainAnalysis, ChainEntry, PathError};
 pub use edge::EdgeResults;
 pub use expiry::ExpiryThresholds;
