@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub mod cloudformation;
+
 use crate::model::Distribution;
 
 /// The kind of input file, detected from its content or forced with `--input-format`.
