@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub mod cloudformation;
+
 use crate::model::Distribution;
 
 mod check;
