@@ -142,7 +142,8 @@ fn curve_name(oid: &x509_parser::der_parser::oid::Oid) -> String {
     }
 }
 
-fn sha256_hex(der: &[u8]) -> String {
+/// The SHA-256 of `der` in lower-case hex.
+pub(crate) fn sha256_hex(der: &[u8]) -> String {
     ring::digest::digest(&ring::digest::SHA256, der)
         .as_ref()
         .iter()

@@ -9,12 +9,10 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use time::OffsetDateTime;
 
-use super::{
-    finish, probe_options, AuditProbeArgs, CliError, ExpiryArgs, FailOn, OutputOptions,
-};
+use super::{finish, probe_options, AuditProbeArgs, CliError, ExpiryArgs, FailOn, OutputOptions};
 use crate::audit::{run as run_audit, AuditRequest, Subject};
 use crate::finding::Location;
-use crate::gate::{self, InputKind, OfflineReader, Stack, TemplateInputs};
+use crate::gate::{self, InputKind, OfflineReader, TemplateInputs};
 use crate::inventory::{AwsInventory, AwsOptions};
 use crate::report::{Note, Report};
 
@@ -78,50 +76,51 @@ pub(super) async fn check_config(
     let path = file.display().to_string();
     let text = read_text(file, &path)?;
     let kind = args.input_format.kind(&text);
-    let (subject, stack) = match kind {
-        InputKind::DistributionConfig => {
-            let label = file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "proposed".to_owned());
-            let distribution = crate::intake::parse_distribution_config(&text, &label)
-                .map_err(|source| CliError::Config {
-                    path: path.clone(),
-                    source,
-                })?;
-            (Subject::Proposed(Box::new(distribution)), None)
-        }
-        InputKind::Cloudformation | InputKind::TerraformPlan => {
-            let inputs = TemplateInputs {
-                parameters: match &args.parameters {
-                    Some(parameters) => {
-                        let shown = parameters.display().to_string();
-                        let text = read_text(parameters, &shown)?;
-                        gate::read_parameters(&text).map_err(|source| CliError::Gate {
-                            path: shown,
-                            source,
-                        })?
-                    }
-                    None => Default::default(),
-                },
-                region: args.region.clone(),
-                account: None,
-            };
-            let stack = gate::read(kind, &text, &path, &inputs).map_err(|source| {
-                CliError::Gate {
-                    path: path.clone(),
-                    source,
-                }
-            })?;
-            if stack.distributions.is_empty() {
-                notes.push(Note::NoDistribution {
-                    file: path.clone(),
-                });
+    let (subject, stack) =
+        match kind {
+            InputKind::DistributionConfig => {
+                let label = file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "proposed".to_owned());
+                let distribution = crate::intake::parse_distribution_config(&text, &label)
+                    .map_err(|source| CliError::Config {
+                        path: path.clone(),
+                        source,
+                    })?;
+                (Subject::Proposed(Box::new(distribution)), None)
             }
-            let (snapshot, _) = gate::stack_snapshot(&stack);
-            (Subject::ProposedStack(Box::new(snapshot)), Some(stack))
-        }
-    };
+            InputKind::Cloudformation | InputKind::TerraformPlan => {
+                let inputs = TemplateInputs {
+                    parameters: match &args.parameters {
+                        Some(parameters) => {
+                            let shown = parameters.display().to_string();
+                            let text = read_text(parameters, &shown)?;
+                            gate::read_parameters(&text).map_err(|source| CliError::Gate {
+                                path: shown,
+                                source,
+                            })?
+                        }
+                        None => Default::default(),
+                    },
+                    region: args.region.clone(),
+                    account: None,
+                };
+                let stack =
+                    gate::read(kind, &text, &path, &inputs).map_err(|source| CliError::Gate {
+                        path: path.clone(),
+                        source,
+                    })?;
+                if stack.distributions.is_empty() {
+                    notes.push(Note::NoDistribution { file: path.clone() });
+                }
+                let (snapshot, extra) = gate::stack_snapshot(&stack);
+                (
+                    Subject::ProposedStack(Box::new(snapshot)),
+                    Some((stack, extra)),
+                )
+            }
+        };
     let thresholds = expiry.thresholds()?;
     let probe = if args.offline {
         notes.push(Note::Offline);
@@ -143,10 +142,7 @@ pub(super) async fn check_config(
         run_audit(&AwsInventory::from_sdk_config(&config), &request).await
     };
     match &stack {
-        Some(stack) => {
-            let (_, extra) = gate::stack_snapshot(stack);
-            gate::place_findings(&mut report, stack, &extra);
-        }
+        Some((stack, extra)) => gate::place_findings(&mut report, stack, extra),
         None => place_in_file(&mut report, &path),
     }
     finish(&report, output, FailOn::Any)
@@ -175,7 +171,8 @@ fn read_text(file: &Path, path: &str) -> Result<String, CliError> {
             .read_to_end(&mut bytes)
             .map(|_| ())
     } else {
-        std::fs::File::open(file).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes).map(|_| ()))
+        std::fs::File::open(file)
+            .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes).map(|_| ()))
     };
     read.map_err(|source| CliError::ReadConfig {
         path: path.to_owned(),

@@ -1,7 +1,7 @@
 //! The `cloudfront-tls-audit` command line: argument parsing and exit codes. The work is done by
 //! [`crate::audit`]; this module only turns arguments into requests and reports into output.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,6 +10,7 @@ use thiserror::Error;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+mod gate;
 mod probe;
 mod state;
 
@@ -21,11 +22,11 @@ use crate::audit::{run as run_audit, AuditRequest, ProbeOptions, Subject};
 use crate::aws::AwsTimeouts;
 use crate::catalogue::Code;
 use crate::finding::Severity;
-use crate::intake::{parse_distribution_config, ConfigError};
+use crate::intake::ConfigError;
 use crate::inventory::{AwsInventory, AwsOptions};
 use crate::model::Scope;
 use crate::probe::{ConnectTo, ProbeSettings, ResolveOverride};
-use crate::report::{render_json, render_text, Note, Report};
+use crate::report::{render_github, render_json, render_sarif, render_text, Note, Report};
 use crate::rules::ExpiryThresholds;
 use crate::settings::{
     self, check_aws_timeouts, check_thresholds, AwsTimeoutError, LabInputs, ThresholdError,
@@ -69,12 +70,17 @@ pub enum Command {
         #[command(flatten)]
         state: StateArgs,
     },
-    /// Check a DistributionConfig JSON file before deploying it (the output of
-    /// `aws cloudfront get-distribution-config`, with or without its ETag wrapper; `-` reads stdin).
-    /// Only the certificates and policies it names are read from AWS.
+    /// Check a change before deploying it, where it is made: a CloudFormation or SAM template, a
+    /// `cdk synth` output, a Terraform plan, or a DistributionConfig (the output of `aws cloudfront
+    /// get-distribution-config`). Only the certificates and policies it names are read from AWS
+    /// (nothing with --offline).
     CheckConfig {
-        /// The JSON file.
+        /// The file: a DistributionConfig JSON, a CloudFormation or SAM template (YAML or JSON, the
+        /// output of `cdk synth` too) or a Terraform plan (`terraform show -json PLAN`); `-` reads
+        /// standard input.
         file: PathBuf,
+        #[command(flatten)]
+        gate: gate::GateArgs,
         #[command(flatten)]
         output: OutputOptions,
         #[command(flatten)]
@@ -322,6 +328,10 @@ pub enum Format {
     Text,
     /// The JSON contract for scripts.
     Json,
+    /// SARIF 2.1.0, for code scanning (`github/codeql-action/upload-sarif`).
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request's lines.
+    Github,
 }
 
 /// Operational errors: exit status 2, with a message that says what to do.
@@ -342,6 +352,28 @@ pub enum CliError {
         path: String,
         /// What is wrong with it.
         source: ConfigError,
+    },
+    /// The template, plan or parameters file is not usable.
+    #[error("{path}: {source}")]
+    Gate {
+        /// The path given.
+        path: String,
+        /// What is wrong with it, and where.
+        source: crate::gate::GateError,
+    },
+    /// The file is larger than any input `check-config` reads.
+    #[error("{path} is larger than {limit} bytes, more than any template, plan or DistributionConfig: check the path")]
+    InputTooLarge {
+        /// The path given.
+        path: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The file is not UTF-8 text.
+    #[error("{path} is not UTF-8 text: pass the template, plan or DistributionConfig itself")]
+    NotUtf8 {
+        /// The path given.
+        path: String,
     },
     /// A trust anchor file could not be used.
     #[error(transparent)]
@@ -466,19 +498,16 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         Command::CheckConfig {
             file,
+            gate,
             output,
             probes,
             expiry,
-        } => match read_config(&file) {
-            Ok(distribution) => {
-                let subject = Subject::Proposed(Box::new(distribution));
-                audit_and_report(
-                    subject, &probes, &expiry, now, notes, &options, &output, None,
-                )
-                .await
-            }
-            Err(error) => Err(error),
-        },
+        } => {
+            gate::check_config(
+                &file, &gate, &probes, &expiry, now, notes, &options, &output,
+            )
+            .await
+        }
         Command::Probe {
             origin,
             sni,
@@ -615,31 +644,14 @@ pub(crate) fn lab_options(
     })
 }
 
-fn read_config(file: &PathBuf) -> Result<crate::model::Distribution, CliError> {
-    let path = file.display().to_string();
-    let mut text = String::new();
-    let read = if path == "-" {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read_to_string(file).map(|t| text = t)
-    };
-    read.map_err(|source| CliError::ReadConfig {
-        path: path.clone(),
-        source,
-    })?;
-    let label = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "proposed".to_owned());
-    parse_distribution_config(&text, &label).map_err(|source| CliError::Config { path, source })
-}
-
 /// Prints a probe report and picks the exit status.
 fn finish_probe(report: &Report, output: &OutputOptions) -> Result<u8, CliError> {
     let shown = report.at_least(output.min_severity);
     let rendered = match output.format {
         Format::Json => probe::render_json(&shown) + "\n",
         Format::Text => probe::render_text(&shown, use_colour()),
+        Format::Sarif => render_sarif(&shown, None) + "\n",
+        Format::Github => render_github(&shown),
     };
     write_stdout(&rendered);
     Ok(exit_status(&shown))
@@ -651,6 +663,8 @@ fn finish(report: &Report, output: &OutputOptions, fail_on: FailOn) -> Result<u8
     let rendered = match output.format {
         Format::Json => render_json(&shown) + "\n",
         Format::Text => render_text(&shown, use_colour()),
+        Format::Sarif => render_sarif(&shown, None) + "\n",
+        Format::Github => render_github(&shown),
     };
     write_stdout(&rendered);
     if report.distributions_audited == 0 {

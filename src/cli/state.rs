@@ -375,7 +375,10 @@ async fn suppress_in(
         SuppressCommand::List { store: _, format } => {
             let suppressions = store.suppressions().await?;
             write_stdout(&match format {
-                Format::Json => render_list_json(&suppressions, now),
+                // Suppressions are not findings: the machine formats get the JSON list.
+                Format::Json | Format::Sarif | Format::Github => {
+                    render_list_json(&suppressions, now)
+                }
                 Format::Text => render_list_text(&suppressions, now),
             });
         }

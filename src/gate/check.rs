@@ -103,17 +103,24 @@ pub fn stack_snapshot(stack: &Stack) -> (Snapshot, Vec<Unresolved>) {
         let arn = declared_arn(certificate);
         // A name that could not be resolved may be the one an alias needs: judging coverage on the
         // others would be a false alarm, so the names are not judged at all.
+        let about = |u: &&Unresolved| u.resource == certificate.resource;
         let names_known = certificate.domain_name.is_some()
             && !stack
                 .unresolved
                 .iter()
-                .any(|u| u.resource == certificate.resource);
+                .filter(about)
+                .any(|u| !is_about_region(u));
+        let region_reported = stack
+            .unresolved
+            .iter()
+            .filter(about)
+            .any(|u| is_about_region(u));
         let lookup = if names_known {
             CertificateLookup::Found(Box::new(declared(certificate, &arn)))
         } else {
             not_read(&arn, "its names are not known before deploying")
         };
-        if certificate.region.is_none() {
+        if certificate.region.is_none() && !region_reported {
             extra.push(Unresolved {
                 resource: certificate.resource.clone(),
                 property: "region".to_owned(),
@@ -131,6 +138,12 @@ pub fn stack_snapshot(stack: &Stack) -> (Snapshot, Vec<Unresolved>) {
             .insert(CertificateRef::Acm(arn), lookup);
     }
     (snapshot, extra)
+}
+
+/// Whether an unresolved value of a certificate is its region (a reader may say so itself), which
+/// leaves its names judgeable.
+fn is_about_region(value: &Unresolved) -> bool {
+    value.property.to_ascii_lowercase().contains("region")
 }
 
 /// What an unknown viewer certificate leaves unchecked.

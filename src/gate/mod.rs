@@ -17,10 +17,15 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub mod cloudformation;
+pub mod terraform;
 
 use crate::model::Distribution;
 
 mod check;
+mod input;
+
+pub use cloudformation::TemplateInputs;
+pub use input::{detect, read, read_parameters, GateError, MAX_INPUT_BYTES};
 
 pub use check::{declared_arn, locate, place_findings, property_of, stack_snapshot, OfflineReader};
 

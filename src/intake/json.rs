@@ -8,7 +8,7 @@ use super::TriggerError;
 
 /// Why a JSON text was not read: too large to parse, or not JSON. Each entry point turns it into its
 /// own error, whose message says what that input should have been.
-pub(super) enum JsonRefusal {
+pub(crate) enum JsonRefusal {
     /// Over the limit; refused before parsing so a hostile input costs nothing.
     TooLarge {
         /// Size of the input in bytes.
@@ -30,7 +30,7 @@ pub(super) enum JsonRefusal {
 /// Parses `input` as JSON if it is at most `limit` bytes. The size is checked first: the point is not
 /// to spend time or memory on a hostile input. serde_json refuses nesting deeper than 128 levels, so
 /// a deep document is an error, not a stack overflow.
-pub(super) fn parse_bounded(input: &[u8], limit: usize) -> Result<Value, JsonRefusal> {
+pub(crate) fn parse_bounded(input: &[u8], limit: usize) -> Result<Value, JsonRefusal> {
     if input.len() > limit {
         return Err(JsonRefusal::TooLarge {
             size: input.len(),

@@ -43,7 +43,7 @@ pub mod distribution_config;
 mod distribution_ids;
 mod error;
 mod follow_up;
-mod json;
+pub(crate) mod json;
 mod schedule;
 mod trigger;
 mod untrusted;

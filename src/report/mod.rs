@@ -1,12 +1,20 @@
-//! Groups findings and renders them: terminal text for people, JSON for machines.
+//! Groups findings and renders them: terminal text for people, JSON for machines, SARIF for code
+//! scanning, workflow commands for GitHub Actions annotations.
 
+mod github;
 mod json;
 mod note;
+mod sarif;
 mod text;
 
+pub use github::render_github;
 pub use json::{render_document, render_json};
 pub use note::Note;
-pub use text::{render_findings, render_text, severity_counts, terminal};
+pub use sarif::{
+    artifact_uri, help_uri, render_sarif, sarif_log, FINDINGS_DOC_URL, FINGERPRINT_KEY,
+    REPOSITORY_URL, SARIF_SCHEMA_URI,
+};
+pub use text::{lead, render_findings, render_text, severity_counts, terminal};
 
 use std::collections::BTreeMap;
 
@@ -226,9 +234,14 @@ impl Report {
     }
 }
 
-/// An `audit-not-covered` finding: a part of the distribution this audit does not look at.
+/// A part that was not checked: `audit-not-covered` (a part of the distribution this audit does not
+/// look at) or `config-value-unresolved` (a value the pre-deploy gate cannot know). Shown whatever
+/// the minimum severity, so silence is never read as a pass; not a problem for the exit status.
 pub fn is_not_covered(finding: &Finding) -> bool {
-    finding.code == Code::AuditNotCovered
+    matches!(
+        finding.code,
+        Code::AuditNotCovered | Code::ConfigValueUnresolved
+    )
 }
 
 #[cfg(test)]
@@ -471,6 +484,64 @@ mod tests {
             "no colour when not asked, and no escapes from evidence"
         );
         assert!(text.contains("\\u{1b}[31m"));
+    }
+
+    /// `sample()` as a template check would report it: the critical finding on its line, the
+    /// medium one in a plan (no positions, an address), the account finding without a place.
+    fn located_sample() -> Report {
+        use crate::finding::Location;
+        let mut report = sample();
+        for finding in &mut report.findings {
+            finding.location = match finding.distribution_id.as_deref() {
+                Some("E1") => Some(Location {
+                    file: "templates/site.yaml".into(),
+                    line: Some(42),
+                    column: Some(9),
+                    resource: Some("E1".into()),
+                }),
+                Some(_) => Some(Location {
+                    file: "plan.json".into(),
+                    line: None,
+                    column: None,
+                    resource: Some("module.cdn.aws_cloudfront_distribution.site".into()),
+                }),
+                None => None,
+            };
+        }
+        report
+    }
+
+    #[test]
+    fn text_leads_a_located_finding_with_file_line_and_column() {
+        let text = render_text(&located_sample(), false);
+        assert!(
+            text.contains("\n  templates/site.yaml:42:9: CRITICAL viewer-alias-not-covered  api.example.com\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  plan.json (module.cdn.aws_cloudfront_distribution.site): MEDIUM   viewer-http-allowed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  HIGH     audit-incomplete  account\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn json_carries_the_location_when_there_is_one() {
+        let value: Value = serde_json::from_str(&render_json(&located_sample())).unwrap();
+        let first = &value["findings"][0];
+        assert_eq!(keys(first)[..FINDING_FIELDS.len()], FINDING_FIELDS);
+        assert_eq!(
+            first["location"],
+            serde_json::json!({"file": "templates/site.yaml", "line": 42, "column": 9, "resource": "E1"})
+        );
+        assert_eq!(
+            value["findings"][2]["location"],
+            serde_json::json!({"file": "plan.json", "resource": "module.cdn.aws_cloudfront_distribution.site"})
+        );
+        assert!(value["findings"][1].get("location").is_none());
     }
 
     #[test]

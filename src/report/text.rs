@@ -5,8 +5,9 @@ use std::fmt::Write;
 use time::OffsetDateTime;
 
 use super::Report;
-use crate::finding::{render_value, Finding, Severity};
+use crate::finding::{render_value, Finding, Location, Severity};
 use crate::state::FindingStatus;
+use crate::untrusted::{cap, TEXT_CHARS};
 
 /// Renders the report; `colour` adds ANSI colours (only on a terminal, and never with `NO_COLOR`).
 /// With state (`report.memory`), each finding says whether it is new, open since when, or
@@ -116,7 +117,8 @@ fn render(report: &Report, colour: bool, unscoped_heading: &str, with_state: boo
         for finding in findings {
             let _ = write!(
                 out,
-                "  {} {}  {}",
+                "  {}{} {}  {}",
+                finding.location.as_ref().map(lead).unwrap_or_default(),
                 paint(
                     &format!("{:<8}", finding.severity.as_str().to_uppercase()),
                     severity_colour(finding.severity),
@@ -148,6 +150,18 @@ fn render(report: &Report, colour: bool, unscoped_heading: &str, with_state: boo
         out.push('\n');
     }
     out
+}
+
+/// `templates/site.yaml:42:9: `, or `plan.json (module.cdn.aws_cloudfront_distribution.site): `
+/// where the input has no positions: what editors and terminals turn into a link, first on the line.
+pub fn lead(location: &Location) -> String {
+    let file = cap(&location.file, TEXT_CHARS);
+    match (location.line, location.column, &location.resource) {
+        (Some(line), Some(column), _) => format!("{file}:{line}:{column}: "),
+        (Some(line), None, _) => format!("{file}:{line}: "),
+        (None, _, Some(resource)) => format!("{file} ({}): ", cap(resource, TEXT_CHARS)),
+        (None, _, None) => format!("{file}: "),
+    }
 }
 
 const BOLD: &str = "1";
