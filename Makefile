@@ -155,6 +155,7 @@ bench: venv system-tools
 	$(CARGO) bench --locked --bench lambda_startup
 	$(CARGO) bench --locked --bench lambda_sweep
 	$(CARGO) bench --locked --bench state
+	$(CARGO) bench --locked --bench gate
 
 docs:
 	$(CARGO) run --quiet --locked -- catalogue > docs/findings.md

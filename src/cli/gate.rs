@@ -98,7 +98,7 @@ pub(super) async fn check_config(
                             let text = read_text(parameters, &shown)?;
                             gate::read_parameters(&text).map_err(|source| CliError::Gate {
                                 path: shown,
-                                source,
+                                source: Box::new(source),
                             })?
                         }
                         None => Default::default(),
@@ -109,7 +109,7 @@ pub(super) async fn check_config(
                 let stack =
                     gate::read(kind, &text, &path, &inputs).map_err(|source| CliError::Gate {
                         path: path.clone(),
-                        source,
+                        source: Box::new(source),
                     })?;
                 if stack.distributions.is_empty() {
                     notes.push(Note::NoDistribution { file: path.clone() });

@@ -358,8 +358,8 @@ pub enum CliError {
     Gate {
         /// The path given.
         path: String,
-        /// What is wrong with it, and where.
-        source: crate::gate::GateError,
+        /// What is wrong with it, and where (boxed: a template error carries its position).
+        source: Box<crate::gate::GateError>,
     },
     /// The file is larger than any input `check-config` reads.
     #[error("{path} is larger than {limit} bytes, more than any template, plan or DistributionConfig: check the path")]

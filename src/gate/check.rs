@@ -110,11 +110,7 @@ pub fn stack_snapshot(stack: &Stack) -> (Snapshot, Vec<Unresolved>) {
                 .iter()
                 .filter(about)
                 .any(|u| !is_about_region(u));
-        let region_reported = stack
-            .unresolved
-            .iter()
-            .filter(about)
-            .any(|u| is_about_region(u));
+        let region_reported = stack.unresolved.iter().filter(about).any(is_about_region);
         let lookup = if names_known {
             CertificateLookup::Found(Box::new(declared(certificate, &arn)))
         } else {

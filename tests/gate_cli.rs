@@ -1,0 +1,256 @@
+//! `check-config` as the pre-deploy gate, the real binary on the fixtures of tests/fixtures/gate/
+//! (a SAM template, a `cdk synth` output, a Terraform plan with a child module): every planted
+//! defect at its line or address, clean distributions quiet, unresolved values reported, and
+//! `--offline` making no network call at all.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Output;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use serde_json::Value;
+use support::cli::json;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gate");
+
+fn gate(file: &str, extra: &[&str], endpoint: Option<&str>) -> Output {
+    // Port 9 of loopback (nothing listens) unless the test gives its own endpoint.
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"));
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "eu-central-1")
+        .env_remove("AWS_PROFILE")
+        .env("NO_COLOR", "1")
+        .args(["--endpoint-url", endpoint.unwrap_or("http://127.0.0.1:9")]);
+    command
+        .args([
+            "check-config",
+            &format!("{FIXTURES}/{file}"),
+            "--format",
+            "json",
+        ])
+        .args(extra);
+    command.output().expect("the CLI runs")
+}
+
+/// (code, resource, line) of every finding.
+fn placed(output: &Output) -> Vec<(String, String, Option<u64>)> {
+    json(output)["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_owned(),
+                f["location"]["resource"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                f["location"]["line"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+fn has(
+    found: &[(String, String, Option<u64>)],
+    code: &str,
+    resource: &str,
+    line: Option<u64>,
+) -> bool {
+    found
+        .iter()
+        .any(|(c, r, l)| c == code && r == resource && (line.is_none() || *l == line))
+}
+
+#[test]
+fn a_sam_template_has_each_planted_defect_on_its_line_and_its_clean_distribution_quiet() {
+    let output = gate(
+        "sam-template.yaml",
+        &[
+            "--offline",
+            "--region",
+            "us-east-1",
+            "--parameters",
+            &format!("{FIXTURES}/sam-parameters.json"),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let found = placed(&output);
+    for (code, resource, line) in [
+        (
+            "viewer-default-cert-with-aliases",
+            "DefaultCertificateDistribution",
+            196,
+        ),
+        ("viewer-alias-not-covered", "UncoveredAliasDistribution", 80),
+        ("viewer-cert-wrong-region", "WrongRegionDistribution", 103),
+        ("viewer-http-allowed", "AllowAllDistribution", 166),
+        ("origin-http-only", "HttpOnlyOriginDistribution", 143),
+        (
+            "origin-deprecated-protocols",
+            "DeprecatedOriginDistribution",
+            126,
+        ),
+        (
+            "config-value-unresolved",
+            "ImportedCertificateDistribution",
+            176,
+        ),
+    ] {
+        assert!(
+            has(&found, code, resource, Some(line)),
+            "{code} {resource}:{line} in {found:#?}"
+        );
+    }
+    assert!(
+        !found.iter().any(|(_, r, _)| r == "CleanDistribution"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_template_without_its_region_says_the_certificates_region_was_not_checked() {
+    let output = gate("sam-template.yaml", &["--offline"], None);
+    let found = placed(&output);
+    assert!(
+        has(&found, "config-value-unresolved", "SiteCertificate", None),
+        "{found:#?}"
+    );
+    // Without the parameters file, the parameter without a default is unresolved, not a pass.
+    assert!(has(
+        &found,
+        "config-value-unresolved",
+        "WrongRegionDistribution",
+        Some(103)
+    ));
+}
+
+#[test]
+fn a_cdk_synth_output_has_each_planted_defect_on_its_line() {
+    let output = gate(
+        "cdk-synth.template.json",
+        &["--offline", "--region", "us-east-1"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let found = placed(&output);
+    for (code, resource, line) in [
+        ("viewer-alias-not-covered", "ShopDistributionC1A2B3D4", 131),
+        ("viewer-http-allowed", "DownloadsDistribution8B9C0D1E", 230),
+        (
+            "origin-deprecated-protocols",
+            "LegacyDistribution0E5F6A7B",
+            203,
+        ),
+    ] {
+        assert!(
+            has(&found, code, resource, Some(line)),
+            "{code} {resource}:{line} in {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_terraform_plan_has_each_planted_defect_at_its_address() {
+    let output = gate("terraform-plan.json", &["--offline"], None);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let found = placed(&output);
+    for (code, resource) in [
+        (
+            "viewer-default-cert-with-aliases",
+            "aws_cloudfront_distribution.preview",
+        ),
+        (
+            "viewer-cert-wrong-region",
+            "aws_cloudfront_distribution.shop",
+        ),
+        (
+            "viewer-alias-not-covered",
+            "module.cdn.aws_cloudfront_distribution.site",
+        ),
+        ("viewer-http-allowed", "aws_cloudfront_distribution.legacy"),
+        (
+            "origin-http-only",
+            "module.cdn.aws_cloudfront_distribution.api[0]",
+        ),
+        (
+            "origin-deprecated-protocols",
+            "aws_cloudfront_distribution.legacy",
+        ),
+        (
+            "config-value-unresolved",
+            "aws_cloudfront_distribution.imported",
+        ),
+    ] {
+        assert!(
+            has(&found, code, resource, None),
+            "{code} {resource} in {found:#?}"
+        );
+    }
+}
+
+/// A loopback endpoint that answers every request with a 500 and counts the connections.
+fn failing_endpoint() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counted.fetch_add(1, Ordering::SeqCst);
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(
+                b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    (format!("http://{address}"), connections)
+}
+
+#[test]
+fn offline_makes_no_network_call_where_a_live_check_would() {
+    let (endpoint, connections) = failing_endpoint();
+    let offline = gate("terraform-plan.json", &["--offline"], Some(&endpoint));
+    assert_eq!(offline.status.code(), Some(1), "{offline:?}");
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        0,
+        "--offline reached the endpoint"
+    );
+    let report: Value = json(&offline);
+    assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()));
+
+    // The same plan without --offline reads its literal certificate ARN: the endpoint is used.
+    let live = gate("terraform-plan.json", &["--no-probe"], Some(&endpoint));
+    assert!(connections.load(Ordering::SeqCst) > 0, "{live:?}");
+    let found = placed(&live);
+    assert!(
+        has(
+            &found,
+            "audit-incomplete",
+            "aws_cloudfront_distribution.legacy",
+            None
+        ),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn detection_reads_each_kind_and_a_forced_kind_that_does_not_fit_is_an_error() {
+    let forced = gate(
+        "terraform-plan.json",
+        &["--offline", "--input-format", "cloudformation"],
+        None,
+    );
+    assert_eq!(forced.status.code(), Some(2), "{forced:?}");
+    assert!(!forced.stderr.is_empty());
+}
