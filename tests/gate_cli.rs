@@ -13,32 +13,36 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use support::cli::json;
+use support::seed::request_acm;
+use support::Emulator;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gate");
 
 fn gate(file: &str, extra: &[&str], endpoint: Option<&str>) -> Output {
     // Port 9 of loopback (nothing listens) unless the test gives its own endpoint.
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"));
-    command
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "eu-central-1")
-        .env_remove("AWS_PROFILE")
-        .env("NO_COLOR", "1")
-        .args(["--endpoint-url", endpoint.unwrap_or("http://127.0.0.1:9")]);
-    command
-        .args([
-            "check-config",
-            &format!("{FIXTURES}/{file}"),
-            "--format",
-            "json",
-        ])
-        .args(extra);
-    command.output().expect("the CLI runs")
+    gate_files(&[&format!("{FIXTURES}/{file}")], extra, endpoint)
+}
+
+fn gate_files(files: &[&str], extra: &[&str], endpoint: Option<&str>) -> Output {
+    support::cli::command_at(endpoint.unwrap_or("http://127.0.0.1:9"))
+        .arg("check-config")
+        .args(files)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .expect("the CLI runs")
 }
 
 /// (code, resource, line) of every finding.
 fn placed(output: &Output) -> Vec<(String, String, Option<u64>)> {
+    placed_in(output)
+        .into_iter()
+        .map(|(_, code, resource, line)| (code, resource, line))
+        .collect()
+}
+
+/// (file, code, resource, line) of every finding.
+fn placed_in(output: &Output) -> Vec<(String, String, String, Option<u64>)> {
     json(output)["findings"]
         .as_array()
         .cloned()
@@ -46,6 +50,10 @@ fn placed(output: &Output) -> Vec<(String, String, Option<u64>)> {
         .iter()
         .map(|f| {
             (
+                f["location"]["file"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
                 f["code"].as_str().unwrap_or_default().to_owned(),
                 f["location"]["resource"]
                     .as_str()
@@ -253,4 +261,112 @@ fn detection_reads_each_kind_and_a_forced_kind_that_does_not_fit_is_an_error() {
     );
     assert_eq!(forced.status.code(), Some(2), "{forced:?}");
     assert!(!forced.stderr.is_empty());
+}
+
+#[tokio::test]
+async fn a_certificate_arn_given_through_a_parameter_is_read_from_acm_and_judged_on_its_line() {
+    let emulator = Emulator::start();
+    // RequestCertificate in the emulator stays PENDING_VALIDATION, and covers one name only.
+    let arn = request_acm(&emulator.acm(), "shop.example.com", &[]).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let template = dir.path().join("template.yaml");
+    std::fs::write(
+        &template,
+        "\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  CertificateArn:
+    Type: String
+Resources:
+  ShopDistribution:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Enabled: true
+        Aliases:
+          - shop.example.com
+          - www.shop.example.com
+        ViewerCertificate:
+          AcmCertificateArn: !Ref CertificateArn
+          SslSupportMethod: sni-only
+          MinimumProtocolVersion: TLSv1.2_2021
+        Origins:
+          - Id: web
+            DomainName: origin.example.com
+            CustomOriginConfig:
+              OriginProtocolPolicy: https-only
+              OriginSSLProtocols: [TLSv1.2]
+        DefaultCacheBehavior:
+          TargetOriginId: web
+          ViewerProtocolPolicy: redirect-to-https
+          CachePolicyId: 658327ea-f89d-4fab-a63d-7e88639e58f6
+",
+    )
+    .expect("template written");
+    let parameters = dir.path().join("parameters.json");
+    std::fs::write(
+        &parameters,
+        format!(r#"[{{"ParameterKey":"CertificateArn","ParameterValue":"{arn}"}}]"#),
+    )
+    .expect("parameters written");
+    let template = template.display().to_string();
+    let parameters = parameters.display().to_string();
+    let output = gate_files(
+        &[&template],
+        &["--no-probe", "--parameters", &parameters],
+        Some(&emulator.endpoint_url()),
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let found = placed(&output);
+    // The status comes from DescribeCertificate, on the ARN's line; the uncovered alias on its own.
+    assert!(
+        has(
+            &found,
+            "viewer-cert-not-issued",
+            "ShopDistribution",
+            Some(15)
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        has(
+            &found,
+            "viewer-alias-not-covered",
+            "ShopDistribution",
+            Some(13)
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(code, _, _)| code == "config-value-unresolved"),
+        "the ARN was known: {found:#?}"
+    );
+}
+
+#[test]
+fn several_files_give_one_report_each_finding_in_its_own_file() {
+    let sam = format!("{FIXTURES}/sam-template.yaml");
+    let plan = format!("{FIXTURES}/terraform-plan.json");
+    let output = gate_files(
+        &[&sam, &plan],
+        &["--offline", "--region", "us-east-1"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let found = placed_in(&output);
+    assert!(found.iter().any(|(file, code, resource, line)| file == &sam
+        && code == "viewer-alias-not-covered"
+        && resource == "UncoveredAliasDistribution"
+        && *line == Some(80)));
+    assert!(found.iter().any(|(file, code, resource, _)| file == &plan
+        && code == "viewer-cert-wrong-region"
+        && resource == "aws_cloudfront_distribution.shop"));
+    // Each note once, however many files.
+    let report = json(&output);
+    let notes = report["notes"].as_array().cloned().unwrap_or_default();
+    let mut unique = notes.clone();
+    unique.dedup();
+    assert_eq!(notes.len(), unique.len(), "{notes:#?}");
 }

@@ -61,10 +61,12 @@ pub struct GateArgs {
     pub offline: bool,
 }
 
-/// Runs `check-config FILE`.
+/// Runs `check-config FILE...`: each file is read and judged on its own, then one report covers
+/// them all (one SARIF log, one exit status), so a hook or a CI step passes every changed file at
+/// once.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn check_config(
-    file: &Path,
+    files: &[PathBuf],
     args: &GateArgs,
     probes: &AuditProbeArgs,
     expiry: &ExpiryArgs,
@@ -73,54 +75,6 @@ pub(super) async fn check_config(
     options: &AwsOptions,
     output: &OutputOptions,
 ) -> Result<u8, CliError> {
-    let path = file.display().to_string();
-    let text = read_text(file, &path)?;
-    let kind = args.input_format.kind(&text);
-    let (subject, stack) =
-        match kind {
-            InputKind::DistributionConfig => {
-                let label = file
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "proposed".to_owned());
-                let distribution = crate::intake::parse_distribution_config(&text, &label)
-                    .map_err(|source| CliError::Config {
-                        path: path.clone(),
-                        source,
-                    })?;
-                (Subject::Proposed(Box::new(distribution)), None)
-            }
-            InputKind::Cloudformation | InputKind::TerraformPlan => {
-                let inputs = TemplateInputs {
-                    parameters: match &args.parameters {
-                        Some(parameters) => {
-                            let shown = parameters.display().to_string();
-                            let text = read_text(parameters, &shown)?;
-                            gate::read_parameters(&text).map_err(|source| CliError::Gate {
-                                path: shown,
-                                source: Box::new(source),
-                            })?
-                        }
-                        None => Default::default(),
-                    },
-                    region: args.region.clone(),
-                    account: None,
-                };
-                let stack =
-                    gate::read(kind, &text, &path, &inputs).map_err(|source| CliError::Gate {
-                        path: path.clone(),
-                        source: Box::new(source),
-                    })?;
-                if stack.distributions.is_empty() {
-                    notes.push(Note::NoDistribution { file: path.clone() });
-                }
-                let (snapshot, extra) = gate::stack_snapshot(&stack);
-                (
-                    Subject::ProposedStack(Box::new(snapshot)),
-                    Some((stack, extra)),
-                )
-            }
-        };
     let thresholds = expiry.thresholds()?;
     let probe = if args.offline {
         notes.push(Note::Offline);
@@ -128,24 +82,122 @@ pub(super) async fn check_config(
     } else {
         probe_options(probes, &mut notes)?
     };
-    let request = AuditRequest {
-        subject,
-        now,
-        notes,
-        probe,
-        thresholds,
+    let parameters = match &args.parameters {
+        Some(parameters) => {
+            let shown = parameters.display().to_string();
+            let text = read_text(parameters, &shown)?;
+            gate::read_parameters(&text).map_err(|source| CliError::Gate {
+                path: shown,
+                source: Box::new(source),
+            })?
+        }
+        None => Default::default(),
     };
-    let mut report = if args.offline {
-        run_audit(&OfflineReader, &request).await
+    let inputs = TemplateInputs {
+        parameters,
+        region: args.region.clone(),
+        account: None,
+    };
+    // Built once: every file's certificates are read through the same clients.
+    let live = if args.offline {
+        None
     } else {
         let config = crate::aws::load_sdk_config(options).await;
-        run_audit(&AwsInventory::from_sdk_config(&config), &request).await
+        Some(AwsInventory::from_sdk_config(&config))
     };
-    match &stack {
-        Some((stack, extra)) => gate::place_findings(&mut report, stack, extra),
-        None => place_in_file(&mut report, &path),
+    let mut merged: Option<Report> = None;
+    for file in files {
+        let path = file.display().to_string();
+        let text = read_text(file, &path)?;
+        let (subject, stack) = read_subject(file, &path, &text, args.input_format, &inputs)?;
+        let mut file_notes = notes.clone();
+        if stack
+            .as_ref()
+            .is_some_and(|(stack, _)| stack.distributions.is_empty())
+        {
+            file_notes.push(Note::NoDistribution { file: path.clone() });
+        }
+        let request = AuditRequest {
+            subject,
+            now,
+            notes: file_notes,
+            probe: probe.clone(),
+            thresholds,
+        };
+        let mut report = match &live {
+            Some(inventory) => run_audit(inventory, &request).await,
+            None => run_audit(&OfflineReader, &request).await,
+        };
+        match &stack {
+            Some((stack, extra)) => gate::place_findings(&mut report, stack, extra),
+            None => place_in_file(&mut report, &path),
+        }
+        merged = Some(match merged {
+            None => report,
+            Some(so_far) => merge(so_far, report),
+        });
     }
-    finish(&report, output, FailOn::Any)
+    let report = merged.unwrap_or_else(|| Report::new(Vec::new(), 0, notes));
+    let input_file = match files {
+        [only] if only.as_os_str() != "-" => only.to_str(),
+        _ => None,
+    };
+    finish(&report, output, FailOn::Any, input_file)
+}
+
+/// What one file proposes: a DistributionConfig, or a stack with the places of its properties.
+type Proposal = (Subject, Option<(gate::Stack, Vec<gate::Unresolved>)>);
+
+/// Reads one file into what the audit judges.
+fn read_subject(
+    file: &Path,
+    path: &str,
+    text: &str,
+    format: InputFormat,
+    inputs: &TemplateInputs,
+) -> Result<Proposal, CliError> {
+    match format.kind(text) {
+        InputKind::DistributionConfig => {
+            let label = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "proposed".to_owned());
+            let distribution =
+                crate::intake::parse_distribution_config(text, &label).map_err(|source| {
+                    CliError::Config {
+                        path: path.to_owned(),
+                        source,
+                    }
+                })?;
+            Ok((Subject::Proposed(Box::new(distribution)), None))
+        }
+        kind @ (InputKind::Cloudformation | InputKind::TerraformPlan) => {
+            let stack = gate::read(kind, text, path, inputs).map_err(|source| CliError::Gate {
+                path: path.to_owned(),
+                source: Box::new(source),
+            })?;
+            let (snapshot, extra) = gate::stack_snapshot(&stack);
+            Ok((
+                Subject::ProposedStack(Box::new(snapshot)),
+                Some((stack, extra)),
+            ))
+        }
+    }
+}
+
+/// One report over several files: their findings, counts and labels together, each note once.
+fn merge(mut into: Report, from: Report) -> Report {
+    into.findings.extend(from.findings);
+    into.sort();
+    into.distributions_audited += from.distributions_audited;
+    for note in from.notes {
+        if !into.notes.contains(&note) {
+            into.notes.push(note);
+        }
+    }
+    into.distribution_labels.extend(from.distribution_labels);
+    into.edge_pending.extend(from.edge_pending);
+    into
 }
 
 /// A DistributionConfig has no positions the gate keeps: its findings name the file and the

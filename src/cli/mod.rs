@@ -75,10 +75,11 @@ pub enum Command {
     /// get-distribution-config`). Only the certificates and policies it names are read from AWS
     /// (nothing with --offline).
     CheckConfig {
-        /// The file: a DistributionConfig JSON, a CloudFormation or SAM template (YAML or JSON, the
-        /// output of `cdk synth` too) or a Terraform plan (`terraform show -json PLAN`); `-` reads
-        /// standard input.
-        file: PathBuf,
+        /// The files, each a DistributionConfig JSON, a CloudFormation or SAM template (YAML or
+        /// JSON, the output of `cdk synth` too) or a Terraform plan (`terraform show -json PLAN`);
+        /// `-` reads standard input. Several files give one report and one exit status.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
         #[command(flatten)]
         gate: gate::GateArgs,
         #[command(flatten)]
@@ -119,7 +120,8 @@ pub enum Command {
 /// Output options shared by the commands that report findings.
 #[derive(Debug, clap::Args)]
 pub struct OutputOptions {
-    /// Output format.
+    /// Output format: text for people, json for scripts, sarif for code scanning, github for
+    /// pull-request annotations.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Report findings at or above this severity; exit 1 when there is one.
@@ -497,14 +499,14 @@ pub async fn run(cli: Cli) -> ExitCode {
             .await
         }
         Command::CheckConfig {
-            file,
+            files,
             gate,
             output,
             probes,
             expiry,
         } => {
             gate::check_config(
-                &file, &gate, &probes, &expiry, now, notes, &options, &output,
+                &files, &gate, &probes, &expiry, now, notes, &options, &output,
             )
             .await
         }
@@ -577,7 +579,12 @@ async fn audit_and_report(
         thresholds,
     };
     let Some(state) = state else {
-        return finish(&run_audit(&inventory, &request).await, output, FailOn::Any);
+        return finish(
+            &run_audit(&inventory, &request).await,
+            output,
+            FailOn::Any,
+            None,
+        );
     };
     let mut account_notes = Vec::new();
     let (account, mut report) = futures::join!(
@@ -592,7 +599,7 @@ async fn audit_and_report(
         remind_after_days: i64::try_from(settings::REMIND_AFTER_DAYS.default).unwrap_or(7),
     };
     let remembered = state::remember(&mut report, state, &suppressions, facts, &config).await;
-    let status = finish(&report, output, state.fail_on)?;
+    let status = finish(&report, output, state.fail_on, None)?;
     // A store that failed: the report above says so and is whole; the run still fails.
     remembered.map(|()| status)
 }
@@ -658,12 +665,19 @@ fn finish_probe(report: &Report, output: &OutputOptions) -> Result<u8, CliError>
 }
 
 /// Prints the report and picks the exit status.
-fn finish(report: &Report, output: &OutputOptions, fail_on: FailOn) -> Result<u8, CliError> {
+/// `input_file` is the file `check-config` read: SARIF places findings that have no line of their
+/// own at its start.
+fn finish(
+    report: &Report,
+    output: &OutputOptions,
+    fail_on: FailOn,
+    input_file: Option<&str>,
+) -> Result<u8, CliError> {
     let shown = report.at_least(output.min_severity);
     let rendered = match output.format {
         Format::Json => render_json(&shown) + "\n",
         Format::Text => render_text(&shown, use_colour()),
-        Format::Sarif => render_sarif(&shown, None) + "\n",
+        Format::Sarif => render_sarif(&shown, input_file) + "\n",
         Format::Github => render_github(&shown),
     };
     write_stdout(&rendered);

@@ -10,6 +10,15 @@ use super::Emulator;
 /// The binary with dummy credentials, no colour and no profile, pointed at `emulator`, or with
 /// `None` at port 9 of loopback, where nothing listens: every AWS call then fails fast and locally.
 pub fn command(emulator: Option<&Emulator>) -> Command {
+    match emulator {
+        Some(emulator) => command_at(&emulator.endpoint_url()),
+        None => command_at("http://127.0.0.1:9"),
+    }
+}
+
+/// The binary with dummy credentials, no colour and no profile, sending every AWS call to
+/// `endpoint` (a test's own loopback server).
+pub fn command_at(endpoint: &str) -> Command {
     // Cargo names the binary to integration tests only; the examples and benches that share this
     // support module never call this.
     let binary =
@@ -24,10 +33,7 @@ pub fn command(emulator: Option<&Emulator>) -> Command {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    match emulator {
-        Some(emulator) => command.args(["--endpoint-url", &emulator.endpoint_url()]),
-        None => command.args(["--endpoint-url", "http://127.0.0.1:9"]),
-    };
+    command.args(["--endpoint-url", endpoint]);
     command
 }
 

@@ -245,15 +245,17 @@ impl Builder {
     }
 
     fn alias(&mut self, at: Position, anchor: usize) -> Result<(), Fault> {
-        let Some(node) = self.anchors.get(&anchor) else {
-            return Err(Fault {
-                at,
-                fault: TemplateFault::UnknownAnchor,
-            });
+        let unknown = Fault {
+            at,
+            fault: TemplateFault::UnknownAnchor,
         };
-        let node = node.clone();
-        // The clone is charged before it is kept: expansion is what a billion-laughs document abuses.
-        self.count(at, node.extent)?;
+        let Some(extent) = self.anchors.get(&anchor).map(|node| node.extent) else {
+            return Err(unknown);
+        };
+        // The expansion is charged before it is copied: copying is what a billion-laughs document
+        // abuses, so a copy over the bound is never made.
+        self.count(at, extent)?;
+        let node = self.anchors.get(&anchor).cloned().ok_or(unknown)?;
         self.finish(node, 0, None)
     }
 
