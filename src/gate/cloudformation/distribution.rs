@@ -22,9 +22,10 @@ use crate::intake::{distribution_from_value, ConfigError};
 pub const UNRESOLVED_NAME: &str = "{{unresolved}}";
 
 /// Fields CloudFront requires whose value, when unknown, is kept as [`UNRESOLVED_NAME`].
-const REQUIRED_NAMES: [&str; 5] = [
+const REQUIRED_NAMES: [&str; 6] = [
     "Id",
     "DomainName",
+    "DNSName",
     "TargetOriginId",
     "PathPattern",
     "OriginId",
@@ -142,6 +143,9 @@ impl Walk<'_> {
                         out.insert(key, json);
                     }
                 }
+                if path == "DistributionConfig" {
+                    legacy_origin(&mut out);
+                }
                 Some(Value::Object(out))
             }
             Resolved::Certificate(id) if path.ends_with("ViewerCertificate.AcmCertificateArn") => {
@@ -192,6 +196,51 @@ impl Walk<'_> {
             at: Some(at),
         });
     }
+}
+
+/// The legacy single origin (`DistributionConfig.CustomOrigin` or `S3Origin`, CloudFormation's
+/// `LegacyCustomOrigin` and `LegacyS3Origin`) as the one entry of `Origins`, so that it is judged like
+/// any origin. CloudFormation does not document the id it gives that origin: it is taken to be the
+/// one the default behaviour targets ([`legacy_origin_id`]), so the behaviour reaches it.
+fn legacy_origin(config: &mut Map<String, Value>) {
+    let custom = config.remove("CustomOrigin");
+    let s3 = config.remove("S3Origin");
+    if config.contains_key("Origins") {
+        return;
+    }
+    let target = config
+        .get("DefaultCacheBehavior")
+        .and_then(|b| b.get("TargetOriginId"))
+        .and_then(Value::as_str);
+    let id = legacy_origin_id(target);
+    let mut origin = Map::new();
+    origin.insert("Id".to_owned(), Value::String(id));
+    match (custom, s3) {
+        (Some(Value::Object(mut custom)), _) => {
+            if let Some(domain) = custom.remove("DNSName") {
+                origin.insert("DomainName".to_owned(), domain);
+            }
+            origin.insert("CustomOriginConfig".to_owned(), Value::Object(custom));
+        }
+        (_, Some(Value::Object(mut s3))) => {
+            if let Some(domain) = s3.remove("DNSName") {
+                origin.insert("DomainName".to_owned(), domain);
+            }
+            origin.insert("S3OriginConfig".to_owned(), Value::Object(s3));
+        }
+        // Neither, or not an object: the reader's own error (Origins missing) says what to fix.
+        _ => return,
+    }
+    config.insert(
+        "Origins".to_owned(),
+        Value::Array(vec![Value::Object(origin)]),
+    );
+}
+
+/// The id the legacy origin stands under: the default behaviour's `TargetOriginId`, else a name of
+/// ours.
+fn legacy_origin_id(target: Option<&str>) -> String {
+    target.unwrap_or("legacy-origin").to_owned()
 }
 
 /// What could not be checked when the property at `path` is unknown, by its last name.
@@ -331,6 +380,30 @@ fn places(resource_at: Position, config: &Resolved) -> Places {
                         places.insert(property, field.key_at);
                     }
                 }
+            }
+        }
+    }
+    let legacy = find(config, "CustomOrigin").or_else(|| find(config, "S3Origin"));
+    if let (None, Some(legacy)) = (find(config, "Origins"), legacy) {
+        let target = find(config, "DefaultCacheBehavior")
+            .and_then(|b| find(&b.value, "TargetOriginId"))
+            .and_then(|t| text(&t.value));
+        let id = legacy_origin_id(target.as_deref());
+        places.insert(Property::Origin(id.clone()), legacy.key_at);
+        for (name, property) in [
+            ("DNSName", Property::OriginDomainName(id.clone())),
+            (
+                "OriginProtocolPolicy",
+                Property::OriginProtocolPolicy(id.clone()),
+            ),
+            (
+                "OriginSSLProtocols",
+                Property::OriginSslProtocols(id.clone()),
+            ),
+            ("HTTPSPort", Property::OriginHttpsPort(id.clone())),
+        ] {
+            if let Some(field) = find(&legacy.value, name) {
+                places.insert(property, field.key_at);
             }
         }
     }

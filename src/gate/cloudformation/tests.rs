@@ -558,6 +558,44 @@ fn legacy_cnames_are_read_as_aliases() {
 }
 
 #[test]
+fn a_legacy_custom_origin_is_the_origin_the_default_behaviour_targets_and_is_placed_on_its_keys() {
+    let config = "        CustomOrigin:\n          DNSName: legacy.example.com\n          OriginProtocolPolicy: match-viewer\n          OriginSSLProtocols: [SSLv3, TLSv1]\n        DefaultCacheBehavior:\n          TargetOriginId: legacy\n          ViewerProtocolPolicy: https-only\n";
+    let proposed = one(&with_config("", config));
+    let [origin] = proposed.distribution.origins.as_slice() else {
+        panic!("{:?}", proposed.distribution.origins)
+    };
+    assert_eq!(origin.id, "legacy");
+    assert_eq!(origin.domain_name, "legacy.example.com");
+    let crate::model::OriginKind::Custom(custom) = &origin.kind else {
+        panic!("{:?}", origin.kind)
+    };
+    assert_eq!(custom.origin_ssl_protocols, ["SSLv3", "TLSv1"]);
+    assert_eq!(
+        proposed
+            .places
+            .find(&Property::OriginSslProtocols("legacy".to_owned())),
+        Some(at(9, 11))
+    );
+    assert_eq!(
+        proposed
+            .places
+            .find(&Property::OriginDomainName("legacy".to_owned())),
+        Some(at(7, 11))
+    );
+}
+
+#[test]
+fn a_legacy_s3_origin_is_an_s3_origin() {
+    let config = "        S3Origin:\n          DNSName: bucket.s3.amazonaws.com\n        DefaultCacheBehavior:\n          TargetOriginId: bucket\n          ViewerProtocolPolicy: https-only\n";
+    let proposed = one(&with_config("", config));
+    let [origin] = proposed.distribution.origins.as_slice() else {
+        panic!("{:?}", proposed.distribution.origins)
+    };
+    assert_eq!(origin.id, "bucket");
+    assert_eq!(origin.kind, crate::model::OriginKind::S3);
+}
+
+#[test]
 fn base64_encodes_known_text() {
     assert_eq!(super::resolve::tests_base64("Man"), "TWFu");
     assert_eq!(super::resolve::tests_base64("Ma"), "TWE=");
