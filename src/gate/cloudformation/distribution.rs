@@ -308,6 +308,22 @@ fn error_position(error: &ConfigError, positions: &BTreeMap<String, Position>) -
     }
 }
 
+/// The properties of a custom origin's settings (`CustomOriginConfig`, or the legacy
+/// `CustomOrigin`) that findings are placed on, by their CloudFormation names.
+fn custom_origin_properties(id: &str) -> [(&'static str, Property); 3] {
+    [
+        (
+            "OriginProtocolPolicy",
+            Property::OriginProtocolPolicy(id.to_owned()),
+        ),
+        (
+            "OriginSSLProtocols",
+            Property::OriginSslProtocols(id.to_owned()),
+        ),
+        ("HTTPSPort", Property::OriginHttpsPort(id.to_owned())),
+    ]
+}
+
 /// Where each CloudFront property of the distribution is written: the key's position.
 fn places(resource_at: Position, config: &Resolved) -> Places {
     let mut places = BTreeMap::new();
@@ -365,17 +381,7 @@ fn places(resource_at: Position, config: &Resolved) -> Places {
                 places.insert(Property::OriginDomainName(id.clone()), domain.key_at);
             }
             if let Some(custom) = find(&origin.value, "CustomOriginConfig") {
-                for (name, property) in [
-                    (
-                        "OriginProtocolPolicy",
-                        Property::OriginProtocolPolicy(id.clone()),
-                    ),
-                    (
-                        "OriginSSLProtocols",
-                        Property::OriginSslProtocols(id.clone()),
-                    ),
-                    ("HTTPSPort", Property::OriginHttpsPort(id.clone())),
-                ] {
+                for (name, property) in custom_origin_properties(&id) {
                     if let Some(field) = find(&custom.value, name) {
                         places.insert(property, field.key_at);
                     }
@@ -390,18 +396,8 @@ fn places(resource_at: Position, config: &Resolved) -> Places {
             .and_then(|t| text(&t.value));
         let id = legacy_origin_id(target.as_deref());
         places.insert(Property::Origin(id.clone()), legacy.key_at);
-        for (name, property) in [
-            ("DNSName", Property::OriginDomainName(id.clone())),
-            (
-                "OriginProtocolPolicy",
-                Property::OriginProtocolPolicy(id.clone()),
-            ),
-            (
-                "OriginSSLProtocols",
-                Property::OriginSslProtocols(id.clone()),
-            ),
-            ("HTTPSPort", Property::OriginHttpsPort(id.clone())),
-        ] {
+        let domain = ("DNSName", Property::OriginDomainName(id.clone()));
+        for (name, property) in std::iter::once(domain).chain(custom_origin_properties(&id)) {
             if let Some(field) = find(&legacy.value, name) {
                 places.insert(property, field.key_at);
             }
