@@ -96,7 +96,7 @@ fn check(runtime: &tokio::runtime::Runtime, text: &str) -> (usize, usize) {
         probe: None,
         thresholds: ExpiryThresholds::default(),
     };
-    let mut report = runtime.block_on(run(&OfflineReader, &request));
+    let mut report = runtime.block_on(run(&OfflineReader::for_stack(&stack), &request));
     gate::place_findings(&mut report, &stack, &extra);
     (report.findings.len(), render_json(&report).len())
 }

@@ -370,3 +370,318 @@ fn several_files_give_one_report_each_finding_in_its_own_file() {
     unique.dedup();
     assert_eq!(notes.len(), unique.len(), "{notes:#?}");
 }
+
+/// One input of tests/fixtures/gate/cases/ (written by a hostile review, each a class of real
+/// input): how the gate must end and what it must, and must not, report.
+struct Case {
+    file: &'static str,
+    args: &'static [&'static str],
+    exit: i32,
+    /// (code, resource, line) that must be reported.
+    found: &'static [(&'static str, &'static str, Option<u64>)],
+    /// Codes that must not be reported at all.
+    absent: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    // YAML merge keys bring their entries in; the distribution's own keys win.
+    Case {
+        file: "cfn04-merge-viewer.yaml",
+        args: &[],
+        exit: 1,
+        found: &[("viewer-cert-wrong-region", "Distribution", Some(5))],
+        absent: &["viewer-default-cert-with-aliases"],
+    },
+    Case {
+        file: "cfn03-merge-keys.yaml",
+        args: &[],
+        exit: 1,
+        found: &[
+            ("viewer-default-cert-with-aliases", "Distribution", Some(6)),
+            ("viewer-http-allowed", "Distribution", Some(10)),
+        ],
+        absent: &[],
+    },
+    // The legacy single origin is judged like any origin, on its own lines.
+    Case {
+        file: "cfn07-legacy-origins.yaml",
+        args: &[],
+        exit: 1,
+        found: &[
+            ("viewer-alias-not-covered", "Legacy", Some(14)),
+            ("origin-http-only", "Legacy", Some(21)),
+            ("viewer-http-allowed", "Legacy", Some(25)),
+        ],
+        absent: &[],
+    },
+    // A computed function ARN is unresolved, not missing: the distribution is still judged.
+    Case {
+        file: "cfn08-origins-full.yaml",
+        args: &[],
+        exit: 1,
+        found: &[
+            ("origin-deprecated-protocols", "Distribution", Some(48)),
+            ("origin-http-only", "Distribution", Some(55)),
+            ("viewer-http-allowed", "Distribution", Some(87)),
+            ("config-value-unresolved", "Distribution", Some(80)),
+        ],
+        absent: &[],
+    },
+    Case {
+        file: "cfn31-vpc-origin-getatt.yaml",
+        args: &[],
+        exit: 1,
+        found: &[
+            ("audit-not-covered", "D", Some(20)),
+            ("config-value-unresolved", "D", Some(23)),
+        ],
+        absent: &[],
+    },
+    // A certificate whose Condition is unknown is still judged on the names it writes.
+    Case {
+        file: "cfn18-cond-certs.yaml",
+        args: &[],
+        exit: 1,
+        found: &[
+            ("viewer-alias-not-covered", "ProdSite", Some(47)),
+            ("config-value-unresolved", "ProdCert", Some(25)),
+        ],
+        absent: &[],
+    },
+    // Fn::ForEach is not expanded, and says so; the rest of the template is read.
+    Case {
+        file: "cfn21-langext.yaml",
+        args: &[],
+        exit: 1,
+        found: &[
+            ("viewer-default-cert-with-aliases", "Distribution", Some(18)),
+            ("config-value-unresolved", "Fn::ForEach::Buckets", Some(27)),
+        ],
+        absent: &[],
+    },
+    // The key a declared certificate asks ACM for is known before it exists.
+    Case {
+        file: "cfn24-cert-props.yaml",
+        args: &[],
+        exit: 1,
+        found: &[("viewer-cert-key-unsupported", "A", Some(19))],
+        absent: &[],
+    },
+    // An ARN built with !Sub whose region is written (or resolved) is judged on it.
+    Case {
+        file: "cfn27-sub-arn-accountid.yaml",
+        args: &["--region", "eu-west-1"],
+        exit: 1,
+        found: &[
+            ("viewer-cert-wrong-region", "D", Some(13)),
+            ("viewer-cert-wrong-region", "E", Some(25)),
+        ],
+        absent: &[],
+    },
+    Case {
+        file: "vc-f-iam.yaml",
+        args: &[],
+        exit: 1,
+        found: &[("config-value-unresolved", "D", Some(9))],
+        absent: &[],
+    },
+    Case {
+        file: "vc-i-bogus-policy.yaml",
+        args: &[],
+        exit: 1,
+        found: &[("viewer-tls-policy-invalid", "D", Some(11))],
+        absent: &[],
+    },
+    // Viewer TLS settings a condition chooses: unresolved, never missing.
+    Case {
+        file: "cfn33-unknown-tls-settings.yaml",
+        args: &[],
+        exit: 0,
+        found: &[
+            ("config-value-unresolved", "Site", Some(17)),
+            ("config-value-unresolved", "Site", Some(18)),
+        ],
+        absent: &["viewer-tls-policy-invalid"],
+    },
+    // Clean: the newest policies, aliases built with !Sub.
+    Case {
+        file: "vc-h-2025.yaml",
+        args: &[],
+        exit: 0,
+        found: &[],
+        absent: &["viewer-tls-policy-invalid", "viewer-tls-policy-outdated"],
+    },
+    Case {
+        file: "cfn01-clean-sub-aliases.yaml",
+        args: &[],
+        exit: 0,
+        found: &[],
+        absent: &["viewer-alias-not-covered"],
+    },
+    // Terraform: an instance of a counted or for_each distribution finds the one certificate.
+    Case {
+        file: "tf02-module-inherited-provider.json",
+        args: &[],
+        exit: 1,
+        found: &[
+            (
+                "viewer-cert-wrong-region",
+                "module.cdn[\"prod\"].aws_cloudfront_distribution.site[\"www\"]",
+                None,
+            ),
+            (
+                "viewer-alias-not-covered",
+                "module.cdn[\"prod\"].aws_cloudfront_distribution.site[\"www\"]",
+                None,
+            ),
+        ],
+        absent: &[],
+    },
+    Case {
+        file: "tf20-count-dist-single-cert.json",
+        args: &[],
+        exit: 1,
+        found: &[(
+            "viewer-alias-not-covered",
+            "aws_cloudfront_distribution.site[0]",
+            None,
+        )],
+        absent: &[],
+    },
+    // A certificate the plan describes under its known ARN is judged offline.
+    Case {
+        file: "tf05-noop-known-arn.json",
+        args: &[],
+        exit: 1,
+        found: &[(
+            "viewer-alias-not-covered",
+            "aws_cloudfront_distribution.site",
+            None,
+        )],
+        absent: &[],
+    },
+    // A provider without a region: the reader says why, once; no template advice.
+    Case {
+        file: "tf14-provider-no-region.json",
+        args: &[],
+        exit: 1,
+        found: &[(
+            "config-value-unresolved",
+            "aws_cloudfront_distribution.site",
+            None,
+        )],
+        absent: &[],
+    },
+    // The whole viewer_certificate known after apply: never the default certificate, never
+    // missing fields.
+    Case {
+        file: "tf21-viewer-certificate-unknown.json",
+        args: &[],
+        exit: 1,
+        found: &[
+            (
+                "viewer-alias-not-covered",
+                "aws_cloudfront_distribution.site",
+                None,
+            ),
+            (
+                "config-value-unresolved",
+                "aws_cloudfront_distribution.site",
+                None,
+            ),
+        ],
+        absent: &[
+            "viewer-tls-policy-invalid",
+            "viewer-default-cert-with-aliases",
+        ],
+    },
+    // resource_changes naming what planned_values lacks: read from `after`, else reported.
+    Case {
+        file: "tf15-p384-stale-change.json",
+        args: &[],
+        exit: 1,
+        found: &[
+            (
+                "viewer-cert-key-unsupported",
+                "aws_cloudfront_distribution.site[0]",
+                None,
+            ),
+            (
+                "config-value-unresolved",
+                "module.cdn[\"prod\"].aws_cloudfront_distribution.site[\"www\"]",
+                None,
+            ),
+        ],
+        absent: &[],
+    },
+    Case {
+        file: "tf19-planned-empty.json",
+        args: &[],
+        exit: 0,
+        found: &[(
+            "config-value-unresolved",
+            "aws_cloudfront_distribution.site",
+            None,
+        )],
+        absent: &[],
+    },
+];
+
+#[test]
+fn each_class_of_real_input_is_judged_and_placed() {
+    for case in CASES {
+        let file = format!("cases/{}", case.file);
+        let mut args = vec!["--offline"];
+        args.extend(case.args);
+        if !case.args.contains(&"--region") {
+            args.extend(["--region", "us-east-1"]);
+        }
+        let output = gate(&file, &args, None);
+        assert_eq!(
+            output.status.code(),
+            Some(case.exit),
+            "{}: {output:?}",
+            case.file
+        );
+        let found = placed(&output);
+        for (code, resource, line) in case.found {
+            assert!(
+                has(&found, code, resource, *line),
+                "{}: {code} {resource}:{line:?} in {found:#?}",
+                case.file
+            );
+        }
+        for code in case.absent {
+            assert!(
+                !found.iter().any(|(c, _, _)| c == code),
+                "{}: {code} in {found:#?}",
+                case.file
+            );
+        }
+        // A plan has no region of its own to pass: no finding says to pass one.
+        if case.file.starts_with("tf") {
+            let text = String::from_utf8_lossy(&output.stdout);
+            assert!(!text.contains("pass --region"), "{}: {text}", case.file);
+        }
+    }
+}
+
+#[test]
+fn inputs_that_cannot_be_judged_say_why_in_one_line_naming_the_file_once() {
+    for (file, says) in [
+        ("tf18-state.json", "a state"),
+        ("h09-deep.yaml", "nested deeper than 64 levels"),
+    ] {
+        let output = gate(&format!("cases/{file}"), &["--offline"], None);
+        assert_eq!(output.status.code(), Some(2), "{file}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{file}: {stderr}");
+        assert_eq!(stderr.matches(file).count(), 1, "{file}: {stderr}");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = dir.path().join("template.yaml");
+    std::fs::write(&empty, "\n  \n").expect("written");
+    let output = gate_files(&[&empty.display().to_string()], &["--offline"], None);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is empty"));
+}

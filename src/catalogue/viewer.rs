@@ -489,6 +489,7 @@ pub static VIEWER_TLS_POLICY_INVALID: Entry = Entry {
         &POLICY_SSLV3_WITH_SNI,
         &POLICY_SEVERAL_SOURCES,
         &POLICY_MISSING_FIELD,
+        &POLICY_UNKNOWN,
     ],
 };
 
@@ -531,6 +532,25 @@ pub static POLICY_MISSING_FIELD: Cause = Cause {
     message: "A custom certificate is configured without {missing_fields}.",
     remediation: &[
         "Set SSLSupportMethod to sni-only and MinimumProtocolVersion to TLSv1.2_2021 next to the certificate.",
+    ],
+};
+
+/// A proposed MinimumProtocolVersion that is no security policy this tool knows. Only a proposed
+/// configuration is judged: a deployed one was accepted, so an unknown value there is a policy newer
+/// than this tool. Medium, not critical: the value may be such a policy (the catalogue says so).
+pub static POLICY_UNKNOWN: Cause = Cause {
+    code: Code::ViewerTlsPolicyInvalid,
+    id: "unknown-policy",
+    severity: Severity::Medium,
+    other_severities: &[],
+    impact: ViewerImpact::UpdateRejected,
+    impact_when_proposed: None,
+    message: "MinimumProtocolVersion {minimum_protocol_version} is not a security policy CloudFront \
+              is known to have ({known}); CloudFront rejects an unknown one \
+              (InvalidMinimumProtocolVersion), unless it is a policy newer than this tool.",
+    remediation: &[
+        "Correct the spelling: TLSv1.2_2021 is the recommended policy, TLSv1.2_2025 and TLSv1.3_2025 the newest.",
+        "If {minimum_protocol_version} is a policy AWS added after this release, update cloudfront-tls-audit.",
     ],
 };
 

@@ -55,10 +55,23 @@ pub struct GateArgs {
     /// certificates it declares are created (CloudFront takes them from us-east-1 only).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    /// The account the template's stack is deployed in: the value of `AWS::AccountId` (12
+    /// digits), so that ARNs built with `!Sub` resolve.
+    #[arg(long, value_name = "ACCOUNT", value_parser = account_id)]
+    pub account_id: Option<String>,
     /// No AWS call and no handshake at all: only what the file itself says is checked, and each
     /// certificate it names by ARN is reported as not read (`config-value-unresolved`).
     #[arg(long)]
     pub offline: bool,
+}
+
+/// An AWS account id: 12 digits.
+fn account_id(value: &str) -> Result<String, String> {
+    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_owned())
+    } else {
+        Err("an AWS account id is 12 digits, like 111122223333".to_owned())
+    }
 }
 
 /// Runs `check-config FILE...`: each file is read and judged on its own, then one report covers
@@ -86,7 +99,7 @@ pub(super) async fn check_config(
         Some(parameters) => {
             let shown = parameters.display().to_string();
             let text = read_text(parameters, &shown)?;
-            gate::read_parameters(&text).map_err(|source| CliError::Gate {
+            gate::read_parameters(&text, &shown).map_err(|source| CliError::Gate {
                 path: shown,
                 source: Box::new(source),
             })?
@@ -96,7 +109,7 @@ pub(super) async fn check_config(
     let inputs = TemplateInputs {
         parameters,
         region: args.region.clone(),
-        account: None,
+        account: args.account_id.clone(),
     };
     // Built once: every file's certificates are read through the same clients.
     let live = if args.offline {
@@ -124,9 +137,10 @@ pub(super) async fn check_config(
             probe: probe.clone(),
             thresholds,
         };
-        let mut report = match &live {
-            Some(inventory) => run_audit(inventory, &request).await,
-            None => run_audit(&OfflineReader, &request).await,
+        let mut report = match (&live, &stack) {
+            (Some(inventory), _) => run_audit(inventory, &request).await,
+            (None, Some((stack, _))) => run_audit(&OfflineReader::for_stack(stack), &request).await,
+            (None, None) => run_audit(&OfflineReader::default(), &request).await,
         };
         match &stack {
             Some((stack, extra)) => gate::place_findings(&mut report, stack, extra),
@@ -236,7 +250,13 @@ fn read_text(file: &Path, path: &str) -> Result<String, CliError> {
             limit: gate::MAX_INPUT_BYTES,
         });
     }
-    String::from_utf8(bytes).map_err(|_| CliError::NotUtf8 {
+    let text = String::from_utf8(bytes).map_err(|_| CliError::NotUtf8 {
         path: path.to_owned(),
-    })
+    })?;
+    if text.trim().is_empty() {
+        return Err(CliError::EmptyInput {
+            path: path.to_owned(),
+        });
+    }
+    Ok(text)
 }

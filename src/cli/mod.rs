@@ -336,6 +336,14 @@ pub enum Format {
     Github,
 }
 
+/// A gate error, its file named once: a template's error leads with its own `file:line:column`.
+fn gate_message(path: &str, error: &crate::gate::GateError) -> String {
+    match error {
+        crate::gate::GateError::Template(_) => error.to_string(),
+        _ => format!("{path}: {error}"),
+    }
+}
+
 /// Operational errors: exit status 2, with a message that says what to do.
 #[derive(Debug, Error)]
 pub enum CliError {
@@ -356,7 +364,7 @@ pub enum CliError {
         source: ConfigError,
     },
     /// The template, plan or parameters file is not usable.
-    #[error("{path}: {source}")]
+    #[error("{}", gate_message(path, source))]
     Gate {
         /// The path given.
         path: String,
@@ -370,6 +378,12 @@ pub enum CliError {
         path: String,
         /// The limit in bytes.
         limit: usize,
+    },
+    /// The file holds nothing but white space.
+    #[error("{path} is empty: pass the template, plan or DistributionConfig to check")]
+    EmptyInput {
+        /// The path given.
+        path: String,
     },
     /// The file is not UTF-8 text.
     #[error("{path} is not UTF-8 text: pass the template, plan or DistributionConfig itself")]

@@ -9,7 +9,7 @@
 //! silence: each [`Unresolved`] becomes a `config-value-unresolved` finding, and a certificate whose
 //! names or region are unknown is not judged on them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::audit::AccountReader;
 use crate::catalogue::Code;
@@ -57,6 +57,13 @@ pub fn stack_snapshot(stack: &Stack) -> (Snapshot, Vec<Unresolved>) {
     let mut used = BTreeSet::new();
     for proposed in &stack.distributions {
         let mut distribution = proposed.distribution.clone();
+        stand_in_unknown_viewer_settings(
+            &mut distribution,
+            stack
+                .unresolved
+                .iter()
+                .filter(|u| u.resource == proposed.resource),
+        );
         let arn = match &proposed.certificate {
             CertificateBinding::None | CertificateBinding::Arn(_) => None,
             CertificateBinding::Declared(resource) => {
@@ -104,19 +111,20 @@ pub fn stack_snapshot(stack: &Stack) -> (Snapshot, Vec<Unresolved>) {
         // A name that could not be resolved may be the one an alias needs: judging coverage on the
         // others would be a false alarm, so the names are not judged at all.
         let about = |u: &&Unresolved| u.resource == certificate.resource;
-        let names_known = certificate.domain_name.is_some()
-            && !stack
-                .unresolved
-                .iter()
-                .filter(about)
-                .any(|u| !is_about_region(u));
+        let names_known =
+            certificate.domain_name.is_some() && !names_unresolved(stack, certificate);
         let region_reported = stack.unresolved.iter().filter(about).any(is_about_region);
         let lookup = if names_known {
             CertificateLookup::Found(Box::new(declared(certificate, &arn)))
         } else {
             not_read(&arn, "its names are not known before deploying")
         };
-        if certificate.region.is_none() && !region_reported {
+        // A plan's reader says itself why a provider's region is unknown (on the distribution
+        // bound to the certificate); only a template lacks a region of its own.
+        if certificate.region.is_none()
+            && !region_reported
+            && stack.kind == crate::gate::InputKind::Cloudformation
+        {
             extra.push(Unresolved {
                 resource: certificate.resource.clone(),
                 property: "region".to_owned(),
@@ -134,6 +142,66 @@ pub fn stack_snapshot(stack: &Stack) -> (Snapshot, Vec<Unresolved>) {
             .insert(CertificateRef::Acm(arn), lookup);
     }
     (snapshot, extra)
+}
+
+/// What stands for a viewer TLS setting the file leaves unknown: a value no rule judges (it is
+/// no security policy CloudFront has, outdated or not), so an unknown `SslSupportMethod` or
+/// `MinimumProtocolVersion` is reported as unresolved, never as missing (`viewer-tls-policy-invalid`).
+const UNKNOWN_SETTING: &str = "{{unresolved}}";
+
+/// Fills the viewer certificate's `SslSupportMethod` and `MinimumProtocolVersion` that `unresolved`
+/// says are unknown (each on its own, or the whole `ViewerCertificate`), in either input's
+/// spelling.
+fn stand_in_unknown_viewer_settings<'a>(
+    distribution: &mut crate::model::Distribution,
+    unresolved: impl Iterator<Item = &'a Unresolved>,
+) {
+    for value in unresolved {
+        let property = spelled_alike(&value.property);
+        let property = property.trim_end_matches("[0]");
+        let Some(at) = property.find("viewercertificate") else {
+            continue;
+        };
+        let rest = &property[at + "viewercertificate".len()..];
+        let rest = rest.trim_start_matches("[0]").trim_start_matches('.');
+        let viewer = &mut distribution.viewer_certificate;
+        if (rest.is_empty() || rest == "sslsupportmethod") && viewer.ssl_support_method.is_none() {
+            viewer.ssl_support_method =
+                Some(crate::vocabulary::SslSupportMethod::from(UNKNOWN_SETTING));
+        }
+        if (rest.is_empty() || rest == "minimumprotocolversion")
+            && viewer.minimum_protocol_version.is_none()
+        {
+            viewer.minimum_protocol_version = Some(UNKNOWN_SETTING.to_owned());
+        }
+    }
+}
+
+/// Whether one of `certificate`'s names could not be resolved.
+fn names_unresolved(stack: &Stack, certificate: &DeclaredCertificate) -> bool {
+    stack
+        .unresolved
+        .iter()
+        .filter(|u| u.resource == certificate.resource)
+        .any(is_about_names)
+}
+
+/// Whether an unresolved value of a certificate is one of its names (`DomainName`,
+/// `SubjectAlternativeNames`, in either input's spelling). Anything else (its `Condition`, its
+/// region) leaves the names it writes judgeable.
+fn is_about_names(value: &Unresolved) -> bool {
+    let property = spelled_alike(&value.property);
+    property.contains("domainname") || property.contains("subjectalternativenames")
+}
+
+/// A property path as both inputs spell it alike: CloudFormation's `SubjectAlternativeNames` and
+/// Terraform's `subject_alternative_names` are both `subjectalternativenames`.
+fn spelled_alike(property: &str) -> String {
+    property
+        .chars()
+        .filter(|c| *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 /// Whether an unresolved value of a certificate is its region (a reader may say so itself), which
@@ -174,7 +242,10 @@ fn declared(certificate: &DeclaredCertificate, arn: &str) -> Certificate {
         serial: None,
         not_before: None,
         not_after: None,
-        key: None,
+        key: certificate
+            .key_algorithm
+            .as_deref()
+            .map(crate::model::KeyKind::from_acm_key_algorithm),
         renewal_eligibility: None,
         renewal: None,
         domain_validation: Vec::new(),
@@ -281,6 +352,8 @@ pub fn property_of(finding: &Finding) -> Property {
         Code::AuditIncomplete | Code::ConfigValueUnresolved => {
             if text("resource").is_some_and(|r| r.starts_with("arn:aws:acm:")) {
                 Property::AcmCertificateArn
+            } else if text("operation").is_some_and(|o| o.starts_with("iam:")) {
+                Property::IamCertificateId
             } else {
                 Property::Resource
             }
@@ -311,15 +384,35 @@ pub fn property_of(finding: &Finding) -> Property {
     }
 }
 
-/// The reader of `check-config --offline`: no AWS call at all. Every reference a live reader would
-/// read is recorded as not read, which the rules report as `config-value-unresolved`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct OfflineReader;
+/// The reader of `check-config --offline`: no AWS call at all. A certificate ARN the file itself
+/// describes (a plan's certificate that exists already) is read from the file; every other
+/// reference a live reader would read is recorded as not read, which the rules report as
+/// `config-value-unresolved`.
+#[derive(Debug, Clone, Default)]
+pub struct OfflineReader {
+    /// The certificates the file describes under their known ARN.
+    known: BTreeMap<String, Certificate>,
+}
 
 /// Why an offline read was not made.
 const OFFLINE: &str = "--offline: no AWS call is made";
 
 impl OfflineReader {
+    /// The offline reader of `stack`: its certificates with a known ARN (and known names) are
+    /// what a distribution naming that ARN is judged against.
+    pub fn for_stack(stack: &Stack) -> OfflineReader {
+        let known = stack
+            .certificates
+            .iter()
+            .filter(|c| c.domain_name.is_some() && !names_unresolved(stack, c))
+            .filter_map(|c| {
+                let arn = c.arn.as_ref()?;
+                Some((arn.clone(), declared(c, arn)))
+            })
+            .collect();
+        OfflineReader { known }
+    }
+
     fn gap(operation: &str) -> Snapshot {
         Snapshot {
             gaps: vec![ReadFailure {
@@ -348,6 +441,13 @@ impl AccountReader for OfflineReader {
             .filter(crate::rules::needs_lookup)
             .collect();
         for reference in wanted {
+            if let Some(certificate) = self.known.get(reference.id()) {
+                snapshot.certificates.insert(
+                    reference,
+                    CertificateLookup::Found(Box::new(certificate.clone())),
+                );
+                continue;
+            }
             let operation = match &reference {
                 CertificateRef::Acm(_) => "acm:DescribeCertificate",
                 CertificateRef::Iam(_) => "iam:GetServerCertificate",
@@ -413,6 +513,8 @@ mod tests {
             domain_name: names.first().map(|n| (*n).to_owned()),
             subject_alternative_names: names.iter().skip(1).map(|n| (*n).to_owned()).collect(),
             region: region.map(str::to_owned),
+            key_algorithm: None,
+            arn: None,
             at: Some(at(3)),
         }
     }
@@ -441,7 +543,8 @@ mod tests {
             probe: None,
             thresholds: ExpiryThresholds::default(),
         };
-        let mut report = futures::executor::block_on(run(&OfflineReader, &request));
+        let mut report =
+            futures::executor::block_on(run(&OfflineReader::for_stack(stack), &request));
         place_findings(&mut report, stack, &extra);
         report
     }

@@ -59,7 +59,9 @@ pub fn looks_like_template(text: &str) -> bool {
     if looks_like_json(text) {
         return match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text) {
             Ok(object) => KEYS.iter().any(|key| object.contains_key(*key)),
-            Err(_) => false,
+            // Not JSON serde_json reads (a trailing comma, deep nesting): the keys as text, so
+            // that the template reader says where the syntax is wrong.
+            Err(_) => KEYS.iter().any(|key| text.contains(&format!("\"{key}\""))),
         };
     }
     // A top-level YAML key starts its line, unquoted or quoted.
@@ -76,6 +78,9 @@ pub fn looks_like_template(text: &str) -> bool {
         })
     })
 }
+
+/// How the key of an `Fn::ForEach` loop among `Resources` starts.
+const FOR_EACH_PREFIX: &str = "Fn::ForEach::";
 
 /// Reads a template. `file` is how the user named it (it prefixes every error's `line:column`).
 /// Distributions and certificates come in file order; under a `Condition` that evaluates false a
@@ -112,7 +117,22 @@ fn read(text: &str, inputs: &TemplateInputs) -> Result<Stack, Fault> {
         return Err(not_a_template(resources, "`Resources` is not a mapping"));
     };
     let mut types = BTreeMap::new();
+    let mut loops = Vec::new();
     for entry in entries {
+        // `Fn::ForEach::Name` (the AWS::LanguageExtensions transform) generates resources at
+        // deploy time: not expanded here, and said so.
+        if entry.key.starts_with(FOR_EACH_PREFIX) {
+            loops.push(Unresolved {
+                resource: entry.key.clone(),
+                property: "Fn::ForEach".to_owned(),
+                reason: "the resources an `Fn::ForEach` loop generates (AWS::LanguageExtensions) \
+                         are made when the stack is deployed"
+                    .to_owned(),
+                unchecked: "the distributions and certificates the loop generates".to_owned(),
+                at: Some(entry.key_at),
+            });
+            continue;
+        }
         let kind = entry
             .value
             .get("Type")
@@ -140,7 +160,11 @@ fn read(text: &str, inputs: &TemplateInputs) -> Result<Stack, Fault> {
         certificates: Vec::new(),
         unresolved: transforms(&root),
     };
+    stack.unresolved.extend(loops);
     for entry in entries {
+        if entry.key.starts_with(FOR_EACH_PREFIX) {
+            continue;
+        }
         let kind = entry
             .value
             .get("Type")
@@ -252,6 +276,12 @@ fn parse(text: &str) -> Result<Node, Fault> {
     let rewritten = join_surrogate_pairs(text);
     yaml::parse(&rewritten).map_err(
         |fault| match serde_json::from_str::<serde_json::Value>(text) {
+            Err(error) if error.to_string().contains("recursion limit") => Fault {
+                at: fault.at,
+                fault: TemplateFault::TooDeep {
+                    limit: limits::MAX_DEPTH,
+                },
+            },
             Err(error) if matches!(fault.fault, TemplateFault::Syntax { .. }) => Fault {
                 at: super::Position {
                     line: u32::try_from(error.line()).unwrap_or(u32::MAX),

@@ -55,6 +55,7 @@ pub fn read(
 /// Reads a `--parameters` file (CloudFormation's parameter JSON).
 pub fn read_parameters(
     text: &str,
+    file: &str,
 ) -> Result<std::collections::BTreeMap<String, String>, GateError> {
-    Ok(cloudformation::read_parameters(text)?)
+    Ok(cloudformation::read_parameters(text, file)?)
 }

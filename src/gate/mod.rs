@@ -173,6 +173,12 @@ pub struct DeclaredCertificate {
     /// The region the certificate is created in (a Terraform provider's region; for a template, the
     /// stack region when given with `--region`), `None` when it cannot be known before deploying.
     pub region: Option<String>,
+    /// `KeyAlgorithm` / `key_algorithm` as written (`RSA_2048`, `EC_prime256v1`, `EC_secp384r1`):
+    /// known before the certificate exists, since it is what ACM is asked for.
+    pub key_algorithm: Option<String>,
+    /// The certificate's ARN when the input knows it (a plan's certificate that exists already):
+    /// a distribution naming that ARN is bound to this certificate offline.
+    pub arn: Option<String>,
     /// Where the resource is written.
     pub at: Option<Position>,
 }

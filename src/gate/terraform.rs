@@ -68,6 +68,9 @@ const CERTIFICATE_TYPE: &str = "aws_acm_certificate";
 /// The viewer certificate's ARN, as Terraform writes its path.
 const ACM_CERTIFICATE_ARN: &str = "viewer_certificate[0].acm_certificate_arn";
 
+/// The `viewer_certificate` block, as an unknown value names it when the whole block is unknown.
+const VIEWER_CERTIFICATE: &str = "viewer_certificate";
+
 /// What a certificate's unknown region leaves unchecked.
 const REGION_UNCHECKED: &str = "whether the certificate is in us-east-1, as CloudFront requires";
 
@@ -81,18 +84,30 @@ pub fn looks_like_plan(text: &str) -> bool {
         format_version: Option<IgnoredAny>,
         planned_values: Option<IgnoredAny>,
         resource_changes: Option<IgnoredAny>,
+        values: Option<IgnoredAny>,
     }
-    if text.len() > MAX_PLAN_BYTES {
-        return text.trim_start().starts_with('{')
+    // Too large, or not JSON (a syntax error, nesting serde_json refuses): the keys as text, so
+    // that the plan reader, not the DistributionConfig reader, says what is wrong.
+    let by_text = || {
+        text.trim_start().starts_with('{')
             && text.contains("\"format_version\"")
-            && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""));
+            && ["\"planned_values\"", "\"resource_changes\"", "\"values\""]
+                .iter()
+                .any(|key| text.contains(key))
+    };
+    if text.len() > MAX_PLAN_BYTES {
+        return by_text();
     }
+    // A state (`terraform show -json` without a plan: `values`) is recognised too, so the plan
+    // reader can say that it is a state.
     match serde_json::from_str::<TopLevel>(text) {
         Ok(top) => {
             top.format_version.is_some()
-                && (top.planned_values.is_some() || top.resource_changes.is_some())
+                && (top.planned_values.is_some()
+                    || top.resource_changes.is_some()
+                    || top.values.is_some())
         }
-        Err(_) => false,
+        Err(_) => by_text(),
     }
 }
 
@@ -135,6 +150,8 @@ pub fn read_plan(text: &str, file: &str) -> Result<Stack, PlanError> {
         walk.module(root, "planned_values.root_module", 0)?;
     }
     let changes = read_changes(plan)?;
+    let (unplanned, undescribed) = unplanned(plan, &resources)?;
+    resources.extend(unplanned);
     let reader = Reader {
         configuration: Configuration::new(plan),
         changes,
@@ -145,7 +162,7 @@ pub fn read_plan(text: &str, file: &str) -> Result<Stack, PlanError> {
         kind: InputKind::TerraformPlan,
         distributions: Vec::new(),
         certificates: Vec::new(),
-        unresolved: Vec::new(),
+        unresolved: undescribed,
     };
     // Certificates first: distributions are bound to them.
     let mut regions = BTreeMap::new();
@@ -257,6 +274,79 @@ impl<'a> Walk<'a, '_> {
         }
         Ok(())
     }
+}
+
+/// The distributions and certificates `resource_changes` creates, updates or replaces that
+/// `planned_values` does not hold (a plan cut or edited by hand): read from the change's `after`,
+/// which is what `planned_values` would say. Without an `after` object, what the change proposes
+/// is unknown: an [`Unresolved`] says so.
+fn unplanned<'a>(
+    plan: &'a Object,
+    planned: &[Planned<'a>],
+) -> Result<(Vec<Planned<'a>>, Vec<Unresolved>), PlanError> {
+    let known: BTreeSet<&str> = planned.iter().map(|r| r.address).collect();
+    let mut found = Vec::new();
+    let mut undescribed = Vec::new();
+    let entries = json::array(plan, "resource_changes", "")?.unwrap_or_default();
+    for (index, entry) in entries.iter().enumerate() {
+        let path = format!("resource_changes[{index}]");
+        let entry = json::as_object(entry, &path)?;
+        let kind = json::string(entry, "type", &path)?.unwrap_or("");
+        let mode = json::string(entry, "mode", &path)?.unwrap_or("managed");
+        let deposed = entry.get("deposed").is_some_and(|d| !d.is_null());
+        if deposed || mode != "managed" || (kind != DISTRIBUTION_TYPE && kind != CERTIFICATE_TYPE) {
+            continue;
+        }
+        let address = required_address(entry, "address", &path)?;
+        if known.contains(address) {
+            continue;
+        }
+        let change_path = json::join(&path, "change");
+        let Some(change) = json::object(entry, "change", &path)? else {
+            continue;
+        };
+        let actions: Vec<&str> = json::array(change, "actions", &change_path)?
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let action = match change_of(&actions) {
+            Some(Some(Change::Create)) => "create",
+            Some(Some(Change::Update)) => "update",
+            Some(Some(Change::Replace)) => "replace",
+            _ => continue,
+        };
+        let after_path = json::join(&change_path, "after");
+        let Some(values) = json::object(change, "after", &change_path)?.filter(|v| !v.is_empty())
+        else {
+            undescribed.push(Unresolved {
+                resource: address.to_owned(),
+                property: "resource_changes".to_owned(),
+                reason: PlanError::ChangeNotPlanned {
+                    address: crate::untrusted::cap(address, crate::untrusted::TEXT_CHARS),
+                    action,
+                }
+                .to_string(),
+                unchecked: "everything about this resource".to_owned(),
+                at: None,
+            });
+            continue;
+        };
+        let module = json::string(entry, "module_address", &path)?.unwrap_or("");
+        let scope = Scope::parse(module).ok_or_else(|| PlanError::BadAddress {
+            path: json::join(&path, "module_address"),
+            address: module.chars().take(80).collect(),
+        })?;
+        found.push(Planned {
+            address,
+            kind,
+            name: required_address(entry, "name", &path)?,
+            scope,
+            values,
+            path: after_path,
+        });
+    }
+    Ok((found, undescribed))
 }
 
 /// A managed distribution or certificate of `planned_values`; `None` for anything else.
@@ -466,8 +556,8 @@ impl Reader<'_> {
 
         // The ARN of an existing certificate says where it is; then a per-resource `region` (AWS
         // provider v6, which overrides the provider's); then the provider configuration.
-        let region = match json::non_blank(values, "arn", &resource.path)?.and_then(acm_arn_region)
-        {
+        let arn = json::non_blank(values, "arn", &resource.path)?;
+        let region = match arn.and_then(acm_arn_region) {
             Some(region) => Ok(region.to_owned()),
             None => match json::non_blank(values, "region", &resource.path)? {
                 Some(region) => Ok(region.to_owned()),
@@ -488,6 +578,9 @@ impl Reader<'_> {
             domain_name: domain_name.map(str::to_owned),
             subject_alternative_names,
             region: region.as_ref().ok().cloned(),
+            key_algorithm: json::non_blank(values, "key_algorithm", &resource.path)?
+                .map(str::to_owned),
+            arn: arn.map(str::to_owned),
             at: None,
         };
         Ok((certificate, region))
@@ -527,6 +620,11 @@ impl Reader<'_> {
             if value.property == ACM_CERTIFICATE_ARN {
                 arn_unknown = true;
                 continue;
+            }
+            // The whole block unknown: its ARN is too, so it is followed like one (and the
+            // distribution is never taken to use the default certificate).
+            if value.property == VIEWER_CERTIFICATE {
+                arn_unknown = true;
             }
             unresolved.push(Unresolved {
                 resource: address.to_owned(),

@@ -24,7 +24,7 @@ use super::Report;
 use crate::catalogue::Code;
 use crate::finding::{Finding, Location, Severity};
 use crate::state::Fingerprint;
-use crate::untrusted::{cap, TEXT_CHARS};
+use crate::untrusted::{cap, escape_forbidden, escape_forbidden_json, TEXT_CHARS};
 
 /// The `$schema` of the document: the OASIS errata 01 schema, the one shipped with the tests
 /// (tests/fixtures/sarif/).
@@ -53,7 +53,50 @@ const PROPOSED_SCOPE: &str = "proposed";
 /// findings without a location of their own are placed at its first line; when `None`, at the first
 /// line of the file another finding names, else nowhere.
 pub fn render_sarif(report: &Report, input_file: Option<&str>) -> String {
-    super::render_document(sarif_log(report, input_file), true)
+    let log = escape_document(Value::Object(sarif_log(report, input_file)));
+    // A JSON value always serialises.
+    serde_json::to_string_pretty(&log).unwrap_or_default()
+}
+
+/// The SARIF audience's sanitiser: every string and key with its forbidden characters as visible
+/// escapes, as in the JSON output, except the line breaks of `message` and `help` texts. Those are
+/// ours (between the fix steps, in the help's Markdown), and code scanning shows them as lines;
+/// their untrusted parts were escaped when the text was composed, so no line break of an
+/// origin's or a template's text survives.
+fn escape_document(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let value = if key == "message" || key == "help" {
+                        escape_keeping_lines(value)
+                    } else {
+                        escape_document(value)
+                    };
+                    (escape_forbidden(&key), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(escape_document).collect()),
+        other => escape_forbidden_json(other),
+    }
+}
+
+fn escape_keeping_lines(value: Value) -> Value {
+    match value {
+        Value::String(text) => Value::String(
+            text.split('\n')
+                .map(escape_forbidden)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| (escape_forbidden(&key), escape_keeping_lines(value)))
+                .collect(),
+        ),
+        other => escape_forbidden_json(other),
+    }
 }
 
 /// The SARIF log as a JSON object.
@@ -175,9 +218,14 @@ fn rule(code: Code) -> Value {
 
 /// One result: the finding's message and fix, where it is written, and its fingerprint.
 fn result(finding: &Finding, fallback_file: Option<&str>) -> Value {
-    let mut text = finding.message.clone();
+    // Each part escaped on its own: the line breaks between them are the only ones kept.
+    let mut text = escape_forbidden(&finding.message);
     for (step, remediation) in finding.remediation.iter().enumerate() {
-        text.push_str(&format!("\nFix {}: {remediation}", step + 1));
+        text.push_str(&format!(
+            "\nFix {}: {}",
+            step + 1,
+            escape_forbidden(remediation)
+        ));
     }
     let fingerprint = Fingerprint::of(PROPOSED_SCOPE, finding);
     let mut result = json!({
@@ -358,6 +406,29 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("\nFix 1: "));
+    }
+
+    #[test]
+    fn the_rendered_log_keeps_its_own_line_breaks_and_escapes_every_other() {
+        let mut finding = alias_finding(42);
+        finding.message = "alias a.example.com\n::error::forged\u{202e}".into();
+        finding.subject = "a.example.com\nforged".into();
+        let rendered = render_sarif(&Report::new(vec![finding], 1, vec![]), None);
+        let log: Value = serde_json::from_str(&rendered).unwrap();
+        let result = &log["runs"][0]["results"][0];
+        let text = result["message"]["text"].as_str().unwrap();
+        // One line for the message, one per fix step: the forged break stays visible, escaped.
+        assert_eq!(text.lines().count(), 1 + result_fixes(text));
+        assert!(text.starts_with("alias a.example.com\\n::error::forged\\u{202e}\nFix 1: "));
+        assert_eq!(result["properties"]["subject"], "a.example.com\\nforged");
+        let help = log["runs"][0]["tool"]["driver"]["rules"][0]["help"]["markdown"]
+            .as_str()
+            .unwrap();
+        assert!(help.contains("\n\n"), "{help}");
+    }
+
+    fn result_fixes(text: &str) -> usize {
+        text.matches("\nFix ").count()
     }
 
     #[test]

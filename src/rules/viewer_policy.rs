@@ -5,22 +5,28 @@
 
 use crate::catalogue::{
     HTTP_ALLOWED, POLICY_MISSING_FIELD, POLICY_OUTDATED, POLICY_SEVERAL_SOURCES,
-    POLICY_SSLV3_WITH_SNI,
+    POLICY_SSLV3_WITH_SNI, POLICY_UNKNOWN,
 };
 use crate::finding::Finding;
-use crate::model::{non_empty, Distribution};
+use crate::model::{non_empty, Distribution, DistributionOrigin};
 use crate::vocabulary::SslSupportMethod;
 
-/// Security policies older than TLSv1.2_2021, matched as strings: the SDK does not know every value,
-/// and an unknown (newer) value is not outdated.
-const OUTDATED_POLICIES: [&str; 6] = [
+/// Every security policy CloudFront has (cloudfront-tls-rules.md §1.1), oldest first, matched as
+/// strings: the SDK does not know every value.
+const KNOWN_POLICIES: [&str; 9] = [
     "SSLv3",
     "TLSv1",
     "TLSv1_2016",
     "TLSv1.1_2016",
     "TLSv1.2_2018",
     "TLSv1.2_2019",
+    "TLSv1.2_2021",
+    "TLSv1.2_2025",
+    "TLSv1.3_2025",
 ];
+
+/// The policies older than TLSv1.2_2021, the first six; an unknown (newer) value is not outdated.
+const OUTDATED_POLICIES: &[&str] = KNOWN_POLICIES.split_at(6).0;
 
 pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
     http_allowed(distribution, findings);
@@ -69,6 +75,21 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
             start(&POLICY_SSLV3_WITH_SNI)
                 .evidence("minimum_protocol_version", "SSLv3")
                 .evidence("ssl_support_method", "sni-only")
+                .build(),
+        );
+    }
+    // A `{{…}}` value is a placeholder for one the pre-deploy gate cannot know, never a policy.
+    if let Some(version) = minimum_protocol_version.filter(|v| {
+        distribution.origin == DistributionOrigin::Proposed
+            && !KNOWN_POLICIES.contains(v)
+            && !v.starts_with("{{")
+    }) {
+        findings.push(
+            Finding::builder(&POLICY_UNKNOWN)
+                .for_distribution(distribution)
+                .subject("ViewerCertificate.MinimumProtocolVersion")
+                .evidence("minimum_protocol_version", version)
+                .evidence("known", KNOWN_POLICIES.join(", "))
                 .build(),
         );
     }
@@ -227,6 +248,36 @@ mod tests {
         assert_eq!(
             subjects,
             ["cache behaviour default", "cache behaviour /legacy/*"]
+        );
+    }
+
+    #[test]
+    fn a_proposed_policy_cloudfront_does_not_have_is_invalid_and_a_deployed_one_is_newer_than_us() {
+        let mut proposed = healthy_distribution("E1");
+        proposed.origin = crate::model::DistributionOrigin::Proposed;
+        proposed.viewer_certificate = custom(Some("sni-only"), Some("TLSv1.2_2022"));
+        let findings = evaluate(&healthy_snapshot(vec![proposed.clone()]), now());
+        assert_codes(&findings, &["viewer-tls-policy-invalid"]);
+        assert_eq!(
+            findings[0].evidence["minimum_protocol_version"],
+            "TLSv1.2_2022"
+        );
+        assert_eq!(findings[0].severity, crate::finding::Severity::Medium);
+        // Every policy CloudFront has, the newest included, is quiet.
+        for policy in ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] {
+            proposed.viewer_certificate = custom(Some("sni-only"), Some(policy));
+            assert_codes(
+                &evaluate(&healthy_snapshot(vec![proposed.clone()]), now()),
+                &[],
+            );
+        }
+        // The gate's placeholder for a value it cannot know is not a policy.
+        proposed.viewer_certificate = custom(Some("sni-only"), Some("{{unresolved}}"));
+        assert_codes(&evaluate(&healthy_snapshot(vec![proposed]), now()), &[]);
+        // CloudFront accepted a deployed one: it is a policy newer than this tool.
+        assert_codes(
+            &findings_for_viewer(custom(Some("sni-only"), Some("TLSv1.2_2022"))),
+            &[],
         );
     }
 }

@@ -65,6 +65,7 @@ pub(crate) fn read(
                          stack's region, not given (pass --region)"
                     .to_owned(),
                 at: resource_at,
+                partial: None,
             },
             "whether the certificate is in us-east-1, where CloudFront requires it",
         );
@@ -75,6 +76,19 @@ pub(crate) fn read(
             domain_name,
             subject_alternative_names,
             region: region.map(str::to_owned),
+            key_algorithm: match properties.field("KeyAlgorithm").map(|f| &f.value) {
+                Some(Resolved::Text(algorithm)) => Some(algorithm.clone()),
+                Some(Resolved::Unknown(why)) => {
+                    record(
+                        "KeyAlgorithm".to_owned(),
+                        why,
+                        "whether CloudFront accepts the certificate's key",
+                    );
+                    None
+                }
+                _ => None,
+            },
+            arn: None,
             at: Some(resource_at),
         },
         unresolved,

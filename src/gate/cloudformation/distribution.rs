@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::error::{Fault, TemplateFault};
-use super::resolve::{Field, Resolved, Why};
+use super::resolve::{Field, Resolved, Why, UNKNOWN_PART};
 use crate::gate::{
     CertificateBinding, Places, Position, Property, ProposedDistribution, Unresolved,
 };
@@ -21,14 +21,23 @@ use crate::intake::{distribution_from_value, ConfigError};
 /// entry says why, and a `{{…}}` domain is never probed (the plan treats it as a placeholder).
 pub const UNRESOLVED_NAME: &str = "{{unresolved}}";
 
-/// Fields CloudFront requires whose value, when unknown, is kept as [`UNRESOLVED_NAME`].
-const REQUIRED_NAMES: [&str; 6] = [
+/// Fields CloudFront requires whose value, when unknown, is kept as [`UNRESOLVED_NAME`]: every
+/// field the DistributionConfig reader requires that a template commonly computes (`!GetAtt
+/// Function.FunctionARN`, `!Ref EdgeFunctionVersion`, `!GetAtt VpcOrigin.Id`, `!Ref TrustStore`),
+/// so that a computed value is reported as unresolved, never as missing.
+const REQUIRED_NAMES: [&str; 12] = [
     "Id",
     "DomainName",
     "DNSName",
     "TargetOriginId",
     "PathPattern",
     "OriginId",
+    "FunctionARN",
+    "LambdaFunctionARN",
+    "EventType",
+    "VpcOriginId",
+    "TrustStoreId",
+    "ClientCertificateArn",
 ];
 
 /// A distribution read, with the values it could not know.
@@ -161,6 +170,7 @@ impl Walk<'_> {
                             super::error::echo(id)
                         ),
                         at,
+                        partial: None,
                     },
                     at,
                 );
@@ -169,6 +179,11 @@ impl Walk<'_> {
             Resolved::Unknown(why) => {
                 self.record(path, why, at);
                 if path.ends_with("ViewerCertificate.AcmCertificateArn") {
+                    // An ARN whose region is written, whatever its account or id: a region other
+                    // than us-east-1 is refused by CloudFront, so it is judged as written.
+                    if let Some(partial) = why.partial.as_deref().filter(|p| outside_us_east_1(p)) {
+                        return Some(Value::String(partial.to_owned()));
+                    }
                     self.certificate = CertificateBinding::Unresolved;
                 }
                 None
@@ -188,6 +203,9 @@ impl Walk<'_> {
     }
 
     fn record(&mut self, path: &str, why: &Why, at: Position) {
+        if !judged(path) {
+            return;
+        }
         self.unresolved.push(Unresolved {
             resource: self.resource.to_owned(),
             property: path.to_owned(),
@@ -195,6 +213,17 @@ impl Walk<'_> {
             unchecked: unchecked(path).to_owned(),
             at: Some(at),
         });
+    }
+}
+
+/// Whether a partly known ACM ARN names its region, and that region is not us-east-1.
+fn outside_us_east_1(partial: &str) -> bool {
+    let mut fields = partial.split(':');
+    match (fields.next(), fields.nth(1), fields.next()) {
+        (Some("arn"), Some("acm"), Some(region)) => {
+            !region.contains(UNKNOWN_PART) && !region.is_empty() && region != "us-east-1"
+        }
+        _ => false,
     }
 }
 
@@ -243,9 +272,61 @@ fn legacy_origin_id(target: Option<&str>) -> String {
     target.unwrap_or("legacy-origin").to_owned()
 }
 
+/// Properties no check reads, by their last name: an unknown value there (a log bucket's
+/// `!GetAtt`, an origin access control's `!Ref`, a `Comment` built by `!Sub`) changes no verdict,
+/// so it is not reported. Anything else unknown is.
+const NOT_JUDGED: [&str; 24] = [
+    "Comment",
+    "Logging",
+    "Bucket",
+    "Prefix",
+    "IncludeCookies",
+    "OriginAccessControlId",
+    "OriginAccessIdentity",
+    "WebACLId",
+    "PriceClass",
+    "DefaultRootObject",
+    "CustomErrorResponses",
+    "Restrictions",
+    "HttpVersion",
+    "IPV6Enabled",
+    "ContinuousDeploymentPolicyId",
+    "OriginPath",
+    "OriginCustomHeaders",
+    "OriginShield",
+    "ResponseHeadersPolicyId",
+    "RealtimeLogConfigArn",
+    "FieldLevelEncryptionId",
+    "TrustedKeyGroups",
+    "TrustedSigners",
+    "Compress",
+];
+
+/// Whether an unknown value at `path` can change a verdict.
+fn judged(path: &str) -> bool {
+    !path.split('.').any(|part| {
+        let name = part.split('[').next().unwrap_or(part);
+        NOT_JUDGED.iter().any(|n| n.eq_ignore_ascii_case(name))
+    })
+}
+
 /// What could not be checked when the property at `path` is unknown, by its last name.
 fn unchecked(path: &str) -> &'static str {
-    const UNCHECKED: [(&str, &str); 12] = [
+    const UNCHECKED: [(&str, &str); 17] = [
+        (
+            "CachePolicyId",
+            "which names CloudFront sends the origin (whether the viewer's Host is forwarded)",
+        ),
+        (
+            "OriginRequestPolicyId",
+            "which names CloudFront sends the origin (whether the viewer's Host is forwarded)",
+        ),
+        (
+            "Headers",
+            "which names CloudFront sends the origin (whether the viewer's Host is forwarded)",
+        ),
+        ("ConnectionTimeout", "how long CloudFront waits to connect"),
+        ("Enabled", "whether the distribution serves at all"),
         (
             "AcmCertificateArn",
             "whether the certificate covers the aliases, its region, status and expiry",
@@ -286,7 +367,7 @@ fn unchecked(path: &str) -> &'static str {
         .iter()
         .find(|(property, _)| property.eq_ignore_ascii_case(name))
         .map(|(_, unchecked)| *unchecked)
-        .unwrap_or("the checks that read this property")
+        .unwrap_or("what depends on this property")
 }
 
 /// The position of the deepest known prefix of the path a [`ConfigError`] names.

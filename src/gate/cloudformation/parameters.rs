@@ -11,9 +11,6 @@ use super::node::Node;
 use super::resolve::ParameterValue;
 use crate::gate::Position;
 
-/// The label of a `--parameters` file in its errors (the reader is given its text only).
-const PARAMETERS_FILE: &str = "the --parameters file";
-
 /// The most parameters a file may give: CloudFormation allows 200 per template.
 pub const MAX_PARAMETERS: usize = 1_000;
 
@@ -21,9 +18,8 @@ pub const MAX_PARAMETERS: usize = 1_000;
 /// CodePipeline template configuration `{"Parameters": {"Name": "value"}}`, a bare
 /// `{"Name": "value"}`, or SAM's `["Name=value"]`. Numbers and booleans are taken as their text, a
 /// list as its comma-joined items (how CloudFormation passes a `CommaDelimitedList`).
-pub fn read_parameters(text: &str) -> Result<BTreeMap<String, String>, TemplateError> {
-    let refuse =
-        |at: Position, fault: TemplateFault| TemplateError::new(PARAMETERS_FILE, at, fault);
+pub fn read_parameters(text: &str, file: &str) -> Result<BTreeMap<String, String>, TemplateError> {
+    let refuse = |at: Position, fault: TemplateFault| TemplateError::new(file, at, fault);
     let shape = |what: String| refuse(START, TemplateFault::Parameters { what });
     if text.len() > MAX_TEMPLATE_BYTES {
         return Err(refuse(

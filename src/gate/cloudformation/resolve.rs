@@ -62,11 +62,22 @@ pub(crate) struct Why {
     pub(crate) reason: String,
     /// Where the unresolvable expression is.
     pub(crate) at: Position,
+    /// The string as far as it is known, each unknown part as [`UNKNOWN_PART`]
+    /// (`arn:aws:acm:eu-west-1:{{unresolved}}:certificate/…` from an `Fn::Sub` or `Fn::Join`
+    /// over an unknown account): enough to judge a certificate ARN's region.
+    pub(crate) partial: Option<String>,
 }
+
+/// What stands for an unknown part of a [`Why::partial`] string.
+pub(crate) const UNKNOWN_PART: &str = "{{unresolved}}";
 
 impl Resolved {
     fn unknown(at: Position, reason: String) -> Resolved {
-        Resolved::Unknown(Why { reason, at })
+        Resolved::Unknown(Why {
+            reason,
+            at,
+            partial: None,
+        })
     }
 
     /// The field `key` of a resolved mapping (CloudFormation's keys are case-sensitive).
@@ -243,16 +254,14 @@ impl<'t> Scope<'t> {
                     ),
                 }
             }
-            "AWS::AccountId" => {
-                return match &self.account {
-                    Some(account) => Resolved::Text(account.clone()),
-                    None => Resolved::unknown(
-                        at,
-                        "`AWS::AccountId`: the account the stack is deployed in, not given"
-                            .to_owned(),
-                    ),
-                }
-            }
+            "AWS::AccountId" => return match &self.account {
+                Some(account) => Resolved::Text(account.clone()),
+                None => Resolved::unknown(
+                    at,
+                    "`AWS::AccountId`: the account the stack is deployed in (pass --account-id)"
+                        .to_owned(),
+                ),
+            },
             "AWS::Partition" => return Resolved::Text(self.partition().0.to_owned()),
             "AWS::URLSuffix" => return Resolved::Text(self.partition().1.to_owned()),
             _ => {}
@@ -380,13 +389,13 @@ impl<'t> Scope<'t> {
                 ))
             }
         };
-        let mut out = String::new();
+        let mut out = Parts::default();
         let mut rest = template;
         while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
+            out.text.push_str(&rest[..start]);
             let after = &rest[start + 2..];
             let Some(end) = after.find('}') else {
-                out.push_str(&rest[start..]);
+                out.text.push_str(&rest[start..]);
                 rest = "";
                 break;
             };
@@ -394,9 +403,9 @@ impl<'t> Scope<'t> {
             rest = &after[end + 1..];
             // `${!Literal}` is written out as `${Literal}`.
             if let Some(literal) = name.strip_prefix('!') {
-                out.push_str("${");
-                out.push_str(literal);
-                out.push('}');
+                out.text.push_str("${");
+                out.text.push_str(literal);
+                out.text.push('}');
                 continue;
             }
             let name = name.trim();
@@ -424,16 +433,13 @@ impl<'t> Scope<'t> {
                     _ => self.reference(name, at),
                 },
             };
-            match value {
-                Resolved::Text(text) => out.push_str(&text),
-                other => return Ok(not_text(other, at, name)),
-            }
-            if out.len() > MAX_RESOLVED_BYTES {
+            out.push(value, at, name);
+            if out.text.len() > MAX_RESOLVED_BYTES {
                 return Err(too_long(at));
             }
         }
-        out.push_str(rest);
-        Ok(Resolved::Text(out))
+        out.text.push_str(rest);
+        Ok(out.finish())
     }
 
     fn join(&self, entry: &Entry, at: Position) -> Result<Resolved, Fault> {
@@ -449,20 +455,17 @@ impl<'t> Scope<'t> {
                 ))
             }
         };
-        let mut out = String::new();
+        let mut out = Parts::default();
         for (index, item) in items.into_iter().enumerate() {
             if index > 0 {
-                out.push_str(delimiter);
+                out.text.push_str(delimiter);
             }
-            match item.value {
-                Resolved::Text(text) => out.push_str(&text),
-                other => return Ok(not_text(other, item.at, "an item of Fn::Join")),
-            }
-            if out.len() > MAX_RESOLVED_BYTES {
+            out.push(item.value, item.at, "an item of Fn::Join");
+            if out.text.len() > MAX_RESOLVED_BYTES {
                 return Err(too_long(at));
             }
         }
-        Ok(Resolved::Text(out))
+        Ok(out.finish())
     }
 
     fn select(&self, entry: &Entry, _at: Position) -> Result<Resolved, Fault> {
@@ -768,6 +771,41 @@ fn certificate_arn_unknown(id: &str, at: Position) -> Why {
             echo(id)
         ),
         at,
+        partial: None,
+    }
+}
+
+/// A string built of parts, some unknown: the first unknown part's reason, and the string with
+/// every unknown part as [`UNKNOWN_PART`].
+#[derive(Default)]
+struct Parts {
+    text: String,
+    unknown: Option<Why>,
+}
+
+impl Parts {
+    fn push(&mut self, value: Resolved, at: Position, name: &str) {
+        match value {
+            Resolved::Text(text) => self.text.push_str(&text),
+            other => {
+                self.text.push_str(UNKNOWN_PART);
+                if self.unknown.is_none() {
+                    if let Resolved::Unknown(why) = not_text(other, at, name) {
+                        self.unknown = Some(why);
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Resolved {
+        match self.unknown {
+            None => Resolved::Text(self.text),
+            Some(why) => Resolved::Unknown(Why {
+                partial: Some(self.text),
+                ..why
+            }),
+        }
     }
 }
 

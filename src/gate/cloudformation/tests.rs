@@ -26,7 +26,7 @@ fn inputs(region: Option<&str>) -> TemplateInputs {
 
 fn sam() -> Stack {
     let inputs = TemplateInputs {
-        parameters: read_parameters(SAM_PARAMETERS).expect("fixture parameters"),
+        parameters: read_parameters(SAM_PARAMETERS, "parameters.json").expect("fixture parameters"),
         region: Some("us-east-1".to_owned()),
         account: None,
     };
@@ -596,6 +596,34 @@ fn a_legacy_s3_origin_is_an_s3_origin() {
 }
 
 #[test]
+fn merge_keys_bring_in_the_named_mappings_and_the_mappings_own_keys_win() {
+    let prelude = "Metadata:\n  Viewer: &viewer\n    AcmCertificateArn: arn:aws:acm:us-east-1:111122223333:certificate/a\n    SslSupportMethod: sni-only\n    MinimumProtocolVersion: TLSv1\n  Extra: &extra\n    MinimumProtocolVersion: TLSv1.1_2016\n";
+    let config = format!(
+        "        ViewerCertificate:\n          <<: [*viewer, *extra]\n          MinimumProtocolVersion: TLSv1.2_2021\n{MINIMAL_ORIGINS}"
+    );
+    let proposed = one(&with_config(prelude, &config));
+    let viewer = &proposed.distribution.viewer_certificate;
+    assert_eq!(
+        viewer.acm_certificate_arn.as_deref(),
+        Some("arn:aws:acm:us-east-1:111122223333:certificate/a")
+    );
+    assert_eq!(
+        viewer.minimum_protocol_version.as_deref(),
+        Some("TLSv1.2_2021")
+    );
+    // A merged entry is placed where its value is written: in the anchored mapping.
+    assert_eq!(
+        proposed.places.find(&Property::AcmCertificateArn),
+        Some(at(3, 5))
+    );
+    let refused = fault(&with_config(
+        "",
+        &format!("        ViewerCertificate:\n          <<: 3\n{MINIMAL_ORIGINS}"),
+    ));
+    assert!(refused.to_string().contains("merge key"), "{refused}");
+}
+
+#[test]
 fn base64_encodes_known_text() {
     assert_eq!(super::resolve::tests_base64("Man"), "TWFu");
     assert_eq!(super::resolve::tests_base64("Ma"), "TWE=");
@@ -761,13 +789,20 @@ fn parameter_files_in_the_cli_codepipeline_and_sam_shapes_are_read() {
         r#"["A=1", "B=x,y"]"#,
         r#"{"A": "1", "B": "x,y"}"#,
     ] {
-        assert_eq!(read_parameters(text).expect(text), expected, "{text}");
+        assert_eq!(
+            read_parameters(text, "parameters.json").expect(text),
+            expected,
+            "{text}"
+        );
     }
-    let error = read_parameters(r#"[{"ParameterKey": "A", "UsePreviousValue": true}]"#)
-        .expect_err("refused");
+    let error = read_parameters(
+        r#"[{"ParameterKey": "A", "UsePreviousValue": true}]"#,
+        "parameters.json",
+    )
+    .expect_err("refused");
     assert!(error.to_string().contains("UsePreviousValue"));
-    assert!(read_parameters("[1]").is_err());
-    assert!(read_parameters("{").is_err());
+    assert!(read_parameters("[1]", "parameters.json").is_err());
+    assert!(read_parameters("{", "parameters.json").is_err());
 }
 
 #[test]

@@ -46,8 +46,14 @@ pub(crate) fn parse(text: &str) -> Result<Node, Fault> {
     while let Some(event) = parser.next_event() {
         let (event, span) = event.map_err(|error| Fault {
             at: position(error.marker()),
-            fault: TemplateFault::Syntax {
-                message: error.info().to_owned(),
+            // The scanner's own nesting bound is far above ours: nesting that deep is too deep,
+            // not a syntax error.
+            fault: if error.info().contains("recursion limit") {
+                TemplateFault::TooDeep { limit: MAX_DEPTH }
+            } else {
+                TemplateFault::Syntax {
+                    message: error.info().to_owned(),
+                }
             },
         })?;
         let at = position(&span.start);
@@ -224,7 +230,7 @@ impl Builder {
         };
         let kind = match frame.open {
             Open::Sequence(items) => NodeKind::Sequence(items),
-            Open::Mapping { entries, .. } => NodeKind::Mapping(entries),
+            Open::Mapping { entries, .. } => NodeKind::Mapping(merge_keys(entries)?),
         };
         let extent = match &kind {
             NodeKind::Sequence(items) => {
@@ -316,6 +322,53 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// YAML's merge key: `<<: *defaults` (or `<<: [*a, *b]`) brings in the entries of the mappings
+/// named, which `sam deploy` and `aws cloudformation package` expand before CloudFormation sees
+/// the template. The mapping's own keys win, then earlier mappings over later ones (YAML 1.1's
+/// merge type); merged entries keep their place in the file, where the value is written.
+const MERGE_KEY: &str = "<<";
+
+fn merge_keys(entries: Vec<Entry>) -> Result<Vec<Entry>, Fault> {
+    if !entries.iter().any(|entry| entry.key == MERGE_KEY) {
+        return Ok(entries);
+    }
+    let not_a_mapping = |at: Position| {
+        Fault::malformed(
+            at,
+            "a merge key (`<<`) takes a mapping or a list of mappings (`<<: *name`)",
+        )
+    };
+    let mut own = Vec::new();
+    let mut merged: Vec<Entry> = Vec::new();
+    for entry in entries {
+        if entry.key != MERGE_KEY {
+            own.push(entry);
+            continue;
+        }
+        let sources = match entry.value.kind {
+            NodeKind::Mapping(source) => vec![source],
+            NodeKind::Sequence(items) => items
+                .into_iter()
+                .map(|item| match item.kind {
+                    NodeKind::Mapping(source) => Ok(source),
+                    _ => Err(not_a_mapping(item.at)),
+                })
+                .collect::<Result<_, _>>()?,
+            NodeKind::Scalar { .. } => return Err(not_a_mapping(entry.value.at)),
+        };
+        for source in sources {
+            for inherited in source {
+                if !merged.iter().any(|m| m.key == inherited.key) {
+                    merged.push(inherited);
+                }
+            }
+        }
+    }
+    merged.retain(|m| !own.iter().any(|entry| entry.key == m.key));
+    own.extend(merged);
+    Ok(own)
 }
 
 fn tagging(at: Position, tag: Option<&Tag>) -> Result<Option<Tagging>, Fault> {

@@ -224,8 +224,7 @@ impl<'a> Configuration<'a> {
             Reference::Resource {
                 kind, name, key, ..
             } if kind == "aws_acm_certificate" => {
-                let key = if key.is_empty() { own_key } else { key };
-                find_certificate(scope, name, key, certificates)
+                find_certificate(scope, name, key, own_key, certificates)
             }
             Reference::Resource {
                 kind, name, key, ..
@@ -291,19 +290,28 @@ fn references(expression: &Object) -> Vec<(&str, Reference)> {
     sources(&written)
 }
 
-/// `aws_acm_certificate.NAME[KEY]` of module instance `scope` among the plan's certificates: the
-/// instance named, else the only instance.
+/// `aws_acm_certificate.NAME[KEY]` of module instance `scope` among the plan's certificates. A
+/// reference without a key (`aws_acm_certificate.site.arn`, or one indexed by an expression such
+/// as `count.index`, which the plan's references leave out) is the certificate without instances,
+/// else the instance with the referring resource's own key (`own_key`, as `count.index` and
+/// `each.key` give), else the only instance.
 fn find_certificate(
     scope: &Scope,
     name: &str,
     key: &str,
+    own_key: &str,
     certificates: &BTreeSet<String>,
 ) -> Followed {
     let base = scope.resource(&format!("aws_acm_certificate.{name}"));
-    let named = format!("{base}{key}");
-    if certificates.contains(&named) {
-        return Followed::Declared(named);
+    let candidates = if key.is_empty() {
+        vec![base.clone(), format!("{base}{own_key}")]
+    } else {
+        vec![format!("{base}{key}")]
+    };
+    if let Some(found) = candidates.iter().find(|c| certificates.contains(*c)) {
+        return Followed::Declared(found.clone());
     }
+    let named = candidates.last().cloned().unwrap_or_default();
     let instances: Vec<&String> = certificates
         .iter()
         .filter(|address| *address == &base || address.starts_with(&format!("{base}[")))

@@ -85,6 +85,20 @@ pub enum PlanError {
         /// The address, shortened.
         address: String,
     },
+    /// `resource_changes` creates or updates a distribution that neither `planned_values` nor the
+    /// change's `after` describes: the plan is incomplete or was edited, and what it proposes is
+    /// unknown.
+    #[error(
+        "resource_changes plans to {action} {address}, but neither planned_values nor the \
+         change's `after` describes it, so what it proposes cannot be checked; regenerate the plan \
+         with `terraform show -json PLAN`"
+    )]
+    ChangeNotPlanned {
+        /// The distribution's address, shortened.
+        address: String,
+        /// What the change does (`create`, `update`, `replace`).
+        action: &'static str,
+    },
     /// A distribution whose values do not make a DistributionConfig.
     #[error(
         "{address}: {source} (the path is in CloudFront's DistributionConfig names: `Origins` is \
