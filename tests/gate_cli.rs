@@ -503,6 +503,18 @@ const CASES: &[Case] = &[
         ],
         absent: &["viewer-tls-policy-invalid"],
     },
+    // A logical id with an invisible character: its findings keep their lines.
+    Case {
+        file: "cfn16-unicode.yaml",
+        args: &[],
+        exit: 1,
+        found: &[(
+            "viewer-http-allowed",
+            "Distribuci\u{f3}n\\u{200b}",
+            Some(10),
+        )],
+        absent: &[],
+    },
     // Clean: the newest policies, aliases built with !Sub.
     Case {
         file: "vc-h-2025.yaml",

@@ -288,10 +288,13 @@ pub fn place_findings(report: &mut Report, stack: &Stack, unresolved: &[Unresolv
 
 /// Where `finding` is written: the property it is about, else its resource, else the file.
 pub fn locate(finding: &Finding, stack: &Stack) -> Location {
-    let proposed = finding
-        .distribution_id
-        .as_deref()
-        .and_then(|id| stack.distributions.iter().find(|d| d.resource == id));
+    let proposed = finding.distribution_id.as_deref().and_then(|id| {
+        // A finding keeps the id as untrusted text is kept (escaped, capped): compare alike.
+        stack.distributions.iter().find(|d| {
+            d.resource == id
+                || crate::untrusted::cap(&d.resource, crate::untrusted::NAME_CHARS) == id
+        })
+    });
     let Some(proposed) = proposed else {
         return Location {
             file: stack.file.clone(),
