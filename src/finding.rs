@@ -143,11 +143,11 @@ impl FindingBuilder {
             (true, Some(proposed)) => proposed,
             _ => self.cause.impact,
         };
-        let evidence: Evidence = self
-            .evidence
-            .into_iter()
-            .map(|(name, value)| (name, bounded(value, 0)))
-            .collect();
+        // Bounded in place: the map keeps its keys and their hashes.
+        let mut evidence = self.evidence;
+        for value in evidence.values_mut() {
+            *value = bounded(std::mem::take(value), 0);
+        }
         let mut finding = Finding {
             code: self.cause.code,
             severity: self.severity.unwrap_or(self.cause.severity),

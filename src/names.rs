@@ -3,11 +3,7 @@
 
 /// Lower-cases a DNS name and drops one trailing dot, so `API.Example.com.` equals `api.example.com`.
 pub fn normalise(name: &str) -> String {
-    let trimmed = name.trim();
-    trimmed
-        .strip_suffix('.')
-        .unwrap_or(trimmed)
-        .to_ascii_lowercase()
+    trimmed(name).to_ascii_lowercase()
 }
 
 /// True when the certificate name `pattern` (a SAN, or the CN when there are no SANs) covers `host`.
@@ -16,12 +12,14 @@ pub fn normalise(name: &str) -> String {
 /// host (a wildcard alias such as `*.example.com`) is covered only by the same wildcard: CloudFront
 /// requires the certificate to list it. Partial-label wildcards (`a*.example.com`) match literally only.
 pub fn covers(pattern: &str, host: &str) -> bool {
-    let pattern = normalise(pattern);
-    let host = normalise(host);
+    // Compared in place, case-insensitively: this runs for every alias against every name of its
+    // certificate, so it allocates nothing.
+    let pattern = trimmed(pattern);
+    let host = trimmed(host);
     if pattern.is_empty() || host.is_empty() {
         return false;
     }
-    if pattern == host {
+    if pattern.eq_ignore_ascii_case(host) {
         return true;
     }
     if host.starts_with("*.") {
@@ -30,9 +28,15 @@ pub fn covers(pattern: &str, host: &str) -> bool {
     match pattern.strip_prefix("*.") {
         Some(parent) if !parent.is_empty() => host
             .split_once('.')
-            .is_some_and(|(label, rest)| !label.is_empty() && rest == parent),
+            .is_some_and(|(label, rest)| !label.is_empty() && rest.eq_ignore_ascii_case(parent)),
         _ => false,
     }
+}
+
+/// A name without surrounding white space and its trailing dot: [`normalise`] without the copy.
+fn trimmed(name: &str) -> &str {
+    let name = name.trim();
+    name.strip_suffix('.').unwrap_or(name)
 }
 
 /// True when any of `patterns` covers `host`.
