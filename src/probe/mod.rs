@@ -134,13 +134,17 @@ pub async fn probe(target: &ProbeTarget, settings: &ProbeSettings) -> Observatio
 #[derive(Debug, Clone)]
 pub struct ProbeLimit {
     permits: Arc<Semaphore>,
+    /// The number of permits: also how many probes of one run exist at once.
+    size: usize,
 }
 
 impl ProbeLimit {
     /// At most `concurrency` probes at once (at least one).
     pub fn new(concurrency: usize) -> ProbeLimit {
+        let size = concurrency.clamp(1, Semaphore::MAX_PERMITS);
         ProbeLimit {
-            permits: Arc::new(Semaphore::new(concurrency.clamp(1, Semaphore::MAX_PERMITS))),
+            permits: Arc::new(Semaphore::new(size)),
+            size,
         }
     }
 }
@@ -207,7 +211,9 @@ where
 {
     let probe_one = &probe_one;
     let permits = &limit.permits;
-    // Futures not yet holding a permit are cheap; the bound on sockets is the semaphore's.
+    // A run holds at most as many probes as the limit has permits (each probe's state is a few
+    // KiB: a sweep of thousands must not hold them all at once); the bound on sockets is the
+    // semaphore's, shared with the other runs.
     let mut finished = stream::iter(targets.iter().enumerate())
         .map(|(index, target)| async move {
             // The semaphore is never closed, so `Err` cannot happen; if it did, the target would
@@ -220,7 +226,7 @@ where
             }
             (index, Some(probe_one(target).await))
         })
-        .buffer_unordered(targets.len().max(1));
+        .buffer_unordered(limit.size.min(targets.len()).max(1));
     let mut answers: Vec<Option<T>> = targets.iter().map(|_| None).collect();
     while let Some((index, answer)) = finished.next().await {
         if let Some(slot) = answers.get_mut(index) {
