@@ -697,3 +697,36 @@ fn inputs_that_cannot_be_judged_say_why_in_one_line_naming_the_file_once() {
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("is empty"));
 }
+
+/// Every file of tests/fixtures/gate/hostile/ (empty, garbage, arrays, null and mistyped values
+/// throughout a plan, duplicate keys, a billion laughs): exit 0, 1 or 2, never a panic, and a
+/// refusal says what is wrong in one line naming the file once.
+#[test]
+fn hostile_templates_and_plans_are_judged_or_refused_never_a_panic() {
+    let dir = std::path::Path::new(FIXTURES).join("hostile");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("hostile fixtures")
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20, "{files:?}");
+    for file in files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let output = gate_files(&[&file.display().to_string()], &["--offline"], None);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        match output.status.code() {
+            Some(0 | 1) => {
+                let _ = json(&output);
+            }
+            Some(2) => {
+                assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+                assert_eq!(stderr.matches(name.as_str()).count(), 1, "{name}: {stderr}");
+            }
+            other => panic!("{name}: exit {other:?}: {stderr}"),
+        }
+    }
+}
