@@ -376,7 +376,9 @@ pub async fn resolve(
             SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
             SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port),
         ],
-        None => lookup(&wanted, port, source).await?,
+        // Boxed: a DNS lookup's state is large, and every probe in flight would otherwise carry
+        // room for it, even the many that never go to DNS (overrides, IP literals).
+        None => Box::pin(lookup(&wanted, port, source)).await?,
     };
     let mut seen = Vec::new();
     addresses.retain(|a| {
