@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 
 use crate::catalogue::Code;
 use crate::model::{
-    CertificateLookup, Distribution, DistributionOrigin, PolicyLookup, Scope, Snapshot,
+    CertificateLookup, Distribution, DistributionOrigin, OriginResource, PolicyLookup, Scope,
+    Snapshot,
 };
 use crate::plan::{self, EdgePlan, ProbePlan};
 use crate::probe::{self, ProbeLimit, ProbeSettings};
@@ -30,6 +31,13 @@ pub trait AccountReader {
 
     /// Reads the distributions that use the ACM certificate `arn`, and everything they reference.
     fn snapshot_for_certificate(&self, arn: &str) -> impl Future<Output = Snapshot> + Send;
+
+    /// Reads the distributions whose origins reach `resource` (a load balancer, a VPC origin), and
+    /// everything they reference.
+    fn snapshot_for_origin_resource(
+        &self,
+        resource: &OriginResource,
+    ) -> impl Future<Output = Snapshot> + Send;
 }
 
 /// What to audit.
@@ -43,6 +51,9 @@ pub enum Subject {
         /// The certificate's ARN.
         certificate_arn: String,
     },
+    /// The distributions whose origins reach one load balancer or VPC origin (a listener or VPC
+    /// origin change).
+    OriginResourceUsers(OriginResource),
     /// A configuration that is not deployed (`check-config`, the attempted configuration of a
     /// rejected call): only the certificates and policies it references are read.
     Proposed(Box<Distribution>),
@@ -121,6 +132,9 @@ pub async fn run(reader: &impl AccountReader, request: &AuditRequest) -> Report 
         Subject::Distributions(scope) => reader.snapshot(scope).await,
         Subject::CertificateUsers { certificate_arn } => {
             reader.snapshot_for_certificate(certificate_arn).await
+        }
+        Subject::OriginResourceUsers(resource) => {
+            reader.snapshot_for_origin_resource(resource).await
         }
         Subject::Proposed(distribution) => {
             let mut snapshot = Snapshot {
@@ -409,6 +423,10 @@ impl AccountReader for NoAccount {
     async fn snapshot_for_certificate(&self, _arn: &str) -> Snapshot {
         Snapshot::default()
     }
+
+    async fn snapshot_for_origin_resource(&self, _resource: &OriginResource) -> Snapshot {
+        Snapshot::default()
+    }
 }
 
 /// The pure part: configuration rules over a snapshot, as a report.
@@ -454,6 +472,10 @@ impl AccountReader for crate::inventory::AwsInventory {
 
     async fn snapshot_for_certificate(&self, arn: &str) -> Snapshot {
         crate::inventory::AwsInventory::snapshot_for_certificate(self, arn).await
+    }
+
+    async fn snapshot_for_origin_resource(&self, resource: &OriginResource) -> Snapshot {
+        crate::inventory::AwsInventory::snapshot_for_origin_resource(self, resource).await
     }
 }
 
@@ -639,6 +661,10 @@ mod coverage_tests {
         async fn read_references(&self, _snapshot: &mut Snapshot) {}
 
         async fn snapshot_for_certificate(&self, _arn: &str) -> Snapshot {
+            self.0.clone()
+        }
+
+        async fn snapshot_for_origin_resource(&self, _resource: &OriginResource) -> Snapshot {
             self.0.clone()
         }
     }

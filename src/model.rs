@@ -45,6 +45,26 @@ pub enum Scope {
     Distributions(Vec<String>),
 }
 
+/// A resource behind origins that a change event names: the audit covers the distributions whose
+/// origins reach it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "id")]
+pub enum OriginResource {
+    /// An Elastic Load Balancing load balancer, by ARN (a listener's ARN names its load balancer).
+    LoadBalancer(String),
+    /// A CloudFront VPC origin, by id (`vo_…`).
+    VpcOrigin(String),
+}
+
+impl std::fmt::Display for OriginResource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OriginResource::LoadBalancer(arn) => write!(f, "load balancer {arn}"),
+            OriginResource::VpcOrigin(id) => write!(f, "VPC origin {id}"),
+        }
+    }
+}
+
 /// Where a distribution came from: the live account or a configuration file under review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -469,6 +469,13 @@ impl AccountReader for OfflineReader {
     async fn snapshot_for_certificate(&self, _arn: &str) -> Snapshot {
         Self::gap("acm:DescribeCertificate")
     }
+
+    async fn snapshot_for_origin_resource(
+        &self,
+        _resource: &crate::model::OriginResource,
+    ) -> Snapshot {
+        Self::gap("cloudfront:ListDistributions")
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,9 @@ use std::time::Instant;
 use futures::stream::{self, StreamExt};
 use time::OffsetDateTime;
 
-use crate::model::{CertificateLookup, CertificateRef, PolicyLookup, Scope, Snapshot};
+use crate::model::{
+    CertificateLookup, CertificateRef, OriginResource, PolicyLookup, Scope, Snapshot,
+};
 use clients::CallLimits;
 
 /// How many certificate or policy reads run at once.
@@ -130,6 +132,15 @@ impl AwsInventory {
         snapshot.certificates.insert(reference, lookup);
         self.read_references(&mut snapshot).await;
         snapshot
+    }
+
+    /// The distributions whose origins reach `resource`, with everything they reference: a VPC
+    /// origin's users from ListDistributionsByVpcOriginId, a load balancer's from the account's
+    /// distributions whose origins resolve to it.
+    pub async fn snapshot_for_origin_resource(&self, resource: &OriginResource) -> Snapshot {
+        // Filled in with the load-balancer reads (issue 13); until then every distribution.
+        let _ = resource;
+        self.snapshot(&Scope::AllDistributions).await
     }
 
     /// Fills `certificates`, `cache_policies` and `origin_request_policies` for the distributions in

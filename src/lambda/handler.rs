@@ -571,6 +571,12 @@ mod tests {
         async fn snapshot_for_certificate(&self, _arn: &str) -> Snapshot {
             self.0.clone()
         }
+        async fn snapshot_for_origin_resource(
+            &self,
+            _resource: &crate::model::OriginResource,
+        ) -> Snapshot {
+            self.0.clone()
+        }
     }
 
     impl UntilDeadline for FakeReader {

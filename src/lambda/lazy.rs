@@ -132,6 +132,16 @@ impl AccountReader for UntilInvocationDeadline<'_> {
     async fn snapshot_for_certificate(&self, arn: &str) -> Snapshot {
         self.inventory().await.snapshot_for_certificate(arn).await
     }
+
+    async fn snapshot_for_origin_resource(
+        &self,
+        resource: &crate::model::OriginResource,
+    ) -> Snapshot {
+        self.inventory()
+            .await
+            .snapshot_for_origin_resource(resource)
+            .await
+    }
 }
 
 impl Publisher for LazyAws {
