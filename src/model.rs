@@ -3,12 +3,20 @@
 //! Nothing here knows about the AWS SDK. Enum values that CloudFront and ACM add faster than the SDK
 //! learns them (`TLSv1.3_2025`, `RSA-2048`) are kept as the strings the service sent.
 
+mod load_balancer;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::vocabulary::{DistributionStatus, OriginProtocolPolicy, SslSupportMethod};
+
+pub use load_balancer::{
+    arn_region, is_load_balancer_arn, Listener, ListenerCertificate, LoadBalancer,
+    LoadBalancerLookup, LoadBalancerRef, SslPolicy, SslPolicyLookup, SslPolicyRef, VpcOrigin,
+    VpcOriginLookup,
+};
 
 /// Everything one audit knows about the account, read once by the inventory.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -23,9 +31,51 @@ pub struct Snapshot {
     pub origin_request_policies: BTreeMap<String, PolicyLookup>,
     /// Reads that failed outside any one certificate or policy (listing, a named distribution).
     pub gaps: Vec<ReadFailure>,
+    /// One lookup per distinct VPC origin id the distributions' origins use.
+    pub vpc_origins: BTreeMap<String, VpcOriginLookup>,
+    /// One lookup per distinct load balancer behind an origin (by its DNS name or, for a VPC origin,
+    /// its ARN), with its listeners and their certificates.
+    pub load_balancers: BTreeMap<LoadBalancerRef, LoadBalancerLookup>,
+    /// One lookup per distinct security policy of those listeners, per region.
+    pub ssl_policies: BTreeMap<SslPolicyRef, SslPolicyLookup>,
+    /// One lookup per distinct certificate those listeners serve, by ARN (ACM in the load
+    /// balancer's region, or IAM). Kept apart from `certificates`: a viewer certificate is judged by
+    /// CloudFront's rules (us-east-1 only), a listener's by the load balancer's.
+    pub listener_certificates: BTreeMap<String, CertificateLookup>,
 }
 
 impl Snapshot {
+    /// The load balancer CloudFront reaches through `origin` over TLS, when it is one: a custom origin
+    /// whose `DomainName` is a load balancer's name, or a VPC origin (once read) whose endpoint is a
+    /// load balancer. `None` for http-only origins: no handshake reaches the listener's policy.
+    pub fn load_balancer_target<'a>(
+        &'a self,
+        origin: &'a Origin,
+    ) -> Option<LoadBalancerTarget<'a>> {
+        match &origin.kind {
+            OriginKind::Custom(custom) if custom.origin_protocol_policy.uses_tls() => {
+                Some(LoadBalancerTarget {
+                    reference: LoadBalancerRef::from_dns_name(&origin.domain_name)?,
+                    https_port: custom.https_port.unwrap_or(443),
+                    origin_ssl_protocols: &custom.origin_ssl_protocols,
+                    vpc_origin: None,
+                })
+            }
+            OriginKind::Vpc { vpc_origin_id, .. } => match self.vpc_origins.get(vpc_origin_id) {
+                Some(VpcOriginLookup::Found(vpc)) if vpc.origin_protocol_policy.uses_tls() => {
+                    Some(LoadBalancerTarget {
+                        reference: vpc.load_balancer()?,
+                        https_port: vpc.https_port,
+                        origin_ssl_protocols: &vpc.origin_ssl_protocols,
+                        vpc_origin: Some(vpc),
+                    })
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The lookup for a distribution's viewer certificate, if it names one.
     pub fn certificate_for(&self, distribution: &Distribution) -> Option<&CertificateLookup> {
         distribution
@@ -33,6 +83,19 @@ impl Snapshot {
             .certificate_ref()
             .and_then(|reference| self.certificates.get(&reference))
     }
+}
+
+/// A load balancer an origin reaches over TLS, with what CloudFront offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadBalancerTarget<'a> {
+    /// The load balancer.
+    pub reference: LoadBalancerRef,
+    /// The port CloudFront connects to (`HTTPSPort`, of the origin or of the VPC origin).
+    pub https_port: i32,
+    /// The protocols CloudFront offers (`OriginSslProtocols`).
+    pub origin_ssl_protocols: &'a [String],
+    /// The VPC origin in between, when there is one.
+    pub vpc_origin: Option<&'a VpcOrigin>,
 }
 
 /// Which distributions an audit covers.

@@ -46,6 +46,16 @@ pub(crate) fn service_clients(
     )
 }
 
+/// The Elastic Load Balancing client: the shared configuration's endpoint, timeouts and retry policy,
+/// in whatever region; each read takes the load balancer's own region
+/// ([`super::elb::in_region`]). ELB answers in XML too.
+pub(crate) fn load_balancing_client(config: &SdkConfig) -> aws_sdk_elasticloadbalancingv2::Client {
+    let config = aws_sdk_elasticloadbalancingv2::config::Builder::from(config)
+        .interceptor(WholeXmlAnswers)
+        .build();
+    aws_sdk_elasticloadbalancingv2::Client::from_conf(config)
+}
+
 /// The SDK's XML reader takes a document cut in the middle for a whole one: half a
 /// ListDistributions page becomes distributions without their ViewerCertificate, which the rules
 /// would judge (a false `viewer-default-cert-with-aliases`). This interceptor turns such an answer

@@ -35,6 +35,11 @@ const NOT_FOUND_CODES: &[&str] = &[
     "NoSuchEntityException",
     "ResourceNotFoundException",
     "NotFound",
+    // CloudFront VPC origins; Elastic Load Balancing.
+    "EntityNotFound",
+    "LoadBalancerNotFound",
+    "ListenerNotFound",
+    "SSLPolicyNotFound",
 ];
 
 /// What is known about one failed call, before it is tied to a resource.

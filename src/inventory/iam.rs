@@ -100,11 +100,59 @@ pub(crate) async fn lookup(
             reason: format!("no IAM server certificate has the id {id}"),
         };
     };
+    read_named(
+        client,
+        &listed.name,
+        CertificateRef::Iam(id.to_owned()),
+        listed.expiration,
+        limits,
+    )
+    .await
+}
+
+/// Reads one server certificate by its ARN (`arn:PARTITION:iam::ACCOUNT:server-certificate/PATH/NAME`,
+/// as a load balancer listener names it): the name is the ARN's last segment, so no listing is needed.
+pub(crate) async fn lookup_by_arn(
+    client: &aws_sdk_iam::Client,
+    arn: &str,
+    limits: &CallLimits,
+) -> CertificateLookup {
+    let name = arn
+        .split_once(":server-certificate/")
+        .and_then(|(_, path)| path.rsplit('/').next())
+        .filter(|name| !name.is_empty());
+    match name {
+        Some(name) => {
+            read_named(
+                client,
+                name,
+                CertificateRef::Iam(arn.to_owned()),
+                None,
+                limits,
+            )
+            .await
+        }
+        None => CertificateLookup::NotFound {
+            reason: format!("{arn} is not an IAM server certificate ARN"),
+        },
+    }
+}
+
+/// GetServerCertificate by name, recorded under `reference`.
+async fn read_named(
+    client: &aws_sdk_iam::Client,
+    name: &str,
+    reference: CertificateRef,
+    listed_expiration: Option<time::OffsetDateTime>,
+    limits: &CallLimits,
+) -> CertificateLookup {
+    let id = reference.id().to_owned();
+    let id = id.as_str();
     let output = match limits
         .send(
             client
                 .get_server_certificate()
-                .server_certificate_name(&listed.name)
+                .server_certificate_name(name)
                 .send(),
         )
         .await
@@ -133,13 +181,13 @@ pub(crate) async fn lookup(
         .server_certificate_metadata()
         .and_then(|m| m.expiration())
         .and_then(smithy_time)
-        .or(listed.expiration);
+        .or(listed_expiration);
     let contents = PemContents::parse(
         server_certificate.certificate_body(),
         server_certificate.certificate_chain(),
     );
     let mut certificate = Certificate {
-        reference: CertificateRef::Iam(id.to_owned()),
+        reference,
         source: CertificateSource::Iam,
         domain_name: contents.leaf.as_ref().and_then(|l| l.common_name.clone()),
         subject_alternative_names: contents

@@ -7,11 +7,14 @@
 pub(crate) mod acm;
 mod clients;
 pub(crate) mod cloudfront;
+pub(crate) mod elb;
 mod failure;
 pub(crate) mod iam;
+mod origins;
 mod pagination;
 mod pem;
 pub(crate) mod policies;
+pub(crate) mod vpc_origins;
 
 // Shared with `crate::notify` and `crate::lambda::follow_up`, which report SDK errors alike.
 pub(crate) use failure::CallError;
@@ -24,20 +27,21 @@ use std::time::Instant;
 use futures::stream::{self, StreamExt};
 use time::OffsetDateTime;
 
-use crate::model::{
-    CertificateLookup, CertificateRef, OriginResource, PolicyLookup, Scope, Snapshot,
-};
+use crate::model::{CertificateLookup, CertificateRef, PolicyLookup, Scope, Snapshot};
 use clients::CallLimits;
 
 /// How many certificate or policy reads run at once.
 const READ_CONCURRENCY: usize = 8;
 
-/// The CloudFront, ACM and IAM clients an audit reads with.
+/// The CloudFront, ACM, IAM and Elastic Load Balancing clients an audit reads with.
 #[derive(Debug, Clone)]
 pub struct AwsInventory {
     cloudfront: aws_sdk_cloudfront::Client,
     acm: aws_sdk_acm::Client,
     iam: aws_sdk_iam::Client,
+    /// `None` until given ([`AwsInventory::with_load_balancing`]): load balancers behind origins are
+    /// then reported as not read, never judged.
+    elb: Option<aws_sdk_elasticloadbalancingv2::Client>,
     limits: CallLimits,
 }
 
@@ -53,6 +57,17 @@ impl AwsInventory {
     pub fn from_sdk_config(config: &aws_config::SdkConfig) -> AwsInventory {
         let (cloudfront, acm, iam) = clients::service_clients(config);
         AwsInventory::from_clients(cloudfront, acm, iam)
+            .with_load_balancing(clients::load_balancing_client(config))
+    }
+
+    /// The same inventory, reading load balancers behind origins with `client` (any region: each
+    /// read uses the load balancer's). Listener certificates are read with the ACM client's
+    /// configuration in the load balancer's region.
+    pub fn with_load_balancing(self, client: aws_sdk_elasticloadbalancingv2::Client) -> Self {
+        AwsInventory {
+            elb: Some(client),
+            ..self
+        }
     }
 
     /// Clients built by the caller: tests add interceptors and disable retries this way.
@@ -66,6 +81,7 @@ impl AwsInventory {
             cloudfront,
             acm,
             iam,
+            elb: None,
             limits,
         }
     }
@@ -104,6 +120,11 @@ impl AwsInventory {
     /// The distributions that use one certificate: those ACM lists in `InUseBy` together with those whose
     /// ViewerCertificate names the ARN (`InUseBy` can be empty), with everything they reference.
     pub async fn snapshot_for_certificate(&self, arn: &str) -> Snapshot {
+        // A certificate outside us-east-1 is no viewer certificate CloudFront could use; it may be
+        // a load balancer listener's behind an origin.
+        if acm::check_arn(arn) == acm::ArnCheck::OtherRegion {
+            return self.listener_certificate_users(arn).await;
+        }
         let reference = CertificateRef::Acm(arn.to_owned());
         let ((distributions, gaps), lookup) = futures::join!(
             cloudfront::list_all(&self.cloudfront, &self.limits),
@@ -134,15 +155,6 @@ impl AwsInventory {
         snapshot
     }
 
-    /// The distributions whose origins reach `resource`, with everything they reference: a VPC
-    /// origin's users from ListDistributionsByVpcOriginId, a load balancer's from the account's
-    /// distributions whose origins resolve to it.
-    pub async fn snapshot_for_origin_resource(&self, resource: &OriginResource) -> Snapshot {
-        // Filled in with the load-balancer reads (issue 13); until then every distribution.
-        let _ = resource;
-        self.snapshot(&Scope::AllDistributions).await
-    }
-
     /// Fills `certificates`, `cache_policies` and `origin_request_policies` for the distributions in
     /// `snapshot`, reading only what is not there yet. ACM ARNs outside us-east-1 are not read (the
     /// rules report them); a malformed ARN is recorded as not found without a call.
@@ -157,6 +169,7 @@ impl AwsInventory {
         snapshot
             .origin_request_policies
             .extend(origin_request_policies);
+        self.read_origin_references(snapshot).await;
     }
 
     async fn read_certificates(
