@@ -113,7 +113,7 @@ pub fn plan(snapshot: &Snapshot) -> ProbePlan {
             if !custom.origin_protocol_policy.uses_tls() || has_tenant_parameter(origin) {
                 continue;
             }
-            let mut add = |sni: String, sni_source: SniSource| {
+            for (sni, sni_source) in sni_names(snapshot, distribution, origin) {
                 let target = origin_target(origin, custom, sni);
                 plan.add(&mut index, target, |slot| TargetUse {
                     target: slot,
@@ -122,30 +122,41 @@ pub fn plan(snapshot: &Snapshot) -> ProbePlan {
                     origin_domain: origin.domain_name.clone(),
                     sni_source,
                 });
-            };
-            add(normalise(&origin.domain_name), SniSource::OriginDomain);
-            let forwarding = behaviors_forwarding_host(snapshot, distribution, &origin.id);
-            if forwarding.is_empty() {
-                continue;
-            }
-            // Viewers send an alias as Host, or the *.cloudfront.net name when there is no alias.
-            let hosts: Vec<&String> = if distribution.aliases.is_empty() {
-                distribution.domain_name.iter().collect()
-            } else {
-                distribution.aliases.iter().collect()
-            };
-            for alias in hosts {
-                add(
-                    probe_name(alias),
-                    SniSource::ForwardedHost {
-                        alias: alias.clone(),
-                        behaviors: forwarding.clone(),
-                    },
-                );
             }
         }
     }
     plan
+}
+
+/// The names CloudFront sends to `origin` as SNI and checks its certificate against: the origin's
+/// domain name, and, when a behaviour routed to it forwards the viewer's Host, every Host viewers
+/// send (each alias, or the *.cloudfront.net name when there is none; a wildcard alias as one
+/// concrete name under it).
+pub fn sni_names(
+    snapshot: &Snapshot,
+    distribution: &Distribution,
+    origin: &Origin,
+) -> Vec<(String, SniSource)> {
+    let mut names = vec![(normalise(&origin.domain_name), SniSource::OriginDomain)];
+    let forwarding = behaviors_forwarding_host(snapshot, distribution, &origin.id);
+    if forwarding.is_empty() {
+        return names;
+    }
+    let hosts: Vec<&String> = if distribution.aliases.is_empty() {
+        distribution.domain_name.iter().collect()
+    } else {
+        distribution.aliases.iter().collect()
+    };
+    for alias in hosts {
+        names.push((
+            probe_name(alias),
+            SniSource::ForwardedHost {
+                alias: alias.clone(),
+                behaviors: forwarding.clone(),
+            },
+        ));
+    }
+    names
 }
 
 /// Plans a standalone origin probe (the `probe` command): one handshake with `host:port` per SNI name

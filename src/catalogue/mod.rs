@@ -23,6 +23,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 mod audit;
+mod load_balancer;
 mod origin;
 mod severity;
 mod viewer;
@@ -30,6 +31,7 @@ mod viewer;
 pub use severity::{Severity, ViewerImpact};
 
 pub use audit::*;
+pub use load_balancer::*;
 pub use origin::*;
 pub use viewer::*;
 
@@ -86,6 +88,7 @@ catalogue! {
     OriginConnectRefused => ORIGIN_CONNECT_REFUSED,
     OriginConnectTimeout => ORIGIN_CONNECT_TIMEOUT,
     OriginHandshakeTimeout => ORIGIN_HANDSHAKE_TIMEOUT,
+    OriginLbListenerMissing => ORIGIN_LB_LISTENER_MISSING,
     OriginTlsProtocolMismatch => ORIGIN_TLS_PROTOCOL_MISMATCH,
     OriginTlsNoSharedCipher => ORIGIN_TLS_NO_SHARED_CIPHER,
     OriginHandshakeFailed => ORIGIN_HANDSHAKE_FAILED,
@@ -98,6 +101,7 @@ catalogue! {
     OriginCertChainMisordered => ORIGIN_CERT_CHAIN_MISORDERED,
     OriginCertChainOversized => ORIGIN_CERT_CHAIN_OVERSIZED,
     OriginCertNameMismatch => ORIGIN_CERT_NAME_MISMATCH,
+    OriginNotProbed => ORIGIN_NOT_PROBED,
     ViewerEdgeCertMismatch => VIEWER_EDGE_CERT_MISMATCH,
     ViewerEdgeHandshakeFailed => VIEWER_EDGE_HANDSHAKE_FAILED,
     ViewerEdgeNotVerified => VIEWER_EDGE_NOT_VERIFIED,

@@ -1,6 +1,12 @@
 //! Entries of the origin families (configuration, and the TLS handshake CloudFront makes) and of the
 //! edge check. Sources: cloudfront-tls-rules.md §3 and §4.
 
+use super::load_balancer::{
+    LISTENER_CERT_EXPIRED, LISTENER_CERT_EXPIRING, LISTENER_CERT_NOT_ISSUED,
+    LISTENER_CERT_NOT_YET_VALID, LISTENER_CERT_PRIVATE, LISTENER_NAME_FORWARDED_HOST,
+    LISTENER_NAME_ORIGIN_DOMAIN, LISTENER_POLICY_NO_SHARED_CIPHER, LISTENER_POLICY_TLS13_ONLY,
+    LISTENER_POLICY_VERSIONS,
+};
 use super::{Cause, Code, Entry, Family};
 use super::{Severity, ViewerImpact};
 
@@ -212,7 +218,12 @@ pub static ORIGIN_TLS_PROTOCOL_MISMATCH: Entry = Entry {
           offers no TLS 1.3 to origins, per the documented list). An origin that speaks none of them \
           fails the handshake: 502.",
     docs: DOCS_ORIGIN_CIPHERS,
-    causes: &[&PROTOCOL_TLS13_ONLY, &PROTOCOL_NOT_ALLOWED],
+    causes: &[
+        &PROTOCOL_TLS13_ONLY,
+        &PROTOCOL_NOT_ALLOWED,
+        &LISTENER_POLICY_TLS13_ONLY,
+        &LISTENER_POLICY_VERSIONS,
+    ],
 };
 
 /// The origin only speaks TLS 1.3.
@@ -248,7 +259,7 @@ pub static ORIGIN_TLS_NO_SHARED_CIPHER: Entry = Entry {
           AES-CBC, 3DES, RC4. No CHACHA20 and no TLS 1.3 suites. Without a common suite the handshake \
           fails: 502.",
     docs: DOCS_ORIGIN_CIPHERS,
-    causes: &[&NO_SHARED_CIPHER],
+    causes: &[&NO_SHARED_CIPHER, &LISTENER_POLICY_NO_SHARED_CIPHER],
 };
 
 /// The only cause of `origin-tls-no-shared-cipher`.
@@ -392,7 +403,7 @@ pub static ORIGIN_CERT_EXPIRED: Entry = Entry {
         "CloudFront drops the connection to an origin whose certificate (or an intermediate in its \
           chain) has expired: 502.",
     docs: DOCS_502,
-    causes: &[&ORIGIN_EXPIRED],
+    causes: &[&ORIGIN_EXPIRED, &LISTENER_CERT_EXPIRED],
 };
 
 /// The only cause of `origin-cert-expired`.
@@ -415,7 +426,7 @@ pub static ORIGIN_CERT_NOT_YET_VALID: Entry = Entry {
     title: "A certificate the origin sends is not valid yet",
     why: "Before its NotBefore a certificate is as invalid as an expired one: 502.",
     docs: DOCS_502,
-    causes: &[&ORIGIN_NOT_YET_VALID],
+    causes: &[&ORIGIN_NOT_YET_VALID, &LISTENER_CERT_NOT_YET_VALID],
 };
 
 /// The only cause of `origin-cert-not-yet-valid`.
@@ -441,7 +452,7 @@ pub static ORIGIN_CERT_EXPIRING: Entry = Entry {
           earlier than 30 and 14 days before expiry (what long-lived certificates get), never later \
           than 7 and 3 days.",
     docs: DOCS_502,
-    causes: &[&ORIGIN_EXPIRING],
+    causes: &[&ORIGIN_EXPIRING, &LISTENER_CERT_EXPIRING],
 };
 
 /// The only cause of `origin-cert-expiring`.
@@ -490,7 +501,12 @@ pub static ORIGIN_CERT_UNTRUSTED_ROOT: Entry = Entry {
         "CloudFront trusts the CAs on Mozilla's list (the same list as webpki-roots). A private or \
           internal CA fails the handshake: 502.",
     docs: DOCS_ORIGIN_HTTPS,
-    causes: &[&UNTRUSTED_ROOT, &PRIVATE_ROOT],
+    causes: &[
+        &UNTRUSTED_ROOT,
+        &PRIVATE_ROOT,
+        &LISTENER_CERT_PRIVATE,
+        &LISTENER_CERT_NOT_ISSUED,
+    ],
 };
 
 /// The only cause of `origin-cert-untrusted-root`.
@@ -647,6 +663,8 @@ pub static ORIGIN_CERT_NAME_MISMATCH: Entry = Entry {
         &NAME_MISMATCH_ORIGIN_DOMAIN,
         &NAME_MISMATCH_FORWARDED_HOST,
         &NAME_MISMATCH_REQUESTED_SNI,
+        &LISTENER_NAME_ORIGIN_DOMAIN,
+        &LISTENER_NAME_FORWARDED_HOST,
     ],
 };
 

@@ -381,9 +381,11 @@ pub fn property_of(finding: &Finding) -> Property {
         | Code::OriginCertChainIncomplete
         | Code::OriginCertChainMisordered
         | Code::OriginCertChainOversized
-        | Code::OriginCertNameMismatch => {
+        | Code::OriginCertNameMismatch
+        | Code::OriginLbListenerMissing => {
             origin().map_or(Property::Resource, Property::OriginDomainName)
         }
+        Code::OriginNotProbed => origin().map_or(Property::Resource, Property::Origin),
     }
 }
 

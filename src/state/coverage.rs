@@ -76,7 +76,11 @@ pub fn check_of(code: Code) -> Check {
         | Code::OriginCertChainIncomplete
         | Code::OriginCertChainMisordered
         | Code::OriginCertChainOversized
-        | Code::OriginCertNameMismatch => Check::OriginProbe,
+        | Code::OriginCertNameMismatch
+        // Judged from the load balancer's configuration, which the origin check reads: resolved
+        // only when those reads succeeded too (see `crate::audit`'s coverage).
+        | Code::OriginLbListenerMissing
+        | Code::OriginNotProbed => Check::OriginProbe,
         Code::ViewerEdgeCertMismatch
         | Code::ViewerEdgeHandshakeFailed
         | Code::ViewerEdgeNotVerified => Check::EdgeCheck,
