@@ -4,7 +4,7 @@
 #   make bench  benchmarks (results in docs/benchmarks.md)
 #   make docs   regenerate docs/findings.md from the catalogue
 #   make ccadb  refresh data/public-ca-subjects.txt (public CA names) from the CCADB; needs the network
-#   make validate  check template.yaml offline (cfn-lint, sam validate --lint), and that broken ones fail
+#   make validate  check template.yaml and forwarding.yaml offline (cfn-lint, sam validate --lint), and that broken ones fail
 #   make build  the arm64 Lambda deployment zip (cargo lambda build --release --arm64), at most 10 MB
 #   make deploy sam build + sam deploy to us-east-1 (guided the first time, or with GUIDED=1)
 #   make delete remove the deployed stack
