@@ -4,10 +4,12 @@
 #   make bench  benchmarks (results in docs/benchmarks.md)
 #   make docs   regenerate docs/findings.md from the catalogue
 #   make ccadb  refresh data/public-ca-subjects.txt (public CA names) from the CCADB; needs the network
-#   make validate  check template.yaml offline (cfn-lint, sam validate --lint), and that broken ones fail
+#   make validate  check template.yaml and forwarding.yaml offline (cfn-lint, sam validate --lint), and that broken ones fail
 #   make build  the arm64 Lambda deployment zip (cargo lambda build --release --arm64), at most 10 MB
 #   make deploy sam build + sam deploy to us-east-1 (guided the first time, or with GUIDED=1)
 #   make delete remove the deployed stack
+#   make deploy-forwarding REGIONS="eu-west-1 ap-southeast-2"  forward those regions' load balancer and ACM events to us-east-1 (forwarding.yaml)
+#   make delete-forwarding REGIONS="..."  remove the forwarding stack from those regions
 #   make invoke the Lambda binary on one event (EVENT=events/...), demo account; prints each notification as received (email, Slack)
 #   make invoke-arm64  the same with the arm64 deployment artifact, under qemu-user
 
@@ -31,7 +33,7 @@ LAMBDA_ZIP := target/lambda/$(LAMBDA_BINARY)/bootstrap.zip
 MAX_ZIP_BYTES := 10485760
 EVENT ?= events/scheduler-sweep-input.json
 
-.PHONY: help demo test lint validate unit bench docs ccadb venv tools toolchain arm64-target system-tools build deploy delete invoke invoke-arm64 freeze freeze-tools clean
+.PHONY: help demo test lint validate unit bench docs ccadb venv tools toolchain arm64-target system-tools build deploy delete deploy-forwarding delete-forwarding invoke invoke-arm64 freeze freeze-tools clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -73,22 +75,29 @@ demo: venv
 	$(CARGO) build --quiet --locked --bin cloudfront-tls-audit
 	$(CARGO) run --quiet --locked --example demo
 
-## The SAM template, checked offline (no AWS credentials, no network) by both pinned validators, with
-## the project's cfn-lint rules (cfn-lint-rules.txt: the runtime and architecture the build produces).
-## Then the check checks itself: a wrong runtime and an unknown property must each be rejected.
+## The SAM template and the forwarding template, checked offline (no AWS credentials, no network) by
+## both pinned validators, with the project's cfn-lint rules (cfn-lint-rules.txt: the runtime and
+## architecture the build produces). Then the check checks itself: a wrong runtime and an unknown
+## property in template.yaml, an unknown property and a misspelled attribute in forwarding.yaml, must
+## each be rejected.
 validate: tools
 	@set -e; export PATH="$(CURDIR)/$(TOOLS_VENV)/bin:$$PATH"; \
 	check() { cfn-lint --custom-rules cfn-lint-rules.txt -- "$$1" && sam validate --lint --region us-east-1 --template-file "$$1"; }; \
-	echo "validate: cfn-lint and sam validate --lint on template.yaml"; \
-	check template.yaml; \
+	for template in template.yaml forwarding.yaml; do \
+		echo "validate: cfn-lint and sam validate --lint on $$template"; \
+		check "$$template"; \
+	done; \
 	broken=$$(mktemp -d); trap 'rm -rf "$$broken"' EXIT; \
-	sed 's/Runtime: provided.al2023/Runtime: python3.13/' template.yaml > "$$broken/wrong-runtime.yaml"; \
-	sed 's/^      MemorySize: 256$$/      MemorySize: 256\n      ReservedConcurrency: 1/' template.yaml > "$$broken/unknown-property.yaml"; \
-	for case in wrong-runtime unknown-property; do \
-		if cmp -s template.yaml "$$broken/$$case.yaml"; then echo "validate self-check: could not make a $$case template"; exit 1; fi; \
+	sed 's/Runtime: provided.al2023/Runtime: python3.13/' template.yaml > "$$broken/template-wrong-runtime.yaml"; \
+	sed 's/^      MemorySize: 256$$/      MemorySize: 256\n      ReservedConcurrency: 1/' template.yaml > "$$broken/template-unknown-property.yaml"; \
+	sed 's/^      State: ENABLED$$/      State: ENABLED\n      Enabled: true/' forwarding.yaml > "$$broken/forwarding-unknown-property.yaml"; \
+	sed 's/RoleArn: !GetAtt ForwardingRole.Arn$$/RoleArn: !GetAtt ForwardingRole.RoleArn/' forwarding.yaml > "$$broken/forwarding-unknown-attribute.yaml"; \
+	for case in template-wrong-runtime template-unknown-property forwarding-unknown-property forwarding-unknown-attribute; do \
+		original=$${case%%-*}.yaml; \
+		if cmp -s "$$original" "$$broken/$$case.yaml"; then echo "validate self-check: could not make a $$case template"; exit 1; fi; \
 		if check "$$broken/$$case.yaml" > "$$broken/$$case.log" 2>&1; then \
-			echo "validate self-check: a template with a $$case passed validation"; exit 1; fi; \
-		echo "validate self-check: a template with a $$case is rejected: $$(grep -m1 -E '^E[0-9]+' "$$broken/$$case.log")"; \
+			echo "validate self-check: a $$case passed validation"; exit 1; fi; \
+		echo "validate self-check: a $$case is rejected: $$(grep -m1 -E '^E[0-9]+' "$$broken/$$case.log")"; \
 	done
 
 ## The Lambda's arm64 deployment zip, cross-built with cargo-lambda and zig; fails above 10 MB.
@@ -114,6 +123,41 @@ deploy: tools arm64-target
 ## Removes the stack (sam asks first). The SAM artifact bucket and your CloudTrail trail stay.
 delete: tools
 	$(WITH_TOOLS) sam delete
+
+## The forwarding stack (forwarding.yaml) in each region of REGIONS, one after the other: the regions
+## of load balancers behind your origins, other than us-east-1 (the audit stack's own rules see that
+## one; the template refuses it too). Every name is checked before anything is installed or deployed.
+## sam runs with an empty config file, not samconfig.toml: its parameters, S3 bucket and stack name
+## are the audit stack's, and a template without artifacts needs no bucket. sam shows each changeset
+## and asks before applying or deleting it (NO_CONFIRM=1: it does not ask).
+FORWARDING_STACK := cloudfront-tls-audit-forwarding
+REGIONS ?=
+DEPLOY_CONFIRM = $(if $(NO_CONFIRM),--no-confirm-changeset,--confirm-changeset)
+DELETE_CONFIRM = $(if $(NO_CONFIRM),--no-prompts)
+
+## $(1): the sam command for one region "$$r", with the empty config file "$$config".
+define in-each-forwarding-region
+	@regions="$(strip $(REGIONS))"; \
+	if [ -z "$$regions" ]; then \
+		echo 'make $@: name the regions of the load balancers behind your origins, e.g. make $@ REGIONS="eu-west-1 ap-southeast-2"'; exit 2; fi; \
+	for r in $$regions; do \
+		if ! [[ "$$r" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]$$ ]]; then echo "make $@: '$$r' is not a region name (e.g. eu-west-1)"; exit 2; fi; \
+		if [ "$$r" = us-east-1 ]; then echo "make $@: not us-east-1: the audit stack's own rules see its events"; exit 2; fi; \
+	done
+	@$(MAKE) --no-print-directory tools
+	@set -e; export PATH="$(CURDIR)/$(TOOLS_VENV)/bin:$$PATH"; \
+	config=$$(mktemp --suffix .toml); trap 'rm -f "$$config"' EXIT; \
+	for r in $(strip $(REGIONS)); do \
+		echo "$@: stack $(FORWARDING_STACK) in $$r"; \
+		$(1); \
+	done
+endef
+
+deploy-forwarding:
+	$(call in-each-forwarding-region,sam deploy --config-file "$$config" --template-file forwarding.yaml --region "$$r" --stack-name $(FORWARDING_STACK) --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset $(DEPLOY_CONFIRM))
+
+delete-forwarding:
+	$(call in-each-forwarding-region,sam delete --config-file "$$config" --region "$$r" --stack-name $(FORWARDING_STACK) $(DELETE_CONFIRM))
 
 ## One event through the real Lambda binary, driven by the project's loopback Runtime API emulator,
 ## against the demo account (local AWS emulator, loopback origins). Prints the function's answer and

@@ -604,7 +604,14 @@ fn each_eventbridge_rule_alarms_when_it_cannot_invoke_the_function() {
         .filter(|pair| pair[1].trim() == "Type: EventBridgeRule")
         .map(|pair| pair[0].trim().trim_end_matches(':').to_owned())
         .collect();
-    assert_eq!(rules, ["CloudFrontChanges", "CertificateEvents"]);
+    assert_eq!(
+        rules,
+        [
+            "CloudFrontChanges",
+            "LoadBalancerChanges",
+            "CertificateEvents"
+        ]
+    );
     let watched: Vec<Vec<String>> = resources_of_type(&template, "AWS::CloudWatch::Alarm")
         .iter()
         .map(|alarm| resource(&template, alarm))
