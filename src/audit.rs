@@ -277,7 +277,10 @@ fn coverage(snapshot: &Snapshot, handshakes: Option<&Handshakes<'_>>) -> Coverag
             continue;
         }
         let certificate = viewer_certificate_read(snapshot, distribution);
-        let policies = policies_read(snapshot, distribution);
+        // The policies decide the SNI names; the load balancers and VPC origins behind origins
+        // are judged with the origin codes, so both gate the origin check.
+        let policies = policies_read(snapshot, distribution)
+            && rules::origin_configuration_read(snapshot, distribution);
         let mut checks = BTreeSet::from([Check::Configuration]);
         if certificate {
             checks.insert(Check::ViewerCertificate);

@@ -222,7 +222,8 @@ pub static AUDIT_NOT_COVERED: Entry = Entry {
     family: Family::Audit,
     title: "Part of the distribution is outside what the audit checks",
     why: "The audit reads the distribution's configuration and probes the origins and aliases it names. \
-          Some parts of CloudFront are outside that today: VPC origins, viewer mTLS trust stores and \
+          Some parts of CloudFront are outside that today: VPC origins where the run reads none (a \
+          configuration checked before deployment), viewer mTLS trust stores and \
           connection functions, origin mTLS client certificates, multi-tenant distributions' tenants, \
           and origins a function picks at run time. Silence about them would read as a pass, so each \
           such part is named with what was not checked, what could break there and how to check it \
@@ -247,10 +248,11 @@ pub static NOT_COVERED_VPC_ORIGIN: Cause = Cause {
     impact: ViewerImpact::None,
     impact_when_proposed: None,
     message: "VPC origin {origin_id} (VpcOriginId {vpc_origin_id}) was not audited: its protocol \
-              policy, OriginSslProtocols and HTTPS port live on the VPC origin, which this audit does \
-              not read, and the load balancer or instance behind it is in private subnets the probe \
-              cannot reach. A TLS 1.3-only listener, an expired certificate or one that does not cover \
-              {origin_domain} would make CloudFront answer 502 unseen.",
+              policy, OriginSslProtocols and HTTPS port live on the VPC origin, which this run did not \
+              read (a configuration checked before deployment, with no AWS reads), and the load \
+              balancer or instance behind it is in private subnets the probe cannot reach. A TLS \
+              1.3-only listener, an expired certificate or one that does not cover {origin_domain} \
+              would make CloudFront answer 502 unseen.",
     remediation: &[
         "Meanwhile, check by hand: `aws cloudfront get-vpc-origin --id {vpc_origin_id}` shows \
          VpcOriginEndpointConfig (OriginProtocolPolicy, OriginSslProtocols, HTTPSPort, Arn) and its \
@@ -258,7 +260,7 @@ pub static NOT_COVERED_VPC_ORIGIN: Cause = Cause {
         "For the load balancer named by that Arn, `aws elbv2 describe-listeners --load-balancer-arn ARN`: \
          the HTTPS listener's SslPolicy must keep TLS 1.2 (not an ELBSecurityPolicy-TLS13-1-3-* policy), \
          and its certificate must be from a publicly trusted CA, valid, and cover {origin_domain}.",
-        "This finding stays until the audit reads VPC origins; nothing needs fixing because of it alone.",
+        "An audit of the deployed distribution reads the VPC origin and its load balancer; nothing needs fixing because of this finding alone.",
     ],
 };
 

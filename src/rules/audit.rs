@@ -149,7 +149,7 @@ fn cause_for(kind: FailureKind) -> &'static Cause {
     }
 }
 
-fn incomplete(failure: &ReadFailure, distribution_id: Option<&str>) -> Finding {
+pub(super) fn incomplete(failure: &ReadFailure, distribution_id: Option<&str>) -> Finding {
     let mut builder = Finding::builder(cause_for(failure.kind))
         .subject(failure.resource.clone())
         .evidence("operation", failure.operation.clone())

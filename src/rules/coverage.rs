@@ -5,7 +5,7 @@
 //! how to check it by hand. A report without findings must mean "checked and fine", not "not looked at".
 //!
 //! The parts, and the evidence each one leaves in the configuration:
-//! * VPC origins: an origin with `VpcOriginConfig` (its TLS settings live on the VPC origin resource);
+//! * VPC origins, only where the run read none (the pre-deploy gate): `rules/origin_lb.rs` says so;
 //! * viewer mTLS: `ViewerMtlsConfig`, and a `ConnectionFunctionAssociation`, on the distribution;
 //! * origin mTLS: `CustomOriginConfig.OriginMtlsConfig` on a custom origin;
 //! * multi-tenant distributions: `ConnectionMode` `tenant-only` or a `TenantConfig` (the tenants
@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::catalogue::{
     NOT_COVERED_CONNECTION_FUNCTION, NOT_COVERED_ORIGIN_MTLS, NOT_COVERED_RUNTIME_ORIGIN,
-    NOT_COVERED_TENANTS, NOT_COVERED_VIEWER_MTLS, NOT_COVERED_VPC_ORIGIN,
+    NOT_COVERED_TENANTS, NOT_COVERED_VIEWER_MTLS,
 };
 use crate::finding::Finding;
 use crate::model::{non_empty, Distribution, FunctionAssociation, OriginKind};
@@ -46,21 +46,8 @@ fn given(value: &Option<String>) -> Value {
 fn origins(distribution: &Distribution, findings: &mut Vec<Finding>) {
     for origin in &distribution.origins {
         match &origin.kind {
-            OriginKind::Vpc {
-                vpc_origin_id,
-                owner_account_id,
-            } => {
-                let mut builder = Finding::builder(&NOT_COVERED_VPC_ORIGIN)
-                    .for_distribution(distribution)
-                    .subject(origin.id.clone())
-                    .evidence("origin_id", origin.id.clone())
-                    .evidence("origin_domain", origin.domain_name.clone())
-                    .evidence("vpc_origin_id", vpc_origin_id.clone());
-                if non_empty(owner_account_id).is_some() {
-                    builder = builder.evidence("owner_account_id", given(owner_account_id));
-                }
-                findings.push(builder.build());
-            }
+            // Read and judged by `origin_lb` (`audit-not-covered` there only when not read).
+            OriginKind::Vpc { .. } => {}
             OriginKind::Custom(custom) => {
                 // `Some("")` still asks for mutual TLS: the configuration is there, the ARN is not.
                 if let Some(arn) = &custom.origin_mtls_client_certificate_arn {

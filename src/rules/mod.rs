@@ -9,6 +9,7 @@ mod coverage;
 mod edge;
 pub mod expiry;
 mod origin_config;
+mod origin_lb;
 mod origin_tls;
 mod viewer_certificate;
 mod viewer_names;
@@ -23,6 +24,7 @@ pub use audit::unresolved;
 pub use chain::{analyse_chain, analyse_observation, ChainAnalysis, ChainEntry, PathError};
 pub use edge::EdgeResults;
 pub use expiry::ExpiryThresholds;
+pub(crate) use origin_lb::configuration_read as origin_configuration_read;
 pub use origin_tls::certificates_evidence;
 
 use crate::finding::Finding;
@@ -78,6 +80,14 @@ pub fn evaluate_all(
         viewer_names::check(snapshot, distribution, &mut findings);
         viewer_policy::check(distribution, &mut findings);
         origin_config::check(distribution, &mut findings);
+        origin_lb::check(
+            snapshot,
+            distribution,
+            probes,
+            now,
+            thresholds,
+            &mut findings,
+        );
         coverage::check(distribution, &mut findings);
     }
     findings

@@ -42,6 +42,36 @@ pub const CLOUDFRONT_ORIGIN_SUITES: &[CipherSuite] = &[
     suite(0x0004, "TLS_RSA_WITH_RC4_128_MD5", false),
 ];
 
+/// CloudFront's origin suites by the OpenSSL names Elastic Load Balancing's DescribeSSLPolicies uses
+/// (the ELB guides' cipher tables map them to the IANA names).
+const OPENSSL_NAMES: &[(&str, u16)] = &[
+    ("ECDHE-ECDSA-AES256-GCM-SHA384", 0xC02C),
+    ("ECDHE-ECDSA-AES256-SHA384", 0xC024),
+    ("ECDHE-ECDSA-AES256-SHA", 0xC00A),
+    ("ECDHE-ECDSA-AES128-GCM-SHA256", 0xC02B),
+    ("ECDHE-ECDSA-AES128-SHA256", 0xC023),
+    ("ECDHE-ECDSA-AES128-SHA", 0xC009),
+    ("ECDHE-RSA-AES256-GCM-SHA384", 0xC030),
+    ("ECDHE-RSA-AES256-SHA384", 0xC028),
+    ("ECDHE-RSA-AES256-SHA", 0xC014),
+    ("ECDHE-RSA-AES128-GCM-SHA256", 0xC02F),
+    ("ECDHE-RSA-AES128-SHA256", 0xC027),
+    ("ECDHE-RSA-AES128-SHA", 0xC013),
+    ("AES256-SHA", 0x0035),
+    ("AES128-SHA", 0x002F),
+    ("DES-CBC3-SHA", 0x000A),
+    ("RC4-MD5", 0x0004),
+];
+
+/// The CloudFront origin suite an OpenSSL cipher name stands for; `None` for a cipher CloudFront
+/// does not offer origins (CHACHA20, plain-RSA GCM, TLS 1.3 suites, names not known here).
+pub fn cloudfront_origin_suite_by_openssl_name(name: &str) -> Option<&'static CipherSuite> {
+    let (_, id) = OPENSSL_NAMES
+        .iter()
+        .find(|(known, _)| known.eq_ignore_ascii_case(name.trim()))?;
+    CLOUDFRONT_ORIGIN_SUITES.iter().find(|s| s.id == *id)
+}
+
 /// Suites only the discovery hello offers: what origins commonly speak that CloudFront does not.
 pub const DISCOVERY_EXTRA_SUITES: &[CipherSuite] = &[
     suite(0x1301, "TLS_AES_128_GCM_SHA256", true),
@@ -199,6 +229,32 @@ pub fn extension_name(kind: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_cloudfront_origin_suite_has_one_openssl_name_and_others_have_none() {
+        for suite in CLOUDFRONT_ORIGIN_SUITES {
+            let names: Vec<_> = OPENSSL_NAMES
+                .iter()
+                .filter(|(_, id)| *id == suite.id)
+                .collect();
+            assert_eq!(names.len(), 1, "{}", suite.name);
+        }
+        assert_eq!(
+            cloudfront_origin_suite_by_openssl_name("ecdhe-rsa-aes128-gcm-sha256").map(|s| s.id),
+            Some(0xC02F)
+        );
+        for foreign in [
+            "AES128-GCM-SHA256",
+            "ECDHE-RSA-CHACHA20-POLY1305",
+            "TLS_AES_128_GCM_SHA256",
+        ] {
+            assert_eq!(
+                cloudfront_origin_suite_by_openssl_name(foreign),
+                None,
+                "{foreign}"
+            );
+        }
+    }
 
     #[test]
     fn names_come_from_the_tables() {

@@ -1,0 +1,719 @@
+//! Codes: `origin-lb-listener-missing`, `origin-not-probed`, `origin-tls-protocol-mismatch`,
+//! `origin-tls-no-shared-cipher`, `origin-cert-name-mismatch`, `origin-cert-expired`,
+//! `origin-cert-not-yet-valid`, `origin-cert-expiring`, `origin-cert-untrusted-root`,
+//! `origin-deprecated-protocols`, `origin-http-only`, `audit-not-covered`, `audit-incomplete`.
+//!
+//! Origins behind Elastic Load Balancing, judged from the listener CloudFront reaches: the listener
+//! on the origin's HTTPS port, its security policy against what CloudFront offers (OriginSslProtocols,
+//! CloudFront's origin ciphers, never TLS 1.3), its certificates (default and SNI; an ALB serves the
+//! one matching the SNI name) against the names CloudFront sends. VPC origins are judged this way
+//! only: no probe reaches them. Where the live probe also ran, one finding carries both views.
+//! Sources: plan docs/plans/issue-13-load-balancer-origins.md §4, cloudfront-tls-rules.md §3.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::audit::incomplete;
+use super::expiry::{ExpiryThresholds, RenewalStatus, Side, Validity};
+use super::{timestamp, ProbeResults};
+use crate::catalogue::{
+    Cause, Code, DEPRECATED_PROTOCOLS, HTTP_ONLY_CUSTOM, LISTENER_CERT_EXPIRED,
+    LISTENER_CERT_EXPIRING, LISTENER_CERT_NOT_ISSUED, LISTENER_CERT_NOT_YET_VALID,
+    LISTENER_CERT_PRIVATE, LISTENER_NAME_FORWARDED_HOST, LISTENER_NAME_ORIGIN_DOMAIN,
+    LISTENER_NOT_TLS, LISTENER_POLICY_NO_SHARED_CIPHER, LISTENER_POLICY_TLS13_ONLY,
+    LISTENER_POLICY_VERSIONS, LOAD_BALANCER_NOT_FOUND, NOT_COVERED_VPC_ORIGIN, NO_LISTENER_ON_PORT,
+    VPC_ORIGIN_CONFIGURATION_ONLY, VPC_ORIGIN_NOT_DEPLOYED,
+};
+use crate::finding::{Finding, FindingBuilder};
+use crate::model::{
+    Certificate, CertificateLookup, CertificateSource, Distribution, FailureKind, Listener,
+    LoadBalancer, LoadBalancerLookup, LoadBalancerTarget, Origin, OriginKind, ReadFailure,
+    Snapshot, SslPolicy, SslPolicyLookup, SslPolicyRef, VpcOriginLookup,
+};
+use crate::names::covers;
+use crate::plan::{sni_names, SniSource};
+use crate::tls::suites::cloudfront_origin_suite_by_openssl_name;
+use crate::vocabulary::OriginProtocolPolicy;
+
+/// What the evidence of every configuration finding says it came from.
+const SOURCE: &str = "load-balancer configuration";
+
+/// The versions CloudFront may offer an origin, as OriginSslProtocols and ELB policies spell them
+/// (ELB has no SSLv3). TLS 1.3 is not among them: CloudFront offers it to no origin.
+const OFFERABLE: [&str; 3] = ["TLSv1", "TLSv1.1", "TLSv1.2"];
+
+/// Versions that OriginSslProtocols may list but that are deprecated.
+const DEPRECATED: [&str; 3] = ["SSLv3", "TLSv1", "TLSv1.1"];
+
+/// The findings of one distribution's load-balancer and VPC origins. With probe results, findings
+/// the probe already made for the same origin and code carry the configuration's view instead of
+/// being repeated, and the others say what the probe saw.
+pub(super) fn check(
+    snapshot: &Snapshot,
+    distribution: &Distribution,
+    probes: Option<&ProbeResults<'_>>,
+    now: OffsetDateTime,
+    thresholds: &ExpiryThresholds,
+    findings: &mut Vec<Finding>,
+) {
+    for origin in &distribution.origins {
+        let mut judged = Vec::new();
+        let start = |cause: &'static Cause| {
+            Finding::builder(cause)
+                .for_distribution(distribution)
+                .subject(format!("origin {}", origin.id))
+                .evidence("origin_id", origin.id.clone())
+                .evidence("origin_domain", origin.domain_name.clone())
+                .evidence("source", SOURCE)
+        };
+        if let OriginKind::Vpc { vpc_origin_id, .. } = &origin.kind {
+            if !vpc_origin(
+                snapshot,
+                distribution,
+                origin,
+                vpc_origin_id,
+                &start,
+                &mut judged,
+            ) {
+                findings.extend(judged);
+                continue;
+            }
+        }
+        let Some(target) = snapshot.load_balancer_target(origin) else {
+            findings.extend(judged);
+            continue;
+        };
+        let before = judged.len();
+        let listener = Judge {
+            snapshot,
+            distribution,
+            origin,
+            target: &target,
+            now,
+            thresholds,
+            start: &start,
+        }
+        .run(&mut judged);
+        match probes {
+            Some(probes) if target.vpc_origin.is_none() => {
+                let own: Vec<Finding> = judged.drain(before..).collect();
+                both_views(
+                    probes,
+                    distribution,
+                    origin,
+                    listener.as_deref(),
+                    own,
+                    findings,
+                    &mut judged,
+                )
+            }
+            _ => {}
+        }
+        findings.extend(judged);
+    }
+}
+
+/// The VPC origin's own findings; `false` when there is nothing further to judge (not read, not a
+/// load balancer's, or not reached over TLS).
+fn vpc_origin(
+    snapshot: &Snapshot,
+    distribution: &Distribution,
+    origin: &Origin,
+    id: &str,
+    start: &impl Fn(&'static Cause) -> FindingBuilder,
+    findings: &mut Vec<Finding>,
+) -> bool {
+    let vpc = match snapshot.vpc_origins.get(id) {
+        Some(VpcOriginLookup::Found(vpc)) => vpc,
+        Some(VpcOriginLookup::Failed(failure)) => {
+            findings.push(incomplete(failure, Some(&distribution.id)));
+            return false;
+        }
+        Some(VpcOriginLookup::NotFound { reason }) => {
+            let owner = match &origin.kind {
+                OriginKind::Vpc {
+                    owner_account_id: Some(owner),
+                    ..
+                } => format!(" (shared from account {owner}, which must let this account read it)"),
+                _ => String::new(),
+            };
+            let failure = ReadFailure {
+                operation: crate::inventory::vpc_origins::GET_VPC_ORIGIN.to_owned(),
+                resource: id.to_owned(),
+                distribution_id: Some(distribution.id.clone()),
+                kind: FailureKind::NotFound,
+                message: format!("{reason}{owner}"),
+            };
+            findings.push(incomplete(&failure, Some(&distribution.id)));
+            return false;
+        }
+        // Not read in this run (the pre-deploy gate reads no VPC origin): say so.
+        None => {
+            let mut builder = Finding::builder(&NOT_COVERED_VPC_ORIGIN)
+                .for_distribution(distribution)
+                .subject(origin.id.clone())
+                .evidence("origin_id", origin.id.clone())
+                .evidence("origin_domain", origin.domain_name.clone())
+                .evidence("vpc_origin_id", id.to_owned());
+            if let OriginKind::Vpc {
+                owner_account_id: Some(owner),
+                ..
+            } = &origin.kind
+            {
+                builder = builder.evidence("owner_account_id", owner.clone());
+            }
+            findings.push(builder.build());
+            return false;
+        }
+    };
+    let with_vpc = |cause: &'static Cause| {
+        start(cause)
+            .evidence("vpc_origin_id", vpc.id.clone())
+            .evidence("endpoint_arn", vpc.endpoint_arn.clone())
+            .evidence("vpc_origin_status", vpc.status.clone())
+    };
+    if !vpc.is_deployed() {
+        findings.push(with_vpc(&VPC_ORIGIN_NOT_DEPLOYED).build());
+    }
+    let mut checked = vec!["the VPC origin's protocol policy and OriginSslProtocols"];
+    match &vpc.origin_protocol_policy {
+        OriginProtocolPolicy::HttpOnly => findings.push(
+            with_vpc(&HTTP_ONLY_CUSTOM)
+                .evidence("origin_protocol_policy", "http-only")
+                .build(),
+        ),
+        policy if policy.uses_tls() => {
+            let deprecated: Vec<&str> = DEPRECATED
+                .into_iter()
+                .filter(|d| vpc.origin_ssl_protocols.iter().any(|p| p == d))
+                .collect();
+            if !deprecated.is_empty() {
+                findings.push(
+                    with_vpc(&DEPRECATED_PROTOCOLS)
+                        .evidence("deprecated_protocols", deprecated)
+                        .evidence("origin_ssl_protocols", vpc.origin_ssl_protocols.clone())
+                        .build(),
+                );
+            }
+        }
+        _ => {}
+    }
+    let reaches_listener = vpc.load_balancer().is_some() && vpc.origin_protocol_policy.uses_tls();
+    if reaches_listener {
+        checked.push(
+            "the load balancer's listener on its HTTPS port, security policy and certificates",
+        );
+    } else if vpc.load_balancer().is_none() {
+        checked.push("not the server's TLS: the endpoint is no load balancer (an EC2 instance has no listener to read)");
+    }
+    findings.push(
+        with_vpc(&VPC_ORIGIN_CONFIGURATION_ONLY)
+            .evidence("checked", checked.join("; "))
+            .build(),
+    );
+    reaches_listener
+}
+
+/// One origin behind a load balancer, being judged.
+struct Judge<'a, F> {
+    snapshot: &'a Snapshot,
+    distribution: &'a Distribution,
+    origin: &'a Origin,
+    target: &'a LoadBalancerTarget<'a>,
+    now: OffsetDateTime,
+    thresholds: &'a ExpiryThresholds,
+    start: &'a F,
+}
+
+impl<F: Fn(&'static Cause) -> FindingBuilder> Judge<'_, F> {
+    /// Judges the listener; returns its ARN when one was found on the port and read, for the probe
+    /// comparison.
+    fn run(&self, findings: &mut Vec<Finding>) -> Option<String> {
+        let balancer = match self.snapshot.load_balancers.get(&self.target.reference) {
+            Some(LoadBalancerLookup::Found(balancer)) => balancer,
+            Some(LoadBalancerLookup::Failed(failure)) => {
+                findings.push(incomplete(failure, Some(&self.distribution.id)));
+                return None;
+            }
+            Some(LoadBalancerLookup::NotFound { reason }) => {
+                findings.push(
+                    self.with_target(&LOAD_BALANCER_NOT_FOUND)
+                        .evidence("reason", reason.clone())
+                        .build(),
+                );
+                return None;
+            }
+            // Not read (the gate without AWS): the probe, where it runs, still judges.
+            None => return None,
+        };
+        if let Some(failure) = &balancer.listeners_failure {
+            findings.push(incomplete(failure, Some(&self.distribution.id)));
+            return None;
+        }
+        let port = self.target.https_port;
+        let with_balancer = |cause: &'static Cause| {
+            self.with_target(cause)
+                .evidence("load_balancer_arn", balancer.arn.clone())
+                .evidence("load_balancer_name", balancer.name.clone())
+                .evidence("load_balancer_dns_name", balancer.dns_name.clone())
+                .evidence("load_balancer_type", balancer.kind.clone())
+                .evidence("region", balancer.region.clone())
+                .evidence("port", port)
+        };
+        let Some(listener) = balancer.listeners.iter().find(|l| l.port == port) else {
+            let ports: Vec<String> = balancer
+                .listeners
+                .iter()
+                .map(|l| format!("{} {}", l.port, l.protocol))
+                .collect();
+            let ports = if ports.is_empty() {
+                Value::from("none")
+            } else {
+                Value::from(ports)
+            };
+            findings.push(
+                with_balancer(&NO_LISTENER_ON_PORT)
+                    .evidence("listener_ports", ports)
+                    .build(),
+            );
+            return None;
+        };
+        let with_listener = |cause: &'static Cause| {
+            with_balancer(cause)
+                .evidence("listener_arn", listener.arn.clone())
+                .evidence("listener_protocol", listener.protocol.clone())
+                .evidence(
+                    "ssl_policy",
+                    listener.ssl_policy.clone().unwrap_or_default(),
+                )
+        };
+        if !listener.speaks_tls() {
+            findings.push(
+                with_listener(&LISTENER_NOT_TLS)
+                    .evidence("sni", crate::names::normalise(&self.origin.domain_name))
+                    .build(),
+            );
+            return None;
+        }
+        self.policy(balancer, listener, &with_listener, findings);
+        self.certificates(listener, &with_listener, findings);
+        Some(listener.arn.clone())
+    }
+
+    fn with_target(&self, cause: &'static Cause) -> FindingBuilder {
+        let builder = (self.start)(cause);
+        match self.target.vpc_origin {
+            Some(vpc) => builder
+                .evidence("vpc_origin_id", vpc.id.clone())
+                .evidence("endpoint_arn", vpc.endpoint_arn.clone()),
+            None => builder,
+        }
+    }
+
+    /// The security policy against the versions and ciphers CloudFront offers this origin.
+    fn policy(
+        &self,
+        balancer: &LoadBalancer,
+        listener: &Listener,
+        with_listener: &impl Fn(&'static Cause) -> FindingBuilder,
+        findings: &mut Vec<Finding>,
+    ) {
+        let Some(name) = &listener.ssl_policy else {
+            return;
+        };
+        let reference = SslPolicyRef {
+            region: balancer.region.clone(),
+            name: name.clone(),
+        };
+        let policy = match self.snapshot.ssl_policies.get(&reference) {
+            Some(SslPolicyLookup::Found(policy)) => policy,
+            Some(SslPolicyLookup::Failed(failure)) => {
+                findings.push(incomplete(failure, Some(&self.distribution.id)));
+                return;
+            }
+            // A policy DescribeSSLPolicies does not know is unreadable, never a pass.
+            Some(SslPolicyLookup::NotFound { reason }) => {
+                let failure = ReadFailure {
+                    operation: crate::inventory::elb::DESCRIBE_SSL_POLICIES.to_owned(),
+                    resource: name.clone(),
+                    distribution_id: Some(self.distribution.id.clone()),
+                    kind: FailureKind::NotFound,
+                    message: reason.clone(),
+                };
+                findings.push(incomplete(&failure, Some(&self.distribution.id)));
+                return;
+            }
+            None => return,
+        };
+        let offered = offered_versions(self.target.origin_ssl_protocols);
+        let shared: Vec<&str> = offered
+            .iter()
+            .copied()
+            .filter(|v| allows(policy, v))
+            .collect();
+        let with_policy = |cause: &'static Cause| {
+            with_listener(cause)
+                .evidence("policy_protocols", policy.protocols.clone())
+                .evidence("offered_versions", offered.clone())
+        };
+        if shared.is_empty() {
+            let offerable: Vec<&str> = OFFERABLE
+                .into_iter()
+                .filter(|v| allows(policy, v))
+                .collect();
+            let finding = if offerable.is_empty() {
+                with_policy(&LISTENER_POLICY_TLS13_ONLY).build()
+            } else {
+                // The newest version both could speak: what to add to OriginSslProtocols.
+                let add = offerable.last().copied().unwrap_or("TLSv1.2");
+                with_policy(&LISTENER_POLICY_VERSIONS)
+                    .evidence("versions_to_offer", add)
+                    .build()
+            };
+            findings.push(finding);
+            return;
+        }
+        let newest = shared.last().copied().unwrap_or("TLSv1.2");
+        let any_shared_cipher = policy.ciphers.iter().any(|name| {
+            cloudfront_origin_suite_by_openssl_name(name)
+                .is_some_and(|suite| !suite.tls12_only || newest == "TLSv1.2")
+        });
+        if !any_shared_cipher {
+            findings.push(
+                with_policy(&LISTENER_POLICY_NO_SHARED_CIPHER)
+                    .evidence("shared_versions", shared)
+                    .evidence("policy_ciphers", policy.ciphers.clone())
+                    .build(),
+            );
+        }
+    }
+
+    /// Every name CloudFront sends must be covered by one of the listener's certificates; the one
+    /// served for each name must be valid, issued and publicly trusted.
+    fn certificates(
+        &self,
+        listener: &Listener,
+        with_listener: &impl Fn(&'static Cause) -> FindingBuilder,
+        findings: &mut Vec<Finding>,
+    ) {
+        if let Some(failure) = &listener.certificates_failure {
+            findings.push(incomplete(failure, Some(&self.distribution.id)));
+            return;
+        }
+        let mut found: Vec<&Certificate> = Vec::new();
+        let mut unread = false;
+        for certificate in &listener.certificates {
+            match self.snapshot.listener_certificates.get(&certificate.arn) {
+                Some(CertificateLookup::Found(found_one)) => found.push(found_one),
+                Some(CertificateLookup::Failed(failure)) => {
+                    findings.push(incomplete(failure, Some(&self.distribution.id)));
+                    unread = true;
+                }
+                Some(CertificateLookup::NotFound { reason }) => {
+                    let failure = ReadFailure {
+                        operation: crate::inventory::acm::DESCRIBE_CERTIFICATE.to_owned(),
+                        resource: certificate.arn.clone(),
+                        distribution_id: Some(self.distribution.id.clone()),
+                        kind: FailureKind::NotFound,
+                        message: reason.clone(),
+                    };
+                    findings.push(incomplete(&failure, Some(&self.distribution.id)));
+                    unread = true;
+                }
+                None => unread = true,
+            }
+        }
+        let all_names: Vec<&str> = found
+            .iter()
+            .flat_map(|c| c.names_covering_aliases())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut served: Vec<(&Certificate, String)> = Vec::new();
+        for (sni, source) in sni_names(self.snapshot, self.distribution, self.origin) {
+            let covering = found
+                .iter()
+                .find(|c| c.names_covering_aliases().iter().any(|n| covers(n, &sni)));
+            match covering {
+                Some(certificate) => {
+                    if !served.iter().any(|(c, _)| std::ptr::eq(*c, *certificate)) {
+                        served.push((certificate, sni));
+                    }
+                }
+                // A certificate not read might cover it: its read failure is the finding.
+                None if unread => {}
+                None => {
+                    let builder = match &source {
+                        SniSource::ForwardedHost { behaviors, .. } => {
+                            with_listener(&LISTENER_NAME_FORWARDED_HOST)
+                                .evidence("behaviors", behaviors.clone())
+                        }
+                        _ => with_listener(&LISTENER_NAME_ORIGIN_DOMAIN)
+                            .evidence("covered_name", covered_name(&all_names)),
+                    };
+                    findings.push(
+                        builder
+                            .evidence("sni", sni.clone())
+                            .evidence("certificate_names", all_names.clone())
+                            .evidence(
+                                "certificate_arns",
+                                listener
+                                    .certificates
+                                    .iter()
+                                    .map(|c| c.arn.clone())
+                                    .collect::<Vec<_>>(),
+                            )
+                            .build(),
+                    );
+                }
+            }
+        }
+        for (certificate, sni) in served {
+            self.certificate(certificate, &sni, with_listener, findings);
+        }
+    }
+
+    /// One certificate the listener serves CloudFront.
+    fn certificate(
+        &self,
+        certificate: &Certificate,
+        sni: &str,
+        with_listener: &impl Fn(&'static Cause) -> FindingBuilder,
+        findings: &mut Vec<Finding>,
+    ) {
+        let status = certificate.status.clone().unwrap_or_default();
+        let with_certificate = |cause: &'static Cause| {
+            with_listener(cause)
+                .evidence("certificate_arn", certificate.reference.id().to_owned())
+                .evidence("certificate_source", certificate.source.label().to_owned())
+                .evidence("certificate_status", status.clone())
+                .evidence("sni", sni.to_owned())
+        };
+        if certificate.source == CertificateSource::AcmPrivate {
+            findings.push(with_certificate(&LISTENER_CERT_PRIVATE).build());
+        }
+        let expired_by_date = certificate.not_after.is_some_and(|end| end <= self.now);
+        if status == "EXPIRED" || expired_by_date {
+            findings.push(
+                with_certificate(&LISTENER_CERT_EXPIRED)
+                    .evidence(
+                        "not_after",
+                        certificate.not_after.map_or(Value::Null, timestamp),
+                    )
+                    .build(),
+            );
+            return;
+        }
+        if !status.is_empty() && status != "ISSUED" {
+            findings.push(with_certificate(&LISTENER_CERT_NOT_ISSUED).build());
+            return;
+        }
+        if let Some(start) = certificate.not_before.filter(|start| *start > self.now) {
+            findings.push(
+                with_certificate(&LISTENER_CERT_NOT_YET_VALID)
+                    .evidence("not_before", timestamp(start))
+                    .build(),
+            );
+            return;
+        }
+        let Some(not_after) = certificate.not_after else {
+            return;
+        };
+        let validity = Validity {
+            not_before: certificate.not_before,
+            not_after,
+        };
+        let managed = certificate.source == CertificateSource::AcmAmazonIssued
+            && certificate.renewal_eligibility.as_deref() == Some("ELIGIBLE");
+        let verdict = if managed {
+            let renewal =
+                RenewalStatus::from_acm(certificate.renewal.as_ref().map(|r| r.status.as_str()));
+            self.thresholds.managed(validity, &renewal, self.now)
+        } else {
+            self.thresholds.by_hand(Side::Origin, validity, self.now)
+        };
+        if let Some(severity) = verdict.severity {
+            let renewal = if managed {
+                "renewed by ACM"
+            } else {
+                "not renewed by ACM"
+            };
+            findings.push(
+                verdict
+                    .evidence(with_certificate(&LISTENER_CERT_EXPIRING))
+                    .severity(severity)
+                    .evidence("not_after", timestamp(not_after))
+                    .evidence("days_left", (not_after - self.now).whole_days())
+                    .evidence("renewal", renewal)
+                    .build(),
+            );
+        }
+    }
+}
+
+/// The versions CloudFront offers: OriginSslProtocols, or TLSv1.2 when the list is empty (the API
+/// requires it; CloudFront's default for new origins).
+fn offered_versions(origin_ssl_protocols: &[String]) -> Vec<&'static str> {
+    let offered: Vec<&'static str> = DEPRECATED
+        .into_iter()
+        .chain(["TLSv1.2"])
+        .filter(|v| origin_ssl_protocols.iter().any(|p| p.trim() == *v))
+        .collect();
+    if offered.is_empty() {
+        vec!["TLSv1.2"]
+    } else {
+        offered
+    }
+}
+
+fn allows(policy: &SslPolicy, version: &str) -> bool {
+    policy.protocols.iter().any(|p| p.trim() == version)
+}
+
+/// A name to suggest as the origin domain: the first exact name the certificates cover, else one
+/// under the first wildcard.
+fn covered_name(names: &[&str]) -> String {
+    names
+        .iter()
+        .find(|n| !n.starts_with("*."))
+        .map(|n| (*n).to_owned())
+        .or_else(|| {
+            names
+                .first()
+                .and_then(|n| n.strip_prefix("*."))
+                .map(|parent| format!("origin.{parent}"))
+        })
+        .unwrap_or_else(|| "a name the certificate covers".to_owned())
+}
+
+/// Codes the probe and the configuration share, for the comparison.
+fn probe_code(code: Code) -> bool {
+    code.entry().family == crate::catalogue::Family::OriginTls
+        || code.entry().family == crate::catalogue::Family::OriginCertificate
+}
+
+/// Where the probe also ran for this origin: a configuration finding the probe made too is folded
+/// into the probe's (which gains `configuration`), the others gain `probe`; and the probe's findings
+/// the configuration does not explain say that the configuration shows no such problem.
+fn both_views(
+    probes: &ProbeResults<'_>,
+    distribution: &Distribution,
+    origin: &Origin,
+    listener: Option<&str>,
+    own: Vec<Finding>,
+    findings: &mut [Finding],
+    judged: &mut Vec<Finding>,
+) {
+    let uses: Vec<usize> = probes
+        .plan
+        .uses
+        .iter()
+        .filter(|u| u.distribution_id == distribution.id && u.origin_id == origin.id)
+        .map(|u| u.target)
+        .collect();
+    let made = !uses.is_empty()
+        && uses
+            .iter()
+            .all(|t| probes.observations.get(*t).is_some_and(Option::is_some));
+    if !made {
+        judged.extend(own);
+        return;
+    }
+    let is_probe_finding = |f: &Finding| {
+        f.distribution_id.as_deref() == Some(distribution.id.as_str())
+            && f.evidence.get("origin_id").and_then(Value::as_str) == Some(origin.id.as_str())
+            && f.evidence.get("source").is_none()
+            && probe_code(f.code)
+    };
+    let probe_codes: BTreeSet<&'static str> = findings
+        .iter()
+        .filter(|f| is_probe_finding(f))
+        .map(|f| f.code.entry().id)
+        .collect();
+    let own_codes: BTreeSet<&'static str> = own.iter().map(|f| f.code.entry().id).collect();
+    for finding in findings.iter_mut().filter(|f| is_probe_finding(f)) {
+        let view = if own_codes.contains(finding.code.entry().id) {
+            "the load balancer's configuration shows the same problem".to_owned()
+        } else {
+            match listener {
+                Some(arn) => format!(
+                    "the load balancer's configuration (listener {arn}) shows no such problem: the live handshake and the configuration disagree"
+                ),
+                None => "the load balancer's listener could not be judged".to_owned(),
+            }
+        };
+        finding
+            .evidence
+            .insert("configuration".to_owned(), Value::from(view));
+    }
+    for mut finding in own {
+        if probe_codes.contains(finding.code.entry().id) {
+            continue;
+        }
+        let view = if probe_codes.is_empty() {
+            "the live handshake succeeded: the configuration and the live handshake disagree"
+                .to_owned()
+        } else {
+            format!(
+                "the live handshake found {} instead",
+                probe_codes.iter().copied().collect::<Vec<_>>().join(", ")
+            )
+        };
+        finding
+            .evidence
+            .insert("probe".to_owned(), Value::from(view));
+        judged.push(finding);
+    }
+}
+
+/// Whether everything the load-balancer and VPC-origin rules need for `distribution` was read: what
+/// the state requires before resolving an origin finding.
+pub(crate) fn configuration_read(snapshot: &Snapshot, distribution: &Distribution) -> bool {
+    distribution.origins.iter().all(|origin| {
+        if let OriginKind::Vpc { vpc_origin_id, .. } = &origin.kind {
+            if !matches!(
+                snapshot.vpc_origins.get(vpc_origin_id),
+                Some(VpcOriginLookup::Found(_))
+            ) {
+                return false;
+            }
+        }
+        let Some(target) = snapshot.load_balancer_target(origin) else {
+            return true;
+        };
+        match snapshot.load_balancers.get(&target.reference) {
+            Some(LoadBalancerLookup::Found(balancer)) => {
+                balancer.listeners_failure.is_none()
+                    && balancer
+                        .listeners
+                        .iter()
+                        .filter(|l| l.port == target.https_port && l.speaks_tls())
+                        .all(|l| listener_read(snapshot, balancer, l))
+            }
+            Some(LoadBalancerLookup::NotFound { .. }) => true,
+            _ => false,
+        }
+    })
+}
+
+fn listener_read(snapshot: &Snapshot, balancer: &LoadBalancer, listener: &Listener) -> bool {
+    let policy = listener.ssl_policy.as_ref().is_none_or(|name| {
+        matches!(
+            snapshot.ssl_policies.get(&SslPolicyRef {
+                region: balancer.region.clone(),
+                name: name.clone(),
+            }),
+            Some(SslPolicyLookup::Found(_))
+        )
+    });
+    policy
+        && listener.certificates_failure.is_none()
+        && listener.certificates.iter().all(|c| {
+            matches!(
+                snapshot.listener_certificates.get(&c.arn),
+                Some(CertificateLookup::Found(_))
+            )
+        })
+}
