@@ -11,6 +11,7 @@ use aws_sdk_cloudfront::operation::update_vpc_origin::{
 };
 use aws_sdk_cloudfront::types as cf;
 use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerTypeEnum, ProtocolEnum};
+use cloudfront_tls_audit::model::{OriginKind, Scope};
 use support::elb::{
     add_sni_certificates, create_load_balancer, create_network, create_plain_listener,
     create_tls_listener, LoadBalancerKind,
@@ -543,4 +544,58 @@ async fn an_nlb_takes_a_tls_listener_with_a_certificate_of_its_region() {
         described.load_balancers()[0].r#type(),
         Some(&LoadBalancerTypeEnum::Network)
     );
+}
+
+#[tokio::test]
+async fn the_inventory_through_the_proxy_sees_vpc_origins_also_of_tagged_distributions() {
+    let account = Account::start().await;
+    let vpc_origin = account.vpc_origin("private-alb").await;
+    let plain =
+        create_distribution(&account.cloudfront, "plain", &on_vpc_origin(&vpc_origin.id)).await;
+    let tagged = account
+        .cloudfront
+        .create_distribution_with_tags()
+        .distribution_config_with_tags(
+            cf::DistributionConfigWithTags::builder()
+                .distribution_config(distribution_config(
+                    "tagged",
+                    &on_vpc_origin(&vpc_origin.id),
+                ))
+                .tags(
+                    cf::Tags::builder()
+                        .items(
+                            cf::Tag::builder()
+                                .key("team")
+                                .value("edge")
+                                .build()
+                                .expect("tag"),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateDistributionWithTags");
+    let tagged = tagged.distribution().expect("distribution").id().to_owned();
+
+    let snapshot = account
+        .proxy
+        .inventory()
+        .snapshot(&Scope::AllDistributions)
+        .await;
+    assert!(snapshot.gaps.is_empty(), "{:?}", snapshot.gaps);
+    let mut seen: Vec<(String, OriginKind)> = snapshot
+        .distributions
+        .iter()
+        .map(|d| (d.id.clone(), d.origins[0].kind.clone()))
+        .collect();
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    let on_vpc_origin = OriginKind::Vpc {
+        vpc_origin_id: vpc_origin.id.clone(),
+        owner_account_id: None,
+    };
+    let mut expected = vec![(plain, on_vpc_origin.clone()), (tagged, on_vpc_origin)];
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(seen, expected);
 }
