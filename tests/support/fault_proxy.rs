@@ -131,7 +131,8 @@ impl FaultProxy {
     }
 
     /// Injects `fault` into every request of `operation` (`ListDistributions`, `GetDistribution`,
-    /// `DescribeCertificate`, `GetCertificate`, `Publish`, …) from now on.
+    /// `GetVpcOrigin`, `ListDistributionsByVpcOriginId`, `DescribeCertificate`, `GetCertificate`,
+    /// `DescribeListeners`, `Publish`, …) from now on; the proxy's own answers take faults too.
     pub fn inject(&self, operation: &str, fault: Fault) {
         self.lock().rules.insert(operation.to_owned(), fault);
     }
