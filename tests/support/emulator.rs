@@ -49,20 +49,13 @@ impl Emulator {
     /// SDK configuration for this emulator: dummy static credentials, us-east-1, no retries (failures
     /// come back at once), and the crate's ring HTTP client.
     pub fn sdk_config(&self) -> SdkConfig {
-        SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::from_static("us-east-1"))
-            .endpoint_url(self.endpoint_url())
-            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-                "testing", "testing", None, None, "moto",
-            )))
-            .retry_config(RetryConfig::disabled())
-            .http_client(
-                aws_smithy_http_client::Builder::new()
-                    .tls_provider(Provider::Rustls(CryptoMode::Ring))
-                    .build_https(),
-            )
-            .build()
+        self.sdk_config_in("us-east-1")
+    }
+
+    /// The same in `region`: moto keeps ACM and ELB state per region, told by the SigV4 credential
+    /// scope of each request.
+    pub fn sdk_config_in(&self, region: &str) -> SdkConfig {
+        sdk_config_for(&self.endpoint_url(), region)
     }
 
     /// A CloudFront client for seeding.
@@ -73,6 +66,16 @@ impl Emulator {
     /// An ACM client for seeding.
     pub fn acm(&self) -> aws_sdk_acm::Client {
         aws_sdk_acm::Client::new(&self.sdk_config())
+    }
+
+    /// An ACM client in `region` (the certificates of load balancers live in the balancer's region).
+    pub fn acm_in(&self, region: &str) -> aws_sdk_acm::Client {
+        aws_sdk_acm::Client::new(&self.sdk_config_in(region))
+    }
+
+    /// An Elastic Load Balancing (v2) client in `region`, for seeding with [`super::elb`].
+    pub fn elbv2(&self, region: &str) -> aws_sdk_elasticloadbalancingv2::Client {
+        aws_sdk_elasticloadbalancingv2::Client::new(&self.sdk_config_in(region))
     }
 
     /// An IAM client for seeding.
@@ -124,6 +127,31 @@ impl Drop for Emulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// SDK configuration for the emulator or the fault proxy at `endpoint_url`: dummy static credentials,
+/// `region`, no retries (failures come back at once), and the crate's ring HTTP client.
+pub fn sdk_config_for(endpoint_url: &str, region: &str) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .endpoint_url(endpoint_url)
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "testing", "testing", None, None, "moto",
+        )))
+        .retry_config(RetryConfig::disabled())
+        .http_client(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(Provider::Rustls(CryptoMode::Ring))
+                .build_https(),
+        )
+        .build()
+}
+
+/// The Python of the virtualenv that holds moto (it has boto3, for the few seeding calls whose SDK
+/// the tests do not compile, such as EC2's).
+pub fn venv_python() -> PathBuf {
+    moto_binary().with_file_name("python")
 }
 
 /// `$MOTO_SERVER`, else the project's virtualenv.

@@ -5,6 +5,9 @@
 //! request that never gets an answer, a body cut mid-stream, broken XML or JSON, cycling markers on
 //! ListDistributions, a trickling answer.
 //!
+//! It also answers what moto lacks for CloudFront (VPC origins, and the `VpcOriginConfig` moto drops
+//! from distributions) through [`super::cloudfront_extras`]; faults apply to those answers the same way.
+//!
 //! One request per connection (every answer says `Connection: close`), forwarded as HTTP/1.0 so that
 //! moto never chunks its answer: a small forwarder over tokio's TcpStream, no HTTP server crate.
 
@@ -13,8 +16,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_config::SdkConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+use super::cloudfront_extras::CloudFrontExtras;
 
 /// Most bytes of a request head; SDK requests are far smaller.
 const MAX_HEAD: usize = 64 * 1024;
@@ -49,6 +55,8 @@ struct State {
     rules: BTreeMap<String, Fault>,
     /// Requests seen, by operation (forwarded or not).
     seen: BTreeMap<String, usize>,
+    /// VPC origins and the distributions' `VpcOriginConfig`, which moto does not keep.
+    extras: CloudFrontExtras,
 }
 
 /// The running proxy; it stops with the test's runtime.
@@ -91,15 +99,50 @@ impl FaultProxy {
         format!("http://{}", self.addr)
     }
 
+    /// SDK configuration for every service through this proxy, in us-east-1 (the settings of
+    /// [`super::Emulator::sdk_config`]).
+    pub fn sdk_config(&self) -> SdkConfig {
+        self.sdk_config_in("us-east-1")
+    }
+
+    /// The same in `region` (moto tells regions apart by the request's SigV4 credential scope).
+    pub fn sdk_config_in(&self, region: &str) -> SdkConfig {
+        super::emulator::sdk_config_for(&self.endpoint_url(), region)
+    }
+
+    /// A CloudFront client through the proxy: VPC origins, and distributions that keep their
+    /// `VpcOriginConfig`, exist only for clients that seed and read through here.
+    pub fn cloudfront(&self) -> aws_sdk_cloudfront::Client {
+        aws_sdk_cloudfront::Client::new(&self.sdk_config())
+    }
+
+    /// The inventory under test, reading through the proxy.
+    pub fn inventory(&self) -> cloudfront_tls_audit::inventory::AwsInventory {
+        cloudfront_tls_audit::inventory::AwsInventory::from_sdk_config(&self.sdk_config())
+    }
+
+    /// Sets a VPC origin's `Status` (`Deployed`, …): it stands in for the time real CloudFront takes to
+    /// deploy one. Panics when the proxy holds no VPC origin `id` (this is test code).
+    pub fn set_vpc_origin_status(&self, id: &str, status: &str) {
+        assert!(
+            self.lock().extras.set_vpc_origin_status(id, status),
+            "no VPC origin {id} in the proxy"
+        );
+    }
+
     /// Injects `fault` into every request of `operation` (`ListDistributions`, `GetDistribution`,
-    /// `DescribeCertificate`, `GetCertificate`, `Publish`, …) from now on.
+    /// `GetVpcOrigin`, `ListDistributionsByVpcOriginId`, `DescribeCertificate`, `GetCertificate`,
+    /// `DescribeListeners`, `Publish`, …) from now on; the proxy's own answers take faults too.
     pub fn inject(&self, operation: &str, fault: Fault) {
         self.lock().rules.insert(operation.to_owned(), fault);
     }
 
-    /// Removes every rule and forgets the counts.
+    /// Removes every rule and forgets the counts; what was seeded (VPC origins, the distributions'
+    /// `VpcOriginConfig`) stays.
     pub fn clear(&self) {
-        *self.lock() = State::default();
+        let mut state = self.lock();
+        state.rules.clear();
+        state.seen.clear();
     }
 
     /// How many requests of `operation` arrived.
@@ -128,7 +171,7 @@ impl FaultProxy {
             }
         };
         let answer = match fault {
-            None => self.forward(&request).await,
+            None => self.answer(&request).await,
             // ThrottleFirst became Throttle or None above.
             Some(Fault::Throttle | Fault::ThrottleFirst(_)) => {
                 Some(request.error(400, "Throttling", "Rate exceeded"))
@@ -148,14 +191,14 @@ impl FaultProxy {
                 "AccessDenied",
                 "User is not authorized to perform this operation",
             )),
-            Some(Fault::CyclingMarkers) => Some(cycling_page(&request.target)),
+            Some(Fault::CyclingMarkers) => Some(cycling_page(&request)),
             Some(Fault::Hang) => {
                 // Holds the connection open without a byte of answer, for longer than any test.
                 tokio::time::sleep(Duration::from_secs(3600)).await;
                 return;
             }
             Some(Fault::CutBody) => {
-                if let Some(answer) = self.forward(&request).await {
+                if let Some(answer) = self.answer(&request).await {
                     let cut = answer.body.len() / 2;
                     let _ = client.write_all(&answer.head()).await;
                     let _ = client.write_all(&answer.body[..cut]).await;
@@ -163,14 +206,14 @@ impl FaultProxy {
                 }
                 return;
             }
-            Some(Fault::Malformed) => self.forward(&request).await.map(|mut answer| {
+            Some(Fault::Malformed) => self.answer(&request).await.map(|mut answer| {
                 // Half a document, announced with its real length: a whole answer that does not parse.
                 answer.body.truncate(answer.body.len() / 2);
                 answer.body.extend_from_slice(b"<<<{{");
                 answer
             }),
             Some(Fault::Trickle(interval)) => {
-                if let Some(answer) = self.forward(&request).await {
+                if let Some(answer) = self.answer(&request).await {
                     let bytes = [answer.head(), answer.body].concat();
                     for byte in bytes {
                         if client.write_all(&[byte]).await.is_err() {
@@ -189,6 +232,18 @@ impl FaultProxy {
         let _ = client.shutdown().await;
     }
 
+    /// The answer to `request` without a fault: the extras' own for what moto lacks, else moto's with
+    /// what moto forgot restored (`None` when the emulator is unreachable).
+    async fn answer(&self, request: &Request) -> Option<Answer> {
+        let local = self.lock().extras.answer(request);
+        if local.is_some() {
+            return local;
+        }
+        let mut answer = self.forward(request).await?;
+        self.lock().extras.after_forward(request, &mut answer);
+        Some(answer)
+    }
+
     /// The emulator's answer to `request`, read whole (`None` when the emulator is unreachable).
     async fn forward(&self, request: &Request) -> Option<Answer> {
         let mut upstream = TcpStream::connect(self.upstream).await.ok()?;
@@ -200,11 +255,14 @@ impl FaultProxy {
 }
 
 /// One request as the SDK sent it.
-struct Request {
-    method: String,
-    target: String,
+pub(super) struct Request {
+    /// `GET`, `POST`, …
+    pub(super) method: String,
+    /// Path and query, as on the request line.
+    pub(super) target: String,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    /// The body, read whole.
+    pub(super) body: Vec<u8>,
 }
 
 impl Request {
@@ -256,16 +314,39 @@ impl Request {
         })
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    /// The value of header `name` (any case).
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
+    /// The path's segments: `/2020-05-31/distribution/E1/config` is `["2020-05-31", "distribution",
+    /// "E1", "config"]`.
+    pub(super) fn segments(&self) -> Vec<&str> {
+        self.path().trim_matches('/').split('/').collect()
+    }
+
+    /// The value of query parameter `name` (`Marker=E2` is `Some("E2")`, a bare `WithTags` is
+    /// `Some("")`). Not percent-decoded: the markers and ids the tests use are unreserved characters.
+    pub(super) fn query(&self, name: &str) -> Option<&str> {
+        let (_, query) = self.target.split_once('?')?;
+        query
+            .split('&')
+            .find_map(|pair| match pair.split_once('=') {
+                Some((key, value)) => (key == name).then_some(value),
+                None => (pair == name).then_some(""),
+            })
+    }
+
+    fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
     /// The API operation: from `X-Amz-Target` (JSON protocols), the `Action` of a query request, or
     /// CloudFront's REST path.
-    fn operation(&self) -> String {
+    pub(super) fn operation(&self) -> String {
         if let Some(target) = self.header("x-amz-target") {
             return target.rsplit('.').next().unwrap_or(target).to_owned();
         }
@@ -276,15 +357,27 @@ impl Request {
         {
             return action.to_owned();
         }
-        let path = self.target.split('?').next().unwrap_or("");
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        match (self.method.as_str(), segments.as_slice()) {
+        match (self.method.as_str(), self.segments().as_slice()) {
             ("GET", [_, "distribution"]) => "ListDistributions".into(),
+            ("POST", [_, "distribution"]) if self.query("WithTags").is_some() => {
+                "CreateDistributionWithTags".into()
+            }
+            ("POST", [_, "distribution"]) => "CreateDistribution".into(),
             ("GET", [_, "distribution", _]) => "GetDistribution".into(),
+            ("DELETE", [_, "distribution", _]) => "DeleteDistribution".into(),
             ("GET", [_, "distribution", _, "config"]) => "GetDistributionConfig".into(),
+            ("PUT", [_, "distribution", _, "config"]) => "UpdateDistribution".into(),
             ("GET", [_, "cache-policy", _]) => "GetCachePolicy".into(),
             ("GET", [_, "origin-request-policy", _]) => "GetOriginRequestPolicy".into(),
-            _ => format!("{} {path}", self.method),
+            ("POST", [_, "vpc-origin"]) => "CreateVpcOrigin".into(),
+            ("GET", [_, "vpc-origin"]) => "ListVpcOrigins".into(),
+            ("GET", [_, "vpc-origin", _]) => "GetVpcOrigin".into(),
+            ("PUT", [_, "vpc-origin", _]) => "UpdateVpcOrigin".into(),
+            ("DELETE", [_, "vpc-origin", _]) => "DeleteVpcOrigin".into(),
+            ("GET", [_, "distributionsByVpcOriginId", _]) => {
+                "ListDistributionsByVpcOriginId".into()
+            }
+            _ => format!("{} {}", self.method, self.path()),
         }
     }
 
@@ -302,7 +395,7 @@ impl Request {
 
     /// An error in the shape the service's protocol uses: JSON `__type` for JSON protocols (ACM,
     /// SQS), else the `<ErrorResponse>` XML of CloudFront, IAM and SNS.
-    fn error(&self, status: u16, code: &str, message: &str) -> Answer {
+    pub(super) fn error(&self, status: u16, code: &str, message: &str) -> Answer {
         let json = self.header("x-amz-target").is_some();
         let (content_type, code, body) = if json {
             let code = match code {
@@ -327,26 +420,52 @@ impl Request {
                 ),
             )
         };
-        Answer {
-            status_line: format!("HTTP/1.1 {status} {}", reason(status)),
-            headers: vec![
-                ("Content-Type".into(), content_type.into()),
-                ("x-amzn-RequestId".into(), "fault-proxy".into()),
-                ("x-amzn-ErrorType".into(), code.into()),
-            ],
-            body: body.into_bytes(),
-        }
+        Answer::new(
+            status,
+            content_type,
+            vec![("x-amzn-ErrorType".into(), code.into())],
+            body,
+        )
     }
 }
 
 /// One answer, held whole so that it can be cut, broken or trickled.
-struct Answer {
+pub(super) struct Answer {
     status_line: String,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    /// The body, whole.
+    pub(super) body: Vec<u8>,
 }
 
 impl Answer {
+    /// An answer of the proxy's own: `status`, `Content-Type`, a request id and `headers`.
+    pub(super) fn new(
+        status: u16,
+        content_type: &str,
+        headers: Vec<(String, String)>,
+        body: String,
+    ) -> Answer {
+        let mut all = vec![
+            ("Content-Type".to_owned(), content_type.to_owned()),
+            ("x-amzn-RequestId".to_owned(), "fault-proxy".to_owned()),
+        ];
+        all.extend(headers);
+        Answer {
+            status_line: format!("HTTP/1.1 {status} {}", reason(status)),
+            headers: all,
+            body: body.into_bytes(),
+        }
+    }
+
+    /// The status code (0 when the status line does not carry one).
+    pub(super) fn status(&self) -> u16 {
+        self.status_line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0)
+    }
+
     fn parse(raw: &[u8]) -> Option<Answer> {
         let end = find(raw, b"\r\n\r\n")?;
         let head = String::from_utf8_lossy(&raw[..end]).into_owned();
@@ -383,31 +502,26 @@ impl Answer {
 }
 
 /// A ListDistributions page that is always truncated: no marker → A, A → B, B → A.
-fn cycling_page(target: &str) -> Answer {
-    let marker = target
-        .split_once('?')
-        .map(|(_, query)| query)
-        .unwrap_or("")
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("Marker="))
-        .unwrap_or("");
+fn cycling_page(request: &Request) -> Answer {
+    let marker = request.query("Marker").unwrap_or("");
     let next = if marker == "A" { "B" } else { "A" };
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DistributionList xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">\
          <Marker>{marker}</Marker><NextMarker>{next}</NextMarker><MaxItems>100</MaxItems>\
          <IsTruncated>true</IsTruncated><Quantity>0</Quantity></DistributionList>"
     );
-    Answer {
-        status_line: "HTTP/1.1 200 OK".into(),
-        headers: vec![("Content-Type".into(), "text/xml".into())],
-        body: body.into_bytes(),
-    }
+    Answer::new(200, "text/xml", Vec::new(), body)
 }
 
 fn reason(status: u16) -> &'static str {
     match status {
+        200 => "OK",
+        202 => "Accepted",
         400 => "Bad Request",
         403 => "Forbidden",
+        404 => "Not Found",
+        409 => "Conflict",
+        412 => "Precondition Failed",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
         503 => "Service Unavailable",

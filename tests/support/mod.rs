@@ -1,13 +1,23 @@
 //! Shared test harness: a moto emulator per test, a certificate factory, helpers that seed the
 //! emulator through the Rust SDK, and an operation-counting interceptor.
 //!
+//! Where moto (5.2.5) lacks an operation, the fault proxy in front of it answers with a loopback
+//! implementation of that operation's wire format, taken from the API model and seeded through the
+//! same SDK calls as everything else: `cloudfront_extras` adds CloudFront VPC origins
+//! (`CreateVpcOrigin`, `GetVpcOrigin`, `UpdateVpcOrigin`, `DeleteVpcOrigin`, `ListVpcOrigins`,
+//! `ListDistributionsByVpcOriginId`, none of which moto routes) and restores the `VpcOriginConfig`
+//! moto drops from distributions. `elb` seeds moto's own ELBv2 (load balancers, listeners, SNI
+//! certificates) in any region.
+//!
 //! Each integration test binary compiles this module and uses only part of it.
 #![allow(dead_code, unused_imports)]
 
 pub mod certs;
 pub mod chain_servers;
 pub mod cli;
+pub mod cloudfront_extras;
 pub mod counting;
+pub mod elb;
 pub mod emulator;
 pub mod fault_proxy;
 pub mod hostile_certs;

@@ -1,4 +1,9 @@
-//! Seeding the emulator through the Rust SDK: certificates and distributions.
+//! Seeding the emulator through the Rust SDK: certificates, distributions and VPC origins.
+//!
+//! The certificate helpers take the ACM client, so that one seeds any region
+//! ([`super::Emulator::acm_in`]). VPC origins, and distributions whose origins carry a
+//! `VpcOriginConfig`, exist only when seeded through the fault proxy
+//! ([`super::fault_proxy::FaultProxy::cloudfront`]), which implements what moto lacks.
 
 use aws_sdk_acm::primitives::Blob;
 use aws_sdk_cloudfront::types as cf;
@@ -104,6 +109,20 @@ pub enum OriginSpec {
         /// `bucket.s3.amazonaws.com`.
         domain: String,
     },
+    /// An origin reached through a CloudFront VPC origin (`VpcOriginConfig`, neither S3 nor custom
+    /// settings).
+    Vpc {
+        /// Origin id.
+        id: String,
+        /// The private load balancer's or instance's DNS name.
+        domain: String,
+        /// `VpcOriginId`: what [`create_vpc_origin`] returned.
+        vpc_origin_id: String,
+        /// `OriginReadTimeout`, seconds.
+        read_timeout: Option<i32>,
+        /// `OriginKeepaliveTimeout`, seconds.
+        keepalive_timeout: Option<i32>,
+    },
 }
 
 impl OriginSpec {
@@ -138,9 +157,22 @@ impl OriginSpec {
         }
     }
 
+    /// An origin on VPC origin `vpc_origin_id`, with a 30 s read and a 5 s keep-alive timeout.
+    pub fn vpc(id: &str, domain: &str, vpc_origin_id: &str) -> OriginSpec {
+        OriginSpec::Vpc {
+            id: id.to_owned(),
+            domain: domain.to_owned(),
+            vpc_origin_id: vpc_origin_id.to_owned(),
+            read_timeout: Some(30),
+            keepalive_timeout: Some(5),
+        }
+    }
+
     fn id(&self) -> &str {
         match self {
-            OriginSpec::Custom { id, .. } | OriginSpec::S3 { id, .. } => id,
+            OriginSpec::Custom { id, .. }
+            | OriginSpec::S3 { id, .. }
+            | OriginSpec::Vpc { id, .. } => id,
         }
     }
 }
@@ -327,18 +359,9 @@ fn origin(spec: &OriginSpec) -> cf::Origin {
                     .origin_protocol_policy(cf::OriginProtocolPolicy::from(
                         protocol_policy.as_str(),
                     ))
-                    .origin_ssl_protocols(
-                        cf::OriginSslProtocols::builder()
-                            .quantity(ssl_protocols.len() as i32)
-                            .set_items(Some(
-                                ssl_protocols
-                                    .iter()
-                                    .map(|p| cf::SslProtocol::from(p.as_str()))
-                                    .collect(),
-                            ))
-                            .build()
-                            .expect("ssl protocols"),
-                    )
+                    .origin_ssl_protocols(origin_ssl_protocols(
+                        ssl_protocols.iter().map(String::as_str),
+                    ))
                     .build()
                     .expect("custom origin config"),
             )
@@ -354,7 +377,79 @@ fn origin(spec: &OriginSpec) -> cf::Origin {
             )
             .build()
             .expect("s3 origin"),
+        OriginSpec::Vpc {
+            id,
+            domain,
+            vpc_origin_id,
+            read_timeout,
+            keepalive_timeout,
+        } => cf::Origin::builder()
+            .id(id)
+            .domain_name(domain)
+            .vpc_origin_config(
+                cf::VpcOriginConfig::builder()
+                    .vpc_origin_id(vpc_origin_id)
+                    .set_origin_read_timeout(*read_timeout)
+                    .set_origin_keepalive_timeout(*keepalive_timeout)
+                    .build()
+                    .expect("vpc origin config"),
+            )
+            .build()
+            .expect("vpc origin"),
     }
+}
+
+/// A VPC origin as created: its id and `ETag` (for `If-Match`).
+#[derive(Debug, Clone)]
+pub struct SeededVpcOrigin {
+    /// `Id`, `vo_…`.
+    pub id: String,
+    /// `ETag` of the creation.
+    pub etag: String,
+}
+
+/// The `VpcOriginEndpointConfig` of an https-only VPC origin `name` in front of `endpoint_arn` (a
+/// load balancer's ARN), offering `ssl_protocols` (`TLSv1.2`, …) on ports 80 and 443.
+pub fn vpc_origin_endpoint(
+    name: &str,
+    endpoint_arn: &str,
+    ssl_protocols: &[&str],
+) -> cf::VpcOriginEndpointConfig {
+    cf::VpcOriginEndpointConfig::builder()
+        .name(name)
+        .arn(endpoint_arn)
+        .http_port(80)
+        .https_port(443)
+        .origin_protocol_policy(cf::OriginProtocolPolicy::HttpsOnly)
+        .origin_ssl_protocols(origin_ssl_protocols(ssl_protocols.iter().copied()))
+        .build()
+        .expect("vpc origin endpoint config")
+}
+
+/// Creates a VPC origin with `endpoint` (through the fault proxy: moto has none).
+pub async fn create_vpc_origin(
+    cloudfront: &aws_sdk_cloudfront::Client,
+    endpoint: cf::VpcOriginEndpointConfig,
+) -> SeededVpcOrigin {
+    let output = cloudfront
+        .create_vpc_origin()
+        .vpc_origin_endpoint_config(endpoint)
+        .send()
+        .await
+        .expect("CreateVpcOrigin");
+    SeededVpcOrigin {
+        id: output.vpc_origin().expect("the VPC origin").id().to_owned(),
+        etag: output.e_tag().expect("its ETag").to_owned(),
+    }
+}
+
+fn origin_ssl_protocols<'a>(protocols: impl Iterator<Item = &'a str>) -> cf::OriginSslProtocols {
+    let items: Vec<cf::SslProtocol> = protocols.map(cf::SslProtocol::from).collect();
+    cf::OriginSslProtocols::builder()
+        .quantity(items.len() as i32)
+        .set_items(Some(items))
+        .build()
+        .expect("ssl protocols")
 }
 
 fn forwarded_values(spec: &BehaviorSpec) -> Option<cf::ForwardedValues> {
