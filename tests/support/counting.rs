@@ -27,7 +27,8 @@ impl CallCounter {
         self.counts.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
-    /// An inventory whose three clients report to this counter.
+    /// An inventory whose clients (CloudFront, ACM, IAM, Elastic Load Balancing, and the regional
+    /// ACM and ELB clients derived from them) report to this counter.
     pub fn inventory(
         &self,
         sdk_config: &aws_config::SdkConfig,
@@ -41,11 +42,15 @@ impl CallCounter {
         let iam = aws_sdk_iam::config::Builder::from(sdk_config)
             .interceptor(self.clone())
             .build();
+        let elb = aws_sdk_elasticloadbalancingv2::config::Builder::from(sdk_config)
+            .interceptor(self.clone())
+            .build();
         cloudfront_tls_audit::inventory::AwsInventory::from_clients(
             aws_sdk_cloudfront::Client::from_conf(cloudfront),
             aws_sdk_acm::Client::from_conf(acm),
             aws_sdk_iam::Client::from_conf(iam),
         )
+        .with_load_balancing(aws_sdk_elasticloadbalancingv2::Client::from_conf(elb))
     }
 }
 

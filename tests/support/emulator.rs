@@ -101,6 +101,7 @@ impl Emulator {
     /// The inventory under test, reading from this emulator.
     pub fn inventory(&self) -> AwsInventory {
         AwsInventory::from_clients(self.cloudfront(), self.acm(), self.iam())
+            .with_load_balancing(self.elbv2("us-east-1"))
     }
 
     fn wait_until_ready(&mut self) {
