@@ -21,6 +21,12 @@ pub const AWS_ACTIONS: &[&str] = &[
     inventory::acm::GET_CERTIFICATE,
     inventory::iam::LIST_SERVER_CERTIFICATES,
     inventory::iam::GET_SERVER_CERTIFICATE,
+    inventory::vpc_origins::GET_VPC_ORIGIN,
+    inventory::vpc_origins::LIST_DISTRIBUTIONS_BY_VPC_ORIGIN_ID,
+    inventory::elb::DESCRIBE_LOAD_BALANCERS,
+    inventory::elb::DESCRIBE_LISTENERS,
+    inventory::elb::DESCRIBE_LISTENER_CERTIFICATES,
+    inventory::elb::DESCRIBE_SSL_POLICIES,
     notify::sns::PUBLISH,
     lambda::follow_up::SEND_MESSAGE,
     securityhub::BATCH_IMPORT_FINDINGS,
@@ -105,8 +111,9 @@ const fn grant(sid: &'static str, actions: &'static [&'static str], resource: Re
 /// The function's policy, statement by statement. CloudFront, ACM and IAM actions are scoped to the
 /// account's resources wherever the Service Authorization Reference gives the action a resource type
 /// (`distribution`, `cache-policy`, `origin-request-policy`, ACM `certificate`, IAM
-/// `server-certificate`); the two list actions have none. ACM is read in us-east-1 only, the region
-/// CloudFront takes certificates from. A read that the scope refuses becomes `audit-incomplete`, and
+/// `server-certificate`, CloudFront `vpcorigin`); the list actions and Elastic Load Balancing's
+/// Describe actions have none. ACM is read in every region: viewer certificates in us-east-1 (the
+/// region CloudFront takes them from), a load balancer listener's in the load balancer's. A read that the scope refuses becomes `audit-incomplete`, and
 /// an AWS managed cache or origin request policy refused this way is replaced by its documented
 /// definition (`inventory::policies`).
 pub const FUNCTION_GRANTS: &[Grant] = &[
@@ -138,7 +145,7 @@ pub const FUNCTION_GRANTS: &[Grant] = &[
             inventory::acm::DESCRIBE_CERTIFICATE,
             inventory::acm::GET_CERTIFICATE,
         ],
-        Resource::Account("arn:${AWS::Partition}:acm:us-east-1:${AWS::AccountId}:certificate/*"),
+        Resource::Account("arn:${AWS::Partition}:acm:*:${AWS::AccountId}:certificate/*"),
     ),
     grant(
         "ListIamServerCertificates",
@@ -149,6 +156,26 @@ pub const FUNCTION_GRANTS: &[Grant] = &[
         "ReadIamServerCertificates",
         &[inventory::iam::GET_SERVER_CERTIFICATE],
         Resource::Account("arn:${AWS::Partition}:iam::${AWS::AccountId}:server-certificate/*"),
+    ),
+    grant(
+        "ReadVpcOrigins",
+        &[inventory::vpc_origins::GET_VPC_ORIGIN],
+        Resource::Account("arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:vpcorigin/*"),
+    ),
+    grant(
+        "ListVpcOriginUsers",
+        &[inventory::vpc_origins::LIST_DISTRIBUTIONS_BY_VPC_ORIGIN_ID],
+        Resource::Any,
+    ),
+    grant(
+        "DescribeLoadBalancers",
+        &[
+            inventory::elb::DESCRIBE_LOAD_BALANCERS,
+            inventory::elb::DESCRIBE_LISTENERS,
+            inventory::elb::DESCRIBE_LISTENER_CERTIFICATES,
+            inventory::elb::DESCRIBE_SSL_POLICIES,
+        ],
+        Resource::Any,
     ),
     grant(
         "PublishFindings",
@@ -249,7 +276,7 @@ pub const KEY_SERVICE_USERS: &[KeyUser] = &[KeyUser {
 }];
 
 /// Services on which the code may only read: no action of theirs may create, change or delete.
-pub const READ_ONLY_SERVICES: &[&str] = &["cloudfront", "acm", "iam"];
+pub const READ_ONLY_SERVICES: &[&str] = &["cloudfront", "acm", "iam", "elasticloadbalancing"];
 
 /// Action-name prefixes that change state, refused on [`READ_ONLY_SERVICES`].
 pub const WRITE_PREFIXES: &[&str] = &[
@@ -292,6 +319,7 @@ mod tests {
                     "cloudfront",
                     "acm",
                     "iam",
+                    "elasticloadbalancing",
                     "sns",
                     "sqs",
                     "dynamodb",
@@ -336,7 +364,12 @@ mod tests {
             .iter()
             .chain(CONDITIONAL_GRANTS.iter().map(|c| &c.grant))
         {
-            let listing = grant.actions.iter().all(|a| a.contains(":List"));
+            // List actions, and Elastic Load Balancing's Describe actions: the Service
+            // Authorization Reference gives them no resource type.
+            let listing = grant
+                .actions
+                .iter()
+                .all(|a| a.contains(":List") || a.starts_with("elasticloadbalancing:Describe"));
             match grant.resource {
                 Resource::Any => assert!(listing, "{} is not a list action", grant.sid),
                 Resource::Account(pattern) => {
