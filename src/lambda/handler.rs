@@ -253,6 +253,9 @@ impl<
                 certificate_arn,
                 cause,
             } => (Subject::CertificateUsers { certificate_arn }, cause),
+            Trigger::AuditOriginResource { resource, cause } => {
+                (Subject::OriginResourceUsers(resource), cause)
+            }
             Trigger::CheckRejected {
                 distribution,
                 cause,
