@@ -10,9 +10,10 @@
 //!
 //! The Lambda receives several unrelated payload shapes on one entry point, one reader each:
 //! EventBridge envelopes (CloudTrail API calls from `aws.cloudfront`, `cloudtrail` and `vpc_origin`,
-//! and from `aws.elasticloadbalancing`, `elb`, forwarded from any region; certificate events from
-//! `aws.acm`, `acm`, also forwarded from any region; `Scheduled Event`s from `aws.events` and `aws.scheduler`, `schedule`), plain
-//! inputs that are not envelopes at all (`{"action":"sweep"}` set as a Scheduler target Input,
+//! and from `aws.elasticloadbalancing`, `elb`, forwarded from any region, with what every CloudTrail
+//! record has in `api_record`; certificate events from `aws.acm`, `acm`, also from any region;
+//! `Scheduled Event`s from `aws.events` and `aws.scheduler`, `schedule`), plain inputs that are not
+//! envelopes at all (`{"action":"sweep"}` set as a Scheduler target Input,
 //! `{"action":"audit",...}` from an operator, `direct`), and the SQS event of the function's own
 //! follow-up queue (`{"Records":[{"eventSource":"aws:sqs","body":"{\"action\":\"follow-up\",...}"}]}`,
 //! `follow_up`), which becomes a [`Trigger::Audit`] with [`Cause::FollowUp`].
