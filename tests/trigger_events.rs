@@ -9,11 +9,26 @@ use cloudfront_tls_audit::intake::{
     parse_trigger, parse_trigger_bytes, AcmEvent, Cause, SweepSource, Trigger, TriggerError,
     MAX_EVENT_BYTES,
 };
-use cloudfront_tls_audit::model::{DistributionOrigin, Scope};
+use cloudfront_tls_audit::model::{DistributionOrigin, OriginResource, Scope};
 use serde_json::{json, Value};
 
 const CERT: &str =
     "arn:aws:acm:us-east-1:111122223333:certificate/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111";
+
+/// The load balancer of the us-east-1 listener samples (moto's ARN form and default account).
+const US_LOAD_BALANCER: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/app-origin-alb/50dc6c495c0c9188";
+
+/// The load balancer of the forwarded eu-west-1 sample.
+const EU_LOAD_BALANCER: &str =
+    "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/internal-api-alb/3188688ae12fc373";
+
+/// The VPC origin of the VPC origin samples.
+const VPC_ORIGIN: &str = "vo_BQwjWmm7L4tI5r3NkSGcXa";
+
+/// The accounts of the samples: the anonymised documentation account, and moto's default account for
+/// the load balancer, VPC origin and eu-west-1 samples of issue 13, which the emulator tests replay.
+const SAMPLE_ACCOUNTS: [&str; 2] = ["111122223333", "123456789012"];
 
 fn events_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("events")
@@ -157,6 +172,127 @@ fn check_sample(name: &str, trigger: &Trigger) -> bool {
                 vec!["app.example.com", "www.app.example.com"]
             );
         }
+        "cloudtrail-create-vpc-origin.json" | "cloudtrail-update-vpc-origin.json" => {
+            let (event_name, event_time, event_id) = match name {
+                "cloudtrail-create-vpc-origin.json" => (
+                    "CreateVpcOrigin",
+                    "2026-12-01T10:00:03Z",
+                    "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                ),
+                _ => (
+                    "UpdateVpcOrigin",
+                    "2026-12-02T14:21:37Z",
+                    "a1b2c3d4-e5f6-4789-9abc-def012345678",
+                ),
+            };
+            expect_origin_resource(
+                name,
+                trigger,
+                OriginResource::VpcOrigin(VPC_ORIGIN.into()),
+                Cause::ApiCall {
+                    event_name: event_name.into(),
+                    actor_arn: Some(
+                        "arn:aws:sts::123456789012:assumed-role/NetworkAdmin/mlopez".into(),
+                    ),
+                    event_time: Some(event_time.into()),
+                    source_ip: Some("198.51.100.17".into()),
+                    event_id: Some(event_id.into()),
+                    alias: None,
+                    rejected: None,
+                },
+            );
+        }
+        "cloudtrail-elb-create-listener.json"
+        | "cloudtrail-elb-modify-listener.json"
+        | "cloudtrail-elb-delete-listener.json"
+        | "cloudtrail-elb-add-listener-certificates.json" => {
+            let (event_name, event_time, event_id) = match name {
+                "cloudtrail-elb-create-listener.json" => (
+                    "CreateListener",
+                    "2026-12-01T11:12:13Z",
+                    "c0d1e2f3-a4b5-4c6d-9e7f-8091a2b3c4d5",
+                ),
+                "cloudtrail-elb-modify-listener.json" => (
+                    "ModifyListener",
+                    "2026-12-03T08:45:01Z",
+                    "d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6",
+                ),
+                "cloudtrail-elb-delete-listener.json" => (
+                    "DeleteListener",
+                    "2026-12-04T16:30:44Z",
+                    "e2f3a4b5-c6d7-4e8f-9012-b3c4d5e6f7a8",
+                ),
+                _ => (
+                    "AddListenerCertificates",
+                    "2026-12-03T09:02:18Z",
+                    "f3a4b5c6-d7e8-4f90-8123-c4d5e6f7a8b9",
+                ),
+            };
+            expect_origin_resource(
+                name,
+                trigger,
+                OriginResource::LoadBalancer(US_LOAD_BALANCER.into()),
+                Cause::ApiCall {
+                    event_name: event_name.into(),
+                    actor_arn: Some(
+                        "arn:aws:sts::123456789012:assumed-role/PlatformDeploy/ci-deploy-4127"
+                            .into(),
+                    ),
+                    event_time: Some(event_time.into()),
+                    source_ip: Some("203.0.113.40".into()),
+                    event_id: Some(event_id.into()),
+                    alias: None,
+                    rejected: None,
+                },
+            );
+        }
+        "cloudtrail-elb-remove-listener-certificates.json" => expect_origin_resource(
+            name,
+            trigger,
+            // Forwarded from eu-west-1: the load balancer keeps the listener's region.
+            OriginResource::LoadBalancer(EU_LOAD_BALANCER.into()),
+            Cause::ApiCall {
+                event_name: "RemoveListenerCertificates".into(),
+                actor_arn: Some(
+                    "arn:aws:sts::123456789012:assumed-role/NetworkAdmin/mlopez".into(),
+                ),
+                event_time: Some("2026-12-05T13:07:51Z".into()),
+                source_ip: Some("198.51.100.17".into()),
+                event_id: Some("a4b5c6d7-e8f9-4a01-9234-d5e6f7a8b9c0".into()),
+                alias: None,
+                rejected: None,
+            },
+        ),
+        "acm-expired-eu-west-1.json" => {
+            // Forwarded from eu-west-1 (a load balancer's certificate): audited by its own ARN.
+            let arn = "arn:aws:acm:eu-west-1:123456789012:certificate/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+            let Trigger::AuditCertificate {
+                certificate_arn,
+                cause:
+                    Cause::Certificate {
+                        event: AcmEvent::Expired,
+                        certificate_arn: cause_arn,
+                        common_name,
+                        in_use: Some(true),
+                        expiration_date,
+                        ..
+                    },
+            } = trigger
+            else {
+                panic!("{name}: {trigger:?}")
+            };
+            assert_eq!(certificate_arn, arn);
+            assert_eq!(cause_arn, arn);
+            assert_eq!(common_name.as_deref(), Some("internal-api.example.com"));
+            assert_eq!(expiration_date.as_deref(), Some("2026-12-06T00:00:00Z"));
+            assert_eq!(
+                trigger.to_string(),
+                format!(
+                    "audit the distributions using {arn} (ACM Certificate Expired for {arn} \
+                     (internal-api.example.com))"
+                )
+            );
+        }
         "acm-approaching-expiration.json" => expect_certificate(
             name,
             trigger,
@@ -231,6 +367,25 @@ fn expect_certificate(name: &str, trigger: &Trigger, expected: AcmEvent) {
     assert_eq!(common_name.as_deref(), Some("app.example.com"), "{name}");
 }
 
+fn expect_origin_resource(name: &str, trigger: &Trigger, resource: OriginResource, cause: Cause) {
+    let Trigger::AuditOriginResource {
+        resource: found,
+        cause: found_cause,
+    } = trigger
+    else {
+        panic!("{name}: {trigger:?}")
+    };
+    assert_eq!(*found, resource, "{name}");
+    assert_eq!(*found_cause, cause, "{name}");
+    // The log line names what is audited and why.
+    assert!(
+        trigger
+            .to_string()
+            .starts_with(&format!("audit the distributions reaching {resource} (")),
+        "{trigger}"
+    );
+}
+
 fn expect_sweep(name: &str, trigger: &Trigger, expected: SweepSource) {
     let Trigger::Audit {
         scope: Scope::AllDistributions,
@@ -297,11 +452,34 @@ fn samples_fit_the_aws_lambda_events_types() {
         }
         let envelope: EventBridgeEvent<Value> = serde_json::from_value(value.clone())
             .unwrap_or_else(|e| panic!("{}: not an EventBridge event: {e}", path.display()));
-        assert_eq!(envelope.account.as_deref(), Some("111122223333"));
+        let account = envelope.account.as_deref().unwrap_or_default();
+        assert!(SAMPLE_ACCOUNTS.contains(&account), "{}", path.display());
         if envelope.detail_type == "AWS API Call via CloudTrail" {
             let call: AWSAPICall = serde_json::from_value(envelope.detail)
                 .unwrap_or_else(|e| panic!("{}: not a CloudTrail record: {e}", path.display()));
-            assert_eq!(call.event_source, "cloudfront.amazonaws.com");
+            let expected_event_source = match envelope.source.as_str() {
+                "aws.elasticloadbalancing" => "elasticloadbalancing.amazonaws.com",
+                _ => "cloudfront.amazonaws.com",
+            };
+            assert_eq!(
+                call.event_source,
+                expected_event_source,
+                "{}",
+                path.display()
+            );
+            // A forwarded record keeps its region in the envelope and the record alike.
+            assert_eq!(
+                envelope.region.as_deref(),
+                Some(call.aws_region.as_str()),
+                "{}",
+                path.display()
+            );
+            assert_eq!(
+                call.user_identity.account_id.as_deref(),
+                Some(account),
+                "{}",
+                path.display()
+            );
         }
     }
 }
@@ -391,6 +569,16 @@ fn unknown_sources_and_calls_are_ignored_not_errors() {
         json!({"source": "aws.cloudfront", "detail-type": "AWS API Call via CloudTrail",
                "detail": {"eventSource": "iam.amazonaws.com", "eventName": "UpdateDistribution"}}),
         json!({"detail-type": "Scheduled Event"}),
+        json!({"source": "aws.elasticloadbalancing", "detail-type": "AWS API Call via CloudTrail",
+               "detail": {"eventSource": "elasticloadbalancing.amazonaws.com", "eventName": "CreateLoadBalancer"}}),
+        json!({"source": "aws.elasticloadbalancing", "detail-type": "AWS API Call via CloudTrail",
+               "detail": {"eventSource": "elasticloadbalancing.amazonaws.com", "eventName": "SetSecurityGroups"}}),
+        json!({"source": "aws.elasticloadbalancing", "detail-type": "AWS API Call via CloudTrail",
+               "detail": {"eventSource": "cloudfront.amazonaws.com", "eventName": "ModifyListener"}}),
+        json!({"source": "aws.elasticloadbalancing", "detail-type": "ELB Something Else", "detail": {}}),
+        json!({"source": "aws.cloudfront", "detail-type": "AWS API Call via CloudTrail",
+               "detail": {"eventSource": "cloudfront.amazonaws.com", "eventName": "DeleteVpcOrigin",
+                          "requestParameters": {"id": "vo_ABC"}}}),
     ];
     for payload in cases {
         let trigger = parse_trigger(&payload).unwrap_or_else(|e| panic!("{payload}: {e}"));
@@ -401,6 +589,149 @@ fn unknown_sources_and_calls_are_ignored_not_errors() {
         // The log line names what was ignored.
         assert!(trigger.to_string().starts_with("ignored event (source "));
     }
+}
+
+/// The listener samples with what a reader cannot use: each is ignored with a reason naming the call
+/// and what is wrong, never refused as malformed and never a panic.
+#[test]
+fn unusable_listener_records_are_ignored_with_a_reason() {
+    let huge = format!("\u{1b}[31m{}\n", "A".repeat(200_000));
+    for sample in [
+        "cloudtrail-elb-modify-listener.json",
+        "cloudtrail-elb-delete-listener.json",
+        "cloudtrail-elb-add-listener-certificates.json",
+        "cloudtrail-elb-remove-listener-certificates.json",
+    ] {
+        let original = load(sample);
+        let call = original["detail"]["eventName"]
+            .as_str()
+            .expect("a call")
+            .to_owned();
+        let without_arn = |mut event: Value| {
+            let request = event["detail"]["requestParameters"]
+                .as_object_mut()
+                .expect("requestParameters");
+            request.remove("listenerArn");
+            // The response's listener is the fallback: take it away too.
+            event["detail"]["responseElements"] = Value::Null;
+            event
+        };
+        let with_arn = |arn: Value| {
+            let mut event = original.clone();
+            event["detail"]["requestParameters"]["listenerArn"] = arn;
+            event
+        };
+        let mut refused = original.clone();
+        refused["detail"]["errorCode"] = json!("AccessDenied");
+        refused["detail"]["errorMessage"] = json!("User is not authorized");
+        let cases = [
+            (
+                without_arn(original.clone()),
+                format!("CloudTrail {call} without detail.requestParameters.listenerArn"),
+            ),
+            (
+                with_arn(json!(US_LOAD_BALANCER)),
+                format!("CloudTrail {call}: detail.requestParameters.listenerArn is \"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/"),
+            ),
+            (
+                with_arn(json!("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/gwy/g/1/2")),
+                format!("CloudTrail {call}: detail.requestParameters.listenerArn is"),
+            ),
+            (
+                with_arn(json!(["arn"])),
+                format!("CloudTrail {call}: detail.requestParameters.listenerArn is an array"),
+            ),
+            (
+                with_arn(json!(huge)),
+                format!("CloudTrail {call}: detail.requestParameters.listenerArn is \"\\u{{1b}}[31mAAA"),
+            ),
+            (
+                refused,
+                format!("CloudTrail {call} was refused (\"AccessDenied\"): nothing changed"),
+            ),
+        ];
+        for (event, expected) in cases {
+            let trigger = parse_trigger(&event).unwrap_or_else(|e| panic!("{sample}: {e}"));
+            let Trigger::Ignore { reason, source, .. } = &trigger else {
+                panic!("{sample}: expected Ignore, got {trigger:?}")
+            };
+            assert!(reason.starts_with(&expected), "{sample}: {reason}");
+            assert!(reason.len() < 700, "{sample}: {} bytes", reason.len());
+            assert!(!reason.chars().any(char::is_control), "{reason:?}");
+            assert_eq!(source.as_deref(), Some("aws.elasticloadbalancing"));
+        }
+    }
+    // A created listener is named by the request's load balancer, else by the response's listener.
+    let mut created = load("cloudtrail-elb-create-listener.json");
+    let request = created["detail"]["requestParameters"]
+        .as_object_mut()
+        .expect("requestParameters");
+    request.remove("loadBalancerArn");
+    created["detail"]["responseElements"]["listeners"][0]
+        .as_object_mut()
+        .expect("a listener")
+        .remove("loadBalancerArn");
+    let Trigger::AuditOriginResource { resource, .. } = parse_trigger(&created).expect("parses")
+    else {
+        panic!("the listener ARN names the load balancer")
+    };
+    assert_eq!(
+        resource,
+        OriginResource::LoadBalancer(US_LOAD_BALANCER.into())
+    );
+    created["detail"]["responseElements"] = Value::Null;
+    let Trigger::Ignore { reason, .. } = parse_trigger(&created).expect("parses") else {
+        panic!("nothing names the load balancer")
+    };
+    assert!(
+        reason.starts_with(
+            "CloudTrail CreateListener without detail.requestParameters.loadBalancerArn"
+        ),
+        "{reason}"
+    );
+}
+
+/// The VPC origin samples with what the reader cannot use, and the fallbacks it reads instead.
+#[test]
+fn vpc_origin_records_fall_back_or_are_ignored_with_a_reason() {
+    let audited = |event: &Value| match parse_trigger(event).expect("parses") {
+        Trigger::AuditOriginResource {
+            resource: OriginResource::VpcOrigin(id),
+            ..
+        } => id,
+        other => panic!("expected a VPC origin audit, got {other:?}"),
+    };
+    let ignored = |event: &Value| match parse_trigger(event).expect("parses") {
+        Trigger::Ignore { reason, .. } => reason,
+        other => panic!("expected an ignore, got {other:?}"),
+    };
+
+    // CreateVpcOrigin: the id, else the Location URL's last segment, else the ARN's.
+    let mut created = load("cloudtrail-create-vpc-origin.json");
+    created["detail"]["responseElements"]["vpcOrigin"]["id"] = Value::Null;
+    assert_eq!(audited(&created), VPC_ORIGIN);
+    created["detail"]["responseElements"]["location"] = json!("");
+    assert_eq!(audited(&created), VPC_ORIGIN);
+    created["detail"]["responseElements"]["vpcOrigin"]["arn"] = Value::Null;
+    assert!(ignored(&created)
+        .starts_with("CloudTrail CreateVpcOrigin without detail.responseElements.vpcOrigin.id"));
+
+    // UpdateVpcOrigin: the request's id, else the response's.
+    let mut updated = load("cloudtrail-update-vpc-origin.json");
+    updated["detail"]["requestParameters"]["id"] = Value::Null;
+    assert_eq!(audited(&updated), VPC_ORIGIN);
+    updated["detail"]["requestParameters"]["id"] = json!("vo_X/../../distribution");
+    assert!(ignored(&updated).contains("which does not name a VPC origin id"));
+
+    let mut refused = load("cloudtrail-update-vpc-origin.json");
+    refused["detail"]["errorCode"] = json!("PreconditionFailed");
+    refused["detail"]["responseElements"] = Value::Null;
+    assert!(ignored(&refused)
+        .starts_with("CloudTrail UpdateVpcOrigin was refused (\"PreconditionFailed\")"));
+
+    let mut deleted = load("cloudtrail-update-vpc-origin.json");
+    deleted["detail"]["eventName"] = json!("DeleteVpcOrigin");
+    assert!(ignored(&deleted).contains("nothing left to audit"));
 }
 
 #[test]

@@ -1,22 +1,21 @@
 //! CloudFront API calls recorded by CloudTrail and delivered by EventBridge (`AWS API Call via
 //! CloudTrail` from `aws.cloudfront`): the calls that change what a viewer's TLS handshake meets, where
 //! each keeps its distribution ids, and, for a call CloudFront refused, the configuration it was given
-//! (checked as a proposal, to explain the refusal) or why that configuration is unavailable.
+//! (checked as a proposal, to explain the refusal) or why that configuration is unavailable. The VPC
+//! origin calls, which arrive the same way, are read by `vpc_origin`.
 
 use serde_json::{Map, Value};
 
+use super::api_record;
 use super::distribution_config::distribution_from_value;
 use super::distribution_ids::{checked_id, push_unique};
 use super::json::{lenient_string, optional_object};
 use super::untrusted::{clip, describe, echo, escape_clip};
-use super::{Cause, Rejection, Trigger, TriggerError};
+use super::{vpc_origin, Rejection, Trigger, TriggerError};
 use crate::model::{Distribution, Scope};
 
 /// The EventBridge `source` of CloudFront's CloudTrail-delivered calls.
 pub(super) const SOURCE: &str = "aws.cloudfront";
-
-/// The EventBridge envelope's `detail-type` for CloudTrail-delivered API calls.
-pub(super) const DETAIL_TYPE: &str = "AWS API Call via CloudTrail";
 
 /// CloudTrail's `eventSource` for CloudFront.
 const CLOUDFRONT_EVENT_SOURCE: &str = "cloudfront.amazonaws.com";
@@ -24,45 +23,20 @@ const CLOUDFRONT_EVENT_SOURCE: &str = "cloudfront.amazonaws.com";
 /// What CloudTrail writes in place of a value it will not log.
 const HIDDEN: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
-/// The CloudFront calls that change what a viewer's TLS handshake meets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Call {
-    CreateDistribution,
-    CreateDistributionWithTags,
-    UpdateDistribution,
-    CopyDistribution,
-    UpdateDistributionWithStagingConfig,
-    AssociateAlias,
-    UpdateDomainAssociation,
+watched_calls! {
+    /// The CloudFront calls that change what a viewer's TLS handshake meets.
+    enum Call {
+        CreateDistribution,
+        CreateDistributionWithTags,
+        UpdateDistribution,
+        CopyDistribution,
+        UpdateDistributionWithStagingConfig,
+        AssociateAlias,
+        UpdateDomainAssociation,
+    }
 }
 
 impl Call {
-    const ALL: [Call; 7] = [
-        Call::CreateDistribution,
-        Call::CreateDistributionWithTags,
-        Call::UpdateDistribution,
-        Call::CopyDistribution,
-        Call::UpdateDistributionWithStagingConfig,
-        Call::AssociateAlias,
-        Call::UpdateDomainAssociation,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Call::CreateDistribution => "CreateDistribution",
-            Call::CreateDistributionWithTags => "CreateDistributionWithTags",
-            Call::UpdateDistribution => "UpdateDistribution",
-            Call::CopyDistribution => "CopyDistribution",
-            Call::UpdateDistributionWithStagingConfig => "UpdateDistributionWithStagingConfig",
-            Call::AssociateAlias => "AssociateAlias",
-            Call::UpdateDomainAssociation => "UpdateDomainAssociation",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Call> {
-        Call::ALL.into_iter().find(|call| call.name() == name)
-    }
-
     /// Whether the request carries a whole DistributionConfig that can be checked when refused.
     fn carries_config(self) -> bool {
         matches!(
@@ -76,58 +50,21 @@ impl Call {
 /// configuration it proposed when CloudFront refused it, or ignore a call that changes no TLS.
 pub(super) fn api_call(envelope: &Map<String, Value>) -> Result<Trigger, TriggerError> {
     const CONTEXT: &str = "CloudTrail event from aws.cloudfront";
-    let detail = match envelope.get("detail") {
-        None | Some(Value::Null) => {
-            return Err(TriggerError::missing(
-                CONTEXT,
-                "detail",
-                "the CloudTrail record is missing, so there is no call to audit",
-            ))
-        }
-        Some(Value::Object(detail)) => detail,
-        Some(other) => {
-            return Err(TriggerError::wrong_type(
-                CONTEXT,
-                "detail",
-                "an object (the CloudTrail record)",
-                other,
-            ))
-        }
-    };
-
-    // The EventBridge rule matches eventSource too; checked again because the function can be invoked
-    // with anything, and a call to another service must not be audited as a CloudFront call.
-    match lenient_string(detail.get("eventSource")) {
-        Some(CLOUDFRONT_EVENT_SOURCE) => {}
-        other => {
-            return Ok(Trigger::ignore(
-                envelope,
-                format!(
-                    "CloudTrail record with eventSource {}, not {CLOUDFRONT_EVENT_SOURCE}",
-                    other.map_or_else(|| "(none)".to_owned(), echo)
-                ),
-            ))
-        }
+    let detail = api_record::record(envelope, CONTEXT)?;
+    if let Some(ignored) = api_record::other_event_source(envelope, detail, CLOUDFRONT_EVENT_SOURCE)
+    {
+        return Ok(ignored);
     }
-
-    let name = match detail.get("eventName") {
-        Some(Value::String(name)) if !name.is_empty() => name.as_str(),
-        None | Some(Value::Null) | Some(Value::String(_)) => {
-            return Err(TriggerError::missing(
-                CONTEXT,
-                "detail.eventName",
-                "cannot tell which CloudFront call was made",
-            ))
-        }
-        Some(other) => {
-            return Err(TriggerError::wrong_type(
-                CONTEXT,
-                "detail.eventName",
-                "a string such as \"UpdateDistribution\"",
-                other,
-            ))
-        }
-    };
+    let name = api_record::event_name(
+        detail,
+        CONTEXT,
+        "cannot tell which CloudFront call was made",
+        "a string such as \"UpdateDistribution\"",
+    )?;
+    // VPC origins are not distributions: their calls audit the distributions that use them.
+    if let Some(trigger) = vpc_origin::api_call(envelope, detail, name) {
+        return Ok(trigger);
+    }
     let Some(call) = Call::from_name(name) else {
         let reason = if name == "DeleteDistribution" {
             "CloudTrail DeleteDistribution: the distribution is gone, so there is nothing left to \
@@ -137,7 +74,7 @@ pub(super) fn api_call(envelope: &Map<String, Value>) -> Result<Trigger, Trigger
             format!(
                 "CloudTrail {} does not change a distribution's TLS; watched calls: {}",
                 echo(name),
-                Call::ALL.map(Call::name).join(", ")
+                Call::watched()
             )
         };
         return Ok(Trigger::ignore(envelope, reason));
@@ -157,7 +94,7 @@ pub(super) fn api_call(envelope: &Map<String, Value>) -> Result<Trigger, Trigger
         &context,
     )?;
 
-    let error_code = lenient_string(detail.get("errorCode")).map(clip);
+    let error_code = api_record::error_code(detail);
     let rejected = error_code.is_some();
 
     // Where each call keeps its distribution ids (events-and-notifications.md §1.3). A refused call
@@ -184,21 +121,8 @@ pub(super) fn api_call(envelope: &Map<String, Value>) -> Result<Trigger, Trigger
         .and_then(|field| request.and_then(|r| lenient_string(r.get(field))))
         .map(clip);
 
-    let cause = |rejected: Option<Rejection>| Cause::ApiCall {
-        event_name: call.name().to_owned(),
-        actor_arn: lenient_string(
-            detail
-                .get("userIdentity")
-                .and_then(|identity| identity.get("arn")),
-        )
-        .map(clip),
-        event_time: lenient_string(detail.get("eventTime"))
-            .or_else(|| lenient_string(envelope.get("time")))
-            .map(clip),
-        source_ip: lenient_string(detail.get("sourceIPAddress")).map(clip),
-        event_id: lenient_string(detail.get("eventID")).map(clip),
-        alias: alias.clone(),
-        rejected,
+    let cause = |rejected: Option<Rejection>| {
+        api_record::cause(envelope, detail, call.name(), alias.clone(), rejected)
     };
 
     let Some(error_code) = error_code else {
@@ -466,7 +390,7 @@ mod tests {
     use serde_json::json;
 
     use super::super::testing::{audited_ids, parse};
-    use super::super::{parse_trigger, TriggerError};
+    use super::super::{parse_trigger, Cause, TriggerError};
     use super::*;
 
     /// A CloudTrail envelope around `detail`, with the fields every record has.

@@ -9,9 +9,11 @@
 //!   [`crate::model::Distribution`], or refused with a [`ConfigError`].
 //!
 //! The Lambda receives several unrelated payload shapes on one entry point, one reader each:
-//! EventBridge envelopes (CloudTrail API calls from `aws.cloudfront`, `cloudtrail`; certificate events
-//! from `aws.acm`, `acm`; `Scheduled Event`s from `aws.events` and `aws.scheduler`, `schedule`), plain
-//! inputs that are not envelopes at all (`{"action":"sweep"}` set as a Scheduler target Input,
+//! EventBridge envelopes (CloudTrail API calls from `aws.cloudfront`, `cloudtrail` and `vpc_origin`,
+//! and from `aws.elasticloadbalancing`, `elb`, forwarded from any region, with what every CloudTrail
+//! record has in `api_record`; certificate events from `aws.acm`, `acm`, also from any region;
+//! `Scheduled Event`s from `aws.events` and `aws.scheduler`, `schedule`), plain inputs that are not
+//! envelopes at all (`{"action":"sweep"}` set as a Scheduler target Input,
 //! `{"action":"audit",...}` from an operator, `direct`), and the SQS event of the function's own
 //! follow-up queue (`{"Records":[{"eventSource":"aws:sqs","body":"{\"action\":\"follow-up\",...}"}]}`,
 //! `follow_up`), which becomes a [`Trigger::Audit`] with [`Cause::FollowUp`].
@@ -37,16 +39,20 @@
 use serde_json::Value;
 
 mod acm;
+#[macro_use]
+mod api_record;
 mod cloudtrail;
 mod direct;
 pub mod distribution_config;
 mod distribution_ids;
+mod elb;
 mod error;
 mod follow_up;
 pub(crate) mod json;
 mod schedule;
 mod trigger;
 mod untrusted;
+mod vpc_origin;
 
 #[cfg(test)]
 mod testing;
@@ -107,7 +113,8 @@ pub fn parse_trigger(payload: &Value) -> Result<Trigger, TriggerError> {
     }
 
     match (source, detail_type) {
-        (Some(cloudtrail::SOURCE), Some(cloudtrail::DETAIL_TYPE)) => cloudtrail::api_call(map),
+        (Some(cloudtrail::SOURCE), Some(api_record::DETAIL_TYPE)) => cloudtrail::api_call(map),
+        (Some(elb::SOURCE), Some(api_record::DETAIL_TYPE)) => elb::api_call(map),
         (Some(acm::SOURCE), Some(detail_type)) => acm::certificate_event(map, detail_type),
         (Some(source @ ("aws.events" | "aws.scheduler")), Some(schedule::DETAIL_TYPE)) => {
             Ok(schedule::scheduled_sweep(map, source))
@@ -116,7 +123,8 @@ pub fn parse_trigger(payload: &Value) -> Result<Trigger, TriggerError> {
             map,
             format!(
                 "no audit for events with source {} and detail-type {}; this function handles \
-                 aws.cloudfront API calls, aws.acm certificate events and scheduled sweeps",
+                 aws.cloudfront and aws.elasticloadbalancing API calls, aws.acm certificate events \
+                 and scheduled sweeps",
                 source.map_or_else(|| "(none)".to_owned(), echo),
                 detail_type.map_or_else(|| "(none)".to_owned(), echo)
             ),

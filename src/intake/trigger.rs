@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::untrusted::{escape_clip, ECHO_CHARS};
-use crate::model::{Distribution, Scope};
+use crate::model::{Distribution, OriginResource, Scope};
 
 /// What to do for one invocation.
 #[derive(Debug, Clone, Serialize)]
@@ -27,6 +27,17 @@ pub enum Trigger {
         /// The certificate (`resources[0]` of the ACM event).
         certificate_arn: String,
         /// Why, for the report and the notification.
+        cause: Cause,
+    },
+    /// Audit the distributions whose origins reach one load balancer or VPC origin, after a change to
+    /// it: a listener of the load balancer created, modified or deleted, or its certificates added or
+    /// removed (any region: the ARN carries it), or the VPC origin created or updated. The caller
+    /// resolves which distributions reach it; none at all is not an error.
+    AuditOriginResource {
+        /// The load balancer (by ARN, a listener's ARN already turned into its load balancer's) or
+        /// the VPC origin (by id).
+        resource: OriginResource,
+        /// Why: the CloudTrail call ([`Cause::ApiCall`]).
         cause: Cause,
     },
     /// CloudFront refused a call and the event carries the configuration it was given: run the rules on
@@ -57,6 +68,7 @@ impl Trigger {
         match self {
             Trigger::Audit { cause, .. }
             | Trigger::AuditCertificate { cause, .. }
+            | Trigger::AuditOriginResource { cause, .. }
             | Trigger::CheckRejected { cause, .. } => Some(cause),
             Trigger::Ignore { .. } => None,
         }
@@ -106,6 +118,9 @@ impl fmt::Display for Trigger {
                 f,
                 "audit the distributions using {certificate_arn} ({cause})"
             ),
+            Trigger::AuditOriginResource { resource, cause } => {
+                write!(f, "audit the distributions reaching {resource} ({cause})")
+            }
             Trigger::CheckRejected { live_id, cause, .. } => match live_id {
                 Some(id) => write!(f, "check the configuration refused for {id} ({cause})"),
                 None => write!(f, "check the refused configuration ({cause})"),
@@ -128,9 +143,9 @@ impl fmt::Display for Trigger {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Cause {
-    /// A CloudFront API call recorded by CloudTrail.
+    /// A CloudFront or Elastic Load Balancing API call recorded by CloudTrail.
     ApiCall {
-        /// The call, e.g. `UpdateDistribution`.
+        /// The call, e.g. `UpdateDistribution`, `ModifyListener`.
         event_name: String,
         /// Who made it: `userIdentity.arn`. Absent for some identity types (AWS services, root in old
         /// events), hence optional.

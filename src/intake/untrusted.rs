@@ -8,6 +8,10 @@ use serde_json::{Map, Value};
 /// How many characters of an untrusted string appear in an error or an ignore reason about an event.
 pub(super) const ECHO_CHARS: usize = 80;
 
+/// How many characters of an untrusted ARN or URL appear in an ignore reason: a whole real one (a
+/// listener ARN is about 150 characters), so the reader sees which resource was meant.
+pub(super) const ARN_ECHO_CHARS: usize = 200;
+
 /// How many characters of a context field (an ARN, an error message) are kept in a
 /// [`super::Cause`].
 const CONTEXT_CHARS: usize = 1024;

@@ -253,6 +253,9 @@ impl<
                 certificate_arn,
                 cause,
             } => (Subject::CertificateUsers { certificate_arn }, cause),
+            Trigger::AuditOriginResource { resource, cause } => {
+                (Subject::OriginResourceUsers(resource), cause)
+            }
             Trigger::CheckRejected {
                 distribution,
                 cause,
@@ -768,6 +771,28 @@ mod tests {
             .expect("handled");
         assert_eq!(result["follow_up"], Value::Null);
         assert!(handler.follow_ups.sent.lock().expect("lock").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_listener_or_vpc_origin_change_audits_the_distributions_reaching_it() {
+        // The fake answers every subject with E1 (InProgress): an audit that reached it schedules
+        // E1's follow-up, which only an audited change does.
+        for sample in [
+            "cloudtrail-elb-remove-listener-certificates.json",
+            "cloudtrail-update-vpc-origin.json",
+        ] {
+            let handler = handler("InProgress", false);
+            let path = format!("{}/events/{sample}", env!("CARGO_MANIFEST_DIR"));
+            let payload = std::fs::read_to_string(&path).expect("the sample exists");
+            let result = handle(&handler, &payload).await.expect("handled");
+            assert_eq!(result["status"], "audited", "{sample}: {result}");
+            let expected_kind = match sample {
+                "cloudtrail-update-vpc-origin.json" => "UpdateVpcOrigin",
+                _ => "RemoveListenerCertificates",
+            };
+            assert_eq!(result["trigger"]["kind"], expected_kind, "{sample}");
+            assert_eq!(result["follow_up"]["distribution_ids"][0], "E1", "{sample}");
+        }
     }
 
     #[tokio::test]
