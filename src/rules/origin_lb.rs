@@ -717,3 +717,292 @@ fn listener_read(snapshot: &Snapshot, balancer: &LoadBalancer, listener: &Listen
             )
         })
 }
+
+#[cfg(test)]
+mod tests {
+    //! The listener rules over plain data: a distribution whose origin is a load balancer's DNS
+    //! name, the load balancer read with one HTTPS listener on 443.
+    use super::super::fixtures::*;
+    use super::*;
+    use crate::model::{CertificateRef, ListenerCertificate, LoadBalancerRef};
+    use crate::plan::plan;
+    use crate::rules::{evaluate, evaluate_with_probes};
+    use crate::tls::{Observation, ProbeOutcome};
+    use time::Duration;
+
+    const DNS: &str = "web-1234.eu-west-1.elb.amazonaws.com";
+    const LISTENER: &str =
+        "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/web/50dc/1a2b";
+    const CERT: &str = "arn:aws:acm:eu-west-1:111122223333:certificate/listener";
+
+    fn policy(protocols: &[&str], ciphers: &[&str]) -> SslPolicy {
+        SslPolicy {
+            name: "P".into(),
+            protocols: protocols.iter().map(|p| p.to_string()).collect(),
+            ciphers: ciphers.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn tls12_policy() -> SslPolicy {
+        policy(
+            &["TLSv1.2", "TLSv1.3"],
+            &["ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256"],
+        )
+    }
+
+    fn listener_certificate(names: &[&str]) -> Certificate {
+        Certificate {
+            reference: CertificateRef::Acm(CERT.into()),
+            source: CertificateSource::AcmImported,
+            subject_alternative_names: names.iter().map(|n| n.to_string()).collect(),
+            renewal_eligibility: None,
+            ..healthy_certificate()
+        }
+    }
+
+    /// The distribution `E1` behind the load balancer, and the snapshot that read everything.
+    fn behind(ssl_protocols: &[&str], policy: SslPolicy, certificate: Certificate) -> Snapshot {
+        let mut distribution = healthy_distribution("E1");
+        distribution.origins[0].domain_name = DNS.into();
+        if let OriginKind::Custom(custom) = &mut distribution.origins[0].kind {
+            custom.origin_ssl_protocols = ssl_protocols.iter().map(|p| p.to_string()).collect();
+        }
+        let mut snapshot = healthy_snapshot(vec![distribution]);
+        let reference = LoadBalancerRef::from_dns_name(DNS).expect("an ELB name");
+        snapshot.load_balancers.insert(
+            reference,
+            LoadBalancerLookup::Found(Box::new(LoadBalancer {
+                arn:
+                    "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/50dc"
+                        .into(),
+                name: "web".into(),
+                dns_name: DNS.into(),
+                kind: "application".into(),
+                scheme: Some("internet-facing".into()),
+                region: "eu-west-1".into(),
+                listeners: vec![Listener {
+                    arn: LISTENER.into(),
+                    port: 443,
+                    protocol: "HTTPS".into(),
+                    ssl_policy: Some(policy.name.clone()),
+                    certificates: vec![ListenerCertificate {
+                        arn: CERT.into(),
+                        is_default: true,
+                    }],
+                    certificates_failure: None,
+                }],
+                listeners_failure: None,
+            })),
+        );
+        snapshot.ssl_policies.insert(
+            SslPolicyRef {
+                region: "eu-west-1".into(),
+                name: policy.name.clone(),
+            },
+            SslPolicyLookup::Found(policy),
+        );
+        snapshot
+            .listener_certificates
+            .insert(CERT.into(), CertificateLookup::Found(Box::new(certificate)));
+        snapshot
+    }
+
+    fn healthy() -> Snapshot {
+        behind(
+            &["TLSv1.2"],
+            tls12_policy(),
+            listener_certificate(&["*.eu-west-1.elb.amazonaws.com"]),
+        )
+    }
+
+    fn codes(snapshot: &Snapshot) -> Vec<String> {
+        let mut codes: Vec<String> = evaluate(snapshot, now())
+            .iter()
+            .map(|f| f.code.to_string())
+            .collect();
+        codes.sort();
+        codes
+    }
+
+    fn only(snapshot: &Snapshot, code: &str) -> Finding {
+        let findings = evaluate(snapshot, now());
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].code.to_string(), code);
+        findings[0].clone()
+    }
+
+    #[test]
+    fn a_listener_that_keeps_tls_1_2_with_a_cloudfront_cipher_and_a_covering_certificate_passes() {
+        assert_eq!(codes(&healthy()), Vec::<String>::new());
+        assert!(configuration_read(&healthy(), &healthy().distributions[0]));
+    }
+
+    #[test]
+    fn a_policy_whose_tls_1_2_ciphers_are_none_of_cloudfronts_shares_no_cipher() {
+        let snapshot = behind(
+            &["TLSv1.2"],
+            policy(
+                &["TLSv1.2"],
+                &["AES128-GCM-SHA256", "ECDHE-RSA-CHACHA20-POLY1305"],
+            ),
+            listener_certificate(&["*.eu-west-1.elb.amazonaws.com"]),
+        );
+        let finding = only(&snapshot, "origin-tls-no-shared-cipher");
+        assert!(
+            finding.message.contains("AES128-GCM-SHA256"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn tls_1_2_only_suites_do_not_count_when_the_shared_version_is_older() {
+        let snapshot = behind(
+            &["TLSv1.1"],
+            policy(&["TLSv1.1", "TLSv1.2"], &["ECDHE-RSA-AES128-GCM-SHA256"]),
+            listener_certificate(&["*.eu-west-1.elb.amazonaws.com"]),
+        );
+        assert_eq!(
+            codes(&snapshot),
+            ["origin-deprecated-protocols", "origin-tls-no-shared-cipher"]
+        );
+        let with_sha = behind(
+            &["TLSv1.1"],
+            policy(&["TLSv1.1", "TLSv1.2"], &["ECDHE-RSA-AES128-SHA"]),
+            listener_certificate(&["*.eu-west-1.elb.amazonaws.com"]),
+        );
+        assert_eq!(codes(&with_sha), ["origin-deprecated-protocols"]);
+    }
+
+    #[test]
+    fn a_private_ca_an_expired_a_future_and_a_revoked_listener_certificate_are_each_found() {
+        let names = ["*.eu-west-1.elb.amazonaws.com"];
+        let private = Certificate {
+            source: CertificateSource::AcmPrivate,
+            ..listener_certificate(&names)
+        };
+        let finding = only(
+            &behind(&["TLSv1.2"], tls12_policy(), private),
+            "origin-cert-untrusted-root",
+        );
+        assert!(finding.message.contains("private CA"));
+        let expired = Certificate {
+            status: Some("EXPIRED".into()),
+            not_after: Some(now() - Duration::days(1)),
+            ..listener_certificate(&names)
+        };
+        only(
+            &behind(&["TLSv1.2"], tls12_policy(), expired),
+            "origin-cert-expired",
+        );
+        let future = Certificate {
+            not_before: Some(now() + Duration::days(2)),
+            ..listener_certificate(&names)
+        };
+        only(
+            &behind(&["TLSv1.2"], tls12_policy(), future),
+            "origin-cert-not-yet-valid",
+        );
+        let revoked = Certificate {
+            status: Some("REVOKED".into()),
+            ..listener_certificate(&names)
+        };
+        let finding = only(
+            &behind(&["TLSv1.2"], tls12_policy(), revoked),
+            "origin-cert-untrusted-root",
+        );
+        assert!(finding.message.contains("REVOKED, not ISSUED"));
+    }
+
+    #[test]
+    fn a_forwarded_host_must_be_covered_by_a_listener_certificate_too() {
+        let mut snapshot = healthy();
+        snapshot.distributions[0]
+            .default_cache_behavior
+            .forwarded_headers = Some(vec!["Host".into()]);
+        let finding = only(&snapshot, "origin-cert-name-mismatch");
+        assert_eq!(finding.evidence["sni"], "www.example.com");
+        assert!(finding.message.contains("forward the viewer's Host"));
+        assert!(finding.remediation[0].contains("add-listener-certificates"));
+    }
+
+    #[test]
+    fn a_listener_certificate_that_could_not_be_read_is_incomplete_not_a_mismatch() {
+        let mut snapshot = healthy();
+        snapshot.listener_certificates.insert(
+            CERT.into(),
+            CertificateLookup::Failed(failure(
+                "acm:DescribeCertificate",
+                CERT,
+                FailureKind::Throttling,
+            )),
+        );
+        only(&snapshot, "audit-incomplete");
+        assert!(!configuration_read(&snapshot, &snapshot.distributions[0]));
+    }
+
+    #[test]
+    fn an_http_only_origin_on_a_load_balancer_name_reaches_no_listener_policy() {
+        let mut snapshot = behind(
+            &["TLSv1.2"],
+            policy(&["TLSv1.3"], &[]),
+            listener_certificate(&[]),
+        );
+        if let OriginKind::Custom(custom) = &mut snapshot.distributions[0].origins[0].kind {
+            custom.origin_protocol_policy = "http-only".into();
+        }
+        assert_eq!(codes(&snapshot), ["origin-http-only"]);
+    }
+
+    #[test]
+    fn where_the_probe_made_its_handshake_one_finding_carries_both_views() {
+        let snapshot = behind(
+            &["TLSv1.2"],
+            policy(&["TLSv1.3"], &["TLS_AES_128_GCM_SHA256"]),
+            listener_certificate(&["*.eu-west-1.elb.amazonaws.com"]),
+        );
+        let probe_plan = plan(&snapshot);
+        let observations: Vec<Option<Observation>> = probe_plan
+            .targets
+            .iter()
+            .map(|target| {
+                Some(Observation {
+                    target: target.clone(),
+                    addresses: vec![],
+                    outcome: ProbeOutcome::ConnectRefused {
+                        address: "127.0.0.1:443".parse().expect("literal address"),
+                    },
+                })
+            })
+            .collect();
+        let probes = ProbeResults {
+            plan: &probe_plan,
+            observations: &observations,
+            trust_anchors: &[],
+            edges: None,
+        };
+        let findings = evaluate_with_probes(&snapshot, Some(&probes), now());
+        let mut codes: Vec<String> = findings.iter().map(|f| f.code.to_string()).collect();
+        codes.sort();
+        // The probe could not connect; the configuration says the policy cuts CloudFront off.
+        assert_eq!(
+            codes,
+            ["origin-connect-refused", "origin-tls-protocol-mismatch"]
+        );
+        let refused = &findings[findings
+            .iter()
+            .position(|f| f.code.to_string() == "origin-connect-refused")
+            .expect("the probe's finding")];
+        assert!(refused.evidence["configuration"]
+            .as_str()
+            .is_some_and(|v| v.contains("shows no such problem")));
+        let mismatch = &findings[findings
+            .iter()
+            .position(|f| f.code.to_string() == "origin-tls-protocol-mismatch")
+            .expect("the configuration's finding")];
+        assert_eq!(
+            mismatch.evidence["probe"],
+            "the live handshake found origin-connect-refused instead"
+        );
+    }
+}
