@@ -132,6 +132,15 @@ fn of<'a>(report: &'a Report, distribution: &str) -> Vec<&'a Finding> {
         .collect()
 }
 
+/// The distributions a report has findings for.
+fn audited_in(report: &Report) -> BTreeSet<String> {
+    report
+        .findings
+        .iter()
+        .filter_map(|f| f.distribution_id.clone())
+        .collect()
+}
+
 fn codes(findings: &[&Finding]) -> BTreeSet<String> {
     findings.iter().map(|f| f.code.to_string()).collect()
 }
@@ -504,11 +513,7 @@ async fn a_listener_change_audits_the_distributions_behind_that_load_balancer_on
             changed.arn.clone(),
         )))
         .await;
-    let audited: BTreeSet<String> = report
-        .findings
-        .iter()
-        .filter_map(|f| f.distribution_id.clone())
-        .collect();
+    let audited = audited_in(&report);
     assert_eq!(
         audited,
         BTreeSet::from([by_name.clone(), by_vpc_origin.clone()]),
@@ -522,11 +527,7 @@ async fn a_listener_change_audits_the_distributions_behind_that_load_balancer_on
             vpc.id.clone(),
         )))
         .await;
-    let audited: BTreeSet<String> = report
-        .findings
-        .iter()
-        .filter_map(|f| f.distribution_id.clone())
-        .collect();
+    let audited = audited_in(&report);
     assert_eq!(audited, BTreeSet::from([by_vpc_origin]));
 
     // An ACM event for the listener's certificate (eu-west-1) reaches both users of the load
@@ -536,11 +537,7 @@ async fn a_listener_change_audits_the_distributions_behind_that_load_balancer_on
             certificate_arn: certificate.clone(),
         })
         .await;
-    let audited: BTreeSet<String> = report
-        .findings
-        .iter()
-        .filter_map(|f| f.distribution_id.clone())
-        .collect();
+    let audited = audited_in(&report);
     assert!(
         audited.contains(&by_name) && audited.contains(&elsewhere),
         "{audited:?}"

@@ -9,7 +9,7 @@ use futures::stream::{self, StreamExt};
 
 use super::clients::CallLimits;
 use super::failure::CallError;
-use super::pagination::{Markers, NextPage};
+use super::pagination::{all_pages, Page};
 use super::text;
 use crate::model::{
     Listener, ListenerCertificate, LoadBalancer, LoadBalancerLookup, LoadBalancerRef, ReadFailure,
@@ -166,25 +166,23 @@ async fn describe(
             LoadBalancerRef::Arn(arn) => request.load_balancer_arns(arn),
         };
     }
-    let mut balancers = Vec::new();
-    let mut marker: Option<String> = None;
-    let mut markers = Markers::default();
-    loop {
+    let region = &region;
+    let request = &request;
+    all_pages(|marker| async move {
         let output = limits
-            .send(request.clone().set_marker(marker.clone()).send())
+            .send(request.clone().set_marker(marker).send())
             .await?;
-        balancers.extend(
-            output
+        Ok(Page {
+            items: output
                 .load_balancers()
                 .iter()
-                .filter_map(|b| load_balancer(b, &region)),
-        );
-        match markers.after(output.next_marker().is_some(), output.next_marker()) {
-            NextPage::At(next) => marker = Some(next),
-            NextPage::Done => return Ok(balancers),
-            NextPage::Stuck => return Err(CallError::invalid_response("NextMarker that advances")),
-        }
-    }
+                .filter_map(|b| load_balancer(b, region))
+                .collect(),
+            truncated: output.next_marker().is_some(),
+            next: output.next_marker().map(str::to_owned),
+        })
+    })
+    .await
 }
 
 fn load_balancer(b: &elb::types::LoadBalancer, region: &str) -> Option<LoadBalancer> {
@@ -206,42 +204,29 @@ fn load_balancer(b: &elb::types::LoadBalancer, region: &str) -> Option<LoadBalan
 /// DescribeListeners for one load balancer (every page), then the certificates of each listener that
 /// terminates TLS.
 async fn read_listeners(client: &elb::Client, balancer: &mut LoadBalancer, limits: &CallLimits) {
-    let mut marker: Option<String> = None;
-    let mut markers = Markers::default();
-    loop {
-        let answer = limits
+    let arn = balancer.arn.as_str();
+    let listed = all_pages(|marker| async move {
+        let output = limits
             .send(
                 client
                     .describe_listeners()
-                    .load_balancer_arn(&balancer.arn)
-                    .set_marker(marker.clone())
+                    .load_balancer_arn(arn)
+                    .set_marker(marker)
                     .send(),
             )
-            .await;
-        let output = match answer {
-            Ok(output) => output,
-            Err(error) => {
-                balancer.listeners_failure =
-                    Some(error.into_failure(DESCRIBE_LISTENERS, &balancer.arn, None));
-                return;
-            }
-        };
-        balancer
-            .listeners
-            .extend(output.listeners().iter().filter_map(listener));
-        match markers.after(output.next_marker().is_some(), output.next_marker()) {
-            NextPage::At(next) => marker = Some(next),
-            NextPage::Done => break,
-            NextPage::Stuck => {
-                balancer.listeners_failure = Some(
-                    CallError::invalid_response("NextMarker that advances").into_failure(
-                        DESCRIBE_LISTENERS,
-                        &balancer.arn,
-                        None,
-                    ),
-                );
-                return;
-            }
+            .await?;
+        Ok(Page {
+            items: output.listeners().iter().filter_map(listener).collect(),
+            truncated: output.next_marker().is_some(),
+            next: output.next_marker().map(str::to_owned),
+        })
+    })
+    .await;
+    match listed {
+        Ok(listeners) => balancer.listeners = listeners,
+        Err(error) => {
+            balancer.listeners_failure = Some(error.into_failure(DESCRIBE_LISTENERS, arn, None));
+            return;
         }
     }
     for listener in balancer.listeners.iter_mut().filter(|l| l.speaks_tls()) {
@@ -277,50 +262,46 @@ fn listener(l: &elb::types::Listener) -> Option<Listener> {
 /// DescribeListenerCertificates (every page): the default certificate and the SNI ones. The default
 /// one is listed a second time, not default, when it is also in the SNI list: kept once.
 async fn read_certificates(client: &elb::Client, listener: &mut Listener, limits: &CallLimits) {
-    let mut certificates: Vec<ListenerCertificate> = Vec::new();
-    let mut marker: Option<String> = None;
-    let mut markers = Markers::default();
-    loop {
-        let answer = limits
+    let arn = listener.arn.as_str();
+    let listed = all_pages(|marker| async move {
+        let output = limits
             .send(
                 client
                     .describe_listener_certificates()
-                    .listener_arn(&listener.arn)
-                    .set_marker(marker.clone())
+                    .listener_arn(arn)
+                    .set_marker(marker)
                     .send(),
             )
-            .await;
-        let output = match answer {
-            Ok(output) => output,
-            Err(error) => {
-                listener.certificates_failure =
-                    Some(error.into_failure(DESCRIBE_LISTENER_CERTIFICATES, &listener.arn, None));
-                return;
-            }
-        };
-        for certificate in output.certificates() {
-            let Some(arn) = certificate.certificate_arn().and_then(text) else {
-                continue;
-            };
-            let is_default = certificate.is_default().unwrap_or(false);
-            match certificates.iter_mut().find(|c| c.arn == arn) {
-                Some(known) => known.is_default |= is_default,
-                None => certificates.push(ListenerCertificate { arn, is_default }),
-            }
+            .await?;
+        Ok(Page {
+            items: output
+                .certificates()
+                .iter()
+                .filter_map(|c| {
+                    Some(ListenerCertificate {
+                        arn: c.certificate_arn().and_then(text)?,
+                        is_default: c.is_default().unwrap_or(false),
+                    })
+                })
+                .collect(),
+            truncated: output.next_marker().is_some(),
+            next: output.next_marker().map(str::to_owned),
+        })
+    })
+    .await;
+    let listed = match listed {
+        Ok(listed) => listed,
+        Err(error) => {
+            listener.certificates_failure =
+                Some(error.into_failure(DESCRIBE_LISTENER_CERTIFICATES, arn, None));
+            return;
         }
-        match markers.after(output.next_marker().is_some(), output.next_marker()) {
-            NextPage::At(next) => marker = Some(next),
-            NextPage::Done => break,
-            NextPage::Stuck => {
-                listener.certificates_failure = Some(
-                    CallError::invalid_response("NextMarker that advances").into_failure(
-                        DESCRIBE_LISTENER_CERTIFICATES,
-                        &listener.arn,
-                        None,
-                    ),
-                );
-                return;
-            }
+    };
+    let mut certificates: Vec<ListenerCertificate> = Vec::new();
+    for certificate in listed {
+        match certificates.iter_mut().find(|c| c.arn == certificate.arn) {
+            Some(known) => known.is_default |= certificate.is_default,
+            None => certificates.push(certificate),
         }
     }
     // The default first: the one served when no SNI certificate matches.
@@ -407,40 +388,36 @@ async fn describe_policies(
     names: &[String],
     limits: &CallLimits,
 ) -> Result<BTreeMap<String, SslPolicy>, CallError> {
-    let mut found = BTreeMap::new();
-    let mut marker: Option<String> = None;
-    let mut markers = Markers::default();
-    loop {
+    let policies = all_pages(|marker| async move {
         let output = limits
             .send(
                 client
                     .describe_ssl_policies()
                     .set_names(Some(names.to_vec()))
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
                     .send(),
             )
             .await?;
-        for policy in output.ssl_policies() {
-            let Some(name) = policy.name().and_then(text) else {
-                continue;
-            };
-            found.insert(
-                name.clone(),
-                SslPolicy {
-                    name,
-                    protocols: policy.ssl_protocols().to_vec(),
-                    ciphers: policy
-                        .ciphers()
-                        .iter()
-                        .filter_map(|c| c.name().and_then(text))
-                        .collect(),
-                },
-            );
-        }
-        match markers.after(output.next_marker().is_some(), output.next_marker()) {
-            NextPage::At(next) => marker = Some(next),
-            NextPage::Done => return Ok(found),
-            NextPage::Stuck => return Err(CallError::invalid_response("NextMarker that advances")),
-        }
-    }
+        Ok(Page {
+            items: output
+                .ssl_policies()
+                .iter()
+                .filter_map(|policy| {
+                    Some(SslPolicy {
+                        name: policy.name().and_then(text)?,
+                        protocols: policy.ssl_protocols().to_vec(),
+                        ciphers: policy
+                            .ciphers()
+                            .iter()
+                            .filter_map(|c| c.name().and_then(text))
+                            .collect(),
+                    })
+                })
+                .collect(),
+            truncated: output.next_marker().is_some(),
+            next: output.next_marker().map(str::to_owned),
+        })
+    })
+    .await?;
+    Ok(policies.into_iter().map(|p| (p.name.clone(), p)).collect())
 }

@@ -3,6 +3,41 @@
 //! otherwise hold the audit forever; the listing stops and the caller reports it as incomplete.
 
 use std::collections::HashSet;
+use std::future::Future;
+
+use super::failure::CallError;
+
+/// One page of a listing: its items, and the marker of the next page when there is one.
+pub(crate) struct Page<T> {
+    /// The page's items.
+    pub items: Vec<T>,
+    /// Whether the service says more pages follow.
+    pub truncated: bool,
+    /// The marker to ask for the next page with.
+    pub next: Option<String>,
+}
+
+/// Every item of a marker-paginated listing: `fetch` is asked for the first page (marker `None`),
+/// then for each page at the marker the previous one handed back, until a page is the last. A
+/// listing that cannot end (a missing or repeated marker) is a failure, never taken as whole.
+pub(crate) async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, CallError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<Page<T>, CallError>>,
+{
+    let mut items = Vec::new();
+    let mut marker = None;
+    let mut markers = Markers::default();
+    loop {
+        let page = fetch(marker.take()).await?;
+        items.extend(page.items);
+        match markers.after(page.truncated, page.next.as_deref()) {
+            NextPage::At(next) => marker = Some(next),
+            NextPage::Done => return Ok(items),
+            NextPage::Stuck => return Err(CallError::invalid_response("marker that advances")),
+        }
+    }
+}
 
 /// What to do after a page.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use super::clients::CallLimits;
 use super::failure::CallError;
-use super::pagination::{Markers, NextPage};
+use super::pagination::{all_pages, Page};
 use super::text;
 use crate::model::{VpcOrigin, VpcOriginLookup};
 use crate::vocabulary::OriginProtocolPolicy;
@@ -68,28 +68,25 @@ pub(crate) async fn distribution_ids(
     id: &str,
     limits: &CallLimits,
 ) -> Result<Vec<String>, CallError> {
-    let mut ids = Vec::new();
-    let mut marker: Option<String> = None;
-    let mut markers = Markers::default();
-    loop {
+    all_pages(|marker| async move {
         let output = limits
             .send(
                 client
                     .list_distributions_by_vpc_origin_id()
                     .vpc_origin_id(id)
                     .max_items(PAGE_SIZE)
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
                     .send(),
             )
             .await?;
-        let Some(list) = output.distribution_id_list() else {
-            return Err(CallError::invalid_response("DistributionIdList"));
-        };
-        ids.extend(list.items().iter().filter_map(|id| text(id)));
-        match markers.after(list.is_truncated(), list.next_marker()) {
-            NextPage::At(next) => marker = Some(next),
-            NextPage::Done => return Ok(ids),
-            NextPage::Stuck => return Err(CallError::invalid_response("NextMarker that advances")),
-        }
-    }
+        let list = output
+            .distribution_id_list()
+            .ok_or_else(|| CallError::invalid_response("DistributionIdList"))?;
+        Ok(Page {
+            items: list.items().iter().filter_map(|id| text(id)).collect(),
+            truncated: list.is_truncated(),
+            next: list.next_marker().map(str::to_owned),
+        })
+    })
+    .await
 }

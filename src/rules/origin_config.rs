@@ -9,7 +9,16 @@ use crate::model::{Distribution, OriginKind};
 use crate::names::normalise;
 use crate::vocabulary::OriginProtocolPolicy;
 
-const DEPRECATED: [&str; 3] = ["SSLv3", "TLSv1", "TLSv1.1"];
+/// The versions OriginSslProtocols may list that are deprecated (RFC 8996).
+pub(super) const DEPRECATED: [&str; 3] = ["SSLv3", "TLSv1", "TLSv1.1"];
+
+/// The deprecated versions among `origin_ssl_protocols` (of an origin or a VPC origin).
+pub(super) fn deprecated_in(origin_ssl_protocols: &[String]) -> Vec<&'static str> {
+    DEPRECATED
+        .into_iter()
+        .filter(|d| origin_ssl_protocols.iter().any(|p| p == d))
+        .collect()
+}
 
 pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
     for origin in &distribution.origins {
@@ -37,10 +46,7 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
                 );
             }
             policy if policy.uses_tls() => {
-                let deprecated: Vec<&str> = DEPRECATED
-                    .into_iter()
-                    .filter(|d| custom.origin_ssl_protocols.iter().any(|p| p == d))
-                    .collect();
+                let deprecated = deprecated_in(&custom.origin_ssl_protocols);
                 if !deprecated.is_empty() {
                     findings.push(
                         start(&DEPRECATED_PROTOCOLS)

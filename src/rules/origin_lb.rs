@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 
 use super::audit::incomplete;
 use super::expiry::{ExpiryThresholds, RenewalStatus, Side, Validity};
+use super::origin_config::{deprecated_in, DEPRECATED};
 use super::{timestamp, ProbeResults};
 use crate::catalogue::{
     Cause, Code, DEPRECATED_PROTOCOLS, HTTP_ONLY_CUSTOM, LISTENER_CERT_EXPIRED,
@@ -43,9 +44,6 @@ const SOURCE: &str = "load-balancer configuration";
 /// The versions CloudFront may offer an origin, as OriginSslProtocols and ELB policies spell them
 /// (ELB has no SSLv3). TLS 1.3 is not among them: CloudFront offers it to no origin.
 const OFFERABLE: [&str; 3] = ["TLSv1", "TLSv1.1", "TLSv1.2"];
-
-/// Versions that OriginSslProtocols may list but that are deprecated.
-const DEPRECATED: [&str; 3] = ["SSLv3", "TLSv1", "TLSv1.1"];
 
 /// The findings of one distribution's load-balancer and VPC origins. With probe results, findings
 /// the probe already made for the same origin and code carry the configuration's view instead of
@@ -185,10 +183,7 @@ fn vpc_origin(
                 .build(),
         ),
         policy if policy.uses_tls() => {
-            let deprecated: Vec<&str> = DEPRECATED
-                .into_iter()
-                .filter(|d| vpc.origin_ssl_protocols.iter().any(|p| p == d))
-                .collect();
+            let deprecated = deprecated_in(&vpc.origin_ssl_protocols);
             if !deprecated.is_empty() {
                 findings.push(
                     with_vpc(&DEPRECATED_PROTOCOLS)
