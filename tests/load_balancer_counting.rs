@@ -224,12 +224,29 @@ async fn a_sweep_of_1000_distributions_behind_20_load_balancers_reads_each_disti
         20,
         "one entry per distinct load balancer"
     );
+    // Each read whole: an HTTPS and an HTTP listener, the default certificate and, on ten of
+    // the HTTPS listeners, an SNI one.
+    let mut with_sni = 0;
     for (reference, lookup) in &snapshot.load_balancers {
-        assert!(
-            matches!(lookup, LoadBalancerLookup::Found(_)),
-            "{reference:?}: {lookup:?}"
-        );
+        let LoadBalancerLookup::Found(balancer) = lookup else {
+            panic!("{reference:?}: {lookup:?}");
+        };
+        let mut protocols: Vec<&str> = balancer
+            .listeners
+            .iter()
+            .map(|l| l.protocol.as_str())
+            .collect();
+        protocols.sort_unstable();
+        assert_eq!(protocols, ["HTTP", "HTTPS"], "{reference:?}");
+        let https = balancer
+            .listeners
+            .iter()
+            .find(|l| l.speaks_tls())
+            .expect("the HTTPS listener");
+        assert!(https.certificates[0].is_default, "{https:?}");
+        with_sni += usize::from(https.certificates.len() == 2);
     }
+    assert_eq!(with_sni, 2 * sni_certificates);
     assert_eq!(snapshot.ssl_policies.len(), 2 * POLICIES.len());
     assert_eq!(snapshot.listener_certificates.len(), listener_certificates);
 
