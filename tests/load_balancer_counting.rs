@@ -388,7 +388,7 @@ async fn an_unknown_load_balancer_name_leaves_the_others_read_and_is_reported_no
     second_pass_reads_nothing(&inventory, &mut snapshot, &counter, &calls).await;
 }
 
-/// Fails on main as of a2f797d: the viewer certificates (`snapshot.certificates`, read first by
+/// Fails on main as of c3f5154: the viewer certificates (`snapshot.certificates`, read first by
 /// `read_references`) and the listener certificates (`snapshot.listener_certificates`,
 /// `src/inventory/origins.rs` `read_listener_certificates`, which skips only ARNs already in
 /// `listener_certificates`) are two maps, so a us-east-1 ARN in both is described twice.
