@@ -84,7 +84,29 @@ impl AwsInventory {
         }
         for (region, references) in by_region {
             let client = elb::in_region(client, &region);
-            done.extend(elb::read_load_balancers(&client, references, &self.limits).await);
+            // By name first: a load balancer some origin names by DNS name and a VPC origin by ARN
+            // is then read once, its ARN answered from the first read.
+            let (by_name, by_arn): (Vec<_>, Vec<_>) = references
+                .into_iter()
+                .partition(|r| matches!(r, LoadBalancerRef::DnsName { .. }));
+            let named = elb::read_load_balancers(&client, by_name, &self.limits).await;
+            let mut unread = Vec::new();
+            for reference in by_arn {
+                let known = named.iter().find_map(|(_, lookup)| match lookup {
+                    LoadBalancerLookup::Found(balancer)
+                        if LoadBalancerRef::Arn(balancer.arn.clone()) == reference =>
+                    {
+                        Some(lookup.clone())
+                    }
+                    _ => None,
+                });
+                match known {
+                    Some(lookup) => done.push((reference, lookup)),
+                    None => unread.push(reference),
+                }
+            }
+            done.extend(named);
+            done.extend(elb::read_load_balancers(&client, unread, &self.limits).await);
         }
         done
     }
@@ -133,7 +155,23 @@ impl AwsInventory {
             .map(|c| c.arn.clone())
             .filter(|arn| !snapshot.listener_certificates.contains_key(arn))
             .collect();
-        stream::iter(wanted)
+        // A us-east-1 certificate that is also a viewer certificate was read already.
+        let (known, wanted): (Vec<String>, Vec<String>) = wanted.into_iter().partition(|arn| {
+            snapshot
+                .certificates
+                .contains_key(&crate::model::CertificateRef::Acm(arn.clone()))
+        });
+        let mut done: Vec<(String, CertificateLookup)> = known
+            .into_iter()
+            .filter_map(|arn| {
+                let lookup = snapshot
+                    .certificates
+                    .get(&crate::model::CertificateRef::Acm(arn.clone()))?
+                    .clone();
+                Some((arn, lookup))
+            })
+            .collect();
+        let read: Vec<(String, CertificateLookup)> = stream::iter(wanted)
             .map(|arn| async move {
                 let lookup = if let Some(region) = crate::model::acm_arn_region(&arn) {
                     let config = self
@@ -155,7 +193,9 @@ impl AwsInventory {
             })
             .buffer_unordered(READ_CONCURRENCY)
             .collect()
-            .await
+            .await;
+        done.extend(read);
+        done
     }
 
     /// The distributions whose origins reach `resource`, with everything they reference.
