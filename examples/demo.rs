@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
 use std::time::Duration;
 
+use support::elb::{create_load_balancer, create_network, create_tls_listener, LoadBalancerKind};
 use support::runtime_api::{Outcome, RuntimeApi};
 use support::seed::{
     create_distribution, import_acm, request_acm, upload_iam, BehaviorSpec, DistributionSpec,
@@ -32,6 +33,9 @@ use support::seed::{
 use support::tls_servers::{closed_port, openssl_server, rustls_server_for, OpenSslServer};
 use support::topic::{drain, topic_with_queue};
 use support::{CertBuilder, Emulator, KeySpec, TestCa};
+
+/// Where the demo's load balancer lives: not us-east-1, as most teams' load balancers.
+const LOAD_BALANCER_REGION: &str = "eu-west-1";
 
 /// The healthy origin every viewer-side case uses, so that their only findings are the viewer ones.
 const APP: &str = "app.demo.test";
@@ -75,6 +79,8 @@ struct DemoAccount {
     emulator: Emulator,
     /// `--resolve` values mapping each origin name to its loopback address.
     resolve: Vec<String>,
+    /// `--connect-to` values: the load balancer's name on 443 to a loopback origin.
+    connect_to: Vec<String>,
     /// The demo CA's root, trusted like a public CA.
     trust_anchor: tempfile::NamedTempFile,
     /// Distributions that must have no finding.
@@ -244,6 +250,41 @@ async fn seed_demo_account() -> Result<DemoAccount, String> {
     if let Some(tls13) = &tls13 {
         distributions.push(("origin speaks only TLS 1.3", tls13.distribution()));
     }
+    // An Application Load Balancer in eu-west-1 whose listener was tightened to a TLS 1.3-only
+    // policy: judged from its configuration, and probed on loopback (--connect-to) where the TLS
+    // 1.3-only server stands in for it (else the closed port).
+    let elbv2 = emulator.elbv2(LOAD_BALANCER_REGION);
+    let network = create_network(&emulator.endpoint_url(), LOAD_BALANCER_REGION).await;
+    let listener_certificate = import_acm(
+        &emulator.acm_in(LOAD_BALANCER_REGION),
+        &CertBuilder::new([format!("*.{LOAD_BALANCER_REGION}.elb.amazonaws.com")])
+            .expires_in_days(200)
+            .build(),
+    )
+    .await;
+    let checkout =
+        create_load_balancer(&elbv2, &network, "checkout", LoadBalancerKind::Application).await;
+    create_tls_listener(
+        &elbv2,
+        &checkout,
+        443,
+        &listener_certificate,
+        Some("ELBSecurityPolicy-TLS13-1-3-2021-06"),
+    )
+    .await;
+    let mut behind_alb = DistributionSpec::new();
+    behind_alb.origins = vec![OriginSpec::custom("checkout", &checkout.dns_name)];
+    distributions.push((
+        "load balancer listener with a TLS 1.3-only policy",
+        behind_alb,
+    ));
+    let stand_in = tls13.as_ref().unwrap_or(&closed);
+    let connect_to = vec![format!(
+        "{}:443:{}:{}",
+        checkout.dns_name,
+        stand_in.addr.ip(),
+        stand_in.addr.port()
+    )];
     let mut healthy = Vec::new();
     for (index, (label, spec)) in distributions.iter().enumerate() {
         let id = create_distribution(&cloudfront, &format!("demo-{index}"), spec).await;
@@ -259,6 +300,7 @@ async fn seed_demo_account() -> Result<DemoAccount, String> {
     Ok(DemoAccount {
         emulator,
         resolve,
+        connect_to,
         trust_anchor,
         healthy,
         _tls13_server: tls13_server,
@@ -321,6 +363,9 @@ async fn run_audit(account: &DemoAccount) -> ExitCode {
     for resolve in &account.resolve {
         args.extend(["--resolve".to_owned(), resolve.clone()]);
     }
+    for connect_to in &account.connect_to {
+        args.extend(["--connect-to".to_owned(), connect_to.clone()]);
+    }
     args.extend([
         "--trust-anchor".to_owned(),
         account.trust_anchor.path().display().to_string(),
@@ -336,6 +381,7 @@ async fn run_audit(account: &DemoAccount) -> ExitCode {
             .env("AWS_SECRET_ACCESS_KEY", "demo")
             .env("AWS_REGION", "us-east-1")
             .env_remove("CLOUDFRONT_TLS_AUDIT_RESOLVE")
+            .env_remove("CLOUDFRONT_TLS_AUDIT_CONNECT_TO")
             .env_remove("CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR");
         command
     };
@@ -417,6 +463,7 @@ async fn run_invoke(account: &DemoAccount, event_path: &str, event: &str) -> Exi
         // The emulator's *.cloudfront.net names are not on loopback (see run_audit).
         .env("EDGE_CHECK", "false")
         .env("CLOUDFRONT_TLS_AUDIT_RESOLVE", account.resolve.join(" "))
+        .env("CLOUDFRONT_TLS_AUDIT_CONNECT_TO", account.connect_to.join(" "))
         .env(
             "CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR",
             account.trust_anchor.path(),
