@@ -40,8 +40,8 @@ const MISMATCH: &str = "origin-tls-protocol-mismatch";
 /// How long one invocation may take before the test gives up on it.
 const INVOCATION_LIMIT: Duration = Duration::from_secs(60);
 
-/// moto behind the proxy, a network in eu-west-1, the clients that seed it, and the Lambda binary
-/// reading through the proxy.
+/// moto behind the proxy, a network in eu-west-1 for the load balancers, and (once the account is
+/// seeded) the Lambda binary reading through the proxy.
 struct Lab {
     emulator: Emulator,
     proxy: FaultProxy,

@@ -85,7 +85,8 @@ impl Lab {
         };
         let reference = format!(
             "lb-{}",
-            self.created.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            self.created
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         create_distribution(&self.cloudfront, &reference, &spec).await
     }
@@ -220,12 +221,19 @@ async fn an_sni_certificate_that_covers_the_name_counts_and_none_covering_is_a_m
 
     let report = lab.audit_all().await;
 
-    assert!(of(&report, &covered).is_empty(), "{:#?}", of(&report, &covered));
+    assert!(
+        of(&report, &covered).is_empty(),
+        "{:#?}",
+        of(&report, &covered)
+    );
     let findings = of(&report, &uncovered);
     let mismatch = the(&findings, "origin-cert-name-mismatch");
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(evidence(mismatch, "listener_arn"), bare_listener);
-    assert_eq!(evidence(mismatch, "sni"), without.dns_name.to_ascii_lowercase());
+    assert_eq!(
+        evidence(mismatch, "sni"),
+        without.dns_name.to_ascii_lowercase()
+    );
     assert!(
         mismatch.remediation[0].contains(
             "Set the origin domain to api.example.com, a name the listener's certificate covers, pointing at the load balancer"
@@ -238,9 +246,13 @@ async fn an_sni_certificate_that_covers_the_name_counts_and_none_covering_is_a_m
 #[tokio::test]
 async fn no_tls_listener_on_the_port_cloudfront_uses_is_a_502() {
     let lab = Lab::start().await;
-    let only_http = lab.balancer("only-http", LoadBalancerKind::Application).await;
+    let only_http = lab
+        .balancer("only-http", LoadBalancerKind::Application)
+        .await;
     create_plain_listener(&lab.elbv2, &only_http, 80).await;
-    let plain_on_443 = lab.balancer("plain-443", LoadBalancerKind::Application).await;
+    let plain_on_443 = lab
+        .balancer("plain-443", LoadBalancerKind::Application)
+        .await;
     let plain = create_plain_listener(&lab.elbv2, &plain_on_443, 443).await;
     let missing = lab.behind(&only_http, &["TLSv1.2"]).await;
     let not_tls = lab.behind(&plain_on_443, &["TLSv1.2"]).await;
@@ -250,13 +262,21 @@ async fn no_tls_listener_on_the_port_cloudfront_uses_is_a_502() {
     let findings = of(&report, &missing);
     let finding = the(&findings, "origin-lb-listener-missing");
     assert_eq!(findings.len(), 1, "{findings:#?}");
-    assert!(finding.message.contains("has no listener on port 443"), "{}", finding.message);
+    assert!(
+        finding.message.contains("has no listener on port 443"),
+        "{}",
+        finding.message
+    );
     assert_eq!(finding.viewer_impact, ViewerImpact::BadGateway);
     let findings = of(&report, &not_tls);
     let finding = the(&findings, "origin-lb-listener-missing");
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(evidence(finding, "listener_arn"), plain);
-    assert!(finding.message.contains("speaks HTTP, not HTTPS or TLS"), "{}", finding.message);
+    assert!(
+        finding.message.contains("speaks HTTP, not HTTPS or TLS"),
+        "{}",
+        finding.message
+    );
 }
 
 #[tokio::test]
@@ -264,7 +284,11 @@ async fn origin_ssl_protocols_without_tls_1_2_against_a_tls_1_2_policy_name_the_
     let lab = Lab::start().await;
     let certificate = lab.certificate(&["*.eu-west-1.elb.amazonaws.com"]).await;
     let (balancer, _) = lab
-        .alb("tls12", &certificate, "ELBSecurityPolicy-TLS13-1-2-Res-2021-06")
+        .alb(
+            "tls12",
+            &certificate,
+            "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+        )
         .await;
     let old = lab.behind(&balancer, &["TLSv1", "TLSv1.1"]).await;
 
@@ -334,7 +358,9 @@ async fn a_load_balancer_name_this_account_does_not_have_is_said_not_judged() {
     let findings = of(&report, &ghost);
     let finding = the(&findings, "origin-not-probed");
     assert_eq!(findings.len(), 1, "{findings:#?}");
-    assert!(finding.message.contains("no Application or Network Load Balancer of this account has it"));
+    assert!(finding
+        .message
+        .contains("no Application or Network Load Balancer of this account has it"));
 }
 
 #[tokio::test]
@@ -342,10 +368,18 @@ async fn a_vpc_origin_is_judged_by_configuration_only_and_says_so() {
     let lab = Lab::start().await;
     let certificate = lab.certificate(&["*.eu-west-1.elb.amazonaws.com"]).await;
     let (strict, _) = lab
-        .alb("private-strict", &certificate, "ELBSecurityPolicy-TLS13-1-3-2021-06")
+        .alb(
+            "private-strict",
+            &certificate,
+            "ELBSecurityPolicy-TLS13-1-3-2021-06",
+        )
         .await;
     let (fine, _) = lab
-        .alb("private-fine", &certificate, "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09")
+        .alb(
+            "private-fine",
+            &certificate,
+            "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+        )
         .await;
     let strict_vpc = create_vpc_origin(
         &lab.cloudfront,
@@ -380,7 +414,10 @@ async fn a_vpc_origin_is_judged_by_configuration_only_and_says_so() {
     assert!(not_probed.message.contains("judged by configuration only"));
     assert!(evidence(not_probed, "checked").contains("listener"));
     assert_eq!(
-        evidence(the(&findings, "origin-tls-protocol-mismatch"), "vpc_origin_id"),
+        evidence(
+            the(&findings, "origin-tls-protocol-mismatch"),
+            "vpc_origin_id"
+        ),
         strict_vpc.id
     );
     // Still Deploying, and TLSv1.1 allowed: both said, nothing broken.
@@ -411,7 +448,11 @@ async fn a_vpc_origin_that_cannot_be_read_is_incomplete_never_a_pass() {
     let lab = Lab::start().await;
     let certificate = lab.certificate(&["*.eu-west-1.elb.amazonaws.com"]).await;
     let (balancer, _) = lab
-        .alb("denied", &certificate, "ELBSecurityPolicy-TLS13-1-3-2021-06")
+        .alb(
+            "denied",
+            &certificate,
+            "ELBSecurityPolicy-TLS13-1-3-2021-06",
+        )
         .await;
     let vpc = create_vpc_origin(
         &lab.cloudfront,
@@ -438,7 +479,11 @@ async fn a_listener_change_audits_the_distributions_behind_that_load_balancer_on
     let lab = Lab::start().await;
     let certificate = lab.certificate(&["*.eu-west-1.elb.amazonaws.com"]).await;
     let (changed, _) = lab
-        .alb("changed", &certificate, "ELBSecurityPolicy-TLS13-1-3-2021-06")
+        .alb(
+            "changed",
+            &certificate,
+            "ELBSecurityPolicy-TLS13-1-3-2021-06",
+        )
         .await;
     let (other, _) = lab
         .alb("other", &certificate, "ELBSecurityPolicy-TLS13-1-3-2021-06")
@@ -496,5 +541,8 @@ async fn a_listener_change_audits_the_distributions_behind_that_load_balancer_on
         .iter()
         .filter_map(|f| f.distribution_id.clone())
         .collect();
-    assert!(audited.contains(&by_name) && audited.contains(&elsewhere), "{audited:?}");
+    assert!(
+        audited.contains(&by_name) && audited.contains(&elsewhere),
+        "{audited:?}"
+    );
 }
