@@ -463,7 +463,10 @@ async fn run_invoke(account: &DemoAccount, event_path: &str, event: &str) -> Exi
         // The emulator's *.cloudfront.net names are not on loopback (see run_audit).
         .env("EDGE_CHECK", "false")
         .env("CLOUDFRONT_TLS_AUDIT_RESOLVE", account.resolve.join(" "))
-        .env("CLOUDFRONT_TLS_AUDIT_CONNECT_TO", account.connect_to.join(" "))
+        .env(
+            "CLOUDFRONT_TLS_AUDIT_CONNECT_TO",
+            account.connect_to.join(" "),
+        )
         .env(
             "CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR",
             account.trust_anchor.path(),

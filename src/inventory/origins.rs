@@ -259,13 +259,21 @@ impl AwsInventory {
     }
 }
 
-/// Whether `origin` reaches a load balancer whose ARN `matches`. An origin whose load balancer could
-/// not be read might be it: counted in, so the audit says what it could not read.
+/// Whether `origin` reaches a load balancer whose ARN `matches`. An origin whose load balancer (or
+/// VPC origin) could not be read might be it: counted in, so the audit says what it could not read.
 fn reaches_load_balancer(
     snapshot: &Snapshot,
     origin: &crate::model::Origin,
     matches: impl Fn(&str) -> bool,
 ) -> bool {
+    if let OriginKind::Vpc { vpc_origin_id, .. } = &origin.kind {
+        if !matches!(
+            snapshot.vpc_origins.get(vpc_origin_id.trim()),
+            Some(crate::model::VpcOriginLookup::Found(_))
+        ) {
+            return true;
+        }
+    }
     let Some(target) = snapshot.load_balancer_target(origin) else {
         return false;
     };
