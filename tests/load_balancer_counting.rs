@@ -426,3 +426,68 @@ async fn a_certificate_that_is_both_viewer_and_listener_certificate_is_read_once
     assert_eq!(counter.count("DescribeCertificate"), 1, "{calls:?}");
     assert_eq!(counter.count("GetCertificate"), 1, "{calls:?}");
 }
+
+/// VPC origins, counted: 10 VPC origins in front of 3 load balancers, two distributions on each:
+/// one GetVpcOrigin per distinct VPC origin, and the load balancers behind them read as above
+/// (their ARNs in one DescribeLoadBalancers), each once.
+#[tokio::test]
+async fn ten_vpc_origins_over_three_load_balancers_read_each_vpc_origin_and_load_balancer_once() {
+    let emulator = Emulator::start();
+    let proxy = support::fault_proxy::FaultProxy::start(&emulator.endpoint_url()).await;
+    let region = "eu-west-1";
+    let network = create_network(&emulator.endpoint_url(), region).await;
+    let mut balancers = Vec::new();
+    for (index, policy) in POLICIES.iter().take(3).enumerate() {
+        let name = format!("private-{index}");
+        balancers.push(seed_balancer(&emulator, &network, region, &name, policy).await);
+    }
+    let cloudfront = proxy.cloudfront();
+    for index in 0..10 {
+        let balancer = &balancers[index % 3].balancer;
+        let vpc = support::seed::create_vpc_origin(
+            &cloudfront,
+            support::seed::vpc_origin_endpoint(
+                &format!("vpc-{index}"),
+                &balancer.arn,
+                &["TLSv1.2"],
+            ),
+        )
+        .await;
+        proxy.set_vpc_origin_status(&vpc.id, "Deployed");
+        for copy in 0..2 {
+            let spec = DistributionSpec {
+                origins: vec![OriginSpec::vpc("vpc", &balancer.dns_name, &vpc.id)],
+                ..DistributionSpec::new()
+            };
+            create_distribution(&cloudfront, &format!("vpc-{index}-{copy}"), &spec).await;
+        }
+    }
+    let counter = CallCounter::default();
+    let inventory = counter.inventory(&proxy.sdk_config());
+    let mut snapshot = inventory.snapshot(&Scope::AllDistributions).await;
+
+    assert_eq!(snapshot.distributions.len(), 20);
+    let calls = counter.snapshot();
+    let expected: BTreeMap<String, usize> = [
+        ("ListDistributions", 1),
+        ("GetVpcOrigin", 10),
+        ("DescribeLoadBalancers", 1),
+        ("DescribeListeners", 3),
+        ("DescribeListenerCertificates", 3),
+        ("DescribeSSLPolicies", 1),
+        ("DescribeCertificate", 3),
+        ("GetCertificate", 3),
+    ]
+    .into_iter()
+    .map(|(name, count)| (name.to_owned(), count))
+    .collect();
+    assert_eq!(calls, expected);
+    let findings =
+        cloudfront_tls_audit::rules::evaluate(&snapshot, time::OffsetDateTime::now_utc());
+    let unexpected: Vec<&Finding> = load_balancer_findings(&findings)
+        .into_iter()
+        .filter(|f| f.code.as_str() != "origin-not-probed")
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+    second_pass_reads_nothing(&inventory, &mut snapshot, &counter, &calls).await;
+}

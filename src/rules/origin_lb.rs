@@ -627,10 +627,19 @@ fn both_views(
         .filter(|f| is_probe_finding(f))
         .map(|f| f.code.entry().id)
         .collect();
-    let own_codes: BTreeSet<&'static str> = own.iter().map(|f| f.code.entry().id).collect();
     for finding in findings.iter_mut().filter(|f| is_probe_finding(f)) {
-        let view = if own_codes.contains(finding.code.entry().id) {
-            "the load balancer's configuration shows the same problem".to_owned()
+        let same = own.iter().find(|o| o.code == finding.code);
+        let view = if let Some(same) = same {
+            // The configuration names the listener and policy: its fix is the one to make.
+            for step in &same.remediation {
+                if !finding.remediation.contains(step) {
+                    finding.remediation.push(step.clone());
+                }
+            }
+            format!(
+                "the load balancer's configuration shows the same problem: {}",
+                same.message
+            )
         } else {
             match listener {
                 Some(arn) => format!(
@@ -949,8 +958,8 @@ mod tests {
         assert_eq!(codes(&snapshot), ["origin-http-only"]);
     }
 
-    #[test]
-    fn where_the_probe_made_its_handshake_one_finding_carries_both_views() {
+    /// The findings of the TLS 1.3-only listener when every probe of it had `outcome`.
+    fn probed(outcome: impl Fn() -> ProbeOutcome) -> Vec<Finding> {
         let snapshot = behind(
             &["TLSv1.2"],
             policy(&["TLSv1.3"], &["TLS_AES_128_GCM_SHA256"]),
@@ -964,9 +973,7 @@ mod tests {
                 Some(Observation {
                     target: target.clone(),
                     addresses: vec![],
-                    outcome: ProbeOutcome::ConnectRefused {
-                        address: "127.0.0.1:443".parse().expect("literal address"),
-                    },
+                    outcome: outcome(),
                 })
             })
             .collect();
@@ -976,7 +983,45 @@ mod tests {
             trust_anchors: &[],
             edges: None,
         };
-        let findings = evaluate_with_probes(&snapshot, Some(&probes), now());
+        evaluate_with_probes(&snapshot, Some(&probes), now())
+    }
+
+    fn address() -> std::net::SocketAddr {
+        "127.0.0.1:443".parse().expect("literal address")
+    }
+
+    #[test]
+    fn a_problem_the_probe_and_the_configuration_both_see_is_one_finding_with_the_listener_fix() {
+        let findings = probed(|| ProbeOutcome::Alert {
+            address: address(),
+            stage: crate::tls::HandshakeStage::ServerHello,
+            description: 70,
+            name: "protocol_version".into(),
+            discovery: Some(crate::tls::Discovery {
+                version: crate::tls::ProtocolVersion::Tls13,
+                cipher_suite: 0x1301,
+                cipher_name: "TLS_AES_128_GCM_SHA256".into(),
+            }),
+        });
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let finding = &findings[0];
+        assert_eq!(finding.code.to_string(), "origin-tls-protocol-mismatch");
+        assert!(
+            finding.evidence.get("source").is_none(),
+            "the probe's finding"
+        );
+        assert!(finding.evidence["configuration"]
+            .as_str()
+            .is_some_and(|v| v.contains("shows the same problem") && v.contains(LISTENER)));
+        assert!(finding
+            .remediation
+            .iter()
+            .any(|r| r.contains("aws elbv2 modify-listener")));
+    }
+
+    #[test]
+    fn where_the_probe_made_its_handshake_one_finding_carries_both_views() {
+        let findings = probed(|| ProbeOutcome::ConnectRefused { address: address() });
         let mut codes: Vec<String> = findings.iter().map(|f| f.code.to_string()).collect();
         codes.sort();
         // The probe could not connect; the configuration says the policy cuts CloudFront off.
