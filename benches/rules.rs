@@ -1,4 +1,6 @@
-//! Rule evaluation over a 1,000-distribution snapshot built in memory (target: at most 50 ms).
+//! Rule evaluation over a 1,000-distribution snapshot built in memory (target: at most 50 ms), then
+//! the same distributions behind 20 load balancers (issue 13: listener, policy and certificate
+//! rules for every origin; the same target).
 //!
 //! Run with `make bench` (`cargo bench --bench rules`); results are recorded in docs/benchmarks.md.
 
@@ -8,13 +10,16 @@ use std::time::{Duration as StdDuration, Instant};
 use cloudfront_tls_audit::audit::evaluate;
 use cloudfront_tls_audit::model::{
     CacheBehavior, Certificate, CertificateLookup, CertificateRef, CertificateSource, CustomOrigin,
-    Distribution, DistributionOrigin, KeyKind, Origin, OriginKind, Snapshot, ViewerCertificate,
+    Distribution, DistributionOrigin, KeyKind, Listener, ListenerCertificate, LoadBalancer,
+    LoadBalancerLookup, LoadBalancerRef, Origin, OriginKind, Snapshot, SslPolicy, SslPolicyLookup,
+    SslPolicyRef, ViewerCertificate,
 };
 use time::{Duration, OffsetDateTime};
 
 const DISTRIBUTIONS: usize = 1_000;
 const CERTIFICATES: usize = 50;
 const RUNS: usize = 30;
+const LOAD_BALANCERS: usize = 20;
 const TARGET: StdDuration = StdDuration::from_millis(50);
 
 fn arn(index: usize) -> String {
@@ -140,22 +145,132 @@ fn snapshot(now: OffsetDateTime) -> Snapshot {
     snapshot
 }
 
-fn main() {
-    let now = OffsetDateTime::now_utc();
-    let build_start = Instant::now();
-    let snapshot = snapshot(now);
-    let build_time = build_start.elapsed();
+/// The same snapshot with every origin on one of 20 load balancers (by DNS name), each with an
+/// HTTPS listener on 443 (a default and an SNI certificate, one of 4 policies, one TLS 1.3-only)
+/// and an HTTP listener on 80, everything read.
+fn behind_load_balancers(now: OffsetDateTime) -> Snapshot {
+    let mut snapshot = snapshot(now);
+    let policies = [
+        (
+            "ELBSecurityPolicy-2016-08",
+            vec!["TLSv1", "TLSv1.1", "TLSv1.2"],
+        ),
+        (
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            vec!["TLSv1.2", "TLSv1.3"],
+        ),
+        (
+            "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+            vec!["TLSv1.2", "TLSv1.3"],
+        ),
+        ("ELBSecurityPolicy-TLS13-1-3-2021-06", vec!["TLSv1.3"]),
+    ];
+    for (name, protocols) in &policies {
+        snapshot.ssl_policies.insert(
+            SslPolicyRef {
+                region: "eu-west-1".into(),
+                name: (*name).into(),
+            },
+            SslPolicyLookup::Found(SslPolicy {
+                name: (*name).into(),
+                protocols: protocols.iter().map(|p| (*p).into()).collect(),
+                ciphers: vec![
+                    "TLS_AES_128_GCM_SHA256".into(),
+                    "ECDHE-ECDSA-AES128-GCM-SHA256".into(),
+                    "ECDHE-RSA-AES128-GCM-SHA256".into(),
+                ],
+            }),
+        );
+    }
+    let template = match snapshot.certificates.values().next() {
+        Some(CertificateLookup::Found(certificate)) => (**certificate).clone(),
+        _ => unreachable!("the snapshot holds found certificates"),
+    };
+    for b in 0..LOAD_BALANCERS {
+        let dns_name = format!("web{b}-{b:010}.eu-west-1.elb.amazonaws.com");
+        let certificates: Vec<ListenerCertificate> = [("default", true), ("sni", false)]
+            .into_iter()
+            .map(|(kind, is_default)| ListenerCertificate {
+                arn: format!("arn:aws:acm:eu-west-1:111122223333:certificate/{kind}-{b}"),
+                is_default,
+            })
+            .collect();
+        for (index, certificate) in certificates.iter().enumerate() {
+            let names = if index == 0 {
+                vec!["*.eu-west-1.elb.amazonaws.com".to_owned()]
+            } else {
+                (0..5)
+                    .map(|a| format!("www{a}.site{b}.example.com"))
+                    .collect()
+            };
+            snapshot.listener_certificates.insert(
+                certificate.arn.clone(),
+                CertificateLookup::Found(Box::new(Certificate {
+                    reference: CertificateRef::Acm(certificate.arn.clone()),
+                    subject_alternative_names: names,
+                    ..template.clone()
+                })),
+            );
+        }
+        let balancer = LoadBalancer {
+            arn: format!(
+                "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web{b}/{b:016}"
+            ),
+            name: format!("web{b}"),
+            dns_name: dns_name.clone(),
+            kind: "application".into(),
+            scheme: Some("internet-facing".into()),
+            region: "eu-west-1".into(),
+            listeners: vec![
+                Listener {
+                    arn: format!("listener-{b}-443"),
+                    port: 443,
+                    protocol: "HTTPS".into(),
+                    ssl_policy: Some(policies[b % policies.len()].0.into()),
+                    certificates,
+                    certificates_failure: None,
+                },
+                Listener {
+                    arn: format!("listener-{b}-80"),
+                    port: 80,
+                    protocol: "HTTP".into(),
+                    ssl_policy: None,
+                    certificates: vec![],
+                    certificates_failure: None,
+                },
+            ],
+            listeners_failure: None,
+        };
+        if let Some(reference) = LoadBalancerRef::from_dns_name(&dns_name) {
+            snapshot
+                .load_balancers
+                .insert(reference, LoadBalancerLookup::Found(Box::new(balancer)));
+        }
+    }
+    for (d, distribution) in snapshot.distributions.iter_mut().enumerate() {
+        let b = d % LOAD_BALANCERS;
+        distribution.origins[0].domain_name = format!("web{b}-{b:010}.eu-west-1.elb.amazonaws.com");
+        // Every other distribution forwards Host: the aliases must be on an SNI certificate.
+        if d % 2 == 0 {
+            distribution.default_cache_behavior.forwarded_headers = Some(vec!["Host".into()]);
+        }
+    }
+    snapshot
+}
+
+/// Evaluates `snapshot` `RUNS` times and prints the figures under `title`.
+fn measure(title: &str, snapshot: &Snapshot, build_time: StdDuration, now: OffsetDateTime) {
     let mut times = Vec::with_capacity(RUNS);
     let mut findings = 0;
     for _ in 0..RUNS {
         let start = Instant::now();
-        let report = evaluate(black_box(&snapshot), now, Vec::new());
+        let report = evaluate(black_box(snapshot), now, Vec::new());
         times.push(start.elapsed());
         findings = report.findings.len();
     }
     times.sort_unstable();
     let median = times[RUNS / 2];
-    println!("rules over {DISTRIBUTIONS} distributions, {CERTIFICATES} certificates ({findings} findings)");
+    println!("{title} ({findings} findings)");
     println!("  snapshot built in {build_time:?}");
     println!(
         "  evaluate + report: min {:?}, median {median:?}, max {:?} over {RUNS} runs",
@@ -165,5 +280,30 @@ fn main() {
     println!(
         "  target {TARGET:?}: {}",
         if median <= TARGET { "met" } else { "NOT MET" }
+    );
+}
+
+fn main() {
+    let now = OffsetDateTime::now_utc();
+    let build_start = Instant::now();
+    let plain = snapshot(now);
+    let build_time = build_start.elapsed();
+    measure(
+        &format!("rules over {DISTRIBUTIONS} distributions, {CERTIFICATES} certificates"),
+        &plain,
+        build_time,
+        now,
+    );
+    drop(plain);
+    let build_start = Instant::now();
+    let behind = behind_load_balancers(now);
+    let build_time = build_start.elapsed();
+    measure(
+        &format!(
+            "rules over the same distributions behind {LOAD_BALANCERS} load balancers (listener, policy, certificates)"
+        ),
+        &behind,
+        build_time,
+        now,
     );
 }

@@ -281,7 +281,11 @@ fn coverage(snapshot: &Snapshot, handshakes: Option<&Handshakes<'_>>) -> Coverag
         // are judged with the origin codes, so both gate the origin check.
         let policies = policies_read(snapshot, distribution)
             && rules::origin_configuration_read(snapshot, distribution);
-        let mut checks = BTreeSet::from([Check::Configuration]);
+        let mut checks = BTreeSet::new();
+        // A VPC origin's own settings are configuration findings: not judged when not read.
+        if rules::vpc_origins_read(snapshot, distribution) {
+            checks.insert(Check::Configuration);
+        }
         if certificate {
             checks.insert(Check::ViewerCertificate);
         }

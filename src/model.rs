@@ -13,9 +13,9 @@ use time::OffsetDateTime;
 use crate::vocabulary::{DistributionStatus, OriginProtocolPolicy, SslSupportMethod};
 
 pub use load_balancer::{
-    arn_region, is_load_balancer_arn, Listener, ListenerCertificate, LoadBalancer,
-    LoadBalancerLookup, LoadBalancerRef, SslPolicy, SslPolicyLookup, SslPolicyRef, VpcOrigin,
-    VpcOriginLookup,
+    arn_region, is_load_balancer_arn, is_vpc_origin_id, Listener, ListenerCertificate,
+    LoadBalancer, LoadBalancerLookup, LoadBalancerRef, SslPolicy, SslPolicyLookup, SslPolicyRef,
+    VpcOrigin, VpcOriginLookup,
 };
 
 /// Everything one audit knows about the account, read once by the inventory.

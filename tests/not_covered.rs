@@ -37,7 +37,9 @@ fn clean_config() -> Value {
     })
 }
 
-/// Runs `check-config -` on `config`, no probes, every AWS call failing fast on loopback port 9.
+/// Runs `check-config -` on `config` with `--offline` (no AWS read, no probe; a VPC origin is read by
+/// a check with AWS access, `tests/load_balancer_origins.rs`), the endpoint a dead loopback port in
+/// case anything still called.
 fn check_config(config: &Value, extra: &[&str]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cloudfront-tls-audit"))
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -47,6 +49,7 @@ fn check_config(config: &Value, extra: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .args(["--endpoint-url", "http://127.0.0.1:9", "check-config", "-"])
         .arg("--no-probe")
+        .arg("--offline")
         .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -235,7 +238,7 @@ fn the_fixture_with_every_part_names_each_one() {
         .env_remove("AWS_PROFILE")
         .env("NO_COLOR", "1")
         .args(["--endpoint-url", "http://127.0.0.1:9", "check-config", path])
-        .args(["--no-probe", "--min-severity", "info"])
+        .args(["--no-probe", "--offline", "--min-severity", "info"])
         .output()
         .expect("the CLI runs");
     let text = String::from_utf8_lossy(&output.stdout);

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::api_record;
 use super::untrusted::{quote, ARN_ECHO_CHARS};
 use super::Trigger;
-use crate::model::OriginResource;
+use crate::model::{is_vpc_origin_id, OriginResource};
 
 watched_calls! {
     /// The VPC origin calls that change what CloudFront meets behind the distributions using it.
@@ -105,17 +105,6 @@ fn vpc_origin_id(call: Call, detail: &Map<String, Value>) -> Result<String, Stri
             quote(text, ARN_ECHO_CHARS)
         )),
     }
-}
-
-/// A VPC origin id as the API takes it: 1 to 128 ASCII letters, digits, `_` or `-`. The model says
-/// only "string" and the documented ids look like `vo_…`; the prefix is not required, but anything
-/// that could not be a URL path segment of GetVpcOrigin is refused, because the caller passes it to
-/// the CloudFront API.
-fn is_vpc_origin_id(id: &str) -> bool {
-    (1..=128).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]

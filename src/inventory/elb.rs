@@ -378,9 +378,13 @@ fn policy_ref(region: &str, name: String) -> SslPolicyRef {
 }
 
 fn not_found(name: &str, region: &str) -> SslPolicyLookup {
-    SslPolicyLookup::NotFound {
-        reason: format!("DescribeSSLPolicies in {region} does not know the policy {name}"),
-    }
+    SslPolicyLookup::Failed(ReadFailure {
+        operation: DESCRIBE_SSL_POLICIES.to_owned(),
+        resource: name.to_owned(),
+        distribution_id: None,
+        kind: crate::model::FailureKind::NotFound,
+        message: format!("DescribeSSLPolicies in {region} does not know the policy {name}"),
+    })
 }
 
 async fn describe_policies(

@@ -7,8 +7,8 @@ use futures::stream::{self, StreamExt};
 
 use super::{acm, elb, iam, vpc_origins, AwsInventory, READ_CONCURRENCY};
 use crate::model::{
-    CertificateLookup, FailureKind, LoadBalancerLookup, LoadBalancerRef, OriginKind,
-    OriginResource, ReadFailure, Scope, Snapshot, SslPolicyRef,
+    is_vpc_origin_id, CertificateLookup, FailureKind, LoadBalancerLookup, LoadBalancerRef,
+    OriginKind, OriginResource, ReadFailure, Scope, Snapshot, SslPolicyRef,
 };
 
 impl AwsInventory {
@@ -24,7 +24,7 @@ impl AwsInventory {
                 OriginKind::Vpc { vpc_origin_id, .. } => Some(vpc_origin_id.trim().to_owned()),
                 _ => None,
             })
-            .filter(|id| !id.is_empty() && !snapshot.vpc_origins.contains_key(id))
+            .filter(|id| is_vpc_origin_id(id) && !snapshot.vpc_origins.contains_key(id))
             .collect();
         let read: Vec<_> = stream::iter(vpc_ids)
             .map(|id| async move {
@@ -168,7 +168,7 @@ impl AwsInventory {
                     .certificates
                     .get(&crate::model::CertificateRef::Acm(arn.clone()))?
                     .clone();
-                Some((arn, lookup))
+                Some((arn.clone(), as_failure(lookup, &arn)))
             })
             .collect();
         let read: Vec<(String, CertificateLookup)> = stream::iter(wanted)
@@ -189,7 +189,7 @@ impl AwsInventory {
                         reason: format!("{arn} is neither an ACM nor an IAM certificate ARN"),
                     }
                 };
-                (arn, lookup)
+                (arn.clone(), as_failure(lookup, &arn))
             })
             .buffer_unordered(READ_CONCURRENCY)
             .collect()
@@ -305,6 +305,27 @@ fn found_balancers(snapshot: &Snapshot) -> impl Iterator<Item = &crate::model::L
             LoadBalancerLookup::Found(balancer) => Some(&**balancer),
             _ => None,
         })
+}
+
+/// A listener certificate that is not found is a read that failed: the listener serves it, so the
+/// audit of what CloudFront gets is incomplete (a viewer certificate not found is a finding of its
+/// own, `viewer-cert-not-found`).
+fn as_failure(lookup: CertificateLookup, arn: &str) -> CertificateLookup {
+    match lookup {
+        CertificateLookup::NotFound { reason } => CertificateLookup::Failed(ReadFailure {
+            operation: if arn.contains(":server-certificate/") {
+                iam::GET_SERVER_CERTIFICATE
+            } else {
+                acm::DESCRIBE_CERTIFICATE
+            }
+            .to_owned(),
+            resource: arn.to_owned(),
+            distribution_id: None,
+            kind: FailureKind::NotFound,
+            message: reason,
+        }),
+        other => other,
+    }
 }
 
 fn not_configured(operation: &str, resource: &str) -> ReadFailure {

@@ -25,11 +25,6 @@ pub(crate) async fn lookup(
 ) -> VpcOriginLookup {
     let output = match limits.send(client.get_vpc_origin().id(id).send()).await {
         Ok(output) => output,
-        Err(error) if error.is_not_found() => {
-            return VpcOriginLookup::NotFound {
-                reason: error.message,
-            }
-        }
         Err(error) => return VpcOriginLookup::Failed(error.into_failure(GET_VPC_ORIGIN, id, None)),
     };
     let found = output.vpc_origin().and_then(|origin| {

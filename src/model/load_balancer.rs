@@ -169,12 +169,8 @@ pub struct SslPolicyRef {
 pub enum SslPolicyLookup {
     /// The policy was read.
     Found(SslPolicy),
-    /// DescribeSSLPolicies does not know the name.
-    NotFound {
-        /// What the service said.
-        reason: String,
-    },
-    /// The read failed; which protocols the listener speaks is unknown.
+    /// The read failed, or DescribeSSLPolicies does not know the name (kind `not-found`): which
+    /// protocols the listener speaks is unknown, never taken as a pass.
     Failed(ReadFailure),
 }
 
@@ -195,13 +191,8 @@ pub struct SslPolicy {
 pub enum VpcOriginLookup {
     /// The VPC origin was read.
     Found(Box<VpcOrigin>),
-    /// CloudFront says it does not exist (or it is shared from an account that does not let this
-    /// one read it).
-    NotFound {
-        /// What the service said.
-        reason: String,
-    },
-    /// The read failed; its TLS settings are unknown.
+    /// The read failed, or CloudFront says it does not exist (kind `not-found`: it may be shared
+    /// from an account that does not let this one read it); its TLS settings are unknown.
     Failed(ReadFailure),
 }
 
@@ -239,6 +230,17 @@ impl VpcOrigin {
         is_load_balancer_arn(&self.endpoint_arn)
             .then(|| LoadBalancerRef::Arn(self.endpoint_arn.clone()))
     }
+}
+
+/// A VPC origin id as the API takes it: 1 to 128 ASCII letters, digits, `_` or `-`. The model says
+/// only "string" and the documented ids look like `vo_…`; the prefix is not required, but anything
+/// that could not be a URL path segment of GetVpcOrigin (a template's unresolved `{{…}}` stand-in,
+/// a plan's "(known after apply)") is never sent to the CloudFront API.
+pub fn is_vpc_origin_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Whether an ARN names an Elastic Load Balancing (v2) load balancer.

@@ -24,7 +24,7 @@ pub use audit::unresolved;
 pub use chain::{analyse_chain, analyse_observation, ChainAnalysis, ChainEntry, PathError};
 pub use edge::EdgeResults;
 pub use expiry::ExpiryThresholds;
-pub(crate) use origin_lb::configuration_read as origin_configuration_read;
+pub(crate) use origin_lb::{configuration_read as origin_configuration_read, vpc_origins_read};
 pub use origin_tls::certificates_evidence;
 
 use crate::finding::Finding;

@@ -29,9 +29,9 @@ use crate::catalogue::{
 };
 use crate::finding::{Finding, FindingBuilder};
 use crate::model::{
-    Certificate, CertificateLookup, CertificateSource, Distribution, FailureKind, Listener,
-    LoadBalancer, LoadBalancerLookup, LoadBalancerTarget, Origin, OriginKind, ReadFailure,
-    Snapshot, SslPolicy, SslPolicyLookup, SslPolicyRef, VpcOriginLookup,
+    Certificate, CertificateLookup, CertificateSource, Distribution, Listener, LoadBalancer,
+    LoadBalancerLookup, LoadBalancerTarget, Origin, OriginKind, Snapshot, SslPolicy,
+    SslPolicyLookup, SslPolicyRef, VpcOriginLookup,
 };
 use crate::names::covers;
 use crate::plan::{sni_names, SniSource};
@@ -126,24 +126,17 @@ fn vpc_origin(
     let vpc = match snapshot.vpc_origins.get(id) {
         Some(VpcOriginLookup::Found(vpc)) => vpc,
         Some(VpcOriginLookup::Failed(failure)) => {
-            findings.push(incomplete(failure, Some(&distribution.id)));
-            return false;
-        }
-        Some(VpcOriginLookup::NotFound { reason }) => {
-            let owner = match &origin.kind {
-                OriginKind::Vpc {
-                    owner_account_id: Some(owner),
-                    ..
-                } => format!(" (shared from account {owner}, which must let this account read it)"),
-                _ => String::new(),
-            };
-            let failure = ReadFailure {
-                operation: crate::inventory::vpc_origins::GET_VPC_ORIGIN.to_owned(),
-                resource: id.to_owned(),
-                distribution_id: Some(distribution.id.clone()),
-                kind: FailureKind::NotFound,
-                message: format!("{reason}{owner}"),
-            };
+            let mut failure = failure.clone();
+            if let OriginKind::Vpc {
+                owner_account_id: Some(owner),
+                ..
+            } = &origin.kind
+            {
+                failure.message = format!(
+                    "{} (shared from account {owner}, which must let this account read it)",
+                    failure.message
+                );
+            }
             findings.push(incomplete(&failure, Some(&distribution.id)));
             return false;
         }
@@ -324,20 +317,9 @@ impl<F: Fn(&'static Cause) -> FindingBuilder> Judge<'_, F> {
         };
         let policy = match self.snapshot.ssl_policies.get(&reference) {
             Some(SslPolicyLookup::Found(policy)) => policy,
+            // A policy DescribeSSLPolicies does not know is unreadable, never a pass.
             Some(SslPolicyLookup::Failed(failure)) => {
                 findings.push(incomplete(failure, Some(&self.distribution.id)));
-                return;
-            }
-            // A policy DescribeSSLPolicies does not know is unreadable, never a pass.
-            Some(SslPolicyLookup::NotFound { reason }) => {
-                let failure = ReadFailure {
-                    operation: crate::inventory::elb::DESCRIBE_SSL_POLICIES.to_owned(),
-                    resource: name.clone(),
-                    distribution_id: Some(self.distribution.id.clone()),
-                    kind: FailureKind::NotFound,
-                    message: reason.clone(),
-                };
-                findings.push(incomplete(&failure, Some(&self.distribution.id)));
                 return;
             }
             None => return,
@@ -406,18 +388,8 @@ impl<F: Fn(&'static Cause) -> FindingBuilder> Judge<'_, F> {
                     findings.push(incomplete(failure, Some(&self.distribution.id)));
                     unread = true;
                 }
-                Some(CertificateLookup::NotFound { reason }) => {
-                    let failure = ReadFailure {
-                        operation: crate::inventory::acm::DESCRIBE_CERTIFICATE.to_owned(),
-                        resource: certificate.arn.clone(),
-                        distribution_id: Some(self.distribution.id.clone()),
-                        kind: FailureKind::NotFound,
-                        message: reason.clone(),
-                    };
-                    findings.push(incomplete(&failure, Some(&self.distribution.id)));
-                    unread = true;
-                }
-                None => unread = true,
+                // The inventory records a listener certificate it cannot find as a failed read.
+                Some(CertificateLookup::NotFound { .. }) | None => unread = true,
             }
         }
         let all_names: Vec<&str> = found
@@ -675,31 +647,40 @@ fn both_views(
 /// Whether everything the load-balancer and VPC-origin rules need for `distribution` was read: what
 /// the state requires before resolving an origin finding.
 pub(crate) fn configuration_read(snapshot: &Snapshot, distribution: &Distribution) -> bool {
-    distribution.origins.iter().all(|origin| {
-        if let OriginKind::Vpc { vpc_origin_id, .. } = &origin.kind {
-            if !matches!(
-                snapshot.vpc_origins.get(vpc_origin_id),
+    vpc_origins_read(snapshot, distribution)
+        && distribution.origins.iter().all(|origin| {
+            let Some(target) = snapshot.load_balancer_target(origin) else {
+                return true;
+            };
+            match snapshot.load_balancers.get(&target.reference) {
+                Some(LoadBalancerLookup::Found(balancer)) => {
+                    balancer.listeners_failure.is_none()
+                        && balancer
+                            .listeners
+                            .iter()
+                            .filter(|l| l.port == target.https_port && l.speaks_tls())
+                            .all(|l| listener_read(snapshot, balancer, l))
+                }
+                Some(LoadBalancerLookup::NotFound { .. }) => true,
+                _ => false,
+            }
+        })
+}
+
+/// Whether every VPC origin the distribution's origins use was read: the VPC origin's own
+/// configuration findings (`origin-deprecated-protocols`, `origin-http-only`) come from it, so the
+/// state resolves configuration findings only then.
+pub(crate) fn vpc_origins_read(snapshot: &Snapshot, distribution: &Distribution) -> bool {
+    distribution
+        .origins
+        .iter()
+        .all(|origin| match &origin.kind {
+            OriginKind::Vpc { vpc_origin_id, .. } => matches!(
+                snapshot.vpc_origins.get(vpc_origin_id.trim()),
                 Some(VpcOriginLookup::Found(_))
-            ) {
-                return false;
-            }
-        }
-        let Some(target) = snapshot.load_balancer_target(origin) else {
-            return true;
-        };
-        match snapshot.load_balancers.get(&target.reference) {
-            Some(LoadBalancerLookup::Found(balancer)) => {
-                balancer.listeners_failure.is_none()
-                    && balancer
-                        .listeners
-                        .iter()
-                        .filter(|l| l.port == target.https_port && l.speaks_tls())
-                        .all(|l| listener_read(snapshot, balancer, l))
-            }
-            Some(LoadBalancerLookup::NotFound { .. }) => true,
-            _ => false,
-        }
-    })
+            ),
+            _ => true,
+        })
 }
 
 fn listener_read(snapshot: &Snapshot, balancer: &LoadBalancer, listener: &Listener) -> bool {
