@@ -709,7 +709,7 @@ mod tests {
     //! name, the load balancer read with one HTTPS listener on 443.
     use super::super::fixtures::*;
     use super::*;
-    use crate::model::{CertificateRef, ListenerCertificate, LoadBalancerRef};
+    use crate::model::{CertificateRef, FailureKind, ListenerCertificate, LoadBalancerRef};
     use crate::plan::plan;
     use crate::rules::{evaluate, evaluate_with_probes};
     use crate::tls::{Observation, ProbeOutcome};
