@@ -1,4 +1,4 @@
-//! Reads CloudFront, ACM and IAM into a [`crate::model::Snapshot`]. The only module that calls AWS.
+//! Reads CloudFront, ACM, IAM and Elastic Load Balancing into a [`crate::model::Snapshot`]. The only module that calls AWS.
 //!
 //! Nothing here fails: every read that goes wrong becomes a [`crate::model::ReadFailure`] in the
 //! snapshot, so that an audit with partial permissions still reports what it could see, and says what
@@ -48,7 +48,8 @@ pub struct AwsInventory {
 impl AwsInventory {
     /// Clients from the aws-config default credential chain. `AWS_ENDPOINT_URL` and
     /// `AWS_ENDPOINT_URL_<SERVICE>` are honoured (aws-config reads them), then `options.endpoint_url`.
-    /// CloudFront, ACM and IAM always use region us-east-1, whatever `AWS_REGION` says.
+    /// CloudFront, IAM and ACM for viewer certificates always use region us-east-1, whatever
+    /// `AWS_REGION` says; load balancers and their listener certificates are read in their own region.
     pub async fn from_environment(options: &AwsOptions) -> AwsInventory {
         AwsInventory::from_sdk_config(&crate::aws::load_sdk_config(options).await)
     }
