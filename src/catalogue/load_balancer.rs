@@ -44,8 +44,9 @@ pub static ORIGIN_LB_LISTENER_MISSING: Entry = Entry {
     title: "The load balancer has no HTTPS or TLS listener on the port CloudFront connects to",
     why: "CloudFront connects to the origin's HTTPSPort (of the origin, or of its VPC origin). A load \
           balancer with no listener there refuses or drops the connection; one whose listener there \
-          speaks HTTP or TCP answers CloudFront's TLS hello with something that is not TLS. Either \
-          way: 502.",
+          speaks HTTP answers CloudFront's TLS hello with something that is not TLS. Either way: \
+          502. (A Network Load Balancer's TCP listener passes TLS through to its targets: the live \
+          probe judges those.)",
     docs: DOCS_ALB_LISTENERS,
     causes: &[&NO_LISTENER_ON_PORT, &LISTENER_NOT_TLS],
 };

@@ -1,4 +1,5 @@
-//! Reads CloudFront, ACM, IAM and Elastic Load Balancing into a [`crate::model::Snapshot`]. The only module that calls AWS.
+//! Reads CloudFront, ACM, IAM and Elastic Load Balancing into a [`crate::model::Snapshot`]. The
+//! only module that calls AWS.
 //!
 //! Nothing here fails: every read that goes wrong becomes a [`crate::model::ReadFailure`] in the
 //! snapshot, so that an audit with partial permissions still reports what it could see, and says what

@@ -138,6 +138,12 @@ pub struct Listener {
 }
 
 impl Listener {
+    /// Whether the listener forwards TCP as it comes (a Network Load Balancer's `TCP` or `TCP_UDP`
+    /// listener): TLS then ends at the targets, which only a handshake can judge.
+    pub fn passes_tls_through(&self) -> bool {
+        self.protocol.eq_ignore_ascii_case("TCP") || self.protocol.eq_ignore_ascii_case("TCP_UDP")
+    }
+
     /// Whether the listener terminates TLS (`HTTPS` for an Application Load Balancer, `TLS` for a
     /// Network Load Balancer): only then does CloudFront's handshake reach a policy and certificate.
     pub fn speaks_tls(&self) -> bool {

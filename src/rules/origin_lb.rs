@@ -191,7 +191,8 @@ fn vpc_origin(
     let reaches_listener = vpc.load_balancer().is_some() && vpc.origin_protocol_policy.uses_tls();
     if reaches_listener {
         checked.push(
-            "the load balancer's listener on its HTTPS port, security policy and certificates",
+            "the load balancer's listener on its HTTPS port, and where it terminates TLS its \
+             security policy and certificates",
         );
     } else if vpc.load_balancer().is_none() {
         checked.push("not the server's TLS: the endpoint is no load balancer (an EC2 instance has no listener to read)");
@@ -277,6 +278,10 @@ impl<F: Fn(&'static Cause) -> FindingBuilder> Judge<'_, F> {
                     listener.ssl_policy.clone().unwrap_or_default(),
                 )
         };
+        // TLS passed through to the targets: the live probe judges it (a VPC origin's: nothing can).
+        if listener.passes_tls_through() {
+            return None;
+        }
         if !listener.speaks_tls() {
             findings.push(
                 with_listener(&LISTENER_NOT_TLS)
@@ -924,6 +929,25 @@ mod tests {
         );
         only(&snapshot, "audit-incomplete");
         assert!(!configuration_read(&snapshot, &snapshot.distributions[0]));
+    }
+
+    #[test]
+    fn a_tcp_listener_passes_tls_to_the_targets_and_is_not_called_a_missing_tls_listener() {
+        let mut snapshot = healthy();
+        if let Some(LoadBalancerLookup::Found(balancer)) =
+            snapshot.load_balancers.values_mut().next()
+        {
+            balancer.kind = "network".into();
+            balancer.listeners[0].protocol = "TCP".into();
+            balancer.listeners[0].ssl_policy = None;
+            balancer.listeners[0].certificates.clear();
+        }
+        assert_eq!(codes(&snapshot), Vec::<String>::new());
+        let mut http = healthy();
+        if let Some(LoadBalancerLookup::Found(balancer)) = http.load_balancers.values_mut().next() {
+            balancer.listeners[0].protocol = "HTTP".into();
+        }
+        assert_eq!(codes(&http), ["origin-lb-listener-missing"]);
     }
 
     #[test]
