@@ -343,6 +343,20 @@ pub fn behaviors_forwarding_host(
         .collect()
 }
 
+/// Whether every behaviour routed to `origin_id` (there is at least one) forwards the viewer's Host:
+/// CloudFront then never sends the origin's own domain name.
+pub fn every_behavior_forwards_host(
+    snapshot: &Snapshot,
+    distribution: &Distribution,
+    origin_id: &str,
+) -> bool {
+    let mut routed = distribution
+        .all_cache_behaviors()
+        .filter(|b| routes_to(distribution, b, origin_id))
+        .peekable();
+    routed.peek().is_some() && routed.all(|b| forwards_host(snapshot, b))
+}
+
 fn routes_to(distribution: &Distribution, behavior: &CacheBehavior, origin_id: &str) -> bool {
     behavior.target_origin_id == origin_id
         || distribution.origin_groups.iter().any(|group| {

@@ -60,12 +60,45 @@ pub(crate) async fn read_load_balancers(
     for batch in by_arn.chunks(NAMES_PER_CALL) {
         described.extend(describe_batch(client, batch, limits).await);
     }
+    // Names are case-sensitive to DescribeLoadBalancers, DNS names are not: a name not found as
+    // written is looked for once among the region's load balancers, by DNS name.
+    let unfound = described.iter().any(|(reference, outcome)| {
+        matches!(reference, LoadBalancerRef::DnsName { .. })
+            && matches!(outcome, Described::NotFound(_))
+    });
+    if unfound {
+        if let Ok(all) = describe(client, &[], limits).await {
+            for (reference, outcome) in described.iter_mut() {
+                if let (LoadBalancerRef::DnsName { dns_name, .. }, Described::NotFound(_)) =
+                    (&*reference, &*outcome)
+                {
+                    if let Some(balancer) = all
+                        .iter()
+                        .find(|b| b.dns_name.eq_ignore_ascii_case(dns_name))
+                    {
+                        *outcome = Described::Found(balancer.clone());
+                    }
+                }
+            }
+        }
+    }
     stream::iter(described)
         .map(|(reference, outcome)| async move {
             let lookup = match outcome {
                 Described::Found(mut balancer) => {
                     read_listeners(client, &mut balancer, limits).await;
                     LoadBalancerLookup::Found(Box::new(balancer))
+                }
+                // A VPC origin's endpoint names its load balancer exactly: not finding it is a read
+                // that failed (another account's, or deleted), never "not a load balancer".
+                Described::NotFound(reason) if matches!(reference, LoadBalancerRef::Arn(_)) => {
+                    LoadBalancerLookup::Failed(ReadFailure {
+                        operation: DESCRIBE_LOAD_BALANCERS.to_owned(),
+                        resource: reference.label().to_owned(),
+                        distribution_id: None,
+                        kind: crate::model::FailureKind::NotFound,
+                        message: reason,
+                    })
                 }
                 Described::NotFound(reason) => LoadBalancerLookup::NotFound { reason },
                 Described::Failed(failure) => LoadBalancerLookup::Failed(failure),
@@ -134,7 +167,8 @@ fn pick(reference: &LoadBalancerRef, found: &[LoadBalancer]) -> Described {
     let chosen = found.iter().find(|balancer| match reference {
         LoadBalancerRef::Arn(arn) => balancer.arn == *arn,
         LoadBalancerRef::DnsName { name, dns_name, .. } => {
-            balancer.name == *name && balancer.dns_name.eq_ignore_ascii_case(dns_name)
+            balancer.name.eq_ignore_ascii_case(name)
+                && balancer.dns_name.eq_ignore_ascii_case(dns_name)
         }
     });
     match chosen {
@@ -148,17 +182,17 @@ fn pick(reference: &LoadBalancerRef, found: &[LoadBalancer]) -> Described {
     }
 }
 
-/// DescribeLoadBalancers by names or by ARNs, every page.
+/// DescribeLoadBalancers by names or by ARNs (none: every load balancer of the region), every page.
 async fn describe(
     client: &elb::Client,
     batch: &[LoadBalancerRef],
     limits: &CallLimits,
 ) -> Result<Vec<LoadBalancer>, CallError> {
-    let region = batch
-        .first()
-        .and_then(LoadBalancerRef::region)
-        .unwrap_or_default()
-        .to_owned();
+    let region = client
+        .config()
+        .region()
+        .map(|r| r.as_ref().to_owned())
+        .unwrap_or_default();
     let mut request = client.describe_load_balancers();
     for reference in batch {
         request = match reference {

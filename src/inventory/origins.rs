@@ -236,11 +236,15 @@ impl AwsInventory {
     /// for a certificate outside us-east-1), added to `snapshot`'s from the whole account.
     pub(super) async fn listener_certificate_users(&self, arn: &str) -> Snapshot {
         let mut snapshot = self.snapshot(&Scope::AllDistributions).await;
+        // A load balancer whose listeners or their certificates could not be read might serve it:
+        // counted in, so the audit says what it could not read.
         let users: BTreeSet<&str> = found_balancers(&snapshot)
             .filter(|b| {
-                b.listeners
-                    .iter()
-                    .any(|l| l.certificates.iter().any(|c| c.arn == arn))
+                b.listeners_failure.is_some()
+                    || b.listeners.iter().any(|l| {
+                        l.certificates_failure.is_some()
+                            || l.certificates.iter().any(|c| c.arn == arn)
+                    })
             })
             .map(|b| b.arn.as_str())
             .collect();

@@ -17,9 +17,14 @@ pub(crate) struct Page<T> {
     pub next: Option<String>,
 }
 
+/// Most pages one listing may take: far beyond any account's load balancers, listeners or
+/// certificates; a service that keeps handing fresh markers is stopped here.
+const MAX_PAGES: usize = 10_000;
+
 /// Every item of a marker-paginated listing: `fetch` is asked for the first page (marker `None`),
 /// then for each page at the marker the previous one handed back, until a page is the last. A
-/// listing that cannot end (a missing or repeated marker) is a failure, never taken as whole.
+/// listing that cannot end (a missing or repeated marker, or more than [`MAX_PAGES`] pages) is a
+/// failure, never taken as whole.
 pub(crate) async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, CallError>
 where
     F: FnMut(Option<String>) -> Fut,
@@ -28,7 +33,7 @@ where
     let mut items = Vec::new();
     let mut marker = None;
     let mut markers = Markers::default();
-    loop {
+    for _ in 0..MAX_PAGES {
         let page = fetch(marker.take()).await?;
         items.extend(page.items);
         match markers.after(page.truncated, page.next.as_deref()) {
@@ -37,6 +42,7 @@ where
             NextPage::Stuck => return Err(CallError::invalid_response("marker that advances")),
         }
     }
+    Err(CallError::invalid_response("last page within 10,000 pages"))
 }
 
 /// What to do after a page.
@@ -73,6 +79,47 @@ impl Markers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn page(items: &[u32], next: Option<&str>) -> Result<Page<u32>, CallError> {
+        Ok(Page {
+            items: items.to_vec(),
+            truncated: next.is_some(),
+            next: next.map(str::to_owned),
+        })
+    }
+
+    #[tokio::test]
+    async fn all_pages_collects_every_page_and_stops_on_a_repeated_or_endless_marker() {
+        let listed = all_pages(|marker| async move {
+            match marker.as_deref() {
+                None => page(&[1, 2], Some("b")),
+                Some("b") => page(&[3], None),
+                Some(_) => page(&[], None),
+            }
+        })
+        .await;
+        assert_eq!(listed, Ok(vec![1, 2, 3]));
+        let cycling = all_pages(|marker| async move {
+            page(
+                &[0],
+                Some(if marker.as_deref() == Some("a") {
+                    "b"
+                } else {
+                    "a"
+                }),
+            )
+        })
+        .await;
+        assert!(cycling.is_err());
+        let mut count = 0u32;
+        let endless = all_pages(|_| {
+            count += 1;
+            let next = format!("m{count}");
+            async move { page(&[], Some(&next)) }
+        })
+        .await;
+        assert!(endless.is_err_and(|e| e.message.contains("10,000 pages")));
+    }
 
     #[test]
     fn a_listing_ends_at_its_last_page() {

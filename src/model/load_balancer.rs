@@ -50,7 +50,23 @@ impl LoadBalancerRef {
             && region
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-');
-        (!name.is_empty() && !id.is_empty() && valid_region).then(|| LoadBalancerRef::DnsName {
+        // ELB names: 1 to 32 alphanumerics or hyphens (a placeholder or a longer label is no name,
+        // and would fail the whole DescribeLoadBalancers batch).
+        let valid_name =
+            name.len() <= 32 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if name.is_empty() || id.is_empty() || !valid_region || !valid_name {
+            return None;
+        }
+        // Names keep their case (CloudFormation's are mixed-case): taken from the domain as written.
+        let written = domain.trim().trim_end_matches('.');
+        let start = written.len() - bare.len();
+        let label = written.get(start..)?.split('.').next()?;
+        let label = match label.get(..9) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("internal-") => &label[9..],
+            _ => label,
+        };
+        let name = label.rsplit_once('-')?.0;
+        Some(LoadBalancerRef::DnsName {
             region: region.to_owned(),
             name: name.to_owned(),
             dns_name: bare.to_owned(),
@@ -141,7 +157,9 @@ impl Listener {
     /// Whether the listener forwards TCP as it comes (a Network Load Balancer's `TCP` or `TCP_UDP`
     /// listener): TLS then ends at the targets, which only a handshake can judge.
     pub fn passes_tls_through(&self) -> bool {
-        self.protocol.eq_ignore_ascii_case("TCP") || self.protocol.eq_ignore_ascii_case("TCP_UDP")
+        ["TCP", "TCP_UDP", "TCP_QUIC"]
+            .iter()
+            .any(|p| self.protocol.eq_ignore_ascii_case(p))
     }
 
     /// Whether the listener terminates TLS (`HTTPS` for an Application Load Balancer, `TLS` for a
@@ -292,7 +310,13 @@ mod tests {
             ))
         );
         let internal = dns("Internal-Api-987.eu-west-1.elb.amazonaws.com.");
-        assert_eq!(internal.map(|d| d.1), Some("api".into()));
+        assert_eq!(internal.map(|d| d.1), Some("Api".into()));
+        let generated =
+            dns("internal-bookstore-dev-InternalALB-1681681316.us-east-1.elb.amazonaws.com");
+        assert_eq!(
+            generated.map(|d| d.1),
+            Some("bookstore-dev-InternalALB".into())
+        );
         let nlb = dns("dualstack.tcp-front-0123456789abcdef.elb.ap-southeast-2.amazonaws.com");
         assert_eq!(
             nlb,
@@ -316,6 +340,8 @@ mod tests {
             "-1.us-east-1.elb.amazonaws.com",
             "a-1.b.c.elb.amazonaws.com",
             "my-lb-1.us-east-1.elb.amazonaws.com.evil.example",
+            "{{tenant}}-1.eu-west-1.elb.amazonaws.com",
+            "a-name-that-is-much-longer-than-32-characters-1.eu-west-1.elb.amazonaws.com",
         ] {
             assert_eq!(LoadBalancerRef::from_dns_name(domain), None, "{domain}");
         }

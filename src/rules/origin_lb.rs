@@ -34,7 +34,7 @@ use crate::model::{
     SslPolicyLookup, SslPolicyRef, VpcOriginLookup,
 };
 use crate::names::covers;
-use crate::plan::{sni_names, SniSource};
+use crate::plan::{every_behavior_forwards_host, sni_names, SniSource};
 use crate::tls::suites::cloudfront_origin_suite_by_openssl_name;
 use crate::vocabulary::OriginProtocolPolicy;
 
@@ -166,7 +166,15 @@ fn vpc_origin(
             .evidence("vpc_origin_status", vpc.status.clone())
     };
     if !vpc.is_deployed() {
-        findings.push(with_vpc(&VPC_ORIGIN_NOT_DEPLOYED).build());
+        // Its own subject: it resolves once deployed, apart from the configuration-only note.
+        findings.push(
+            with_vpc(&VPC_ORIGIN_NOT_DEPLOYED)
+                .subject(format!(
+                    "origin {} (VPC origin {} status)",
+                    origin.id, vpc.id
+                ))
+                .build(),
+        );
     }
     let mut checked = vec!["the VPC origin's protocol policy and OriginSslProtocols"];
     match &vpc.origin_protocol_policy {
@@ -404,10 +412,27 @@ impl<F: Fn(&'static Cause) -> FindingBuilder> Judge<'_, F> {
             .into_iter()
             .collect();
         let mut served: Vec<(&Certificate, String)> = Vec::new();
-        for (sni, source) in sni_names(self.snapshot, self.distribution, self.origin) {
+        // When every behaviour forwards Host, CloudFront checks the certificate against the Host
+        // (cloudfront-tls-rules.md §3.3: the origin domain, or the forwarded Host), never the
+        // origin's own name: a listener serving only the aliases' certificate is fine.
+        let host_only =
+            every_behavior_forwards_host(self.snapshot, self.distribution, &self.origin.id);
+        for (sni, source) in sni_names(self.snapshot, self.distribution, self.origin)
+            .into_iter()
+            .filter(|(_, source)| !(host_only && *source == SniSource::OriginDomain))
+        {
+            // The load balancer serves one of the covering certificates; judge the best of them
+            // (issued, public, latest end), so a problem is said only when every one has it.
             let covering = found
                 .iter()
-                .find(|c| c.names_covering_aliases().iter().any(|n| covers(n, &sni)));
+                .filter(|c| c.names_covering_aliases().iter().any(|n| covers(n, &sni)))
+                .max_by_key(|c| {
+                    (
+                        c.status.as_deref().is_none_or(|s| s == "ISSUED"),
+                        c.source != CertificateSource::AcmPrivate,
+                        c.not_after,
+                    )
+                });
             match covering {
                 Some(certificate) => {
                     if !served.iter().any(|(c, _)| std::ptr::eq(*c, *certificate)) {
@@ -418,8 +443,10 @@ impl<F: Fn(&'static Cause) -> FindingBuilder> Judge<'_, F> {
                 None if unread => {}
                 None => {
                     let builder = match &source {
+                        // One finding per forwarded Host, as the probe names them.
                         SniSource::ForwardedHost { behaviors, .. } => {
                             with_listener(&LISTENER_NAME_FORWARDED_HOST)
+                                .subject(format!("origin {} (SNI {sni})", self.origin.id))
                                 .evidence("behaviors", behaviors.clone())
                         }
                         _ => with_listener(&LISTENER_NAME_ORIGIN_DOMAIN)
@@ -585,10 +612,14 @@ fn both_views(
         .filter(|u| u.distribution_id == distribution.id && u.origin_id == origin.id)
         .map(|u| u.target)
         .collect();
+    // Made: an answer for every planned handshake, none failed on this machine's side.
     let made = !uses.is_empty()
-        && uses
-            .iter()
-            .all(|t| probes.observations.get(*t).is_some_and(Option::is_some));
+        && uses.iter().all(|t| {
+            matches!(
+                probes.observations.get(*t),
+                Some(Some(o)) if !matches!(o.outcome, crate::tls::ProbeOutcome::LocalFault(_))
+            )
+        });
     if !made {
         judged.extend(own);
         return;
@@ -622,7 +653,9 @@ fn both_views(
                 Some(arn) => format!(
                     "the load balancer's configuration (listener {arn}) shows no such problem: the live handshake and the configuration disagree"
                 ),
-                None => "the load balancer's listener could not be judged".to_owned(),
+                None => "the load balancer's listener could not be judged from its configuration \
+                         (not read, or TLS passed through to its targets)"
+                    .to_owned(),
             }
         };
         finding
@@ -633,18 +666,21 @@ fn both_views(
         if probe_codes.contains(finding.code.entry().id) {
             continue;
         }
-        let view = if probe_codes.is_empty() {
-            "the live handshake succeeded: the configuration and the live handshake disagree"
-                .to_owned()
-        } else {
-            format!(
-                "the live handshake found {} instead",
-                probe_codes.iter().copied().collect::<Vec<_>>().join(", ")
-            )
-        };
-        finding
-            .evidence
-            .insert("probe".to_owned(), Value::from(view));
+        // Only what a handshake could also show is compared (not a read failure, not an info).
+        if probe_code(finding.code) && finding.code != Code::OriginNotProbed {
+            let view = if probe_codes.is_empty() {
+                "the live handshake succeeded: the configuration and the live handshake disagree"
+                    .to_owned()
+            } else {
+                format!(
+                    "the live handshake found {}, not this",
+                    probe_codes.iter().copied().collect::<Vec<_>>().join(", ")
+                )
+            };
+            finding
+                .evidence
+                .insert("probe".to_owned(), Value::from(view));
+        }
         judged.push(finding);
     }
 }
@@ -917,6 +953,19 @@ mod tests {
     }
 
     #[test]
+    fn when_every_behaviour_forwards_host_only_the_aliases_must_be_covered() {
+        let mut snapshot = behind(
+            &["TLSv1.2"],
+            tls12_policy(),
+            listener_certificate(&["www.example.com"]),
+        );
+        snapshot.distributions[0]
+            .default_cache_behavior
+            .forwarded_headers = Some(vec!["Host".into()]);
+        assert_eq!(codes(&snapshot), Vec::<String>::new());
+    }
+
+    #[test]
     fn a_listener_certificate_that_could_not_be_read_is_incomplete_not_a_mismatch() {
         let mut snapshot = healthy();
         snapshot.listener_certificates.insert(
@@ -1047,7 +1096,7 @@ mod tests {
             .expect("the configuration's finding")];
         assert_eq!(
             mismatch.evidence["probe"],
-            "the live handshake found origin-connect-refused instead"
+            "the live handshake found origin-connect-refused, not this"
         );
     }
 }
