@@ -543,3 +543,35 @@ async fn a_listener_change_audits_the_distributions_behind_that_load_balancer_on
         "{audited:?}"
     );
 }
+
+#[tokio::test]
+async fn a_mixed_case_load_balancer_name_is_found_however_the_origin_spells_it() {
+    let lab = Lab::start().await;
+    let certificate = lab.certificate(&["*.eu-west-1.elb.amazonaws.com"]).await;
+    let (generated, listener) = lab
+        .alb(
+            "Shop-InternalALB",
+            &certificate,
+            "ELBSecurityPolicy-TLS13-1-3-2021-06",
+        )
+        .await;
+    let as_written = lab.behind(&generated, &["TLSv1.2"]).await;
+    let lowered = lab
+        .distribution(OriginSpec::custom(
+            "lb",
+            &generated.dns_name.to_ascii_lowercase(),
+        ))
+        .await;
+
+    let report = lab.audit_all().await;
+
+    for distribution in [&as_written, &lowered] {
+        let findings = of(&report, distribution);
+        let mismatch = the(&findings, "origin-tls-protocol-mismatch");
+        assert_eq!(
+            evidence(mismatch, "listener_arn"),
+            listener,
+            "{findings:#?}"
+        );
+    }
+}
