@@ -210,6 +210,7 @@ fn behind_load_balancers(now: OffsetDateTime) -> Snapshot {
                 CertificateLookup::Found(Box::new(Certificate {
                     reference: CertificateRef::Acm(certificate.arn.clone()),
                     subject_alternative_names: names,
+                    not_after: Some(now + Duration::days(200)),
                     ..template.clone()
                 })),
             );
