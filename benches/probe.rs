@@ -16,6 +16,7 @@ mod certs;
 #[path = "../tests/support/tls_servers.rs"]
 mod tls_servers;
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
@@ -50,6 +51,66 @@ const PEAK_MEMORY_KB: u64 = 64 * 1024;
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const CHILD_FLAG: &str = "--probe-sweep-child";
+
+/// The system allocator, counting the bytes live on the heap and their peak: the memory run splits
+/// its VmHWM (code, stacks, heap) into the heap and the rest. Counting is two relaxed atomics per
+/// call; the allocations themselves are the system allocator's, as without it.
+struct CountingAllocator;
+
+/// Heap bytes live now.
+static HEAP_LIVE: AtomicUsize = AtomicUsize::new(0);
+/// Most heap bytes live at once since the last [`heap_peak_reset`].
+static HEAP_PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed on to `System` unchanged; only the counters are added.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            heap_grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            heap_grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        HEAP_LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            HEAP_LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            heap_grew(new_size);
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn heap_grew(size: usize) {
+    let live = HEAP_LIVE.fetch_add(size, Ordering::Relaxed) + size;
+    HEAP_PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+/// Starts a new heap peak from what is live now.
+fn heap_peak_reset() {
+    HEAP_PEAK.store(HEAP_LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+}
+
+fn kb(bytes: usize) -> usize {
+    bytes.div_ceil(1024)
+}
 
 /// One local origin: what it serves and where.
 struct Origin {
@@ -228,6 +289,39 @@ fn proc_status_kb(field: &str) -> u64 {
         .unwrap_or_else(|| panic!("{field} not in /proc/self/status"))
 }
 
+/// Resident kilobytes of this executable's own mappings (its code and data, not libc's), from
+/// /proc/self/smaps: the part of VmHWM that a larger binary adds.
+fn exe_rss_kb() -> u64 {
+    let exe = std::fs::read_link("/proc/self/exe").expect("/proc/self/exe");
+    let exe = exe.to_string_lossy().into_owned();
+    let smaps = std::fs::read_to_string("/proc/self/smaps").expect("/proc/self/smaps");
+    let mut in_exe = false;
+    let mut total = 0;
+    for line in smaps.lines() {
+        match line.strip_prefix("Rss:") {
+            Some(value) if in_exe => {
+                total += value
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .unwrap_or(0);
+            }
+            Some(_) => {}
+            // A mapping's header line: address range, then (for a file) its path last.
+            None if line
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.contains('-') && !w.ends_with(':')) =>
+            {
+                in_exe = line.ends_with(exe.as_str());
+            }
+            None => {}
+        }
+    }
+    total
+}
+
 /// The child: one 1,000-origin sweep at concurrency 64, judged, on a runtime like the CLI's; prints
 /// one `SWEEP` line with its wall time and peak RSS.
 fn sweep_child(dir: &Path) {
@@ -238,10 +332,20 @@ fn sweep_child(dir: &Path) {
         .build()
         .expect("tokio runtime");
     let baseline_kb = proc_status_kb("VmHWM");
+    let heap_before = HEAP_LIVE.load(Ordering::Relaxed);
+    heap_peak_reset();
     let cpu_start = cpu_time();
     let start = Instant::now();
+    // Heap and VmHWM figures at the end of the probes, before judging: which phase holds the peak.
+    let mut probed = (0, 0, 0);
     let (verdicts, findings) = runtime.block_on(async {
         let observations = probe_plan(&targets, &settings, CONCURRENCY, None).await;
+        probed = (
+            HEAP_PEAK.load(Ordering::Relaxed),
+            HEAP_LIVE.load(Ordering::Relaxed),
+            proc_status_kb("VmHWM"),
+        );
+        heap_peak_reset();
         let now = OffsetDateTime::now_utc();
         let findings: usize = observations
             .iter()
@@ -252,11 +356,24 @@ fn sweep_child(dir: &Path) {
     });
     let wall = start.elapsed();
     let cpu = cpu_time() - cpu_start;
+    let (probe_heap_peak, probe_heap_live, probe_hwm_kb) = probed;
     println!(
-        "SWEEP verdicts={verdicts} findings={findings} wall_us={} cpu_ms={} baseline_kb={baseline_kb} hwm_kb={}",
+        "SWEEP verdicts={verdicts} findings={findings} wall_us={} cpu_ms={} baseline_kb={baseline_kb} hwm_kb={} \
+         probe_hwm_kb={probe_hwm_kb} heap_before_kb={} probe_heap_peak_kb={} probe_heap_live_kb={} judge_heap_peak_kb={} \
+         rss_anon_kb={} rss_file_kb={} rss_exe_kb={} threads={} observation_bytes={} outcome_bytes={}",
         wall.as_micros(),
         cpu.as_millis(),
-        proc_status_kb("VmHWM")
+        proc_status_kb("VmHWM"),
+        kb(heap_before),
+        kb(probe_heap_peak),
+        kb(probe_heap_live),
+        kb(HEAP_PEAK.load(Ordering::Relaxed)),
+        proc_status_kb("RssAnon"),
+        proc_status_kb("RssFile"),
+        exe_rss_kb(),
+        proc_status_kb("Threads"),
+        std::mem::size_of::<Observation>(),
+        std::mem::size_of::<cloudfront_tls_audit::tls::ProbeOutcome>(),
     );
 }
 
@@ -457,19 +574,47 @@ fn main() {
     // The same sweep in a child process that does nothing else: its peak RSS.
     let exe = std::env::current_exe().expect("current exe");
     // This process only serves while the child sweeps: its CPU time over that run is the servers'.
-    let server_cpu_start = cpu_time();
-    let output = Command::new(exe)
-        .arg(CHILD_FLAG)
-        .arg(dir.path())
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run the sweep child");
-    let server_cpu = cpu_time() - server_cpu_start;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("SWEEP "))
-        .unwrap_or_else(|| panic!("sweep child printed no SWEEP line: {stdout}"));
+    // For breaking the figure down (measurement only; unset, one plain child as always):
+    // PROBE_SWEEP_CHILD_RUNS=N runs the child N times, each SWEEP line printed, the table from the
+    // last; PROBE_SWEEP_CHILD_WRAPPER="valgrind --tool=massif ..." runs it under that command.
+    let child_runs: usize = std::env::var("PROBE_SWEEP_CHILD_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let wrapper = std::env::var("PROBE_SWEEP_CHILD_WRAPPER").unwrap_or_default();
+    let mut sweep_lines = Vec::new();
+    let mut server_cpu = Duration::ZERO;
+    for _ in 0..child_runs {
+        let mut words = wrapper.split_whitespace();
+        let mut command = match words.next() {
+            Some(program) => {
+                let mut command = Command::new(program);
+                command.args(words).arg(&exe);
+                command
+            }
+            None => Command::new(&exe),
+        };
+        let server_cpu_start = cpu_time();
+        let output = command
+            .arg(CHILD_FLAG)
+            .arg(dir.path())
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run the sweep child");
+        server_cpu = cpu_time() - server_cpu_start;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("SWEEP "))
+            .unwrap_or_else(|| panic!("sweep child printed no SWEEP line: {stdout}"))
+            .to_owned();
+        if child_runs > 1 || !wrapper.is_empty() {
+            println!("  child: {line}");
+        }
+        sweep_lines.push(line);
+    }
+    let line = sweep_lines.last().expect("at least one child run");
     let field = |name: &str| -> u64 {
         line.split_whitespace()
             .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
@@ -600,5 +745,19 @@ fn main() {
         child_baseline as f64 / 1024.0,
         PEAK_MEMORY_KB / 1024,
         if child_hwm <= PEAK_MEMORY_KB { "met" } else { "NOT MET" }
+    );
+    // The same peak split (counting allocator of this bench): the heap at its highest while probing
+    // and while judging, and at the end the resident pages that are not heap (code, stacks).
+    println!(
+        "  of which heap: {:.2} MB before the sweep, peak {:.2} MB probing ({:.2} MB live after it, VmHWM then {:.1} MB), peak {:.2} MB judging; at the end {:.1} MB anonymous + {:.1} MB file-backed resident ({:.1} MB of it this executable's), {} threads",
+        field("heap_before_kb") as f64 / 1024.0,
+        field("probe_heap_peak_kb") as f64 / 1024.0,
+        field("probe_heap_live_kb") as f64 / 1024.0,
+        field("probe_hwm_kb") as f64 / 1024.0,
+        field("judge_heap_peak_kb") as f64 / 1024.0,
+        field("rss_anon_kb") as f64 / 1024.0,
+        field("rss_file_kb") as f64 / 1024.0,
+        field("rss_exe_kb") as f64 / 1024.0,
+        field("threads"),
     );
 }
