@@ -32,33 +32,45 @@ pub(super) fn check(distribution: &Distribution, findings: &mut Vec<Finding>) {
                 .evidence("origin_id", origin.id.clone())
                 .evidence("origin_domain", origin.domain_name.clone())
         };
-        match &custom.origin_protocol_policy {
-            OriginProtocolPolicy::HttpOnly => {
-                let cause = if is_s3_website_endpoint(&origin.domain_name) {
-                    &HTTP_ONLY_S3_WEBSITE
-                } else {
-                    &HTTP_ONLY_CUSTOM
-                };
-                findings.push(
-                    start(cause)
-                        .evidence("origin_protocol_policy", "http-only")
-                        .build(),
-                );
-            }
-            policy if policy.uses_tls() => {
-                let deprecated = deprecated_in(&custom.origin_ssl_protocols);
-                if !deprecated.is_empty() {
-                    findings.push(
-                        start(&DEPRECATED_PROTOCOLS)
-                            .evidence("deprecated_protocols", deprecated)
-                            .evidence("origin_ssl_protocols", custom.origin_ssl_protocols.clone())
-                            .build(),
-                    );
-                }
-            }
-            // Unknown or missing policy: nothing to judge here (the probe still tells the truth).
-            _ => {}
+        let http_only = if is_s3_website_endpoint(&origin.domain_name) {
+            &HTTP_ONLY_S3_WEBSITE
+        } else {
+            &HTTP_ONLY_CUSTOM
+        };
+        findings.extend(protocol_settings(
+            &custom.origin_protocol_policy,
+            &custom.origin_ssl_protocols,
+            http_only,
+            &start,
+        ));
+    }
+}
+
+/// The finding on an origin's (or VPC origin's) protocol policy and OriginSslProtocols, if any:
+/// `http_only` for plain HTTP, `origin-deprecated-protocols` for SSLv3 to TLS 1.1 allowed. An
+/// unknown or missing policy is not judged here (the probe still tells the truth).
+pub(super) fn protocol_settings(
+    policy: &OriginProtocolPolicy,
+    origin_ssl_protocols: &[String],
+    http_only: &'static Cause,
+    start: &impl Fn(&'static Cause) -> crate::finding::FindingBuilder,
+) -> Option<Finding> {
+    match policy {
+        OriginProtocolPolicy::HttpOnly => Some(
+            start(http_only)
+                .evidence("origin_protocol_policy", "http-only")
+                .build(),
+        ),
+        policy if policy.uses_tls() => {
+            let deprecated = deprecated_in(origin_ssl_protocols);
+            (!deprecated.is_empty()).then(|| {
+                start(&DEPRECATED_PROTOCOLS)
+                    .evidence("deprecated_protocols", deprecated)
+                    .evidence("origin_ssl_protocols", origin_ssl_protocols.to_vec())
+                    .build()
+            })
         }
+        _ => None,
     }
 }
 

@@ -18,14 +18,14 @@ use time::OffsetDateTime;
 
 use super::audit::incomplete;
 use super::expiry::{ExpiryThresholds, RenewalStatus, Side, Validity};
-use super::origin_config::{deprecated_in, DEPRECATED};
+use super::origin_config::{protocol_settings, DEPRECATED};
 use super::{timestamp, ProbeResults};
 use crate::catalogue::{
-    Cause, Code, DEPRECATED_PROTOCOLS, HTTP_ONLY_CUSTOM, LISTENER_CERT_EXPIRED,
-    LISTENER_CERT_EXPIRING, LISTENER_CERT_NOT_ISSUED, LISTENER_CERT_NOT_YET_VALID,
-    LISTENER_CERT_PRIVATE, LISTENER_NAME_FORWARDED_HOST, LISTENER_NAME_ORIGIN_DOMAIN,
-    LISTENER_NOT_TLS, LISTENER_POLICY_NO_SHARED_CIPHER, LISTENER_POLICY_TLS13_ONLY,
-    LISTENER_POLICY_VERSIONS, LOAD_BALANCER_NOT_FOUND, NOT_COVERED_VPC_ORIGIN, NO_LISTENER_ON_PORT,
+    Cause, Code, HTTP_ONLY_CUSTOM, LISTENER_CERT_EXPIRED, LISTENER_CERT_EXPIRING,
+    LISTENER_CERT_NOT_ISSUED, LISTENER_CERT_NOT_YET_VALID, LISTENER_CERT_PRIVATE,
+    LISTENER_NAME_FORWARDED_HOST, LISTENER_NAME_ORIGIN_DOMAIN, LISTENER_NOT_TLS,
+    LISTENER_POLICY_NO_SHARED_CIPHER, LISTENER_POLICY_TLS13_ONLY, LISTENER_POLICY_VERSIONS,
+    LOAD_BALANCER_NOT_FOUND, NOT_COVERED_VPC_ORIGIN, NO_LISTENER_ON_PORT,
     VPC_ORIGIN_CONFIGURATION_ONLY, VPC_ORIGIN_NOT_DEPLOYED,
 };
 use crate::finding::{Finding, FindingBuilder};
@@ -37,7 +37,6 @@ use crate::model::{
 use crate::names::covers;
 use crate::plan::{every_behavior_forwards_host, sni_names, SniSource};
 use crate::tls::suites::cloudfront_origin_suite_by_openssl_name;
-use crate::vocabulary::OriginProtocolPolicy;
 
 /// What the evidence of every configuration finding says it came from.
 const SOURCE: &str = "load-balancer configuration";
@@ -178,25 +177,12 @@ fn vpc_origin(
         );
     }
     let mut checked = vec!["the VPC origin's protocol policy and OriginSslProtocols"];
-    match &vpc.origin_protocol_policy {
-        OriginProtocolPolicy::HttpOnly => findings.push(
-            with_vpc(&HTTP_ONLY_CUSTOM)
-                .evidence("origin_protocol_policy", "http-only")
-                .build(),
-        ),
-        policy if policy.uses_tls() => {
-            let deprecated = deprecated_in(&vpc.origin_ssl_protocols);
-            if !deprecated.is_empty() {
-                findings.push(
-                    with_vpc(&DEPRECATED_PROTOCOLS)
-                        .evidence("deprecated_protocols", deprecated)
-                        .evidence("origin_ssl_protocols", vpc.origin_ssl_protocols.clone())
-                        .build(),
-                );
-            }
-        }
-        _ => {}
-    }
+    findings.extend(protocol_settings(
+        &vpc.origin_protocol_policy,
+        &vpc.origin_ssl_protocols,
+        &HTTP_ONLY_CUSTOM,
+        &with_vpc,
+    ));
     let reaches_listener = vpc.load_balancer().is_some() && vpc.origin_protocol_policy.uses_tls();
     if reaches_listener {
         checked.push(
