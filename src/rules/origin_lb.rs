@@ -1,8 +1,8 @@
 //! Codes: `origin-lb-listener-missing`, `origin-not-probed`, `origin-tls-protocol-mismatch`,
 //! `origin-tls-no-shared-cipher`, `origin-cert-name-mismatch`, `origin-cert-expired`,
 //! `origin-cert-not-yet-valid`, `origin-cert-expiring`, `origin-cert-untrusted-root`,
-//! `origin-deprecated-protocols`, `origin-http-only`, `audit-not-covered`. (A read that failed is
-//! reported by the audit family's helper, as an incomplete audit.)
+//! `origin-http-only`, `audit-not-covered`. (A read that failed is reported by the audit family's
+//! helper, as an incomplete audit; a VPC origin's deprecated protocols by origin_config's judge.)
 //!
 //! Origins behind Elastic Load Balancing, judged from the listener CloudFront reaches: the listener
 //! on the origin's HTTPS port, its security policy against what CloudFront offers (OriginSslProtocols,
