@@ -17,6 +17,7 @@ pub mod lambda;
 pub mod model;
 pub mod names;
 pub mod notify;
+pub mod organization;
 pub mod permissions;
 pub mod plan;
 pub mod probe;

@@ -11,6 +11,8 @@ pub(crate) mod cloudfront;
 pub(crate) mod elb;
 mod failure;
 pub(crate) mod iam;
+pub(crate) mod member;
+pub(crate) mod organization;
 mod origins;
 mod pagination;
 mod pem;

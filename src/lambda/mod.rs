@@ -6,6 +6,7 @@ pub mod handler;
 
 mod lazy;
 pub mod metrics;
+pub mod results;
 
 pub use lazy::LazyAws;
 

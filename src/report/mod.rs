@@ -60,7 +60,7 @@ pub struct OriginProbe {
 }
 
 /// Counts for the summary line and the JSON `summary` object.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Distributions audited.
     pub distributions: usize,
@@ -80,7 +80,7 @@ pub struct Summary {
 }
 
 /// The summary's counts by status: `new`, `open`, `resolved`, `suppressed`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StateCounts {
     /// Findings not known before this run (every finding, without state).
     pub new: usize,
