@@ -114,6 +114,17 @@ impl AwsTimeouts {
     }
 }
 
+/// The partition of a Region name (`cn-north-1` is `aws-cn`, `us-gov-west-1` is `aws-us-gov`).
+pub fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
 /// The one HTTP stack of this crate: hyper 1 + rustls with ring (see Cargo.toml).
 pub(crate) fn https_client() -> SharedHttpClient {
     aws_smithy_http_client::Builder::new()

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::distribution_ids::distribution_ids;
 use super::untrusted::echo;
-use super::{follow_up, schedule, Cause, Trigger, TriggerError};
+use super::{follow_up, organization, schedule, Cause, Trigger, TriggerError};
 use crate::model::Scope;
 
 /// Dispatches on `action`, the key that marks a direct input.
@@ -24,6 +24,9 @@ pub(super) fn action(map: &Map<String, Value>, action: &Value) -> Result<Trigger
         "sweep" => Ok(schedule::direct_sweep()),
         "audit" => operator_audit(map),
         "follow-up" => follow_up::follow_up(map),
+        "list-accounts" => organization::list_accounts(map),
+        "sweep-account" => organization::sweep_account(map),
+        "organization-digest" => organization::digest(map),
         other => Err(TriggerError::UnknownAction {
             action: echo(other),
         }),

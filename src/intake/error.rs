@@ -119,6 +119,15 @@ pub enum TriggerError {
         /// What is wrong, with untrusted values shortened and escaped.
         detail: String,
     },
+    /// An organization sweep payload (issue 14) that is not what the state machine sends.
+    #[error(
+        "organization sweep payload refused: {detail}; see docs/plans/issue-14-organizations.md \
+         for the payloads the state machine sends"
+    )]
+    InvalidOrganizationTask {
+        /// What is wrong, with untrusted values shortened and escaped.
+        detail: String,
+    },
     /// A direct audit with an empty list.
     #[error(
         "direct audit input with an empty distribution_ids list: name at least one distribution, or \

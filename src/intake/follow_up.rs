@@ -60,6 +60,17 @@ pub(super) fn follow_up(map: &Map<String, Value>) -> Result<Trigger, TriggerErro
     })
 }
 
+/// The account a follow-up batch names: the first record's body's `account_id` (the function sends
+/// one follow-up per audited account, so a batch's records share it).
+pub(super) fn account_of_records(records: &Value) -> Option<&str> {
+    let body = records.get(0)?.get("body")?.as_str()?;
+    let account = serde_json::from_str::<Value>(body).ok()?;
+    let account = account.get("account_id")?.as_str()?;
+    // Borrow from the payload, not the parsed body: find the same text in the body string.
+    body.find(account)
+        .map(|start| &body[start..start + account.len()])
+}
+
 /// An SQS event from an event source mapping: `{"Records":[{"eventSource":"aws:sqs","body":"..."}]}`.
 /// Every record must be a follow-up. A batch (BatchSize > 1) becomes one audit: the union of the ids,
 /// the lowest attempt (so no distribution gives up early; every reschedule still increments, so the

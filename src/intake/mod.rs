@@ -49,6 +49,7 @@ mod elb;
 mod error;
 mod follow_up;
 pub(crate) mod json;
+mod organization;
 mod schedule;
 mod trigger;
 mod untrusted;
@@ -69,10 +70,48 @@ use untrusted::{describe, echo};
 /// come from EventBridge, so it is refused before parsing.
 pub const MAX_EVENT_BYTES: usize = 256 * 1024;
 
+/// One invocation's payload, read: what to do, and the account it concerns when the payload says.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// What to do.
+    pub trigger: Trigger,
+    /// The account the event happened in: an EventBridge envelope's `account` (12 digits; events
+    /// forwarded from member accounts keep theirs), or a follow-up's `account_id`. `None`: the
+    /// function's own account.
+    pub account: Option<String>,
+}
+
+/// [`parse_trigger_bytes`], with the account the payload names ([`Invocation::account`]).
+pub fn parse_invocation_bytes(payload: &[u8]) -> Result<Invocation, TriggerError> {
+    let value = parse_payload(payload)?;
+    let trigger = parse_trigger(&value)?;
+    Ok(Invocation {
+        account: payload_account(&value),
+        trigger,
+    })
+}
+
+/// The account an envelope or follow-up names, when it is a 12-digit account id.
+fn payload_account(value: &Value) -> Option<String> {
+    let account = match value.get("Records") {
+        Some(records) => follow_up::account_of_records(records),
+        // An envelope's `account`; a direct input's (follow-up, operator audit) `account_id`.
+        None => value
+            .get("account")
+            .or_else(|| value.get("account_id"))
+            .and_then(Value::as_str),
+    }?;
+    crate::organization::is_account_id(account).then(|| account.to_owned())
+}
+
 /// Parses the raw invocation payload: the size cap first, then JSON, then [`parse_trigger`].
-/// This is what the Lambda calls.
 pub fn parse_trigger_bytes(payload: &[u8]) -> Result<Trigger, TriggerError> {
-    let value = parse_bounded(payload, MAX_EVENT_BYTES).map_err(|refusal| match refusal {
+    parse_trigger(&parse_payload(payload)?)
+}
+
+/// The size cap, then JSON.
+fn parse_payload(payload: &[u8]) -> Result<Value, TriggerError> {
+    parse_bounded(payload, MAX_EVENT_BYTES).map_err(|refusal| match refusal {
         JsonRefusal::TooLarge { size, limit } => TriggerError::TooLarge { size, limit },
         JsonRefusal::Syntax {
             line,
@@ -83,8 +122,7 @@ pub fn parse_trigger_bytes(payload: &[u8]) -> Result<Trigger, TriggerError> {
             column,
             message,
         },
-    })?;
-    parse_trigger(&value)
+    })
 }
 
 /// Decides what an already-parsed payload asks for. Dispatches on the raw shape: an `action` key is a
@@ -98,6 +136,9 @@ pub fn parse_trigger(payload: &Value) -> Result<Trigger, TriggerError> {
     };
     if let Some(action) = map.get("action") {
         return direct::action(map, action);
+    }
+    if let Some(items) = map.get("Items") {
+        return organization::item_batch(map, items);
     }
     if let Some(records) = map.get("Records") {
         return follow_up::sqs_records(map, records);

@@ -51,6 +51,8 @@ pub enum Trigger {
         /// The call and its refusal.
         cause: Cause,
     },
+    /// A step of the organization sweep (issue 14), sent by the state machine.
+    Organization(crate::organization::OrganizationTask),
     /// A well-formed event this function does not act on. Log it once and return success.
     Ignore {
         /// Why, in a sentence suitable for the log and the invocation result.
@@ -70,7 +72,7 @@ impl Trigger {
             | Trigger::AuditCertificate { cause, .. }
             | Trigger::AuditOriginResource { cause, .. }
             | Trigger::CheckRejected { cause, .. } => Some(cause),
-            Trigger::Ignore { .. } => None,
+            Trigger::Organization(_) | Trigger::Ignore { .. } => None,
         }
     }
 
@@ -124,6 +126,26 @@ impl fmt::Display for Trigger {
             Trigger::CheckRejected { live_id, cause, .. } => match live_id {
                 Some(id) => write!(f, "check the configuration refused for {id} ({cause})"),
                 None => write!(f, "check the refused configuration ({cause})"),
+            },
+            Trigger::Organization(task) => match task {
+                crate::organization::OrganizationTask::ListAccounts { run } => {
+                    write!(
+                        f,
+                        "list the organization's accounts (run {})",
+                        run.execution
+                    )
+                }
+                crate::organization::OrganizationTask::SweepAccounts { run, accounts, .. } => {
+                    write!(
+                        f,
+                        "sweep {} account(s) (run {})",
+                        accounts.len(),
+                        run.execution
+                    )
+                }
+                crate::organization::OrganizationTask::Digest { run, .. } => {
+                    write!(f, "build the organization digest (run {})", run.execution)
+                }
             },
             Trigger::Ignore {
                 reason,
@@ -360,15 +382,19 @@ pub enum SweepSource {
     /// does not say which.
     #[serde(rename = "direct")]
     Direct,
+    /// One account's part of the organization sweep (issue 14): a Distributed Map item.
+    #[serde(rename = "organization")]
+    Organization,
 }
 
 impl SweepSource {
-    /// The name used in JSON and logs: `aws.events`, `aws.scheduler` or `direct`.
+    /// The name used in JSON and logs: `aws.events`, `aws.scheduler`, `direct` or `organization`.
     pub fn as_str(self) -> &'static str {
         match self {
             SweepSource::Events => "aws.events",
             SweepSource::Scheduler => "aws.scheduler",
             SweepSource::Direct => "direct",
+            SweepSource::Organization => "organization",
         }
     }
 }

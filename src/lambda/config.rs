@@ -80,7 +80,28 @@ pub struct LambdaConfig {
     /// `EXPIRY_CRITICAL_DAYS` (3), `EXPIRY_MEDIUM_FLOOR_DAYS` (7), `EXPIRY_HIGH_FLOOR_DAYS` (3): when
     /// an approaching expiry becomes a finding, relative to the certificate's lifetime.
     pub thresholds: ExpiryThresholds,
+    /// `ORGANIZATION_MODE` (default `false`): the hub of an organization (issue 14). `None`: one
+    /// account, exactly as before.
+    pub organization: Option<OrganizationSettings>,
 }
+
+/// The hub's settings (`ORGANIZATION_MODE=true`, the template's `OrganizationMode` parameter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationSettings {
+    /// `MEMBER_ROLE_NAME` (default `cloudfront-tls-audit-member`): the read-only role
+    /// template-member.yaml creates in every member account.
+    pub member_role_name: String,
+    /// `MEMBER_EXTERNAL_ID` (required): the external id the member role's trust policy requires.
+    pub member_external_id: String,
+    /// `ORGANIZATION_ACCOUNTS_ROLE_ARN`: a role (management account or delegated administrator)
+    /// to call `organizations:ListAccounts` through; unset: the function's own role calls it.
+    pub accounts_role_arn: Option<String>,
+    /// `RESULTS_BUCKET`: the stack's bucket of account lists, results and reports.
+    pub results_bucket: Option<String>,
+}
+
+/// The member role's default name (template-member.yaml's default).
+pub const DEFAULT_MEMBER_ROLE_NAME: &str = "cloudfront-tls-audit-member";
 
 /// A setting that cannot be used; the function refuses to start (an init error) and says which.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -209,11 +230,69 @@ impl LambdaConfig {
                 get("CLOUDFRONT_TLS_AUDIT_CONNECT_TO"),
             )?,
             thresholds: thresholds(&get)?,
+            organization: organization(&get)?,
             trust_anchors: get("CLOUDFRONT_TLS_AUDIT_TRUST_ANCHOR")
                 .map(|v| v.split_whitespace().map(PathBuf::from).collect())
                 .unwrap_or_default(),
         })
     }
+}
+
+/// The hub's settings, when `ORGANIZATION_MODE=true`; each checked so that a typo fails at start-up,
+/// not at the first member account.
+fn organization(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<OrganizationSettings>, ConfigError> {
+    if !boolean("ORGANIZATION_MODE", get("ORGANIZATION_MODE"), false)? {
+        return Ok(None);
+    }
+    let member_role_name =
+        get("MEMBER_ROLE_NAME").unwrap_or_else(|| DEFAULT_MEMBER_ROLE_NAME.to_owned());
+    // IAM role names: 1 to 64 of letters, digits and +=,.@_-.
+    if member_role_name.len() > 64
+        || !member_role_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+    {
+        return Err(invalid(
+            "MEMBER_ROLE_NAME",
+            &member_role_name,
+            "an IAM role name: 1 to 64 letters, digits or +=,.@_-",
+        ));
+    }
+    let member_external_id = get("MEMBER_EXTERNAL_ID").ok_or(ConfigError::Missing {
+        name: "MEMBER_EXTERNAL_ID",
+        hint: "the external id every member role requires (the MemberExternalId parameter of \
+               both templates)",
+    })?;
+    // STS: 2 to 1,224 characters of letters, digits and +=,.@:/-.
+    if !(2..=1224).contains(&member_external_id.len())
+        || !member_external_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@:/-_".contains(c))
+    {
+        return Err(invalid(
+            "MEMBER_EXTERNAL_ID",
+            "(hidden)",
+            "2 to 1,224 letters, digits or +=,.@:/-_",
+        ));
+    }
+    let accounts_role_arn = get("ORGANIZATION_ACCOUNTS_ROLE_ARN");
+    if let Some(arn) = &accounts_role_arn {
+        if !arn.starts_with("arn:") || !arn.contains(":iam::") || !arn.contains(":role/") {
+            return Err(invalid(
+                "ORGANIZATION_ACCOUNTS_ROLE_ARN",
+                arn,
+                "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME), or unset",
+            ));
+        }
+    }
+    Ok(Some(OrganizationSettings {
+        member_role_name,
+        member_external_id,
+        accounts_role_arn,
+        results_bucket: get("RESULTS_BUCKET"),
+    }))
 }
 
 /// The AWS clients' deadlines and retries. An operation timeout shorter than one attempt would cut
@@ -389,6 +468,51 @@ mod tests {
         "TOPIC_ARN",
         "arn:aws:sns:us-east-1:111122223333:cloudfront-tls-findings",
     );
+
+    #[test]
+    fn organization_mode_needs_an_external_id_and_checks_every_name() {
+        assert_eq!(config(&[TOPIC]).expect("valid").organization, None);
+        let hub = config(&[
+            TOPIC,
+            ("ORGANIZATION_MODE", "true"),
+            ("MEMBER_EXTERNAL_ID", "a-shared-secret"),
+            ("RESULTS_BUCKET", "results"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            hub.organization,
+            Some(OrganizationSettings {
+                member_role_name: DEFAULT_MEMBER_ROLE_NAME.into(),
+                member_external_id: "a-shared-secret".into(),
+                accounts_role_arn: None,
+                results_bucket: Some("results".into()),
+            })
+        );
+        let missing = config(&[TOPIC, ("ORGANIZATION_MODE", "true")]).unwrap_err();
+        assert!(
+            missing.to_string().contains("MEMBER_EXTERNAL_ID"),
+            "{missing}"
+        );
+        for (name, value) in [
+            ("MEMBER_ROLE_NAME", "role/with/slash"),
+            ("MEMBER_EXTERNAL_ID", "x"),
+            ("ORGANIZATION_ACCOUNTS_ROLE_ARN", "not-an-arn"),
+        ] {
+            let mut vars = vec![
+                TOPIC,
+                ("ORGANIZATION_MODE", "true"),
+                ("MEMBER_EXTERNAL_ID", "a-shared-secret"),
+            ];
+            vars.retain(|(k, _)| *k != name);
+            vars.push((name, value));
+            let error = config(&vars).unwrap_err().to_string();
+            assert!(error.contains(name), "{error}");
+            assert!(
+                !error.contains("a-shared-secret"),
+                "the external id is not echoed: {error}"
+            );
+        }
+    }
 
     #[test]
     fn defaults_need_only_the_topic() {

@@ -33,6 +33,10 @@ pub struct FollowUp {
     pub attempt: u32,
     /// The original cause, in words, carried from attempt to attempt.
     pub cause: String,
+    /// The account the distributions are in, when it is not the function's own (organization mode):
+    /// the re-check reads it through its member role again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
 }
 
 impl FollowUp {
@@ -43,7 +47,14 @@ impl FollowUp {
             distribution_ids,
             attempt,
             cause: cause.into(),
+            account_id: None,
         }
+    }
+
+    /// The same follow-up, for distributions of `account_id` (`None`: the function's own account).
+    pub fn in_account(mut self, account_id: Option<String>) -> FollowUp {
+        self.account_id = account_id;
+        self
     }
 
     /// The SQS message body.

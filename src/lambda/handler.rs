@@ -11,9 +11,10 @@ use time::OffsetDateTime;
 use super::config::LambdaConfig;
 use super::follow_up::{next_follow_up, FollowUpError, FollowUps, NoFollowUps};
 use super::metrics::{emit_ignored, emit_metrics, emit_rejected, log_findings};
+use super::organization::{NoOrganization, OrganizationError, OrganizationPort};
 use crate::audit::{run, AccountReader, AuditRequest, ProbeOptions, Subject};
 use crate::catalogue::Family;
-use crate::intake::{parse_trigger_bytes, Cause, Trigger};
+use crate::intake::{parse_invocation_bytes, Cause, Trigger};
 use crate::notify::{self, publish_all, Notification, NotifyError, Publisher, TriggerSummary};
 use crate::probe::ProbeSettings;
 use crate::report::{Note, Report};
@@ -44,6 +45,9 @@ pub enum HandlerError {
     /// note), and failing keeps the event, so that its retry reconciles once the table is back.
     #[error("the findings' state was not kept (they were published as new): {0}")]
     State(#[from] StateError),
+    /// A step of the organization sweep failed: Step Functions retries the state.
+    #[error(transparent)]
+    Organization(#[from] OrganizationError),
 }
 
 /// Opens the state store of one invocation (the records it reads are its own).
@@ -71,8 +75,9 @@ impl OpenState for NoState {
 /// follow-ups; it defaults to [`NoFollowUps`] (no queue) and is set with [`Handler::with_follow_ups`].
 /// `S` opens the findings' state; it defaults to [`NoState`] and is set with [`Handler::with_state`].
 /// `X` exports findings to Security Hub; it defaults to [`NoExport`] and is set with
-/// [`Handler::with_export`].
-pub struct Handler<R, P, F = NoFollowUps, S = NoState, X = NoExport> {
+/// [`Handler::with_export`]. `O` is the organization the function is the hub of; it defaults to
+/// [`NoOrganization`] (one account) and is set with [`Handler::with_organization`].
+pub struct Handler<R, P, F = NoFollowUps, S = NoState, X = NoExport, O = NoOrganization> {
     /// Reads CloudFront, ACM and IAM.
     pub reader: R,
     /// Publishes notifications.
@@ -90,6 +95,8 @@ pub struct Handler<R, P, F = NoFollowUps, S = NoState, X = NoExport> {
     pub state: S,
     /// Exports findings to Security Hub.
     pub export: X,
+    /// The organization (issue 14): its accounts and the results bucket.
+    pub organization: O,
 }
 
 impl<R: UntilDeadline + Sync, P: Publisher + Sync> Handler<R, P> {
@@ -135,6 +142,7 @@ impl<R: UntilDeadline + Sync, P: Publisher + Sync> Handler<R, P> {
             follow_ups: NoFollowUps,
             state: NoState,
             export: NoExport,
+            organization: NoOrganization,
         }
     }
 }
@@ -149,6 +157,22 @@ pub trait UntilDeadline {
 
     /// This reader, with no read running past `deadline` (`None`: the clients' timeouts only).
     fn until(&self, deadline: Option<Instant>) -> Self::Bounded<'_>;
+
+    /// A reader of the member account `account_id`, through its member role (organization mode);
+    /// the failure, when the role cannot be assumed, for the audit to report as `audit-incomplete`.
+    fn in_account(
+        &self,
+        account_id: &str,
+        deadline: Option<Instant>,
+    ) -> impl std::future::Future<Output = Result<Self::Bounded<'_>, crate::model::ReadFailure>> + Send
+    {
+        let _ = deadline;
+        let failure = crate::inventory::member::account_not_readable(
+            account_id,
+            "this reader reads one account only (organization mode is off)",
+        );
+        async move { Err(failure) }
+    }
 }
 
 impl<
@@ -157,10 +181,11 @@ impl<
         F: FollowUps + Sync,
         S: OpenState + Sync,
         X: FindingsExport + Sync,
-    > Handler<R, P, F, S, X>
+        O: OrganizationPort + Sync,
+    > Handler<R, P, F, S, X, O>
 {
     /// The same handler, scheduling follow-ups with `follow_ups`.
-    pub fn with_follow_ups<G: FollowUps + Sync>(self, follow_ups: G) -> Handler<R, P, G, S, X> {
+    pub fn with_follow_ups<G: FollowUps + Sync>(self, follow_ups: G) -> Handler<R, P, G, S, X, O> {
         Handler {
             reader: self.reader,
             publisher: self.publisher,
@@ -170,11 +195,12 @@ impl<
             follow_ups,
             state: self.state,
             export: self.export,
+            organization: self.organization,
         }
     }
 
     /// The same handler, exporting findings with `export`.
-    pub fn with_export<Y: FindingsExport + Sync>(self, export: Y) -> Handler<R, P, F, S, Y> {
+    pub fn with_export<Y: FindingsExport + Sync>(self, export: Y) -> Handler<R, P, F, S, Y, O> {
         Handler {
             reader: self.reader,
             publisher: self.publisher,
@@ -184,11 +210,12 @@ impl<
             follow_ups: self.follow_ups,
             state: self.state,
             export,
+            organization: self.organization,
         }
     }
 
     /// The same handler, keeping the findings' state with `state`.
-    pub fn with_state<T: OpenState + Sync>(self, state: T) -> Handler<R, P, F, T, X> {
+    pub fn with_state<T: OpenState + Sync>(self, state: T) -> Handler<R, P, F, T, X, O> {
         Handler {
             reader: self.reader,
             publisher: self.publisher,
@@ -198,6 +225,25 @@ impl<
             follow_ups: self.follow_ups,
             state,
             export: self.export,
+            organization: self.organization,
+        }
+    }
+
+    /// The same handler, the hub of `organization` (issue 14).
+    pub fn with_organization<Q: OrganizationPort + Sync>(
+        self,
+        organization: Q,
+    ) -> Handler<R, P, F, S, X, Q> {
+        Handler {
+            reader: self.reader,
+            publisher: self.publisher,
+            config: self.config,
+            probe: self.probe,
+            notes: self.notes,
+            follow_ups: self.follow_ups,
+            state: self.state,
+            export: self.export,
+            organization,
         }
     }
 
@@ -219,8 +265,8 @@ impl<
         remaining: Option<Duration>,
         function_arn: Option<&str>,
     ) -> Result<Value, HandlerError> {
-        let trigger = match parse_trigger_bytes(payload) {
-            Ok(trigger) => trigger,
+        let (trigger, event_account) = match parse_invocation_bytes(payload) {
+            Ok(invocation) => (invocation.trigger, invocation.account),
             Err(error) => {
                 // A payload that can never be understood must not be retried: answer, do not fail.
                 tracing::warn!(error = %error, "event rejected");
@@ -261,11 +307,25 @@ impl<
                 cause,
                 ..
             } => (Subject::Proposed(distribution), cause),
+            Trigger::Organization(task) => {
+                let own = function_arn.and_then(account_of_function_arn);
+                return Box::pin(self.organization_task(task, remaining, own)).await;
+            }
         };
         let request = self.request(subject, remaining);
         let request_time = request.now;
         // Reads end where probes stop starting: the publish keeps the safety margin for itself.
-        let reader = self.reader.until(self.work_deadline(remaining));
+        // In organization mode an event from a member account is read through its member role.
+        let own_account = function_arn.and_then(account_of_function_arn);
+        let (reader, audited_account) = Box::pin(self.account_reader(
+            event_account.as_deref(),
+            own_account,
+            self.work_deadline(remaining),
+        ))
+        .await;
+        let member_account = audited_account
+            .clone()
+            .filter(|a| Some(a.as_str()) != own_account);
         // Boxed: the whole pipeline inline would nest futures deeper than the compiler's layout limit.
         let mut report = Box::pin(run(&reader, &request)).await;
         // The daily sweep is not a change: a distribution InProgress then is re-checked by the
@@ -284,7 +344,7 @@ impl<
         };
         let now = state_time(&cause, request_time);
         let trigger_text = resolved_by(&cause);
-        let account = function_arn.and_then(account_of_function_arn);
+        let account = audited_account.as_deref();
         let facts = RunFacts {
             account: account.unwrap_or(UNKNOWN_ACCOUNT),
             now,
@@ -321,6 +381,7 @@ impl<
         // (subscribers may see a message twice, never miss the re-check).
         let follow_up_result = match follow_up {
             Some(FollowUpPlan::Schedule(request)) => {
+                let request = request.in_account(member_account.clone());
                 self.follow_ups.schedule(&request).await?;
                 tracing::info!(
                     attempt = request.attempt,
@@ -339,7 +400,9 @@ impl<
         };
         // Last: Security Hub is a second copy of what was just published; its failure fails the
         // invocation so that the retry imports again.
-        let export_result = self.export_findings(&report, &now, function_arn).await?;
+        let export_result = self
+            .export_findings(&report, &now, audited_account.as_deref())
+            .await?;
         Ok(json!({
             "status": "audited",
             "trigger": summary,
@@ -350,18 +413,18 @@ impl<
         }))
     }
 
-    /// Imports the report's findings into Security Hub when it is on; the account is the invoked
-    /// function's.
+    /// Imports the report's findings into Security Hub when it is on; the account is the audited
+    /// one (the invoked function's, or the member's in organization mode).
     async fn export_findings(
         &self,
         report: &Report,
         now: &OffsetDateTime,
-        function_arn: Option<&str>,
+        account: Option<&str>,
     ) -> Result<Value, HandlerError> {
         if !self.export.enabled() {
             return Ok(Value::Null);
         }
-        let Some(account) = function_arn.and_then(account_of_function_arn) else {
+        let Some(account) = account else {
             tracing::warn!("Security Hub export skipped: the invocation names no function ARN");
             return Ok(json!({"status": "skipped", "reason": "no invoked function ARN"}));
         };
@@ -379,7 +442,7 @@ impl<
 
     /// The audit request for `subject`: now, this function's notes and thresholds, and probes that
     /// start no new work once the invocation is within the safety margin of its deadline.
-    fn request(&self, subject: Subject, remaining: Option<Duration>) -> AuditRequest {
+    pub(super) fn request(&self, subject: Subject, remaining: Option<Duration>) -> AuditRequest {
         let probe = self.probe.clone().map(|mut options| {
             options.stop_new_work_at = self.work_deadline(remaining);
             options
@@ -399,7 +462,7 @@ impl<
 
     /// The invocation's deadline minus the safety margin: no AWS read runs and no probe starts after
     /// it, so the publish that follows has the margin to itself.
-    fn work_deadline(&self, remaining: Option<Duration>) -> Option<Instant> {
+    pub(super) fn work_deadline(&self, remaining: Option<Duration>) -> Option<Instant> {
         remaining.map(|left| Instant::now() + left.saturating_sub(self.config.safety_margin))
     }
 
@@ -438,7 +501,7 @@ impl<
 
     /// The fingerprints that this invocation's notifications carried: the findings at or above
     /// `MIN_SEVERITY` whose transition is notified (new, escalated, reminder).
-    fn notified(&self, report: &Report) -> Vec<memory::Fingerprint> {
+    pub(super) fn notified(&self, report: &Report) -> Vec<memory::Fingerprint> {
         let mut shown = report.clone();
         shown
             .findings
@@ -461,7 +524,7 @@ impl<
 /// The state pass of one invocation: through `store` when there is one, else every finding new
 /// with a note saying there is no state. A store failure leaves every finding new, with a note, and
 /// is returned for the caller to fail the invocation after publishing.
-async fn remember<T: StateStore + Sync>(
+pub(super) async fn remember<T: StateStore + Sync>(
     store: Option<&T>,
     report: &mut Report,
     facts: RunFacts<'_>,
@@ -815,6 +878,7 @@ mod tests {
             follow_ups: NoFollowUps,
             state: NoState,
             export: NoExport,
+            organization: NoOrganization,
         };
         let result = handle(&handler, DIRECT).await.expect("handled");
         assert_eq!(result["follow_up"]["status"], "not-configured");

@@ -8,12 +8,17 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
 
+use super::config::OrganizationSettings;
 use super::follow_up::{FollowUp, FollowUpError, FollowUps, SqsFollowUps};
 use super::handler::{OpenState, UntilDeadline};
+use super::organization::OrganizationPort;
+use super::results::{ResultsBucket, ResultsError};
 use crate::audit::AccountReader;
 use crate::aws::{load_sdk_config, AwsOptions};
+use crate::inventory::member::MemberRoles;
+use crate::inventory::organization::{list_accounts, AccountList};
 use crate::inventory::AwsInventory;
-use crate::model::{Scope, Snapshot};
+use crate::model::{ReadFailure, Scope, Snapshot};
 use crate::notify::{Notification, NotifyError, Publisher, SnsPublisher};
 use crate::report::Report;
 use crate::securityhub::{ExportError, Exported, FindingsExport, SecurityHub};
@@ -32,6 +37,8 @@ struct Inner {
     /// `STATE_TABLE` and `RESOLVED_RETENTION_DAYS`.
     state_table: Option<(String, u64)>,
     security_hub: bool,
+    /// `ORGANIZATION_MODE=true` and its settings.
+    organization: Option<OrganizationSettings>,
     clients: OnceCell<Clients>,
 }
 
@@ -41,6 +48,12 @@ struct Clients {
     follow_ups: Option<SqsFollowUps>,
     dynamodb: aws_sdk_dynamodb::Client,
     security_hub: Option<SecurityHub>,
+    /// The function's configuration, for the organization's listing.
+    config: aws_config::SdkConfig,
+    /// The member roles (organization mode).
+    members: Option<MemberRoles>,
+    /// The results bucket (organization mode with `RESULTS_BUCKET`).
+    results: Option<ResultsBucket>,
 }
 
 impl LazyAws {
@@ -53,6 +66,7 @@ impl LazyAws {
         follow_up: Option<(String, Duration)>,
         state_table: Option<(String, u64)>,
         security_hub: bool,
+        organization: Option<OrganizationSettings>,
     ) -> LazyAws {
         LazyAws {
             inner: Arc::new(Inner {
@@ -61,6 +75,7 @@ impl LazyAws {
                 follow_up,
                 state_table,
                 security_hub,
+                organization,
                 clients: OnceCell::new(),
             }),
         }
@@ -87,6 +102,16 @@ impl LazyAws {
                         .inner
                         .security_hub
                         .then(|| SecurityHub::from_sdk_config(&config)),
+                    members: self.inner.organization.as_ref().map(|org| {
+                        MemberRoles::new(&config, &org.member_role_name, &org.member_external_id)
+                    }),
+                    results: self
+                        .inner
+                        .organization
+                        .as_ref()
+                        .and_then(|org| org.results_bucket.as_deref())
+                        .map(|bucket| ResultsBucket::from_sdk_config(&config, bucket)),
+                    config,
                 }
             })
             .await
@@ -97,10 +122,15 @@ impl LazyAws {
 pub struct UntilInvocationDeadline<'a> {
     aws: &'a LazyAws,
     deadline: Option<Instant>,
+    /// A member account's inventory (already bounded), instead of the function's own.
+    member: Option<AwsInventory>,
 }
 
 impl UntilInvocationDeadline<'_> {
     async fn inventory(&self) -> AwsInventory {
+        if let Some(member) = &self.member {
+            return member.clone();
+        }
         let inventory = &self.aws.clients().await.inventory;
         match self.deadline {
             Some(deadline) => inventory.until(deadline),
@@ -116,7 +146,27 @@ impl UntilDeadline for LazyAws {
         UntilInvocationDeadline {
             aws: self,
             deadline,
+            member: None,
         }
+    }
+
+    async fn in_account(
+        &self,
+        account_id: &str,
+        deadline: Option<Instant>,
+    ) -> Result<UntilInvocationDeadline<'_>, ReadFailure> {
+        let Some(members) = &self.clients().await.members else {
+            return Err(crate::inventory::member::account_not_readable(
+                account_id,
+                "ORGANIZATION_MODE is off: the function reads its own account only",
+            ));
+        };
+        let member = members.inventory(account_id, deadline).await?;
+        Ok(UntilInvocationDeadline {
+            aws: self,
+            deadline,
+            member: Some(member),
+        })
     }
 }
 
@@ -194,5 +244,38 @@ impl OpenState for LazyAws {
         let (table, retention_days) = self.inner.state_table.as_ref()?;
         let client = self.clients().await.dynamodb.clone();
         Some(TableStore::new(client, table.clone(), *retention_days))
+    }
+}
+
+impl OrganizationPort for LazyAws {
+    fn enabled(&self) -> bool {
+        self.inner.organization.is_some()
+    }
+
+    fn bucket(&self) -> Option<&str> {
+        self.inner.organization.as_ref()?.results_bucket.as_deref()
+    }
+
+    async fn list_accounts(&self, deadline: Option<Instant>) -> Result<AccountList, ReadFailure> {
+        let role = self
+            .inner
+            .organization
+            .as_ref()
+            .and_then(|org| org.accounts_role_arn.as_deref());
+        list_accounts(&self.clients().await.config, role, deadline).await
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ResultsError> {
+        match &self.clients().await.results {
+            Some(bucket) => bucket.get(key).await,
+            None => Err(ResultsError::NotConfigured),
+        }
+    }
+
+    async fn put(&self, key: &str, body: Vec<u8>) -> Result<(), ResultsError> {
+        match &self.clients().await.results {
+            Some(bucket) => bucket.put(key, body).await,
+            None => Err(ResultsError::NotConfigured),
+        }
     }
 }

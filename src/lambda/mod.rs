@@ -6,6 +6,7 @@ pub mod handler;
 
 mod lazy;
 pub mod metrics;
+pub mod organization;
 pub mod results;
 
 pub use lazy::LazyAws;
@@ -27,8 +28,9 @@ pub enum InitError {
 
 /// The production handler: follow-ups go to SQS when `FOLLOW_UP_QUEUE_URL` is set, else nowhere;
 /// the findings' state is kept in `STATE_TABLE` when it is set;
-/// findings also go to Security Hub when `SECURITY_HUB=true`.
-pub type LambdaHandler = Handler<LazyAws, LazyAws, LazyAws, LazyAws, LazyAws>;
+/// findings also go to Security Hub when `SECURITY_HUB=true`;
+/// in organization mode (`ORGANIZATION_MODE=true`) it is the hub of an organization.
+pub type LambdaHandler = Handler<LazyAws, LazyAws, LazyAws, LazyAws, LazyAws, LazyAws>;
 
 /// Builds the production handler from the environment: AWS clients, SNS publisher, follow-up queue,
 /// trust anchors.
@@ -51,11 +53,13 @@ pub async fn handler_from_env() -> Result<LambdaHandler, InitError> {
             .clone()
             .map(|table| (table, config.resolved_retention_days)),
         config.security_hub,
+        config.organization.clone(),
     );
     Ok(
         Handler::new(aws.clone(), aws.clone(), config, trust_anchors)
             .with_follow_ups(aws.clone())
             .with_state(aws.clone())
-            .with_export(aws),
+            .with_export(aws.clone())
+            .with_organization(aws),
     )
 }

@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::finding::Severity;
 use crate::report::Summary;
 
+mod account;
 pub mod digest;
+pub mod task;
+
+pub use task::{is_account_id, OrganizationTask, SweepRun};
 
 /// One account of the organization, as `organizations:ListAccounts` gives it and `accounts.json`
 /// (the Distributed Map's ItemReader input) stores it.

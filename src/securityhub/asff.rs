@@ -95,16 +95,7 @@ impl Hub {
     }
 }
 
-/// The partition of a Region name (`cn-north-1` is `aws-cn`, `us-gov-west-1` is `aws-us-gov`).
-pub fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
+pub use crate::aws::partition_of;
 
 /// One finding as Security Hub will receive it, with an upper bound of its JSON size (for batching
 /// under the 6 MB request limit without serialising it twice).
