@@ -15,7 +15,9 @@ use cloudfront_tls_audit::catalogue::{ALIAS_NOT_COVERED, ORIGIN_EXPIRED};
 use cloudfront_tls_audit::finding::{Finding, Severity};
 use cloudfront_tls_audit::report::Report;
 use cloudfront_tls_audit::securityhub::asff::{self, Asff};
-use cloudfront_tls_audit::securityhub::{ExportError, FindingsExport, SecurityHub};
+use cloudfront_tls_audit::securityhub::{
+    ExportError, FindingAccounts, FindingsExport, SecurityHub,
+};
 use cloudfront_tls_audit::state::{
     FindingStatus, Fingerprint, Memory, Remembered, ResolvedFinding, SuppressionOutcome, Transition,
 };
@@ -121,7 +123,10 @@ async fn a_finding_is_imported_updated_in_place_and_archived_when_resolved() {
 
     // First run: two open findings.
     let report = Report::new(vec![alias(Severity::High), origin_expired()], 2, Vec::new());
-    let exported = hub.export(&report, ACCOUNT, FIRST).await.expect("exported");
+    let exported = hub
+        .export(&report, FindingAccounts::own(ACCOUNT), FIRST)
+        .await
+        .expect("exported");
     assert_eq!(
         (exported.open, exported.archived, exported.calls),
         (2, 0, 1)
@@ -183,7 +188,7 @@ async fn a_finding_is_imported_updated_in_place_and_archived_when_resolved() {
         suppressions: SuppressionOutcome::default(),
     });
     let exported = hub
-        .export(&report, ACCOUNT, SECOND)
+        .export(&report, FindingAccounts::own(ACCOUNT), SECOND)
         .await
         .expect("exported");
     assert_eq!((exported.open, exported.archived), (1, 1));
@@ -225,7 +230,10 @@ async fn two_hundred_and_fifty_findings_go_in_three_calls_and_all_arrive() {
         })
         .collect();
     let report = Report::new(many, 250, Vec::new());
-    let exported = hub.export(&report, ACCOUNT, FIRST).await.expect("exported");
+    let exported = hub
+        .export(&report, FindingAccounts::own(ACCOUNT), FIRST)
+        .await
+        .expect("exported");
     assert_eq!(exported.calls, 3);
     assert_eq!(counter.count("BatchImportFindings"), 3);
     assert_eq!(findings(&emulator).await.len(), 250);
@@ -288,7 +296,7 @@ async fn an_unreachable_hub_is_an_error_that_says_what_to_check() {
     let hub = SecurityHub::from_sdk_config(&config);
     let report = Report::new(vec![alias(Severity::High)], 1, Vec::new());
     let error = hub
-        .export(&report, ACCOUNT, FIRST)
+        .export(&report, FindingAccounts::own(ACCOUNT), FIRST)
         .await
         .expect_err("unreachable");
     assert!(

@@ -18,7 +18,7 @@ use crate::intake::{parse_invocation_bytes, Cause, Trigger};
 use crate::notify::{self, publish_all, Notification, NotifyError, Publisher, TriggerSummary};
 use crate::probe::ProbeSettings;
 use crate::report::{Note, Report};
-use crate::securityhub::{ExportError, FindingsExport, NoExport};
+use crate::securityhub::{ExportError, FindingAccounts, FindingsExport, NoExport};
 use crate::settings::{LabInputs, TrustAnchors};
 use crate::state::table::TableStore;
 use crate::state::{
@@ -401,7 +401,7 @@ impl<
         // Last: Security Hub is a second copy of what was just published; its failure fails the
         // invocation so that the retry imports again.
         let export_result = self
-            .export_findings(&report, &now, audited_account.as_deref())
+            .export_findings(&report, &now, own_account, audited_account.as_deref())
             .await?;
         Ok(json!({
             "status": "audited",
@@ -413,22 +413,28 @@ impl<
         }))
     }
 
-    /// Imports the report's findings into Security Hub when it is on; the account is the audited
-    /// one (the invoked function's, or the member's in organization mode).
-    async fn export_findings(
+    /// Imports the report's findings into Security Hub when it is on, as the invoked function's
+    /// account (the only one Security Hub takes them from), about `audited`'s distributions (the
+    /// function's own, or a member's in organization mode).
+    pub(super) async fn export_findings(
         &self,
         report: &Report,
         now: &OffsetDateTime,
-        account: Option<&str>,
+        own: Option<&str>,
+        audited: Option<&str>,
     ) -> Result<Value, HandlerError> {
         if !self.export.enabled() {
             return Ok(Value::Null);
         }
-        let Some(account) = account else {
+        let Some(account) = own else {
             tracing::warn!("Security Hub export skipped: the invocation names no function ARN");
             return Ok(json!({"status": "skipped", "reason": "no invoked function ARN"}));
         };
-        let exported = self.export.export(report, account, *now).await?;
+        let accounts = FindingAccounts {
+            importer: account,
+            resources: audited.unwrap_or(account),
+        };
+        let exported = self.export.export(report, accounts, *now).await?;
         tracing::info!(
             open = exported.open,
             archived = exported.archived,

@@ -21,7 +21,7 @@ use crate::inventory::AwsInventory;
 use crate::model::{ReadFailure, Scope, Snapshot};
 use crate::notify::{Notification, NotifyError, Publisher, SnsPublisher};
 use crate::report::Report;
-use crate::securityhub::{ExportError, Exported, FindingsExport, SecurityHub};
+use crate::securityhub::{ExportError, Exported, FindingAccounts, FindingsExport, SecurityHub};
 use crate::state::table::TableStore;
 
 /// The production clients, created together on first use and shared by the handler's three roles.
@@ -226,12 +226,12 @@ impl FindingsExport for LazyAws {
     async fn export(
         &self,
         report: &Report,
-        account: &str,
+        accounts: FindingAccounts<'_>,
         now: time::OffsetDateTime,
     ) -> Result<Exported, ExportError> {
         // Borrowed, not cloned: a sweep's report holds every finding of the account.
         match &self.clients().await.security_hub {
-            Some(hub) => hub.export(report, account, now).await,
+            Some(hub) => hub.export(report, accounts, now).await,
             None => Ok(Exported::default()),
         }
     }

@@ -381,11 +381,13 @@ where
             ))
             .await?;
         }
-        if self.export.enabled() {
-            self.export
-                .export(&report, &account.account_id, request.now)
-                .await?;
-        }
+        self.export_findings(
+            &report,
+            &request.now,
+            own_account,
+            Some(&account.account_id),
+        )
+        .await?;
         let report_key = run.account_report_key(&account.account_id);
         self.organization
             .put(&report_key, render_json(&report).into_bytes())

@@ -67,9 +67,13 @@ const MAX_EVIDENCE_FIELDS: usize = 36;
 /// Where the findings go: the account and Region of the hub (the function's own), and its partition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hub {
-    /// The account that owns the findings (`AwsAccountId`); Security Hub accepts findings of the
-    /// calling account only.
+    /// The account that imports the findings and owns them in Security Hub (`AwsAccountId`):
+    /// Security Hub accepts findings of the calling account only (BatchImportFindings).
     pub account: String,
+    /// The account whose distributions the findings are about: `account` itself, or, on an
+    /// organization's hub, the member account audited (its distributions' ARNs name it, and its
+    /// findings' ids are its own).
+    pub resources_account: String,
     /// The Region of the hub the findings are imported into.
     pub region: String,
     /// `aws`, `aws-cn` or `aws-us-gov`.
@@ -90,7 +94,7 @@ impl Hub {
     pub fn distribution_arn(&self, distribution_id: &str) -> String {
         format!(
             "arn:{}:cloudfront::{}:distribution/{distribution_id}",
-            self.partition, self.account
+            self.partition, self.resources_account
         )
     }
 }
@@ -114,7 +118,7 @@ pub fn open(finding: &Finding, hub: &Hub, now: OffsetDateTime) -> Asff {
     let remembered = finding.remembered.as_ref();
     let fingerprint = remembered
         .map(|r| r.fingerprint.clone())
-        .unwrap_or_else(|| Fingerprint::of(&hub.account, finding));
+        .unwrap_or_else(|| Fingerprint::of(&hub.resources_account, finding));
     let first_seen = remembered.map_or(now, |r| r.first_seen);
     let entry = finding.code.entry();
     let compliance = if entry.family == Family::Audit {
@@ -394,7 +398,7 @@ fn distribution_resource(hub: &Hub, distribution_id: &str) -> Resource {
 fn account_resource(hub: &Hub) -> Resource {
     Resource::builder()
         .r#type("AwsAccount")
-        .id(format!("AWS::::Account:{}", hub.account))
+        .id(format!("AWS::::Account:{}", hub.resources_account))
         .partition(hub.partition.as_str().into())
         .region(&hub.region)
         .build()
@@ -470,6 +474,7 @@ mod tests {
     fn hub() -> Hub {
         Hub {
             account: "111122223333".into(),
+            resources_account: "111122223333".into(),
             region: "eu-west-1".into(),
             partition: "aws".into(),
         }
@@ -543,6 +548,39 @@ mod tests {
             .url()
             .is_some_and(|u| u.starts_with("https://")));
         assert!(!recommendation.text().unwrap_or_default().is_empty());
+    }
+
+    #[test]
+    fn an_organizations_hub_imports_a_members_findings_as_its_own_about_the_members_resources() {
+        let member = Hub {
+            resources_account: "444455556666".into(),
+            ..hub()
+        };
+        let asff = open(&alias_finding(), &member, NOW);
+        let f = &asff.finding;
+        // Security Hub takes findings only from the account they name.
+        assert_eq!(f.aws_account_id(), Some("111122223333"));
+        assert_eq!(
+            f.product_arn(),
+            Some("arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default")
+        );
+        assert_eq!(
+            f.resources()[0].id(),
+            Some("arn:aws:cloudfront::444455556666:distribution/E123")
+        );
+        assert_eq!(
+            f.id(),
+            Some("cfta1/444455556666/E123/viewer-alias-not-covered/www.example.com"),
+            "the member's own fingerprint: never the same id as another account's finding"
+        );
+        let account_level = Finding::builder(&INCOMPLETE_ACCESS_DENIED)
+            .subject("ListDistributions")
+            .build();
+        let asff = open(&account_level, &member, NOW);
+        assert_eq!(
+            asff.finding.resources()[0].id(),
+            Some("AWS::::Account:444455556666")
+        );
     }
 
     #[test]

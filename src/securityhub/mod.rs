@@ -98,13 +98,35 @@ pub trait FindingsExport {
     /// Whether findings are exported at all (`SECURITY_HUB=true`).
     fn enabled(&self) -> bool;
 
-    /// Imports every finding of `report` (findings of `account`) and archives what it resolved.
+    /// Imports every finding of `report` (findings about `accounts.resources`, imported by
+    /// `accounts.importer`) and archives what it resolved.
     fn export(
         &self,
         report: &Report,
-        account: &str,
+        accounts: FindingAccounts<'_>,
         now: OffsetDateTime,
     ) -> impl Future<Output = Result<Exported, ExportError>> + Send;
+}
+
+/// Whose findings an export imports: Security Hub takes findings only from the account they name
+/// (`AwsAccountId`), so an organization's hub imports its members' findings as its own, about
+/// the member's resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingAccounts<'a> {
+    /// The calling account (the function's own): `AwsAccountId`, the product ARN.
+    pub importer: &'a str,
+    /// The account audited, whose distributions the findings name.
+    pub resources: &'a str,
+}
+
+impl<'a> FindingAccounts<'a> {
+    /// One account, importing its own findings.
+    pub fn own(account: &'a str) -> FindingAccounts<'a> {
+        FindingAccounts {
+            importer: account,
+            resources: account,
+        }
+    }
 }
 
 /// No export (`SECURITY_HUB` unset or `false`).
@@ -119,7 +141,7 @@ impl FindingsExport for NoExport {
     async fn export(
         &self,
         _report: &Report,
-        _account: &str,
+        _accounts: FindingAccounts<'_>,
         _now: OffsetDateTime,
     ) -> Result<Exported, ExportError> {
         Ok(Exported::default())
@@ -160,10 +182,11 @@ impl FindingsExport for SecurityHub {
     async fn export(
         &self,
         report: &Report,
-        account: &str,
+        accounts: FindingAccounts<'_>,
         now: OffsetDateTime,
     ) -> Result<Exported, ExportError> {
-        let hub = self.hub(account);
+        let mut hub = self.hub(accounts.importer);
+        hub.resources_account = accounts.resources.to_owned();
         let (findings, open) = report_findings(report, &hub, now);
         let archived = findings.len() - open;
         let calls = self.import(findings, &hub).await?;
@@ -204,6 +227,7 @@ impl SecurityHub {
     pub fn hub(&self, account: &str) -> Hub {
         Hub {
             account: account.to_owned(),
+            resources_account: account.to_owned(),
             region: self.region.clone(),
             partition: asff::partition_of(&self.region).to_owned(),
         }
