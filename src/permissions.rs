@@ -6,12 +6,15 @@
 //! function's `Policies` in `template.yaml` must be exactly these statements, and the stack's KMS key
 //! may be used by exactly the services of [`KEY_SERVICE_USERS`], each tied to this account's
 //! resources: `tests/template_iam.rs` fails on any difference. Each code action is defined next to
-//! the call that needs it.
+//! the call that needs it. In an organization (issue 14) a member account's read-only role
+//! (`template-member.yaml`) grants exactly [`MEMBER_ROLE_GRANTS`], the function's own reads
+//! (`tests/template_organization.rs`).
 
 use crate::{inventory, lambda, notify, securityhub, state};
 
 /// Every action the code calls: the inventory's reads, publishing findings, scheduling follow-ups,
-/// and (only when granted, see [`CONDITIONAL_GRANTS`]) importing findings into Security Hub.
+/// and (only when granted, see [`CONDITIONAL_GRANTS`]) importing findings into Security Hub and, in
+/// an organization's hub, assuming the member roles, listing the accounts and the results bucket.
 pub const AWS_ACTIONS: &[&str] = &[
     inventory::cloudfront::LIST_DISTRIBUTIONS,
     inventory::cloudfront::GET_DISTRIBUTION,
@@ -33,6 +36,11 @@ pub const AWS_ACTIONS: &[&str] = &[
     state::table::QUERY,
     state::table::SCAN,
     state::table::PUT_ITEM,
+    inventory::member::ASSUME_ROLE,
+    inventory::organization::LIST_ACCOUNTS,
+    lambda::results::GET_OBJECT,
+    lambda::results::PUT_OBJECT,
+    lambda::results::LIST_BUCKET,
 ];
 
 /// What Lambda calls with the function's execution role to write an asynchronous invocation's record
@@ -69,7 +77,13 @@ pub enum Resource {
     Any,
     /// The account's resources of one type: an ARN pattern in `!Sub` syntax.
     Account(&'static str),
-    /// One resource of the stack: `!Ref Logical` or `!GetAtt Logical.Arn`.
+    /// The same resource in every account (`*` for the account; the member accounts' trust
+    /// policies, not this one, tie it to the organization): an ARN pattern in `!Sub` syntax.
+    EveryAccount(&'static str),
+    /// A resource the operator names in a stack parameter: `!Ref Parameter`.
+    Parameter(&'static str),
+    /// One resource of the stack: `!Ref Logical` or `!GetAtt Logical.Arn`, or a bucket's objects
+    /// under a prefix, `!Sub ${Logical.Arn}/prefix*`.
     Stack(&'static str),
 }
 
@@ -78,7 +92,10 @@ impl Resource {
     pub fn in_template(&self) -> String {
         match self {
             Resource::Any => "\"*\"".to_owned(),
-            Resource::Account(pattern) => format!("!Sub {pattern}"),
+            Resource::Account(pattern) | Resource::EveryAccount(pattern) => {
+                format!("!Sub {pattern}")
+            }
+            Resource::Parameter(name) => format!("!Ref {name}"),
             Resource::Stack(reference) => (*reference).to_owned(),
         }
     }
@@ -108,15 +125,17 @@ const fn grant(sid: &'static str, actions: &'static [&'static str], resource: Re
     }
 }
 
-/// The function's policy, statement by statement. CloudFront, ACM and IAM actions are scoped to the
-/// account's resources wherever the Service Authorization Reference gives the action a resource type
-/// (`distribution`, `cache-policy`, `origin-request-policy`, ACM `certificate`, IAM
+/// The reads of an account's CloudFront TLS set-up, statement by statement: the first statements of
+/// the function's policy, and the whole policy of a member account's role (`template-member.yaml`,
+/// where `${AWS::AccountId}` is the member's own account). CloudFront, ACM and IAM actions are
+/// scoped to the account's resources wherever the Service Authorization Reference gives the action
+/// a resource type (`distribution`, `cache-policy`, `origin-request-policy`, ACM `certificate`, IAM
 /// `server-certificate`, CloudFront `vpcorigin`); the list actions and Elastic Load Balancing's
 /// Describe actions have none. ACM is read in every region: viewer certificates in us-east-1 (the
-/// region CloudFront takes them from), a load balancer listener's in the load balancer's. A read that the scope refuses becomes `audit-incomplete`, and
-/// an AWS managed cache or origin request policy refused this way is replaced by its documented
-/// definition (`inventory::policies`).
-pub const FUNCTION_GRANTS: &[Grant] = &[
+/// region CloudFront takes them from), a load balancer listener's in the load balancer's. A read
+/// that the scope refuses becomes `audit-incomplete`, and an AWS managed cache or origin request
+/// policy refused this way is replaced by its documented definition (`inventory::policies`).
+pub const MEMBER_ROLE_GRANTS: &[Grant] = &[
     grant(
         "ListDistributions",
         &[inventory::cloudfront::LIST_DISTRIBUTIONS],
@@ -177,6 +196,11 @@ pub const FUNCTION_GRANTS: &[Grant] = &[
         ],
         Resource::Any,
     ),
+];
+
+/// The statements about the stack's own resources: publishing, follow-ups, the on-failure
+/// destination, the state table and the key.
+const STACK_GRANTS: &[Grant] = &[
     grant(
         "PublishFindings",
         &[notify::sns::PUBLISH],
@@ -218,6 +242,28 @@ pub const FUNCTION_GRANTS: &[Grant] = &[
     },
 ];
 
+/// The function's policy, statement by statement: [`MEMBER_ROLE_GRANTS`], then the statements about
+/// the stack's own resources.
+pub const FUNCTION_GRANTS: &[Grant] =
+    &concat::<{ MEMBER_ROLE_GRANTS.len() + STACK_GRANTS.len() }>(MEMBER_ROLE_GRANTS, STACK_GRANTS);
+
+/// `first` then `second`, as one array of `N` grants (`N` must be their total length: checked when
+/// compiling, as this only runs in constants).
+const fn concat<const N: usize>(first: &[Grant], second: &[Grant]) -> [Grant; N] {
+    assert!(first.len() + second.len() == N && !first.is_empty());
+    let mut all = [first[0]; N];
+    let mut at = 0;
+    while at < N {
+        all[at] = if at < first.len() {
+            first[at]
+        } else {
+            second[at - first.len()]
+        };
+        at += 1;
+    }
+    all
+}
+
 /// A statement granted only when a template condition holds: an opt-in feature's grant lives in its
 /// own `AWS::IAM::Policy` resource, attached to the function's role, with that `Condition`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,25 +272,77 @@ pub struct ConditionalGrant {
     pub condition: &'static str,
     /// The logical id of the `AWS::IAM::Policy` resource.
     pub policy: &'static str,
-    /// Its one statement.
-    pub grant: Grant,
+    /// Its statements.
+    pub grants: &'static [Grant],
 }
 
-/// Grants that exist only when their feature is on. Security Hub (`SecurityHub=true`):
-/// `BatchImportFindings` on the account's default product in the function's Region, the product
-/// the findings name (`ProductArn`; the Service Authorization Reference gives the action the
-/// resource type `product`).
-pub const CONDITIONAL_GRANTS: &[ConditionalGrant] = &[ConditionalGrant {
-    condition: "SecurityHubOn",
-    policy: "SecurityHubImportPolicy",
-    grant: grant(
-        "ImportFindingsToSecurityHub",
-        &[securityhub::BATCH_IMPORT_FINDINGS],
-        Resource::Account(
-            "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default",
-        ),
-    ),
-}];
+/// Grants that exist only when their feature is on.
+///
+/// * Security Hub (`SecurityHub=true`): `BatchImportFindings` on the account's default product in
+///   the function's Region, the product the findings name (`ProductArn`; the Service Authorization
+///   Reference gives the action the resource type `product`).
+/// * The organization's hub (`OrganizationMode=true`, docs/operations-organizations.md): assuming
+///   the member role, by its name, in any account (each member role trusts only this function's
+///   role, from the organization, with the external id); listing the accounts (Organizations gives
+///   `ListAccounts` no resource type); the results bucket's objects, and listing the bucket so that
+///   a missing account result reads as missing (404), not as denied (403).
+/// * A role to list the accounts through (`OrganizationAccountsRoleArn` set): assuming that one
+///   role.
+pub const CONDITIONAL_GRANTS: &[ConditionalGrant] = &[
+    ConditionalGrant {
+        condition: "SecurityHubOn",
+        policy: "SecurityHubImportPolicy",
+        grants: &[grant(
+            "ImportFindingsToSecurityHub",
+            &[securityhub::BATCH_IMPORT_FINDINGS],
+            Resource::Account(
+                "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default",
+            ),
+        )],
+    },
+    ConditionalGrant {
+        condition: "OrganizationModeOn",
+        policy: "OrganizationHubPolicy",
+        grants: &[
+            grant(
+                "AssumeMemberRoles",
+                &[inventory::member::ASSUME_ROLE],
+                Resource::EveryAccount("arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"),
+            ),
+            grant(
+                "ListOrganizationAccounts",
+                &[inventory::organization::LIST_ACCOUNTS],
+                Resource::Any,
+            ),
+            grant(
+                "ReadAndWriteResults",
+                &[lambda::results::GET_OBJECT, lambda::results::PUT_OBJECT],
+                Resource::Stack("!Sub ${ResultsBucket.Arn}/*"),
+            ),
+            grant(
+                "ListResults",
+                &[lambda::results::LIST_BUCKET],
+                Resource::Stack("!GetAtt ResultsBucket.Arn"),
+            ),
+        ],
+    },
+    ConditionalGrant {
+        condition: "HasOrganizationAccountsRole",
+        policy: "OrganizationAccountsRolePolicy",
+        grants: &[grant(
+            "AssumeOrganizationAccountsRole",
+            &[inventory::member::ASSUME_ROLE],
+            Resource::Parameter("OrganizationAccountsRoleArn"),
+        )],
+    },
+];
+
+/// Every grant of the function's role: [`FUNCTION_GRANTS`] and each of [`CONDITIONAL_GRANTS`].
+pub fn all_grants() -> impl Iterator<Item = &'static Grant> {
+    FUNCTION_GRANTS
+        .iter()
+        .chain(CONDITIONAL_GRANTS.iter().flat_map(|c| c.grants))
+}
 
 /// Every alarm of the stack is named with this prefix, so that the key policy can name them.
 pub const ALARM_NAME_PREFIX: &str = "cloudfront-tls-audit-";
@@ -324,15 +422,15 @@ mod tests {
                     "sqs",
                     "dynamodb",
                     "securityhub",
+                    "sts",
+                    "organizations",
+                    "s3",
                 ]
                 .contains(&service),
                 "{action}"
             );
             assert!(
-                FUNCTION_GRANTS
-                    .iter()
-                    .chain(CONDITIONAL_GRANTS.iter().map(|c| &c.grant))
-                    .any(|g| g.actions.contains(action)),
+                all_grants().any(|g| g.actions.contains(action)),
                 "{action} is in no grant"
             );
             assert!(name.chars().next().is_some_and(|c| c.is_ascii_uppercase()));
@@ -360,10 +458,7 @@ mod tests {
 
     #[test]
     fn reads_are_scoped_to_the_account_where_iam_allows_it() {
-        for grant in FUNCTION_GRANTS
-            .iter()
-            .chain(CONDITIONAL_GRANTS.iter().map(|c| &c.grant))
-        {
+        for grant in all_grants() {
             // List actions, and Elastic Load Balancing's Describe actions: the Service
             // Authorization Reference gives them no resource type.
             let listing = grant
@@ -375,12 +470,51 @@ mod tests {
                 Resource::Account(pattern) => {
                     assert!(pattern.contains(":${AWS::AccountId}:"), "{pattern}")
                 }
-                Resource::Stack(reference) => {
-                    assert!(reference.starts_with("!Ref ") || reference.starts_with("!GetAtt "))
+                // Only the member role, by name: each member role's trust narrows who may assume it.
+                Resource::EveryAccount(pattern) => {
+                    assert!(
+                        pattern.contains(":iam::*:role/${MemberRoleName}"),
+                        "{pattern}"
+                    )
                 }
+                Resource::Parameter(name) => assert!(!name.is_empty()),
+                Resource::Stack(reference) => assert!(
+                    reference.starts_with("!Ref ")
+                        || reference.starts_with("!GetAtt ")
+                        || reference.starts_with("!Sub ${"),
+                    "{reference}"
+                ),
             }
         }
         assert_eq!(Resource::Any.in_template(), "\"*\"");
+        assert_eq!(
+            Resource::Parameter("OrganizationAccountsRoleArn").in_template(),
+            "!Ref OrganizationAccountsRoleArn"
+        );
+    }
+
+    #[test]
+    fn the_member_role_grants_are_the_functions_reads_and_only_reads() {
+        assert_eq!(
+            FUNCTION_GRANTS.len(),
+            MEMBER_ROLE_GRANTS.len() + STACK_GRANTS.len()
+        );
+        assert_eq!(
+            &FUNCTION_GRANTS[..MEMBER_ROLE_GRANTS.len()],
+            MEMBER_ROLE_GRANTS
+        );
+        assert_eq!(&FUNCTION_GRANTS[MEMBER_ROLE_GRANTS.len()..], STACK_GRANTS);
+        for grant in MEMBER_ROLE_GRANTS {
+            assert!(matches!(
+                grant.resource,
+                Resource::Any | Resource::Account(_)
+            ));
+            for action in grant.actions {
+                let service = action.split_once(':').map(|(s, _)| s).unwrap_or_default();
+                assert!(READ_ONLY_SERVICES.contains(&service), "{action}");
+                assert!(!is_forbidden_write(action), "{action}");
+            }
+        }
     }
 
     #[test]

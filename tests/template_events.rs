@@ -12,14 +12,16 @@
 //! * every CloudTrail and ACM sample in `events/` matches an audit stack rule, and one from another
 //!   region matches both stacks.
 //!
-//! The templates are read with saphyr's event parser into JSON values (CloudFormation's short-form
-//! tags become their long form, `!Ref X` → `{"Ref": "X"}`), and matched with the exact-value subset of
-//! EventBridge's pattern language, the only part these patterns use (anything else fails the test).
+//! The templates are read as JSON values (`templates::read`), and matched with the exact-value
+//! subset of EventBridge's pattern language, the only part these patterns use (anything else fails
+//! the test).
 
 use std::path::Path;
 
-use saphyr_parser::{Event, Parser};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+
+mod templates;
+use templates::read;
 
 /// The load balancer calls that change what CloudFront reaches through a listener (issue 13, item 5).
 const LISTENER_CALLS: [&str; 5] = [
@@ -36,68 +38,10 @@ const VPC_ORIGIN_CALLS: [&str; 2] = ["CreateVpcOrigin", "UpdateVpcOrigin"];
 const TARGET_BUS: &str =
     "arn:${AWS::Partition}:events:${TargetRegion}:${AWS::AccountId}:event-bus/default";
 
-fn read(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-    yaml_to_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// A node being built: a sequence, or a mapping with the key waiting for its value.
-enum Open {
-    Sequence(Vec<Value>),
-    Mapping(Map<String, Value>, Option<String>),
-}
-
-/// One YAML document as JSON: every scalar a string, a tagged node `{"Ref" | "Fn::<tag>": node}`.
-fn yaml_to_json(text: &str) -> Result<Value, String> {
-    let mut stack: Vec<(Open, Option<String>)> = Vec::new();
-    let mut done: Option<Value> = None;
-    let mut parser = Parser::new_from_str(text);
-    while let Some(event) = parser.next_event() {
-        let (event, _) = event.map_err(|e| e.to_string())?;
-        let (value, tag) = match event {
-            Event::Scalar(text, _, _, tag) => (
-                Value::String(text.into_owned()),
-                tag.map(|t| t.suffix.clone()),
-            ),
-            Event::SequenceStart(_, tag) => {
-                stack.push((Open::Sequence(Vec::new()), tag.map(|t| t.suffix.clone())));
-                continue;
-            }
-            Event::MappingStart(_, tag) => {
-                stack.push((
-                    Open::Mapping(Map::new(), None),
-                    tag.map(|t| t.suffix.clone()),
-                ));
-                continue;
-            }
-            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some((Open::Sequence(items), tag)) => (Value::Array(items), tag),
-                Some((Open::Mapping(entries, _), tag)) => (Value::Object(entries), tag),
-                None => return Err("unbalanced YAML events".to_owned()),
-            },
-            Event::Alias(_) => return Err("the templates use no aliases".to_owned()),
-            _ => continue,
-        };
-        let value = match tag.as_deref() {
-            None => value,
-            Some("Ref") => json!({ "Ref": value }),
-            Some(other) => json!({ format!("Fn::{other}"): value }),
-        };
-        match stack.last_mut() {
-            None => done = Some(value),
-            Some((Open::Sequence(items), _)) => items.push(value),
-            Some((Open::Mapping(entries, key), _)) => match key.take() {
-                None => *key = Some(value.as_str().ok_or("a key that is not text")?.to_owned()),
-                Some(key) => {
-                    if entries.insert(key.clone(), value).is_some() {
-                        return Err(format!("duplicate key {key}"));
-                    }
-                }
-            },
-        }
-    }
-    done.ok_or_else(|| "no document".to_owned())
+/// The forwarding stack's target: `TargetEventBusArn` when given (an organization's hub), else this
+/// account's default bus in the target region.
+fn target_bus() -> Value {
+    json!({ "Fn::If": ["HasTargetEventBus", { "Ref": "TargetEventBusArn" }, { "Fn::Sub": TARGET_BUS }] })
 }
 
 /// The audit stack's EventBridge patterns: the function's `EventBridgeRule` events, by name.
@@ -295,13 +239,18 @@ fn the_forwarding_rules_send_to_the_target_default_bus_with_the_one_narrow_role(
         template["Parameters"]["TargetRegion"]["Default"],
         "us-east-1"
     );
+    assert_eq!(template["Parameters"]["TargetEventBusArn"]["Default"], "");
+    assert_eq!(
+        template["Conditions"]["HasTargetEventBus"],
+        json!({ "Fn::Not": [{ "Fn::Equals": [{ "Ref": "TargetEventBusArn" }, ""] }] })
+    );
     for (name, rule) in forwarding_rules() {
         assert_eq!(rule["State"], "ENABLED", "{name}");
         assert_eq!(
             rule["Targets"],
             json!([{
                 "Id": "target-region-default-bus",
-                "Arn": { "Fn::Sub": TARGET_BUS },
+                "Arn": target_bus(),
                 "RoleArn": { "Fn::GetAtt": "ForwardingRole.Arn" }
             }]),
             "{name}"
@@ -329,7 +278,7 @@ fn the_forwarding_rules_send_to_the_target_default_bus_with_the_one_narrow_role(
             "Sid": "PutEventsOnTheTargetDefaultBus",
             "Effect": "Allow",
             "Action": "events:PutEvents",
-            "Resource": { "Fn::Sub": TARGET_BUS }
+            "Resource": target_bus()
         }])
     );
     assert!(

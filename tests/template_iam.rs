@@ -12,9 +12,10 @@
 //! * the alarms on `DestinationDeliveryFailures` and on `RejectedEvents` exist, the latter naming the
 //!   namespace, metric and dimension that `src/lambda/metrics.rs` emits;
 //! * the Slack channel is notification-only: a role without policy, a deny-all guardrail;
-//! * an opt-in feature's grant (`permissions::CONDITIONAL_GRANTS`: Security Hub) is its own
-//!   `AWS::IAM::Policy` on the function's role, created only under its condition, so that the role has
-//!   it exactly when the feature's parameter is on.
+//! * an opt-in feature's grants (`permissions::CONDITIONAL_GRANTS`: Security Hub, the organization's
+//!   hub, the organization accounts role) are their own `AWS::IAM::Policy` on the function's role,
+//!   created only under its condition, so that the role has them exactly when the feature's parameter
+//!   is on. (The member role and the rest of the organization's IAM: `tests/template_organization.rs`.)
 //!
 //! The template is read as text (no YAML crate): the parsers below know the layout the template uses
 //! and fail, naming what they looked for, when it changes.
@@ -25,8 +26,8 @@ use cloudfront_tls_audit::lambda::metrics::{
     rejected_event_line, FUNCTION_DIMENSION, FUNCTION_NAME, NAMESPACE, REJECTED_EVENTS,
 };
 use cloudfront_tls_audit::permissions::{
-    is_forbidden_write, Grant, ALARM_NAME_PREFIX, AWS_ACTIONS, CONDITIONAL_GRANTS, FUNCTION_GRANTS,
-    KEY_SERVICE_USERS, ON_BEHALF_ACTIONS, ON_FAILURE_DESTINATION_SEND,
+    all_grants, is_forbidden_write, Grant, ALARM_NAME_PREFIX, AWS_ACTIONS, CONDITIONAL_GRANTS,
+    FUNCTION_GRANTS, KEY_SERVICE_USERS, ON_BEHALF_ACTIONS, ON_FAILURE_DESTINATION_SEND,
 };
 
 fn template() -> String {
@@ -654,15 +655,15 @@ fn conditional_problems(template: &str) -> Vec<String> {
             ));
         }
         let found = statements_after(&lines, 10);
-        let expected = expected_statement(&conditional.grant);
-        if found != [expected.clone()] {
+        let expected: Vec<Statement> = conditional.grants.iter().map(expected_statement).collect();
+        if found != expected {
             problems.push(format!(
                 "{}: statements {found:#?}, expected exactly {expected:#?}",
                 conditional.policy
             ));
         }
         // Never also in the function's own policy, which holds whatever the parameter says.
-        for action in conditional.grant.actions {
+        for action in conditional.grants.iter().flat_map(|g| g.actions) {
             if granted_actions(template).contains(*action) {
                 problems.push(format!(
                     "{action} is in AuditFunction's Policies: granted even with the feature off"
@@ -699,14 +700,90 @@ fn the_security_hub_grant_exists_exactly_when_the_parameter_is_on() {
     assert_eq!(values(&function, "SECURITY_HUB"), ["!Ref SecurityHub"]);
     // Every action the code calls is granted, unconditionally or under its feature's condition.
     for action in AWS_ACTIONS {
-        assert!(
-            FUNCTION_GRANTS
-                .iter()
-                .chain(CONDITIONAL_GRANTS.iter().map(|c| &c.grant))
-                .any(|g| g.actions.contains(action)),
-            "{action}"
-        );
+        assert!(all_grants().any(|g| g.actions.contains(action)), "{action}");
     }
+}
+
+#[test]
+fn the_organization_grants_exist_exactly_in_organization_mode() {
+    let template = template();
+    let conditions: Vec<&str> = template
+        .lines()
+        .skip_while(|line| *line != "Conditions:")
+        .take_while(|line| *line != "Resources:")
+        .collect();
+    for line in [
+        "  OrganizationModeOn: !Equals [!Ref OrganizationMode, \"true\"]",
+        "    - !Condition OrganizationModeOn",
+        "    - !Not [!Equals [!Ref OrganizationAccountsRoleArn, \"\"]]",
+    ] {
+        assert!(conditions.contains(&line), "{line}: {conditions:#?}");
+    }
+    let function = resource(&template, "AuditFunction");
+    expect(
+        &function,
+        &[
+            ("ORGANIZATION_MODE", "!Ref OrganizationMode"),
+            ("MEMBER_ROLE_NAME", "!Ref MemberRoleName"),
+            ("MEMBER_EXTERNAL_ID", "!Ref MemberExternalId"),
+            (
+                "ORGANIZATION_ACCOUNTS_ROLE_ARN",
+                "!Ref OrganizationAccountsRoleArn",
+            ),
+        ],
+    );
+    // The bucket exists only in organization mode; without it the function is told none.
+    assert!(function
+        .iter()
+        .any(|l| l.trim() == "RESULTS_BUCKET: !If [OrganizationModeOn, !Ref ResultsBucket, \"\"]"));
+    // The member role by its name only, in any account, never any role; the accounts role only as
+    // the parameter names it.
+    let hub = resource(&template, "OrganizationHubPolicy");
+    let statements = statements_after(&hub, 10);
+    let assume: Vec<_> = statements
+        .iter()
+        .filter(|s| s.actions.contains("sts:AssumeRole"))
+        .collect();
+    assert_eq!(assume.len(), 1, "{statements:#?}");
+    assert_eq!(
+        assume[0].resource,
+        ["!Sub arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"]
+    );
+    let accounts_role =
+        statements_after(&resource(&template, "OrganizationAccountsRolePolicy"), 10);
+    assert_eq!(accounts_role.len(), 1);
+    assert_eq!(
+        accounts_role[0].resource,
+        ["!Ref OrganizationAccountsRoleArn"]
+    );
+    // S3 on the stack's own bucket only.
+    for statement in &statements {
+        if statement.actions.iter().any(|a| a.starts_with("s3:")) {
+            assert!(
+                statement
+                    .resource
+                    .iter()
+                    .all(|r| r.contains("ResultsBucket")),
+                "{statement:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_organization_grant_widened_to_every_role_is_refused() {
+    let template = template();
+    let widened = template.replacen(
+        "            Resource: !Sub arn:${AWS::Partition}:iam::*:role/${MemberRoleName}\n",
+        "            Resource: !Sub arn:${AWS::Partition}:iam::*:role/*\n",
+        1,
+    );
+    assert_ne!(widened, template);
+    let problems = conditional_problems(&widened);
+    assert!(
+        problems.iter().any(|p| p.contains("OrganizationHubPolicy")),
+        "{problems:#?}"
+    );
 }
 
 #[test]
