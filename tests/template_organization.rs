@@ -591,13 +591,22 @@ fn place(state: &Value, path: &str, value: Value) -> Result<Value, String> {
 }
 
 /// What the function returns to `list-accounts` (the plan's ListAccounts output).
+/// The value at a `$.a.b` path of `input`, when the path is one and the value is there.
+fn path_value<'a>(path: &Value, input: &'a Value) -> Option<&'a Value> {
+    let rest = path.as_str()?.strip_prefix("$.")?;
+    rest.split('.').try_fold(input, |value, key| value.get(key))
+}
+
 fn list_accounts_output() -> Value {
     json!({
         "execution": "E",
         "bucket": "B",
         "prefix": "sweeps/E/",
         "accounts_key": "sweeps/E/accounts.json",
-        "accounts": 2
+        "accounts": 2,
+        "max_concurrency": 10,
+        "tolerated_failure_percentage": 10,
+        "accounts_per_invocation": 1
     })
 }
 
@@ -644,15 +653,6 @@ fn definition_problems(template: &Value) -> Vec<String> {
             json!({ "Fn::GetAtt": "AuditFunction.Arn" }),
         ),
         ("ResultsBucket", json!({ "Ref": "ResultsBucket" })),
-        ("MaxConcurrency", json!({ "Ref": "MaxConcurrency" })),
-        (
-            "ToleratedFailurePercentage",
-            json!({ "Ref": "ToleratedFailurePercentage" }),
-        ),
-        (
-            "AccountsPerInvocation",
-            json!({ "Ref": "AccountsPerInvocation" }),
-        ),
     ] {
         if machine["DefinitionSubstitutions"][key] != value {
             problems.push(format!("DefinitionSubstitutions.{key} is not {value}"));
@@ -701,8 +701,12 @@ fn definition_problems(template: &Value) -> Vec<String> {
         other => problems.push(format!("ItemSelector: {other:?}")),
     }
     let batcher = &map["ItemBatcher"];
-    if batcher["MaxItemsPerBatch"] != "${AccountsPerInvocation}" {
-        problems.push("ItemBatcher.MaxItemsPerBatch is not ${AccountsPerInvocation}".to_owned());
+    // Numbers, from ListAccounts' output: a substitution would give Step Functions text.
+    match path_value(&batcher["MaxItemsPerBatchPath"], &map_input) {
+        Some(Value::Number(_)) => {}
+        other => problems.push(format!(
+            "ItemBatcher.MaxItemsPerBatchPath does not read a number of ListAccounts' output: {other:?}"
+        )),
     }
     let batch_input = build(&batcher["BatchInput"], &map_input, &context);
     let expected_batch = json!({
@@ -745,15 +749,12 @@ fn definition_problems(template: &Value) -> Vec<String> {
             retry[1]
         ));
     }
-    for (key, value) in [
-        ("MaxConcurrency", "${MaxConcurrency}"),
-        (
-            "ToleratedFailurePercentage",
-            "${ToleratedFailurePercentage}",
-        ),
-    ] {
-        if map[key] != value {
-            problems.push(format!("SweepAccounts.{key} is {}, not {value}", map[key]));
+    for key in ["MaxConcurrencyPath", "ToleratedFailurePercentagePath"] {
+        match path_value(&map[key], &map_input) {
+            Some(Value::Number(_)) => {}
+            other => problems.push(format!(
+                "SweepAccounts.{key} does not read a number of ListAccounts' output: {other:?}"
+            )),
         }
     }
     if map["ResultWriter"]

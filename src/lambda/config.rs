@@ -98,6 +98,23 @@ pub struct OrganizationSettings {
     pub accounts_role_arn: Option<String>,
     /// `RESULTS_BUCKET`: the stack's bucket of account lists, results and reports.
     pub results_bucket: Option<String>,
+    /// The Distributed Map's settings, handed to it by ListAccounts as numbers (its `*Path` fields:
+    /// a template substitution would give Step Functions text).
+    pub map: MapSettings,
+}
+
+/// `ORGANIZATION_MAX_CONCURRENCY` (default 10, 1 to 10,000),
+/// `ORGANIZATION_TOLERATED_FAILURE_PERCENTAGE` (10, 0 to 100) and
+/// `ORGANIZATION_ACCOUNTS_PER_INVOCATION` (1, 1 to 50): the template's `MaxConcurrency`,
+/// `ToleratedFailurePercentage` and `AccountsPerInvocation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MapSettings {
+    /// Accounts swept at once.
+    pub max_concurrency: u64,
+    /// Percent of items that may fail before the map run fails.
+    pub tolerated_failure_percentage: u64,
+    /// Accounts per invocation.
+    pub accounts_per_invocation: u64,
 }
 
 /// The member role's default name (template-member.yaml's default).
@@ -287,11 +304,30 @@ fn organization(
             ));
         }
     }
+    let setting = |name: &'static str, default: u64, min: u64, max: u64| {
+        number(get(name), name, Bounded { default, min, max })
+    };
+    let map = MapSettings {
+        max_concurrency: setting("ORGANIZATION_MAX_CONCURRENCY", 10, 1, 10_000)?,
+        tolerated_failure_percentage: setting(
+            "ORGANIZATION_TOLERATED_FAILURE_PERCENTAGE",
+            10,
+            0,
+            100,
+        )?,
+        accounts_per_invocation: setting(
+            "ORGANIZATION_ACCOUNTS_PER_INVOCATION",
+            1,
+            1,
+            crate::organization::task::MAX_ACCOUNTS_PER_BATCH as u64,
+        )?,
+    };
     Ok(Some(OrganizationSettings {
         member_role_name,
         member_external_id,
         accounts_role_arn,
         results_bucket: get("RESULTS_BUCKET"),
+        map,
     }))
 }
 
@@ -486,6 +522,11 @@ mod tests {
                 member_external_id: "a-shared-secret".into(),
                 accounts_role_arn: None,
                 results_bucket: Some("results".into()),
+                map: MapSettings {
+                    max_concurrency: 10,
+                    tolerated_failure_percentage: 10,
+                    accounts_per_invocation: 1,
+                },
             })
         );
         let missing = config(&[TOPIC, ("ORGANIZATION_MODE", "true")]).unwrap_err();

@@ -11,7 +11,7 @@ use tokio::sync::OnceCell;
 use super::config::OrganizationSettings;
 use super::follow_up::{FollowUp, FollowUpError, FollowUps, SqsFollowUps};
 use super::handler::{OpenState, UntilDeadline};
-use super::organization::OrganizationPort;
+use super::organization::{NoOrganization, OrganizationPort};
 use super::results::{ResultsBucket, ResultsError};
 use crate::audit::AccountReader;
 use crate::aws::{load_sdk_config, AwsOptions};
@@ -254,6 +254,13 @@ impl OrganizationPort for LazyAws {
 
     fn bucket(&self) -> Option<&str> {
         self.inner.organization.as_ref()?.results_bucket.as_deref()
+    }
+
+    fn map_settings(&self) -> super::config::MapSettings {
+        match &self.inner.organization {
+            Some(org) => org.map,
+            None => NoOrganization.map_settings(),
+        }
     }
 
     async fn list_accounts(&self, deadline: Option<Instant>) -> Result<AccountList, ReadFailure> {

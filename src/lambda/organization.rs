@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use thiserror::Error;
 use time::OffsetDateTime;
 
+use super::config::MapSettings;
 use super::handler::{remember, Handler, HandlerError, OpenState, UntilDeadline};
 use super::results::ResultsError;
 use crate::audit::{run, AccountReader, Subject};
@@ -33,6 +34,9 @@ pub trait OrganizationPort {
 
     /// The results bucket's name (`RESULTS_BUCKET`), when set.
     fn bucket(&self) -> Option<&str>;
+
+    /// The Distributed Map's settings, which ListAccounts hands to it.
+    fn map_settings(&self) -> MapSettings;
 
     /// The organization's accounts (ListAccounts, every page); no call runs past `deadline`.
     fn list_accounts(
@@ -62,6 +66,14 @@ impl OrganizationPort for NoOrganization {
 
     fn bucket(&self) -> Option<&str> {
         None
+    }
+
+    fn map_settings(&self) -> MapSettings {
+        MapSettings {
+            max_concurrency: 1,
+            tolerated_failure_percentage: 0,
+            accounts_per_invocation: 1,
+        }
     }
 
     async fn list_accounts(&self, _deadline: Option<Instant>) -> Result<AccountList, ReadFailure> {
@@ -312,6 +324,7 @@ where
             .put(&key, body)
             .await
             .map_err(OrganizationError::from)?;
+        let map = self.organization.map_settings();
         tracing::info!(
             accounts = list.accounts.len(),
             inactive = list.inactive.len(),
@@ -323,6 +336,9 @@ where
             "prefix": run.prefix(),
             "accounts_key": key,
             "accounts": list.accounts.len(),
+            "max_concurrency": map.max_concurrency,
+            "tolerated_failure_percentage": map.tolerated_failure_percentage,
+            "accounts_per_invocation": map.accounts_per_invocation,
             "inactive_accounts": list.inactive.iter()
                 .map(|(id, status)| json!({"account_id": id, "status": status}))
                 .collect::<Vec<_>>(),
