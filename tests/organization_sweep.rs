@@ -187,8 +187,9 @@ async fn account_result(store: &Store, prefix: &str, account_id: &str) -> Accoun
     let value = store
         .get_json(BUCKET, &format!("{prefix}accounts/{account_id}.json"))
         .await;
-    serde_json::from_value(value.clone())
-        .unwrap_or_else(|e| panic!("accounts/{account_id}.json is not an AccountResult ({e}): {value}"))
+    serde_json::from_value(value.clone()).unwrap_or_else(|e| {
+        panic!("accounts/{account_id}.json is not an AccountResult ({e}): {value}")
+    })
 }
 
 // ---- The emulator's STS, as AWS answers it ----
@@ -345,8 +346,16 @@ async fn an_organization_is_swept_into_one_digest_that_lists_the_account_without
             assert_ne!(result.status, AccountStatus::Failed, "{result:?}");
             let failing: Vec<&String> = result.failing.iter().map(|f| &f.distribution_id).collect();
             assert_eq!(failing, broken, "{}: {result:?}", account.name);
-            let healthy = seeded.healthy.iter().filter(|(n, _)| *n == account.name).count();
-            assert_eq!(result.summary.distributions, broken.len() + healthy, "{result:?}");
+            let healthy = seeded
+                .healthy
+                .iter()
+                .filter(|(n, _)| *n == account.name)
+                .count();
+            assert_eq!(
+                result.summary.distributions,
+                broken.len() + healthy,
+                "{result:?}"
+            );
         } else {
             assert_eq!(result.status, AccountStatus::Failed, "{result:?}");
             let problem = result.problem.clone().unwrap_or_default();
@@ -371,7 +380,11 @@ async fn an_organization_is_swept_into_one_digest_that_lists_the_account_without
     let texts = texts(&envelopes);
     let all = texts.join("\n");
     for account in organization.accounts() {
-        assert!(all.contains(&account.account_id), "{} not in the digest:\n{all}", account.name);
+        assert!(
+            all.contains(&account.account_id),
+            "{} not in the digest:\n{all}",
+            account.name
+        );
     }
     for (name, id) in &seeded.broken {
         let account = organization.account(name);
@@ -392,13 +405,26 @@ async fn an_organization_is_swept_into_one_digest_that_lists_the_account_without
             .any(|t| t.contains(&legacy.account_id) && t.contains(MEMBER_ROLE_NAME)),
         "the account without its role is not listed with the role:\n{all}"
     );
-    let legacy_broken = &seeded.broken.iter().find(|(n, _)| n == "legacy").expect("seeded").1;
-    assert!(!all.contains(legacy_broken.as_str()), "an unreadable account's distribution listed");
+    let legacy_broken = &seeded
+        .broken
+        .iter()
+        .find(|(n, _)| n == "legacy")
+        .expect("seeded")
+        .1;
+    assert!(
+        !all.contains(legacy_broken.as_str()),
+        "an unreadable account's distribution listed"
+    );
 
     // The full report, linked from the digest.
-    let report = store.get_json(BUCKET, &format!("{prefix}report.json")).await;
+    let report = store
+        .get_json(BUCKET, &format!("{prefix}report.json"))
+        .await;
     assert!(report.is_object(), "{report}");
-    assert!(all.contains("report.json"), "the digest does not link the report:\n{all}");
+    assert!(
+        all.contains("report.json"),
+        "the digest does not link the report:\n{all}"
+    );
 }
 
 #[tokio::test]
@@ -430,18 +456,35 @@ async fn one_account_is_swept_on_request_and_an_event_is_audited_in_its_own_acco
         .unwrap_or_else(|e| panic!("not an AccountResult ({e}): {answer}"));
     assert_eq!(result.account_id, shop.account_id);
     assert_eq!(result.status, AccountStatus::Audited, "{result:?}");
-    let shop_broken = &seeded.broken.iter().find(|(n, _)| n == "shop").expect("seeded").1;
+    let shop_broken = &seeded
+        .broken
+        .iter()
+        .find(|(n, _)| n == "shop")
+        .expect("seeded")
+        .1;
     assert_eq!(result.failing.len(), 1, "{result:?}");
     assert_eq!(&result.failing[0].distribution_id, shop_broken);
-    assert_eq!(account_result(&store, prefix, &shop.account_id).await, result);
+    assert_eq!(
+        account_result(&store, prefix, &shop.account_id).await,
+        result
+    );
 
     // A member's UpdateDistribution, forwarded to the hub's bus: audited in the member's account.
     let media = organization.account("media");
-    let media_broken = &seeded.broken.iter().find(|(n, _)| n == "media").expect("seeded").1;
+    let media_broken = &seeded
+        .broken
+        .iter()
+        .find(|(n, _)| n == "media")
+        .expect("seeded")
+        .1;
     let event = with(
         with(
             sample("cloudtrail-update-distribution.json"),
-            &["/account", "/detail/recipientAccountId", "/detail/userIdentity/accountId"],
+            &[
+                "/account",
+                "/detail/recipientAccountId",
+                "/detail/userIdentity/accountId",
+            ],
             &media.account_id,
         ),
         &[
@@ -456,7 +499,10 @@ async fn one_account_is_swept_on_request_and_an_event_is_audited_in_its_own_acco
         .unwrap_or_else(|e| panic!("the event failed: {e:?}"));
     assert_eq!(answer["status"], "audited", "{answer}");
     assert_eq!(answer["summary"]["critical"], 1, "{answer}");
-    assert_eq!(proxy.assume_role_requests(&media.member_role_arn()), before + 1);
+    assert_eq!(
+        proxy.assume_role_requests(&media.member_role_arn()),
+        before + 1
+    );
     let envelopes = drain(&emulator, &hub.queue_url).await;
     let all = texts(&envelopes).join("\n");
     assert!(all.contains(media_broken.as_str()), "{all}");
@@ -464,11 +510,20 @@ async fn one_account_is_swept_on_request_and_an_event_is_audited_in_its_own_acco
 
     // The same event from the account without its role: audit-incomplete, never a silent skip.
     let legacy = organization.account("legacy");
-    let legacy_broken = &seeded.broken.iter().find(|(n, _)| n == "legacy").expect("seeded").1;
+    let legacy_broken = &seeded
+        .broken
+        .iter()
+        .find(|(n, _)| n == "legacy")
+        .expect("seeded")
+        .1;
     let event = with(
         with(
             sample("cloudtrail-update-distribution.json"),
-            &["/account", "/detail/recipientAccountId", "/detail/userIdentity/accountId"],
+            &[
+                "/account",
+                "/detail/recipientAccountId",
+                "/detail/userIdentity/accountId",
+            ],
             &legacy.account_id,
         ),
         &[

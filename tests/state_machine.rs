@@ -17,9 +17,7 @@ use std::sync::{Arc, Mutex};
 use cloudfront_tls_audit::organization::{Account, AccountResult, AccountStatus};
 use cloudfront_tls_audit::report::Summary;
 use serde_json::{json, Value};
-use support::step_functions::{
-    load_from_template, Failure, Interpreter, Step, Store, TaskError,
-};
+use support::step_functions::{load_from_template, Failure, Interpreter, Step, Store, TaskError};
 
 const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:cloudfront-tls-audit";
 const BUCKET: &str = "cloudfront-tls-audit-results-123456789012";
@@ -77,6 +75,9 @@ fn definition(path: &Path, settings: Settings) -> Value {
         .definition
 }
 
+/// The canned function's answer, to come.
+type Answer = std::pin::Pin<Box<dyn Future<Output = Result<Value, TaskError>>>>;
+
 /// What the canned function saw, in order.
 #[derive(Default)]
 struct Seen {
@@ -98,7 +99,9 @@ fn account_result(account_id: &str, name: &str) -> AccountResult {
         failing: Vec::new(),
         more_failing: 0,
         problem: None,
-        report_key: Some(format!("sweeps/{EXECUTION}/accounts/{account_id}.report.json")),
+        report_key: Some(format!(
+            "sweeps/{EXECUTION}/accounts/{account_id}.report.json"
+        )),
     }
 }
 
@@ -108,9 +111,12 @@ fn canned(
     store: Store,
     seen: Arc<Mutex<Seen>>,
     failing: Option<(&'static str, &'static str)>,
-) -> impl FnMut(&str, Value) -> std::pin::Pin<Box<dyn Future<Output = Result<Value, TaskError>>>> {
+) -> impl FnMut(&str, Value) -> Answer {
     move |function: &str, payload: Value| {
-        assert_eq!(function, FUNCTION_ARN, "every Task invokes the stack's function");
+        assert_eq!(
+            function, FUNCTION_ARN,
+            "every Task invokes the stack's function"
+        );
         let store = store.clone();
         let seen = seen.clone();
         Box::pin(async move {
@@ -145,7 +151,11 @@ fn canned(
                 }
                 Some("organization-digest") => {
                     let keys: Vec<&String> = payload.as_object().expect("object").keys().collect();
-                    assert_eq!(keys, ["action", "input"], "BuildDigest's payload: {payload}");
+                    assert_eq!(
+                        keys,
+                        ["action", "input"],
+                        "BuildDigest's payload: {payload}"
+                    );
                     check_digest_input(&store, &payload["input"]).await;
                     let failed = usize::from(payload["input"].get("map_error").is_some());
                     Ok(json!({
@@ -156,7 +166,9 @@ fn canned(
                         "report": format!("s3://{BUCKET}/{prefix}report.json"),
                     }))
                 }
-                Some(other) => panic!("a payload with action {other:?} at the top level: {payload}"),
+                Some(other) => {
+                    panic!("a payload with action {other:?} at the top level: {payload}")
+                }
                 None => {
                     // A Map child: exactly {"Items": [...], "BatchInput": {...}}.
                     let keys: Vec<&String> = payload.as_object().expect("object").keys().collect();
@@ -174,12 +186,17 @@ fn canned(
                     }
                     let mut results = Vec::new();
                     for item in &items {
-                        seen.lock().expect("seen").attempts.push(item.account_id.clone());
+                        seen.lock()
+                            .expect("seen")
+                            .attempts
+                            .push(item.account_id.clone());
                         if let Some((account, error)) = failing {
                             if item.account_id == account {
                                 return Err(TaskError {
                                     error: error.to_owned(),
-                                    cause: format!("{{\"errorMessage\":\"{error} for {account}\"}}"),
+                                    cause: format!(
+                                        "{{\"errorMessage\":\"{error} for {account}\"}}"
+                                    ),
                                 });
                             }
                         }
@@ -205,24 +222,33 @@ fn canned(
 /// (a manifest the function can read, whose result files hold account results) or `map_error`.
 async fn check_digest_input(store: &Store, input: &Value) {
     for key in ["execution", "bucket", "prefix", "accounts_key", "accounts"] {
-        assert!(input.get(key).is_some(), "BuildDigest's input has no {key}: {input}");
+        assert!(
+            input.get(key).is_some(),
+            "BuildDigest's input has no {key}: {input}"
+        );
     }
     match (input.get("results"), input.get("map_error")) {
         (Some(results), None) => {
             let details = &results["ResultWriterDetails"];
             assert!(
-                results["MapRunArn"]
-                    .as_str()
-                    .is_some_and(|arn| arn.starts_with("arn:aws:states:us-east-1:123456789012:mapRun:")),
+                results["MapRunArn"].as_str().is_some_and(
+                    |arn| arn.starts_with("arn:aws:states:us-east-1:123456789012:mapRun:")
+                ),
                 "MapRunArn: {results}"
             );
             assert_eq!(details["Bucket"], BUCKET, "the results bucket: {results}");
             let key = details["Key"].as_str().expect("ResultWriterDetails.Key");
-            assert!(key.starts_with("map-runs/") && key.ends_with("/manifest.json"), "{key}");
+            assert!(
+                key.starts_with("map-runs/") && key.ends_with("/manifest.json"),
+                "{key}"
+            );
             let manifest = store.get_json(BUCKET, key).await;
             assert_eq!(manifest["DestinationBucket"], BUCKET);
             assert_eq!(manifest["MapRunArn"], results["MapRunArn"]);
-            for file in manifest["ResultFiles"]["SUCCEEDED"].as_array().expect("SUCCEEDED") {
+            for file in manifest["ResultFiles"]["SUCCEEDED"]
+                .as_array()
+                .expect("SUCCEEDED")
+            {
                 let entries = store
                     .get_json(BUCKET, file["Key"].as_str().expect("Key"))
                     .await;
@@ -239,9 +265,14 @@ async fn check_digest_input(store: &Store, input: &Value) {
             }
         }
         (None, Some(error)) => {
-            assert!(error["Error"].is_string() && error["Cause"].is_string(), "{error}");
+            assert!(
+                error["Error"].is_string() && error["Cause"].is_string(),
+                "{error}"
+            );
         }
-        other => panic!("BuildDigest's input has neither results nor map_error, or both: {other:?}"),
+        other => {
+            panic!("BuildDigest's input has neither results nor map_error, or both: {other:?}")
+        }
     }
 }
 
@@ -292,18 +323,33 @@ fn digest_payload(seen: &Seen) -> &Value {
 async fn every_path_lines_up(path: &Path) {
     let (output, trace, seen, _) = run(path, DEFAULTS, None).await;
     let output = output.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(output["status"], "published", "the execution's output: {output}");
+    assert_eq!(
+        output["status"], "published",
+        "the execution's output: {output}"
+    );
     assert_eq!(output["accounts"], ACCOUNTS.len());
-    let batches = seen.payloads.iter().filter(|p| p.get("Items").is_some()).count();
-    assert_eq!(batches, ACCOUNTS.len(), "one account per invocation by default");
+    let batches = seen
+        .payloads
+        .iter()
+        .filter(|p| p.get("Items").is_some())
+        .count();
+    assert_eq!(
+        batches,
+        ACCOUNTS.len(),
+        "one account per invocation by default"
+    );
     assert_eq!(seen.payloads.len(), ACCOUNTS.len() + 2);
     assert!(digest_payload(&seen)["input"].get("results").is_some());
     let map_run = trace
         .iter()
         .find_map(|step| match step {
-            Step::MapRun { items, children, failed_items, max_concurrency, .. } => {
-                Some((*items, *children, *failed_items, *max_concurrency))
-            }
+            Step::MapRun {
+                items,
+                children,
+                failed_items,
+                max_concurrency,
+                ..
+            } => Some((*items, *children, *failed_items, *max_concurrency)),
             _ => None,
         })
         .expect("a map run");
@@ -322,7 +368,10 @@ async fn the_plans_state_machine_paths_line_up_with_the_function() {
 
 /// Batches of 4: two children, the second of 2, each with the batch input.
 async fn accounts_are_batched(path: &Path) {
-    let settings = Settings { accounts_per_invocation: 4, ..DEFAULTS };
+    let settings = Settings {
+        accounts_per_invocation: 4,
+        ..DEFAULTS
+    };
     let (output, _, seen, _) = run(path, settings, None).await;
     output.unwrap_or_else(|e| panic!("{e}"));
     let sizes: Vec<usize> = seen
@@ -358,7 +407,12 @@ async fn a_failing_item_still_gets_its_digest(path: &Path) {
     let retries: Vec<(f64, &str)> = trace
         .iter()
         .filter_map(|step| match step {
-            Step::Retried { error, delay_seconds, jitter, .. } => {
+            Step::Retried {
+                error,
+                delay_seconds,
+                jitter,
+                ..
+            } => {
                 assert_eq!(error, "Lambda.TooManyRequestsException");
                 Some((*delay_seconds, jitter.as_str()))
             }
@@ -367,12 +421,26 @@ async fn a_failing_item_still_gets_its_digest(path: &Path) {
         .collect();
     assert_eq!(
         retries,
-        [(5.0, "FULL"), (10.0, "FULL"), (20.0, "FULL"), (40.0, "FULL"), (80.0, "FULL"), (160.0, "FULL")]
+        [
+            (5.0, "FULL"),
+            (10.0, "FULL"),
+            (20.0, "FULL"),
+            (40.0, "FULL"),
+            (80.0, "FULL"),
+            (160.0, "FULL")
+        ]
     );
-    let legacy_attempts = seen.attempts.iter().filter(|a| *a == "444455556666").count();
+    let legacy_attempts = seen
+        .attempts
+        .iter()
+        .filter(|a| *a == "444455556666")
+        .count();
     assert_eq!(legacy_attempts, 7, "the first attempt and 6 retries");
     let input = &digest_payload(&seen)["input"];
-    assert_eq!(input["map_error"]["Error"], "States.ExceedToleratedFailureThreshold", "{input}");
+    assert_eq!(
+        input["map_error"]["Error"], "States.ExceedToleratedFailureThreshold",
+        "{input}"
+    );
     assert!(input.get("results").is_none(), "{input}");
     assert!(entered(&trace).ends_with(&["BuildDigest"]));
     // The map run's results were written all the same: the failed item with its error and cause.
@@ -384,11 +452,16 @@ async fn a_failing_item_still_gets_its_digest(path: &Path) {
         })
         .expect("a manifest");
     let manifest = store.get_json(BUCKET, &manifest_key).await;
-    let failed_key = manifest["ResultFiles"]["FAILED"][0]["Key"].as_str().expect("a FAILED file");
+    let failed_key = manifest["ResultFiles"]["FAILED"][0]["Key"]
+        .as_str()
+        .expect("a FAILED file");
     let failed = store.get_json(BUCKET, failed_key).await;
     assert_eq!(failed[0]["Error"], "Lambda.TooManyRequestsException");
     assert_eq!(failed[0]["Status"], "FAILED");
-    assert!(failed[0]["Input"].as_str().expect("Input").contains("444455556666"));
+    assert!(failed[0]["Input"]
+        .as_str()
+        .expect("Input")
+        .contains("444455556666"));
 }
 
 #[tokio::test]
@@ -405,18 +478,38 @@ async fn the_plans_catch_reaches_the_digest_when_an_item_fails_every_retry() {
 /// gets `results`, whose manifest lists the FAILED file with the error (a function error: two
 /// attempts through the `States.ALL` retrier).
 async fn tolerated_failures_keep_the_results(path: &Path) {
-    let settings = Settings { tolerated_failure_percentage: 20, ..DEFAULTS };
+    let settings = Settings {
+        tolerated_failure_percentage: 20,
+        ..DEFAULTS
+    };
     let (output, _, seen, store) = run(path, settings, Some(("555566667777", "Error"))).await;
     output.unwrap_or_else(|e| panic!("{e}"));
-    let attempts = seen.attempts.iter().filter(|a| *a == "555566667777").count();
-    assert_eq!(attempts, 3, "the first attempt and the States.ALL retrier's 2");
+    let attempts = seen
+        .attempts
+        .iter()
+        .filter(|a| *a == "555566667777")
+        .count();
+    assert_eq!(
+        attempts, 3,
+        "the first attempt and the States.ALL retrier's 2"
+    );
     let input = &digest_payload(&seen)["input"];
     assert!(input.get("map_error").is_none(), "{input}");
-    let key = input["results"]["ResultWriterDetails"]["Key"].as_str().expect("Key");
+    let key = input["results"]["ResultWriterDetails"]["Key"]
+        .as_str()
+        .expect("Key");
     let manifest = store.get_json(BUCKET, key).await;
     let files = &manifest["ResultFiles"];
-    assert_eq!(files["FAILED"].as_array().map(Vec::len), Some(1), "{manifest}");
-    assert_eq!(files["SUCCEEDED"].as_array().map(Vec::len), Some(1), "{manifest}");
+    assert_eq!(
+        files["FAILED"].as_array().map(Vec::len),
+        Some(1),
+        "{manifest}"
+    );
+    assert_eq!(
+        files["SUCCEEDED"].as_array().map(Vec::len),
+        Some(1),
+        "{manifest}"
+    );
     assert_eq!(files["PENDING"], json!([]));
     let succeeded = store
         .get_json(BUCKET, files["SUCCEEDED"][0]["Key"].as_str().expect("Key"))
@@ -424,7 +517,10 @@ async fn tolerated_failures_keep_the_results(path: &Path) {
     assert_eq!(succeeded.as_array().map(Vec::len), Some(5));
 
     // The same failure over a 10 % threshold fails the Map, and the digest still comes.
-    let settings = Settings { tolerated_failure_percentage: 10, ..DEFAULTS };
+    let settings = Settings {
+        tolerated_failure_percentage: 10,
+        ..DEFAULTS
+    };
     let (output, _, seen, _) = run(path, settings, Some(("555566667777", "Error"))).await;
     output.unwrap_or_else(|e| panic!("{e}"));
     assert!(digest_payload(&seen)["input"].get("map_error").is_some());
@@ -471,5 +567,8 @@ fn a_template_without_a_state_machine_is_an_error_not_a_skip() {
     let path = dir.path().join("template.yaml");
     std::fs::write(&path, "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n").expect("write");
     let error = load_from_template(&path, substitution(DEFAULTS)).expect_err("no state machine");
-    assert!(error.contains("no AWS::StepFunctions::StateMachine resource"), "{error}");
+    assert!(
+        error.contains("no AWS::StepFunctions::StateMachine resource"),
+        "{error}"
+    );
 }

@@ -94,7 +94,11 @@ impl SeededAccount {
     }
 
     /// Creates a distribution in this account ([`super::seed::create_distribution`]); returns its id.
-    pub async fn create_distribution(&self, caller_reference: &str, spec: &DistributionSpec) -> String {
+    pub async fn create_distribution(
+        &self,
+        caller_reference: &str,
+        spec: &DistributionSpec,
+    ) -> String {
         create_distribution(&self.cloudfront(), caller_reference, spec).await
     }
 }

@@ -141,13 +141,16 @@ pub enum Step {
     },
 }
 
+/// Objects by (bucket, key), shared between clones of a [`Store::Memory`].
+pub type Objects = Arc<Mutex<BTreeMap<(String, String), Vec<u8>>>>;
+
 /// Where `ItemReader` reads and `ResultWriter` writes: the emulator's S3, or memory.
 #[derive(Clone)]
 pub enum Store {
     /// The emulator's S3 (path-style client).
     S3(aws_sdk_s3::Client),
     /// Objects by (bucket, key).
-    Memory(Arc<Mutex<BTreeMap<(String, String), Vec<u8>>>>),
+    Memory(Objects),
 }
 
 impl Store {
@@ -208,7 +211,10 @@ impl Store {
 
     /// The object at `bucket`/`key`, parsed as JSON; panics when absent or not JSON (test code).
     pub async fn get_json(&self, bucket: &str, key: &str) -> Value {
-        let bytes = self.get(bucket, key).await.unwrap_or_else(|e| panic!("{e}"));
+        let bytes = self
+            .get(bucket, key)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         serde_json::from_slice(&bytes)
             .unwrap_or_else(|e| panic!("s3://{bucket}/{key} is not JSON: {e}"))
     }
@@ -285,9 +291,17 @@ pub fn load_from_template(
                 Some(Value::String(s)) => (s.clone(), true),
                 Some(Value::Array(a)) => match a.first() {
                     Some(Value::String(s)) => (s.clone(), true),
-                    _ => return Err(format!("{logical_id}: DefinitionString's Fn::Sub has no string")),
+                    _ => {
+                        return Err(format!(
+                            "{logical_id}: DefinitionString's Fn::Sub has no string"
+                        ))
+                    }
                 },
-                _ => return Err(format!("{logical_id}: DefinitionString is neither a string nor !Sub")),
+                _ => {
+                    return Err(format!(
+                        "{logical_id}: DefinitionString is neither a string nor !Sub"
+                    ))
+                }
             },
             _ => {
                 return Err(format!(
@@ -340,7 +354,9 @@ fn substitute(
                 ));
             }
             None => {
-                problems.insert(format!("${{{name}}} has no value in the test's substitutions"));
+                problems.insert(format!(
+                    "${{{name}}} has no value in the test's substitutions"
+                ));
             }
         }
         rest = &after[end + 1..];
@@ -349,8 +365,8 @@ fn substitute(
     if !problems.is_empty() {
         return Err(problems.into_iter().collect::<Vec<_>>().join("; "));
     }
-    let mut definition: Value =
-        serde_json::from_str(&out).map_err(|e| format!("the substituted definition is not JSON: {e}"))?;
+    let mut definition: Value = serde_json::from_str(&out)
+        .map_err(|e| format!("the substituted definition is not JSON: {e}"))?;
     // A DefinitionString is JSON text inside the template: parsed once more when it was a string.
     if let Value::String(inner) = &definition {
         definition = serde_json::from_str(inner)
@@ -491,7 +507,6 @@ pub fn yaml_to_json(text: &str) -> Result<Value, String> {
             _ => {}
         }
     }
-    drop(finish);
     root.ok_or_else(|| "an empty document".to_owned())
 }
 
@@ -633,7 +648,10 @@ where
     ) -> BoxFuture<'_, Result<Value, Stop>> {
         Box::pin(async move {
             if machine.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
-                return Err(runtime("(machine)", "JSONata is not supported: JSONPath only"));
+                return Err(runtime(
+                    "(machine)",
+                    "JSONata is not supported: JSONPath only",
+                ));
             }
             let mut current = machine["StartAt"]
                 .as_str()
@@ -699,7 +717,9 @@ where
         let context = execution.context(name, 0, None);
         let result = match (state.get("Result"), state.get("Parameters")) {
             (Some(result), _) => result.clone(),
-            (None, Some(template)) => apply_template(name, "Parameters", template, &effective, &context)?,
+            (None, Some(template)) => {
+                apply_template(name, "Parameters", template, &effective, &context)?
+            }
             (None, None) => effective,
         };
         let placed = result_path(name, state, input, result)?;
@@ -720,7 +740,8 @@ where
         let mut retry_count = 0u32;
         loop {
             let outcome = if state["Type"] == "Task" {
-                self.task_state(name, state, input, execution, retry_count).await
+                self.task_state(name, state, input, execution, retry_count)
+                    .await
             } else {
                 self.map_state(name, state, input, execution).await
             };
@@ -734,12 +755,23 @@ where
                 .position(|r| matches(name, &r["ErrorEquals"], &error))
             {
                 let retrier = &retriers[index];
-                let max_attempts = number(name, "Retry.MaxAttempts", retrier.get("MaxAttempts"))?.unwrap_or(3.0);
+                let max_attempts =
+                    number(name, "Retry.MaxAttempts", retrier.get("MaxAttempts"))?.unwrap_or(3.0);
                 if f64::from(attempts[index]) < max_attempts {
-                    let interval = number(name, "Retry.IntervalSeconds", retrier.get("IntervalSeconds"))?.unwrap_or(1.0);
-                    let rate = number(name, "Retry.BackoffRate", retrier.get("BackoffRate"))?.unwrap_or(2.0);
+                    let interval = number(
+                        name,
+                        "Retry.IntervalSeconds",
+                        retrier.get("IntervalSeconds"),
+                    )?
+                    .unwrap_or(1.0);
+                    let rate = number(name, "Retry.BackoffRate", retrier.get("BackoffRate"))?
+                        .unwrap_or(2.0);
                     let mut delay = interval * rate.powi(attempts[index] as i32);
-                    if let Some(max) = number(name, "Retry.MaxDelaySeconds", retrier.get("MaxDelaySeconds"))? {
+                    if let Some(max) = number(
+                        name,
+                        "Retry.MaxDelaySeconds",
+                        retrier.get("MaxDelaySeconds"),
+                    )? {
                         delay = delay.min(max);
                     }
                     attempts[index] += 1;
@@ -749,7 +781,10 @@ where
                         error: error.clone(),
                         attempt: attempts[index],
                         delay_seconds: delay,
-                        jitter: retrier["JitterStrategy"].as_str().unwrap_or("NONE").to_owned(),
+                        jitter: retrier["JitterStrategy"]
+                            .as_str()
+                            .unwrap_or("NONE")
+                            .to_owned(),
                     });
                     continue;
                 }
@@ -803,7 +838,10 @@ where
             .to_owned();
         if let Some(kind) = parameters.get("InvocationType") {
             if kind != "RequestResponse" {
-                return Err(runtime(name, format!("InvocationType {kind}: RequestResponse only")));
+                return Err(runtime(
+                    name,
+                    format!("InvocationType {kind}: RequestResponse only"),
+                ));
             }
         }
         let payload = parameters
@@ -866,7 +904,12 @@ where
                 true
             }
             "INLINE" => {
-                for field in ["ItemReader", "ItemBatcher", "ResultWriter", "ToleratedFailurePercentage"] {
+                for field in [
+                    "ItemReader",
+                    "ItemBatcher",
+                    "ResultWriter",
+                    "ToleratedFailurePercentage",
+                ] {
                     if state.get(field).is_some() {
                         return Err(runtime(name, format!("{field} needs Mode DISTRIBUTED")));
                     }
@@ -875,9 +918,13 @@ where
             }
             other => return Err(runtime(name, format!("ProcessorConfig.Mode {other:?}"))),
         };
-        let max_concurrency = number(name, "MaxConcurrency", state.get("MaxConcurrency"))?.unwrap_or(0.0);
+        let max_concurrency =
+            number(name, "MaxConcurrency", state.get("MaxConcurrency"))?.unwrap_or(0.0);
         if max_concurrency < 0.0 || max_concurrency.fract() != 0.0 {
-            return Err(runtime(name, "MaxConcurrency must be a non-negative integer"));
+            return Err(runtime(
+                name,
+                "MaxConcurrency must be a non-negative integer",
+            ));
         }
 
         // The items: from S3, or from the input.
@@ -896,7 +943,11 @@ where
                 }
             }
         };
-        if let Some(max) = number(name, "ItemReader.ReaderConfig.MaxItems", state["ItemReader"]["ReaderConfig"].get("MaxItems"))? {
+        if let Some(max) = number(
+            name,
+            "ItemReader.ReaderConfig.MaxItems",
+            state["ItemReader"]["ReaderConfig"].get("MaxItems"),
+        )? {
             items.truncate(max as usize);
         }
         let total = items.len();
@@ -904,23 +955,41 @@ where
         // Each item through ItemSelector, then into batches.
         let mut selected = Vec::with_capacity(total);
         for (index, value) in items.iter().enumerate() {
-            selected.push(match state.get("ItemSelector").or_else(|| state.get("Parameters")) {
-                Some(template) => {
-                    let item_context = execution.context(name, 0, Some((index, value)));
-                    apply_template(name, "ItemSelector", template, &effective, &item_context)?
-                }
-                None => value.clone(),
-            });
+            selected.push(
+                match state
+                    .get("ItemSelector")
+                    .or_else(|| state.get("Parameters"))
+                {
+                    Some(template) => {
+                        let item_context = execution.context(name, 0, Some((index, value)));
+                        apply_template(name, "ItemSelector", template, &effective, &item_context)?
+                    }
+                    None => value.clone(),
+                },
+            );
         }
         let children: Vec<(Value, usize)> = match state.get("ItemBatcher") {
             Some(batcher) => {
-                let per_batch = number(name, "ItemBatcher.MaxItemsPerBatch", batcher.get("MaxItemsPerBatch"))?
-                    .ok_or_else(|| runtime(name, "ItemBatcher without MaxItemsPerBatch"))?;
+                let per_batch = number(
+                    name,
+                    "ItemBatcher.MaxItemsPerBatch",
+                    batcher.get("MaxItemsPerBatch"),
+                )?
+                .ok_or_else(|| runtime(name, "ItemBatcher without MaxItemsPerBatch"))?;
                 if per_batch < 1.0 || per_batch.fract() != 0.0 {
-                    return Err(runtime(name, "ItemBatcher.MaxItemsPerBatch must be a positive integer"));
+                    return Err(runtime(
+                        name,
+                        "ItemBatcher.MaxItemsPerBatch must be a positive integer",
+                    ));
                 }
                 let batch_input = match batcher.get("BatchInput") {
-                    Some(template) => Some(apply_template(name, "ItemBatcher.BatchInput", template, &effective, &context)?),
+                    Some(template) => Some(apply_template(
+                        name,
+                        "ItemBatcher.BatchInput",
+                        template,
+                        &effective,
+                        &context,
+                    )?),
                     None => None,
                 };
                 selected
@@ -937,11 +1006,23 @@ where
             None => selected.into_iter().map(|item| (item, 1)).collect(),
         };
 
-        let tolerated_percentage = number(name, "ToleratedFailurePercentage", state.get("ToleratedFailurePercentage"))?.unwrap_or(0.0);
+        let tolerated_percentage = number(
+            name,
+            "ToleratedFailurePercentage",
+            state.get("ToleratedFailurePercentage"),
+        )?
+        .unwrap_or(0.0);
         if !(0.0..=100.0).contains(&tolerated_percentage) {
-            return Err(runtime(name, "ToleratedFailurePercentage must be within 0 to 100"));
+            return Err(runtime(
+                name,
+                "ToleratedFailurePercentage must be within 0 to 100",
+            ));
         }
-        let tolerated_count = number(name, "ToleratedFailureCount", state.get("ToleratedFailureCount"))?;
+        let tolerated_count = number(
+            name,
+            "ToleratedFailureCount",
+            state.get("ToleratedFailureCount"),
+        )?;
 
         let map_run_id = format!("00000000-0000-4000-9000-{:012x}", self.next_id());
         let label = state["Label"].as_str().unwrap_or(name).to_owned();
@@ -985,7 +1066,10 @@ where
                     "StopDate": TIMESTAMP,
                 })
             };
-            match self.run_states(child_machine.clone(), child.clone(), child_input.clone()).await {
+            match self
+                .run_states(child_machine.clone(), child.clone(), child_input.clone())
+                .await
+            {
                 Ok(output) => {
                     let mut entry = record("SUCCEEDED");
                     entry["Output"] = Value::String(output.to_string());
@@ -1015,8 +1099,17 @@ where
 
         let manifest_key = match state.get("ResultWriter") {
             Some(writer) => Some(
-                self.write_results(name, writer, &effective, &context, &map_run_arn, &map_run_id, &succeeded, &failed)
-                    .await?,
+                self.write_results(
+                    name,
+                    writer,
+                    &effective,
+                    &context,
+                    &map_run_arn,
+                    &map_run_id,
+                    &succeeded,
+                    &failed,
+                )
+                .await?,
             ),
             None => None,
         };
@@ -1072,7 +1165,10 @@ where
     ) -> Result<Vec<Value>, Stop> {
         let resource = reader["Resource"].as_str().unwrap_or("");
         if resource != "arn:aws:states:::s3:getObject" {
-            return Err(runtime(name, format!("ItemReader.Resource {resource:?}: s3:getObject only")));
+            return Err(runtime(
+                name,
+                format!("ItemReader.Resource {resource:?}: s3:getObject only"),
+            ));
         }
         let input_type = reader["ReaderConfig"]["InputType"].as_str().unwrap_or("");
         if input_type != "JSON" {
@@ -1084,15 +1180,24 @@ where
         let template = reader
             .get("Parameters")
             .ok_or_else(|| runtime(name, "ItemReader without Parameters"))?;
-        let parameters = apply_template(name, "ItemReader.Parameters", template, effective, context)?;
-        let (Some(bucket), Some(key)) = (parameters["Bucket"].as_str(), parameters["Key"].as_str()) else {
-            return Err(runtime(name, "ItemReader.Parameters needs Bucket and Key strings"));
+        let parameters =
+            apply_template(name, "ItemReader.Parameters", template, effective, context)?;
+        let (Some(bucket), Some(key)) = (parameters["Bucket"].as_str(), parameters["Key"].as_str())
+        else {
+            return Err(runtime(
+                name,
+                "ItemReader.Parameters needs Bucket and Key strings",
+            ));
         };
         // A failed read is the Map's States.ItemReaderFailed, which a Catch may take.
-        let bytes = self.store.get(bucket, key).await.map_err(|cause| Stop::Error {
-            error: "States.ItemReaderFailed".to_owned(),
-            cause,
-        })?;
+        let bytes = self
+            .store
+            .get(bucket, key)
+            .await
+            .map_err(|cause| Stop::Error {
+                error: "States.ItemReaderFailed".to_owned(),
+                cause,
+            })?;
         match serde_json::from_slice(&bytes) {
             Ok(Value::Array(items)) => Ok(items),
             _ => Err(Stop::Error {
@@ -1118,15 +1223,27 @@ where
     ) -> Result<String, Stop> {
         let resource = writer["Resource"].as_str().unwrap_or("");
         if resource != "arn:aws:states:::s3:putObject" {
-            return Err(runtime(name, format!("ResultWriter.Resource {resource:?}: s3:putObject only")));
+            return Err(runtime(
+                name,
+                format!("ResultWriter.Resource {resource:?}: s3:putObject only"),
+            ));
         }
         if writer.get("WriterConfig").is_some() {
             return Err(runtime(name, "ResultWriter.WriterConfig is not supported"));
         }
         let bucket = writer_bucket(name, writer, effective, context)?;
         let template = &writer["Parameters"];
-        let parameters = apply_template(name, "ResultWriter.Parameters", template, effective, context)?;
-        let prefix = parameters["Prefix"].as_str().unwrap_or("").trim_end_matches('/');
+        let parameters = apply_template(
+            name,
+            "ResultWriter.Parameters",
+            template,
+            effective,
+            context,
+        )?;
+        let prefix = parameters["Prefix"]
+            .as_str()
+            .unwrap_or("")
+            .trim_end_matches('/');
         let base = if prefix.is_empty() {
             map_run_id.to_owned()
         } else {
@@ -1154,15 +1271,29 @@ where
     }
 
     async fn put(&self, bucket: &str, key: &str, body: Vec<u8>) -> Result<(), Stop> {
-        self.store.put(bucket, key, body).await.map_err(|cause| Stop::Error {
-            error: "States.ResultWriterFailed".to_owned(),
-            cause,
-        })
+        self.store
+            .put(bucket, key, body)
+            .await
+            .map_err(|cause| Stop::Error {
+                error: "States.ResultWriterFailed".to_owned(),
+                cause,
+            })
     }
 }
 
-fn writer_bucket(name: &str, writer: &Value, effective: &Value, context: &Value) -> Result<String, Stop> {
-    let parameters = apply_template(name, "ResultWriter.Parameters", &writer["Parameters"], effective, context)?;
+fn writer_bucket(
+    name: &str,
+    writer: &Value,
+    effective: &Value,
+    context: &Value,
+) -> Result<String, Stop> {
+    let parameters = apply_template(
+        name,
+        "ResultWriter.Parameters",
+        &writer["Parameters"],
+        effective,
+        context,
+    )?;
     parameters["Bucket"]
         .as_str()
         .map(str::to_owned)
@@ -1194,20 +1325,42 @@ fn number(state: &str, field: &str, value: Option<&Value>) -> Result<Option<f64>
     }
 }
 
-fn input_path(name: &str, state: &Value, input: &Value, execution: &Execution) -> Result<Value, Stop> {
+fn input_path(
+    name: &str,
+    state: &Value,
+    input: &Value,
+    execution: &Execution,
+) -> Result<Value, Stop> {
     match state.get("InputPath") {
         None => Ok(input.clone()),
         Some(Value::Null) => Ok(json!({})),
-        Some(Value::String(path)) => read_path(name, "InputPath", path, input, &execution.context(name, 0, None)),
+        Some(Value::String(path)) => read_path(
+            name,
+            "InputPath",
+            path,
+            input,
+            &execution.context(name, 0, None),
+        ),
         Some(other) => Err(runtime(name, format!("InputPath {other} is not a path"))),
     }
 }
 
-fn output_path(name: &str, state: &Value, output: Value, execution: &Execution) -> Result<Value, Stop> {
+fn output_path(
+    name: &str,
+    state: &Value,
+    output: Value,
+    execution: &Execution,
+) -> Result<Value, Stop> {
     match state.get("OutputPath") {
         None => Ok(output),
         Some(Value::Null) => Ok(json!({})),
-        Some(Value::String(path)) => read_path(name, "OutputPath", path, &output, &execution.context(name, 0, None)),
+        Some(Value::String(path)) => read_path(
+            name,
+            "OutputPath",
+            path,
+            &output,
+            &execution.context(name, 0, None),
+        ),
         Some(other) => Err(runtime(name, format!("OutputPath {other} is not a path"))),
     }
 }
@@ -1223,7 +1376,10 @@ fn result_path(name: &str, holder: &Value, input: &Value, result: Value) -> Resu
     };
     let segments = segments(name, "ResultPath", path)?;
     if segments.0 {
-        return Err(runtime(name, format!("ResultPath {path}: the context object cannot be written")));
+        return Err(runtime(
+            name,
+            format!("ResultPath {path}: the context object cannot be written"),
+        ));
     }
     if segments.1.is_empty() {
         return Ok(result);
@@ -1253,7 +1409,10 @@ fn segments(name: &str, field: &str, path: &str) -> Result<(bool, Vec<String>), 
     } else if let Some(rest) = path.strip_prefix('$') {
         (false, rest)
     } else {
-        return Err(runtime(name, format!("{field} {path:?} does not start with $")));
+        return Err(runtime(
+            name,
+            format!("{field} {path:?} does not start with $"),
+        ));
     };
     if rest.is_empty() {
         return Ok((context, Vec::new()));
@@ -1283,7 +1442,13 @@ fn segments(name: &str, field: &str, path: &str) -> Result<(bool, Vec<String>), 
 
 /// The value at `path` in `input` (or the context object for `$$`); an absent path is a
 /// `States.Runtime` error naming the state, the field and the path.
-fn read_path(name: &str, field: &str, path: &str, input: &Value, context: &Value) -> Result<Value, Stop> {
+fn read_path(
+    name: &str,
+    field: &str,
+    path: &str,
+    input: &Value,
+    context: &Value,
+) -> Result<Value, Stop> {
     let (in_context, segments) = segments(name, field, path)?;
     let mut value = if in_context { context } else { input };
     for segment in &segments {
@@ -1292,7 +1457,11 @@ fn read_path(name: &str, field: &str, path: &str, input: &Value, context: &Value
                 name,
                 format!(
                     "{field}: the path {path} does not exist in {} {}",
-                    if in_context { "the context object" } else { "the input" },
+                    if in_context {
+                        "the context object"
+                    } else {
+                        "the input"
+                    },
                     short(if in_context { context } else { input })
                 ),
             )
@@ -1303,26 +1472,40 @@ fn read_path(name: &str, field: &str, path: &str, input: &Value, context: &Value
 
 /// A payload template (`Parameters`, `ItemSelector`, `ResultSelector`, `BatchInput`): keys ending in
 /// `.$` take the value at their path.
-fn apply_template(name: &str, field: &str, template: &Value, input: &Value, context: &Value) -> Result<Value, Stop> {
+fn apply_template(
+    name: &str,
+    field: &str,
+    template: &Value,
+    input: &Value,
+    context: &Value,
+) -> Result<Value, Stop> {
     match template {
         Value::Object(entries) => {
             let mut out = Map::new();
             for (key, value) in entries {
                 if let Some(key) = key.strip_suffix(".$") {
                     let Value::String(path) = value else {
-                        return Err(runtime(name, format!("{field}.{key}.$ is not a path string")));
+                        return Err(runtime(
+                            name,
+                            format!("{field}.{key}.$ is not a path string"),
+                        ));
                     };
                     if path.starts_with("States.") {
                         return Err(runtime(
                             name,
-                            format!("{field}.{key}.$: intrinsic functions ({path}) are not supported"),
+                            format!(
+                                "{field}.{key}.$: intrinsic functions ({path}) are not supported"
+                            ),
                         ));
                     }
                     let at = format!("{field}.{key}.$");
                     out.insert(key.to_owned(), read_path(name, &at, path, input, context)?);
                 } else {
                     let at = format!("{field}.{key}");
-                    out.insert(key.clone(), apply_template(name, &at, value, input, context)?);
+                    out.insert(
+                        key.clone(),
+                        apply_template(name, &at, value, input, context)?,
+                    );
                 }
             }
             Ok(Value::Object(out))

@@ -54,7 +54,9 @@ pub(super) async fn refusal(upstream: SocketAddr, request: &Request) -> Option<A
     Some(error(
         403,
         "AccessDenied",
-        &format!("User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"),
+        &format!(
+            "User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+        ),
     ))
 }
 
@@ -147,7 +149,9 @@ fn allows(policy: &Value, external_id: Option<&str>) -> bool {
                 .any(|action| ["sts:AssumeRole", "sts:*", "*"].contains(&action.as_str()))
             && match statement["Condition"]["StringEquals"].get("sts:ExternalId") {
                 None => true,
-                Some(wanted) => external_id.is_some_and(|given| strings(wanted).contains(&given.to_owned())),
+                Some(wanted) => {
+                    external_id.is_some_and(|given| strings(wanted).contains(&given.to_owned()))
+                }
             }
     })
 }
