@@ -276,14 +276,23 @@ async fn check_digest_input(store: &Store, input: &Value) {
     }
 }
 
-/// Runs the definition at `path` with the canned function; the output, the run's trace and what
-/// the function saw.
+/// Runs the definition at `path` with the canned function, objects in memory; the output, the
+/// run's trace and what the function saw.
 async fn run(
     path: &Path,
     settings: Settings,
     failing: Option<(&'static str, &'static str)>,
 ) -> (Result<Value, Failure>, Vec<Step>, Seen, Store) {
-    let store = Store::memory();
+    run_with(Store::memory(), path, settings, failing).await
+}
+
+/// The same with objects in `store`.
+async fn run_with(
+    store: Store,
+    path: &Path,
+    settings: Settings,
+    failing: Option<(&'static str, &'static str)>,
+) -> (Result<Value, Failure>, Vec<Step>, Seen, Store) {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let mut interpreter = Interpreter::new(
         definition(path, settings),
@@ -321,7 +330,11 @@ fn digest_payload(seen: &Seen) -> &Value {
 /// Every state's paths line up: ListAccounts → one child per account (items of one) → BuildDigest
 /// with the manifest; the execution's output is the digest's answer.
 async fn every_path_lines_up(path: &Path) {
-    let (output, trace, seen, _) = run(path, DEFAULTS, None).await;
+    every_path_lines_up_in(Store::memory(), path).await;
+}
+
+async fn every_path_lines_up_in(store: Store, path: &Path) {
+    let (output, trace, seen, _) = run_with(store, path, DEFAULTS, None).await;
     let output = output.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         output["status"], "published",
@@ -364,6 +377,40 @@ async fn the_templates_state_machine_paths_line_up_with_the_function() {
 #[tokio::test]
 async fn the_plans_state_machine_paths_line_up_with_the_function() {
     every_path_lines_up(&fixture()).await;
+}
+
+/// The item reader and the result writer through the real S3 SDK against the emulator: the
+/// manifest and result files land in its bucket and read back as the function would read them.
+#[tokio::test]
+async fn the_plans_state_machine_reads_and_writes_the_emulators_s3() {
+    let emulator = support::Emulator::start();
+    let s3 = emulator.s3();
+    s3.create_bucket()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .expect("CreateBucket");
+    every_path_lines_up_in(Store::S3(s3.clone()), &fixture()).await;
+    let keys: Vec<String> = s3
+        .list_objects_v2()
+        .bucket(BUCKET)
+        .prefix("map-runs/")
+        .send()
+        .await
+        .expect("ListObjectsV2")
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(
+        keys.iter().any(|k| k.ends_with("/manifest.json")),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter().any(|k| k.ends_with("/SUCCEEDED_0.json")),
+        "{keys:?}"
+    );
 }
 
 /// Batches of 4: two children, the second of 2, each with the batch input.
