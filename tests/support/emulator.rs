@@ -98,6 +98,48 @@ impl Emulator {
         aws_sdk_dynamodb::Client::new(&self.sdk_config())
     }
 
+    /// An Organizations client in the management account (moto's default account).
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        aws_sdk_organizations::Client::new(&self.sdk_config())
+    }
+
+    /// An STS client (moto answers AssumeRole for any role: [`super::sts_extras`] is what refuses).
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(&self.sdk_config())
+    }
+
+    /// An S3 client (path-style: the emulator has no DNS name per bucket).
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        s3_client(&self.sdk_config())
+    }
+
+    /// SDK configuration acting in account `account_id`: moto's own AssumeRole of `role_name` there
+    /// (moto maps the credentials it issues to the role's account). For seeding another account, as
+    /// an organization's `OrganizationAccountAccessRole` lets its management account do.
+    pub async fn sdk_config_as(&self, account_id: &str, role_name: &str) -> SdkConfig {
+        let role_arn = format!("arn:aws:iam::{account_id}:role/{role_name}");
+        let credentials = self
+            .sts()
+            .assume_role()
+            .role_arn(&role_arn)
+            .role_session_name("emulator-seeding")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("assume {role_arn} in the emulator: {e:?}"))
+            .credentials
+            .unwrap_or_else(|| panic!("no credentials for {role_arn}"));
+        self.sdk_config()
+            .into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                credentials.access_key_id,
+                credentials.secret_access_key,
+                Some(credentials.session_token),
+                None,
+                "emulator-assume-role",
+            )))
+            .build()
+    }
+
     /// The inventory under test, reading from this emulator.
     pub fn inventory(&self) -> AwsInventory {
         AwsInventory::from_clients(self.cloudfront(), self.acm(), self.iam())
@@ -147,6 +189,16 @@ pub fn sdk_config_for(endpoint_url: &str, region: &str) -> SdkConfig {
                 .build_https(),
         )
         .build()
+}
+
+/// An S3 client for `config`, path-style (`http://127.0.0.1:PORT/BUCKET/KEY`): loopback endpoints
+/// have no DNS name per bucket.
+pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(true)
+            .build(),
+    )
 }
 
 /// The Python of the virtualenv that holds moto (it has boto3, for the few seeding calls whose SDK

@@ -6,7 +6,9 @@
 //! ListDistributions, a trickling answer.
 //!
 //! It also answers what moto lacks for CloudFront (VPC origins, and the `VpcOriginConfig` moto drops
-//! from distributions) through [`super::cloudfront_extras`]; faults apply to those answers the same way.
+//! from distributions) through [`super::cloudfront_extras`], and refuses the STS `AssumeRole` calls
+//! AWS would refuse (no such role, an external id the trust policy does not name) through
+//! [`super::sts_extras`]; faults apply to those answers the same way.
 //!
 //! One request per connection (every answer says `Connection: close`), forwarded as HTTP/1.0 so that
 //! moto never chunks its answer: a small forwarder over tokio's TcpStream, no HTTP server crate.
@@ -21,6 +23,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::cloudfront_extras::CloudFrontExtras;
+use super::sts_extras;
 
 /// Most bytes of a request head; SDK requests are far smaller.
 const MAX_HEAD: usize = 64 * 1024;
@@ -57,6 +60,8 @@ struct State {
     seen: BTreeMap<String, usize>,
     /// VPC origins and the distributions' `VpcOriginConfig`, which moto does not keep.
     extras: CloudFrontExtras,
+    /// AssumeRole requests, by the `RoleArn` they named (refused or not).
+    assume_role: BTreeMap<String, usize>,
 }
 
 /// The running proxy; it stops with the test's runtime.
@@ -143,11 +148,18 @@ impl FaultProxy {
         let mut state = self.lock();
         state.rules.clear();
         state.seen.clear();
+        state.assume_role.clear();
     }
 
     /// How many requests of `operation` arrived.
     pub fn seen(&self, operation: &str) -> usize {
         self.lock().seen.get(operation).copied().unwrap_or(0)
+    }
+
+    /// How many AssumeRole requests named `role_arn` (answered or refused): credentials cached per
+    /// account make this one per invocation.
+    pub fn assume_role_requests(&self, role_arn: &str) -> usize {
+        self.lock().assume_role.get(role_arn).copied().unwrap_or(0)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -235,6 +247,14 @@ impl FaultProxy {
     /// The answer to `request` without a fault: the extras' own for what moto lacks, else moto's with
     /// what moto forgot restored (`None` when the emulator is unreachable).
     async fn answer(&self, request: &Request) -> Option<Answer> {
+        if request.operation() == "AssumeRole" {
+            if let Some(role_arn) = sts_extras::role_arn(request) {
+                *self.lock().assume_role.entry(role_arn).or_default() += 1;
+            }
+            if let Some(refused) = sts_extras::refusal(self.upstream, request).await {
+                return Some(refused);
+            }
+        }
         let local = self.lock().extras.answer(request);
         if local.is_some() {
             return local;
@@ -246,12 +266,18 @@ impl FaultProxy {
 
     /// The emulator's answer to `request`, read whole (`None` when the emulator is unreachable).
     async fn forward(&self, request: &Request) -> Option<Answer> {
-        let mut upstream = TcpStream::connect(self.upstream).await.ok()?;
-        upstream.write_all(&request.as_http_1_0()).await.ok()?;
-        let mut raw = Vec::new();
-        upstream.read_to_end(&mut raw).await.ok()?;
-        Answer::parse(&raw)
+        exchange(self.upstream, request).await
     }
+}
+
+/// Sends `request` to the emulator at `upstream` and reads its answer whole (`None` when the
+/// emulator is unreachable): the proxy's forwarding, and the extras' own questions to moto.
+pub(super) async fn exchange(upstream: SocketAddr, request: &Request) -> Option<Answer> {
+    let mut stream = TcpStream::connect(upstream).await.ok()?;
+    stream.write_all(&request.as_http_1_0()).await.ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.ok()?;
+    Answer::parse(&raw)
 }
 
 /// One request as the SDK sent it.
@@ -266,6 +292,28 @@ pub(super) struct Request {
 }
 
 impl Request {
+    /// A request of the proxy's own to the emulator (`Content-Length` is added from `body`).
+    pub(super) fn new(
+        method: &str,
+        target: &str,
+        mut headers: Vec<(String, String)>,
+        body: String,
+    ) -> Request {
+        headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-length"));
+        headers.push(("Content-Length".to_owned(), body.len().to_string()));
+        Request {
+            method: method.to_owned(),
+            target: target.to_owned(),
+            headers,
+            body: body.into_bytes(),
+        }
+    }
+
+    /// Every header, as sent.
+    pub(super) fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
     async fn read(stream: &mut TcpStream) -> Option<Request> {
         let mut raw = Vec::new();
         let mut buffer = [0u8; 4096];

@@ -7,7 +7,10 @@
 //! (`CreateVpcOrigin`, `GetVpcOrigin`, `UpdateVpcOrigin`, `DeleteVpcOrigin`, `ListVpcOrigins`,
 //! `ListDistributionsByVpcOriginId`, none of which moto routes) and restores the `VpcOriginConfig`
 //! moto drops from distributions. `elb` seeds moto's own ELBv2 (load balancers, listeners, SNI
-//! certificates) in any region.
+//! certificates) in any region. `sts_extras` refuses the AssumeRole calls AWS would refuse (moto
+//! assumes any role): no such role in the target account, or an external id its trust policy does
+//! not name. `organization` seeds an AWS Organization (accounts, member roles, distributions per
+//! account), and `step_functions` runs the template's state machine (issue 14).
 //!
 //! Each integration test binary compiles this module and uses only part of it.
 #![allow(dead_code, unused_imports)]
@@ -23,9 +26,12 @@ pub mod fault_proxy;
 pub mod hostile_certs;
 pub mod hostile_servers;
 pub mod judged;
+pub mod organization;
 pub mod runtime_api;
 pub mod seed;
 pub mod state_table;
+pub mod step_functions;
+pub mod sts_extras;
 pub mod tls_servers;
 pub mod topic;
 
