@@ -4,9 +4,7 @@
 //! so that a path that does not line up (a state reading what the previous one does not return)
 //! fails here, naming the state and the path, before any deployment.
 //!
-//! The contract tests read `template.yaml`'s own `AWS::StepFunctions::StateMachine`; the same
-//! scenarios over `tests/fixtures/organization/state-machine.yaml` (the plan's definition) test the
-//! interpreter itself, whatever the template holds.
+//! Every test reads `template.yaml`'s own `AWS::StepFunctions::StateMachine`.
 
 mod support;
 
@@ -33,13 +31,6 @@ const ACCOUNTS: [(&str, &str); 6] = [
 
 fn template() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/template.yaml"))
-}
-
-fn fixture() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/organization/state-machine.yaml"
-    ))
 }
 
 /// The sweep's settings, as the stack's parameters would give them.
@@ -108,6 +99,7 @@ fn account_result(account_id: &str, name: &str) -> AccountResult {
 /// A function that checks every payload against the contract and answers with the contract's
 /// shapes; `failing` names an account whose every sweep attempt fails with `error`.
 fn canned(
+    settings: Settings,
     store: Store,
     seen: Arc<Mutex<Seen>>,
     failing: Option<(&'static str, &'static str)>,
@@ -147,6 +139,10 @@ fn canned(
                         "prefix": prefix,
                         "accounts_key": key,
                         "accounts": accounts.len(),
+                        // Numbers: the Map reads them through its *Path fields.
+                        "max_concurrency": settings.max_concurrency,
+                        "tolerated_failure_percentage": settings.tolerated_failure_percentage,
+                        "accounts_per_invocation": settings.accounts_per_invocation,
                     }))
                 }
                 Some("organization-digest") => {
@@ -297,7 +293,7 @@ async fn run_with(
     let mut interpreter = Interpreter::new(
         definition(path, settings),
         store.clone(),
-        canned(store.clone(), seen.clone(), failing),
+        canned(settings, store.clone(), seen.clone(), failing),
     );
     let output = interpreter.start(EXECUTION, json!({})).await;
     let trace = interpreter.trace().to_vec();
@@ -374,15 +370,10 @@ async fn the_templates_state_machine_paths_line_up_with_the_function() {
     every_path_lines_up(&template()).await;
 }
 
-#[tokio::test]
-async fn the_plans_state_machine_paths_line_up_with_the_function() {
-    every_path_lines_up(&fixture()).await;
-}
-
 /// The item reader and the result writer through the real S3 SDK against the emulator: the
 /// manifest and result files land in its bucket and read back as the function would read them.
 #[tokio::test]
-async fn the_plans_state_machine_reads_and_writes_the_emulators_s3() {
+async fn the_state_machine_reads_and_writes_the_emulators_s3() {
     let emulator = support::Emulator::start();
     let s3 = emulator.s3();
     s3.create_bucket()
@@ -390,7 +381,7 @@ async fn the_plans_state_machine_reads_and_writes_the_emulators_s3() {
         .send()
         .await
         .expect("CreateBucket");
-    every_path_lines_up_in(Store::S3(s3.clone()), &fixture()).await;
+    every_path_lines_up_in(Store::S3(s3.clone()), &template()).await;
     let keys: Vec<String> = s3
         .list_objects_v2()
         .bucket(BUCKET)
@@ -432,11 +423,6 @@ async fn accounts_are_batched(path: &Path) {
 #[tokio::test]
 async fn the_templates_batches_carry_several_accounts_and_the_batch_input() {
     accounts_are_batched(&template()).await;
-}
-
-#[tokio::test]
-async fn the_plans_batches_carry_several_accounts_and_the_batch_input() {
-    accounts_are_batched(&fixture()).await;
 }
 
 /// One account throttled on every attempt: its item is retried with backoff (5, 10, 20, 40, 80,
@@ -516,11 +502,6 @@ async fn the_templates_catch_reaches_the_digest_when_an_item_fails_every_retry()
     a_failing_item_still_gets_its_digest(&template()).await;
 }
 
-#[tokio::test]
-async fn the_plans_catch_reaches_the_digest_when_an_item_fails_every_retry() {
-    a_failing_item_still_gets_its_digest(&fixture()).await;
-}
-
 /// With 20 % tolerated, one failed account of six (16.7 %) leaves the Map succeeding: BuildDigest
 /// gets `results`, whose manifest lists the FAILED file with the error (a function error: two
 /// attempts through the `States.ALL` retrier).
@@ -578,21 +559,20 @@ async fn the_templates_tolerated_failure_percentage_keeps_the_results() {
     tolerated_failures_keep_the_results(&template()).await;
 }
 
-#[tokio::test]
-async fn the_plans_tolerated_failure_percentage_keeps_the_results() {
-    tolerated_failures_keep_the_results(&fixture()).await;
-}
-
 /// The interpreter's own check: a path the input lacks is `States.Runtime`, naming the state and
 /// the path, never caught by `States.ALL`.
 #[tokio::test]
 async fn a_path_that_does_not_line_up_names_the_state_and_the_path() {
-    let mut definition = definition(&fixture(), DEFAULTS);
+    let mut definition = definition(&template(), DEFAULTS);
     definition["States"]["SweepAccounts"]["ItemReader"]["Parameters"]["Key.$"] =
         json!("$.accounts_file");
     let store = Store::memory();
     let seen = Arc::new(Mutex::new(Seen::default()));
-    let mut interpreter = Interpreter::new(definition, store.clone(), canned(store, seen, None));
+    let mut interpreter = Interpreter::new(
+        definition,
+        store.clone(),
+        canned(DEFAULTS, store, seen, None),
+    );
     let failure = interpreter
         .start(EXECUTION, json!({}))
         .await

@@ -919,7 +919,7 @@ where
             other => return Err(runtime(name, format!("ProcessorConfig.Mode {other:?}"))),
         };
         let max_concurrency =
-            number(name, "MaxConcurrency", state.get("MaxConcurrency"))?.unwrap_or(0.0);
+            number_or_path(name, "MaxConcurrency", state, &effective, &context)?.unwrap_or(0.0);
         if max_concurrency < 0.0 || max_concurrency.fract() != 0.0 {
             return Err(runtime(
                 name,
@@ -970,10 +970,12 @@ where
         }
         let children: Vec<(Value, usize)> = match state.get("ItemBatcher") {
             Some(batcher) => {
-                let per_batch = number(
+                let per_batch = number_or_path(
                     name,
                     "ItemBatcher.MaxItemsPerBatch",
-                    batcher.get("MaxItemsPerBatch"),
+                    batcher,
+                    &effective,
+                    &context,
                 )?
                 .ok_or_else(|| runtime(name, "ItemBatcher without MaxItemsPerBatch"))?;
                 if per_batch < 1.0 || per_batch.fract() != 0.0 {
@@ -1006,10 +1008,12 @@ where
             None => selected.into_iter().map(|item| (item, 1)).collect(),
         };
 
-        let tolerated_percentage = number(
+        let tolerated_percentage = number_or_path(
             name,
             "ToleratedFailurePercentage",
-            state.get("ToleratedFailurePercentage"),
+            state,
+            &effective,
+            &context,
         )?
         .unwrap_or(0.0);
         if !(0.0..=100.0).contains(&tolerated_percentage) {
@@ -1018,11 +1022,8 @@ where
                 "ToleratedFailurePercentage must be within 0 to 100",
             ));
         }
-        let tolerated_count = number(
-            name,
-            "ToleratedFailureCount",
-            state.get("ToleratedFailureCount"),
-        )?;
+        let tolerated_count =
+            number_or_path(name, "ToleratedFailureCount", state, &effective, &context)?;
 
         let map_run_id = format!("00000000-0000-4000-9000-{:012x}", self.next_id());
         let label = state["Label"].as_str().unwrap_or(name).to_owned();
@@ -1088,7 +1089,8 @@ where
                         (failed_items as f64) * 100.0 > tolerated_percentage * (total as f64);
                     let over_count = tolerated_count.is_some_and(|c| failed_items as f64 > c);
                     let judged_by_count_only = tolerated_count.is_some()
-                        && state.get("ToleratedFailurePercentage").is_none();
+                        && state.get("ToleratedFailurePercentage").is_none()
+                        && state.get("ToleratedFailurePercentagePath").is_none();
                     if (over_percentage && !judged_by_count_only) || over_count {
                         exceeded = true;
                         break;
@@ -1311,17 +1313,38 @@ fn matches(_state: &str, error_equals: &Value, error: &str) -> bool {
         .any(|name| name == "States.ALL" || name == error)
 }
 
-/// A numeric field: a JSON number, or a string of a number (a whole substituted placeholder).
+/// A numeric field: a JSON number. A string is refused as Step Functions refuses it (a whole
+/// substituted placeholder, `"${X}"`, is text after substitution).
 fn number(state: &str, field: &str, value: Option<&Value>) -> Result<Option<f64>, Stop> {
     match value {
         None => Ok(None),
         Some(Value::Number(n)) => Ok(n.as_f64()),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse::<f64>()
-            .map(Some)
-            .map_err(|_| runtime(state, format!("{field} is {s:?}, not a number"))),
-        Some(other) => Err(runtime(state, format!("{field} is {other}, not a number"))),
+        Some(other) => Err(runtime(
+            state,
+            format!("{field} is {other}, not a number (Step Functions takes a JSON number here)"),
+        )),
+    }
+}
+
+/// A numeric field given itself (`field`) or through a path of the state's input (`fieldPath`),
+/// as the Distributed Map's MaxConcurrency, ToleratedFailurePercentage and ItemBatcher's
+/// MaxItemsPerBatch may be; the path must lead to a number.
+fn number_or_path(
+    state: &str,
+    field: &str,
+    fields: &Value,
+    input: &Value,
+    context: &Value,
+) -> Result<Option<f64>, Stop> {
+    let key = field.rsplit('.').next().unwrap_or(field);
+    let path_key = format!("{key}Path");
+    match fields.get(&path_key) {
+        Some(Value::String(path)) => {
+            let value = read_path(state, &path_key, path, input, context)?;
+            number(state, &format!("{field}Path {path}"), Some(&value))
+        }
+        Some(other) => Err(runtime(state, format!("{path_key} is {other}, not a path"))),
+        None => number(state, field, fields.get(key)),
     }
 }
 
