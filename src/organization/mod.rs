@@ -1,6 +1,6 @@
 //! A whole AWS Organization (issue 14): the accounts a sweep covers, what one account's sweep
 //! returns, and the one digest built from every account's result. Pure data and rendering: the
-//! reads (Organizations, STS, S3) live in `crate::inventory` and `crate::lambda`.
+//! reads (Organizations, STS, S3) live in the inventory and the Lambda.
 //!
 //! The payloads Step Functions sends and receives are laid out in
 //! `docs/plans/issue-14-organizations.md`; `docs/operations-organizations.md` is the operator's view.
