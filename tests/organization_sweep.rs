@@ -124,7 +124,9 @@ impl Hub {
             .env("ORGANIZATION_MODE", "true")
             .env("MEMBER_ROLE_NAME", MEMBER_ROLE_NAME)
             .env("MEMBER_EXTERNAL_ID", MEMBER_EXTERNAL_ID)
-            .env("RESULTS_BUCKET", BUCKET);
+            .env("RESULTS_BUCKET", BUCKET)
+            // Two accounts per invocation: the batches carry several items.
+            .env("ORGANIZATION_ACCOUNTS_PER_INVOCATION", "2");
         let process = command.spawn().expect("the Lambda binary starts");
         Hub {
             api,
@@ -540,5 +542,72 @@ async fn one_account_is_swept_on_request_and_an_event_is_audited_in_its_own_acco
     assert!(
         all.contains("audit-incomplete") && all.contains(MEMBER_ROLE_NAME),
         "{answer}\n{all}"
+    );
+}
+
+#[tokio::test]
+async fn steps_of_a_run_that_cannot_be_trusted_fail_or_are_listed_never_taken_for_results() {
+    let emulator = Emulator::start();
+    let proxy = FaultProxy::start(&emulator.endpoint_url()).await;
+    let organization = Organization::seed(&emulator, &[MemberSpec::new("shop")]).await;
+    let hub = Hub::start(&emulator, &proxy).await;
+    let shop = organization.account("shop");
+    let digest = |execution: &str, extra: Value| {
+        let mut input = json!({"execution": execution, "bucket": BUCKET,
+                               "prefix": format!("sweeps/{execution}/")});
+        if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            input.extend(extra.clone());
+        }
+        json!({"action": "organization-digest", "input": input})
+    };
+
+    // No account list: the digest fails (Step Functions retries it), saying what is missing.
+    let error = Hub::invoke(&hub.api, &digest("never-listed", json!({})))
+        .await
+        .expect_err("no account list");
+    assert!(error.cause.contains("ListAccounts"), "{}", error.cause);
+
+    // Another bucket than the function's: refused, naming both.
+    let error = Hub::invoke(
+        &hub.api,
+        &json!({"action": "list-accounts", "execution": "e", "bucket": "someone-elses"}),
+    )
+    .await
+    .expect_err("another bucket");
+    assert!(
+        error.cause.contains("someone-elses") && error.cause.contains(BUCKET),
+        "{}",
+        error.cause
+    );
+
+    // A result that is not one the function wrote, and an account with no result at all: listed.
+    let listed = Hub::invoke(
+        &hub.api,
+        &json!({"action": "list-accounts", "execution": "tampered"}),
+    )
+    .await
+    .expect("listed");
+    assert_eq!(listed["accounts"], 2, "{listed}");
+    let s3 = emulator.s3();
+    s3.put_object()
+        .bucket(BUCKET)
+        .key(format!("sweeps/tampered/accounts/{}.json", shop.account_id))
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(
+            b"{\"not\": \"a result\"}",
+        ))
+        .send()
+        .await
+        .expect("PutObject");
+    let published = Hub::invoke(&hub.api, &digest("tampered", json!({})))
+        .await
+        .expect("the digest is built from what there is");
+    assert_eq!(published["failed_accounts"], 2, "{published}");
+    let report = Store::S3(s3.clone())
+        .get_json(BUCKET, "sweeps/tampered/report.json")
+        .await
+        .to_string();
+    assert!(
+        report.contains("UnreadableResult") && report.contains("NoResult"),
+        "{report}"
     );
 }

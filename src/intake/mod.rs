@@ -178,6 +178,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_account_of_an_invocation_is_the_envelopes_or_the_follow_ups_when_it_is_an_account_id() {
+        let account = |payload: &str| {
+            parse_invocation_bytes(payload.as_bytes())
+                .map(|invocation| invocation.account)
+                .unwrap_or_else(|e| panic!("{payload}: {e}"))
+        };
+        assert_eq!(
+            account(
+                r#"{"source":"aws.scheduler","detail-type":"Scheduled Event","account":"444455556666","detail":{}}"#
+            ),
+            Some("444455556666".to_owned())
+        );
+        assert_eq!(
+            account(r#"{"action":"audit","distribution_ids":["E1"],"account_id":"444455556666"}"#),
+            Some("444455556666".to_owned())
+        );
+        let body = r#"{\"action\":\"follow-up\",\"distribution_ids\":[\"E1\"],\"attempt\":1,\"account_id\":\"444455556666\"}"#;
+        let sqs = format!(r#"{{"Records":[{{"eventSource":"aws:sqs","body":"{body}"}}]}}"#);
+        assert_eq!(account(&sqs), Some("444455556666".to_owned()));
+        // Not an account id: the function's own account, never a name spliced into a role ARN.
+        for odd in ["44445555666", "4444555566667", "44445555666x", "../../role"] {
+            let payload =
+                format!(r#"{{"action":"audit","distribution_ids":["E1"],"account_id":"{odd}"}}"#);
+            assert_eq!(account(&payload), None, "{odd}");
+        }
+        assert_eq!(account(r#"{"action":"sweep"}"#), None);
+    }
+
+    #[test]
     fn invalid_json_reports_line_and_column() {
         let error = parse_trigger_bytes(b"{\n  \"action\": \"sweep\",\n}").unwrap_err();
         let TriggerError::InvalidJson { line, column, .. } = error else {
