@@ -600,7 +600,11 @@ impl ChatNotification {
 /// Joins the header and as many blocks as fit in [`CHAT_DESCRIPTION_LIMIT`], ending with a line that
 /// says how many were left out and where to find them. Returns the text and the length the whole
 /// text would have had.
-pub(crate) fn bounded_description(header: &[String], blocks: &[String], noun: &str) -> (String, usize) {
+pub(crate) fn bounded_description(
+    header: &[String],
+    blocks: &[String],
+    noun: &str,
+) -> (String, usize) {
     let join_len = |lines: &[String]| -> usize {
         lines.iter().map(|l| l.chars().count()).sum::<usize>() + lines.len().saturating_sub(1)
     };

@@ -306,10 +306,19 @@ fn keep_worst(entries: &mut [Entry<'_>], limit: usize) -> usize {
         let mut all: Vec<(Severity, usize, usize)> = entries
             .iter()
             .enumerate()
-            .flat_map(|(e, entry)| entry.listed.iter().enumerate().map(move |(l, d)| (d.worst, e, l)))
+            .flat_map(|(e, entry)| {
+                entry
+                    .listed
+                    .iter()
+                    .enumerate()
+                    .map(move |(l, d)| (d.worst, e, l))
+            })
             .collect();
         all.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
-        let mut kept: Vec<Vec<bool>> = entries.iter().map(|e| vec![false; e.listed.len()]).collect();
+        let mut kept: Vec<Vec<bool>> = entries
+            .iter()
+            .map(|e| vec![false; e.listed.len()])
+            .collect();
         for &(_, e, l) in all.iter().take(limit) {
             kept[e][l] = true;
         }
@@ -565,15 +574,14 @@ fn status_word(status: AccountStatus) -> &'static str {
 /// How many of each section this part holds: (rows, accounts with failing distributions,
 /// distributions, problems).
 fn part_counts(units: &[Section<'_, '_>]) -> (usize, usize, usize, usize) {
-    units
-        .iter()
-        .fold((0, 0, 0, 0), |(rows, accounts, listed, problems), unit| {
-            match unit {
-                Section::Row(_) => (rows + 1, accounts, listed, problems),
-                Section::Failing(_, range) => (rows, accounts + 1, listed + range.len(), problems),
-                Section::Problem(_) => (rows, accounts, listed, problems + 1),
-            }
-        })
+    units.iter().fold(
+        (0, 0, 0, 0),
+        |(rows, accounts, listed, problems), unit| match unit {
+            Section::Row(_) => (rows + 1, accounts, listed, problems),
+            Section::Failing(_, range) => (rows, accounts + 1, listed + range.len(), problems),
+            Section::Problem(_) => (rows, accounts, listed, problems + 1),
+        },
+    )
 }
 
 /// `viewer-cert-expired (critical), viewer-tls-policy-outdated (medium) +2 more`, for email.
@@ -581,7 +589,13 @@ fn finding_list(listed: &Listed<'_>) -> String {
     let mut text = listed
         .findings
         .iter()
-        .map(|f| format!("{} ({})", truncate(&plain(&f.code), SHOWN_NAME_CHARS), f.severity))
+        .map(|f| {
+            format!(
+                "{} ({})",
+                truncate(&plain(&f.code), SHOWN_NAME_CHARS),
+                f.severity
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let more = listed.distribution.more_findings
@@ -692,10 +706,10 @@ fn email(sweep: &Sweep<'_>, units: &[Section<'_, '_>], part: Option<Part>) -> St
             };
             let _ = writeln!(
                 email,
-                "\n-- Account {} ({}): {} failing{shown}{} --",
+                "\n-- Account {} ({}): {}{shown}{} --",
                 email_name(entry.account_id, SHOWN_NAME_CHARS),
                 email_name(entry.name, SHOWN_NAME_CHARS),
-                count(entry.failing_count(), "distribution"),
+                count(entry.failing_count(), "failing distribution"),
                 if entry.not_listed > 0 {
                     format!(", {} only in the full report", entry.not_listed)
                 } else {
@@ -888,8 +902,14 @@ fn chat(sweep: &Sweep<'_>, units: &[Section<'_, '_>], part: Option<Part>) -> (St
 /// One account's row, as the machine copy and the full report give it.
 fn account_object(entry: &Entry<'_>) -> Map<String, Value> {
     let mut object = Map::new();
-    object.insert("account_id".into(), Value::from(cap(entry.account_id, NAME_CHARS)));
-    object.insert("account_name".into(), Value::from(cap(entry.name, NAME_CHARS)));
+    object.insert(
+        "account_id".into(),
+        Value::from(cap(entry.account_id, NAME_CHARS)),
+    );
+    object.insert(
+        "account_name".into(),
+        Value::from(cap(entry.name, NAME_CHARS)),
+    );
     object.insert("status".into(), Value::from(status_word(entry.status)));
     object.insert(
         "summary".into(),
@@ -905,8 +925,14 @@ fn account_object(entry: &Entry<'_>) -> Map<String, Value> {
 /// The problem of an account, as the machine copy and the full report give it.
 fn problem_object(entry: &Entry<'_>, problem: &Problem<'_>) -> Map<String, Value> {
     let mut object = Map::new();
-    object.insert("account_id".into(), Value::from(cap(entry.account_id, NAME_CHARS)));
-    object.insert("account_name".into(), Value::from(cap(entry.name, NAME_CHARS)));
+    object.insert(
+        "account_id".into(),
+        Value::from(cap(entry.account_id, NAME_CHARS)),
+    );
+    object.insert(
+        "account_name".into(),
+        Value::from(cap(entry.name, NAME_CHARS)),
+    );
     object.insert("status".into(), Value::from(status_word(entry.status)));
     object.insert(
         "error".into(),
@@ -920,23 +946,40 @@ fn problem_object(entry: &Entry<'_>, problem: &Problem<'_>) -> Map<String, Value
             .cause
             .map_or(Value::Null, |c| Value::from(cap(c, TEXT_CHARS))),
     );
-    object.insert("problem".into(), Value::from(cap(&problem.what, TEXT_CHARS)));
+    object.insert(
+        "problem".into(),
+        Value::from(cap(&problem.what, TEXT_CHARS)),
+    );
     object
+}
+
+/// A distribution with `findings` (some of its own) and `worst`, its untrusted strings capped;
+/// `more_findings` counts what its own list left off and what `findings` leaves off.
+fn distribution_object(
+    d: &FailingDistribution,
+    worst: Severity,
+    findings: &[&FindingLine],
+) -> Value {
+    json!({
+        "distribution_id": cap(&d.distribution_id, NAME_CHARS),
+        "label": cap(&d.label, NAME_CHARS),
+        "worst": worst.as_str(),
+        "findings": findings.iter().map(|f| json!({
+            "code": cap(&f.code, NAME_CHARS),
+            "severity": f.severity.as_str(),
+        })).collect::<Vec<_>>(),
+        "more_findings": d.more_findings + d.findings.len().saturating_sub(findings.len()),
+    })
 }
 
 /// A listed distribution, with its findings at or above the minimum.
 fn listed_object(listed: &Listed<'_>) -> Value {
-    let d = listed.distribution;
-    json!({
-        "distribution_id": cap(&d.distribution_id, NAME_CHARS),
-        "label": cap(&d.label, NAME_CHARS),
-        "worst": listed.worst.as_str(),
-        "findings": listed.findings.iter().map(|f| json!({
-            "code": cap(&f.code, NAME_CHARS),
-            "severity": f.severity.as_str(),
-        })).collect::<Vec<_>>(),
-        "more_findings": d.more_findings + (d.findings.len() - listed.findings.len()),
-    })
+    distribution_object(listed.distribution, listed.worst, &listed.findings)
+}
+
+/// A failing distribution as the sweep returned it, every finding.
+fn failing_object(d: &FailingDistribution) -> Value {
+    distribution_object(d, d.worst, &d.findings.iter().collect::<Vec<_>>())
 }
 
 /// The `digest` object every machine copy and the full report start from.
@@ -944,7 +987,10 @@ fn digest_object(sweep: &Sweep<'_>) -> Map<String, Value> {
     let mut digest = Map::new();
     digest.insert("kind".into(), Value::from("organization"));
     digest.insert("execution".into(), Value::from(sweep.execution));
-    digest.insert("generated_at".into(), Value::from(sweep.generated_at.as_str()));
+    digest.insert(
+        "generated_at".into(),
+        Value::from(sweep.generated_at.as_str()),
+    );
     digest.insert(
         "minimum_severity".into(),
         Value::from(sweep.minimum.as_str()),
@@ -1008,13 +1054,10 @@ fn full_report(sweep: &Sweep<'_>, entries: &[Entry<'_>]) -> Value {
             let mut object = account_object(entry);
             object.insert(
                 "failing".into(),
-                serde_json::to_value(entry.failing).unwrap_or(Value::Null),
+                entry.failing.iter().map(failing_object).collect(),
             );
             object.insert("more_failing".into(), Value::from(entry.more_failing));
-            object.insert(
-                "listed_in_digest".into(),
-                Value::from(entry.listed.len()),
-            );
+            object.insert("listed_in_digest".into(), Value::from(entry.listed.len()));
             let (error, cause, problem) = match &entry.problem {
                 Some(p) => {
                     let o = problem_object(entry, p);
@@ -1040,4 +1083,571 @@ fn full_report(sweep: &Sweep<'_>, entries: &[Entry<'_>]) -> Value {
     );
     report.insert("accounts".into(), Value::Array(accounts));
     escape_forbidden_json(Value::Object(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::notify::{CHAT_DESCRIPTION_LIMIT, SIZE_BUDGET};
+    use crate::organization::{Account, AccountResult, MAX_CODES_PER_DISTRIBUTION};
+    use crate::untrusted::HOSTILE_CORPUS;
+
+    const NOW: OffsetDateTime = datetime!(2026-12-07 06:00 UTC);
+
+    fn location() -> ReportLocation {
+        ReportLocation {
+            s3_uri: "s3://results-bucket/sweeps/daily-1/report.json".into(),
+            console_url: "https://us-east-1.console.aws.amazon.com/s3/object/results-bucket?region=us-east-1&prefix=sweeps/daily-1/report.json".into(),
+        }
+    }
+
+    fn parse(text: &str) -> Value {
+        serde_json::from_str(text).expect("valid JSON")
+    }
+
+    fn distribution(id: &str, findings: &[(&str, Severity)]) -> FailingDistribution {
+        FailingDistribution {
+            distribution_id: id.into(),
+            label: format!("{}.example.com", id.to_lowercase()),
+            worst: findings.iter().map(|f| f.1).max().unwrap_or(Severity::Info),
+            findings: findings
+                .iter()
+                .map(|(code, severity)| FindingLine {
+                    code: (*code).into(),
+                    severity: *severity,
+                })
+                .collect(),
+            more_findings: 0,
+        }
+    }
+
+    fn result(
+        id: &str,
+        name: &str,
+        status: AccountStatus,
+        failing: Vec<FailingDistribution>,
+    ) -> AccountOutcome {
+        let mut summary = Summary {
+            distributions: 10 + failing.len(),
+            ..Summary::default()
+        };
+        for line in failing.iter().flat_map(|d| &d.findings) {
+            match line.severity {
+                Severity::Critical => summary.critical += 1,
+                Severity::High => summary.high += 1,
+                Severity::Medium => summary.medium += 1,
+                Severity::Low => summary.low += 1,
+                Severity::Info => summary.info += 1,
+            }
+        }
+        AccountOutcome::Result(AccountResult {
+            account_id: id.into(),
+            account_name: name.into(),
+            status,
+            summary,
+            failing,
+            more_failing: 0,
+            problem: (status != AccountStatus::Audited).then(|| {
+                format!("could not assume arn:aws:iam::{id}:role/cloudfront-tls-audit-member: AccessDenied; deploy template-member.yaml to this account")
+            }),
+            report_key: Some(format!("sweeps/daily-1/accounts/{id}.json")),
+        })
+    }
+
+    fn missing(id: &str, name: &str, error: &str) -> AccountOutcome {
+        AccountOutcome::Missing {
+            account: Account {
+                account_id: id.into(),
+                name: name.into(),
+            },
+            error: error.into(),
+            cause: "Rate Exceeded.".into(),
+        }
+    }
+
+    /// 500 accounts: one in 50 without a result, one in 25 whose role was not assumed, one in 10
+    /// incomplete, the others audited with 0 to 6 failing distributions (some only low).
+    fn organization(accounts: usize, failing_per_account: usize) -> Vec<AccountOutcome> {
+        (0..accounts)
+            .map(|i| {
+                let id = format!("{:012}", 100_000_000_000u64 + i as u64);
+                let name = format!("team-{i} production");
+                if i % 50 == 7 {
+                    return missing(&id, &name, "Lambda.TooManyRequestsException");
+                }
+                if i % 25 == 3 {
+                    return result(&id, &name, AccountStatus::Failed, vec![]);
+                }
+                let failing = (0..(i % 7) * failing_per_account / 6)
+                    .map(|d| {
+                        let did = format!("E{i:05}D{d:03}");
+                        match d % 4 {
+                            0 => distribution(
+                                &did,
+                                &[
+                                    ("viewer-cert-expired", Severity::Critical),
+                                    ("viewer-tls-policy-outdated", Severity::Medium),
+                                ],
+                            ),
+                            1 => distribution(&did, &[("origin-cert-expiring", Severity::High)]),
+                            2 => distribution(&did, &[("viewer-http-allowed", Severity::Medium)]),
+                            _ => {
+                                distribution(&did, &[("viewer-tls-policy-outdated", Severity::Low)])
+                            }
+                        }
+                    })
+                    .collect();
+                let status = if i % 10 == 1 {
+                    AccountStatus::Incomplete
+                } else {
+                    AccountStatus::Audited
+                };
+                result(&id, &name, status, failing)
+            })
+            .collect()
+    }
+
+    fn failed_ids(outcomes: &[AccountOutcome]) -> BTreeSet<String> {
+        outcomes
+            .iter()
+            .filter_map(|o| match o {
+                AccountOutcome::Missing { account, .. } => Some(account.account_id.clone()),
+                AccountOutcome::Result(r) if r.status != AccountStatus::Audited => {
+                    Some(r.account_id.clone())
+                }
+                AccountOutcome::Result(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn five_hundred_accounts_come_in_parts_within_the_budget_and_every_account_is_named() {
+        let outcomes = organization(500, 6);
+        let digest = build(&outcomes, "daily-1", &location(), Severity::Medium, NOW);
+        let parts = &digest.notifications;
+        let n = parts.len();
+        assert!(n > 1, "500 accounts do not fit one message");
+
+        let mut rows = Vec::new();
+        let mut problems = BTreeSet::new();
+        let mut listed = 0;
+        for (i, part) in parts.iter().enumerate() {
+            let label = format!("(part {} of {n})", i + 1);
+            assert!(
+                part.sns_size() <= SIZE_BUDGET,
+                "part {} is {} bytes",
+                i + 1,
+                part.sns_size()
+            );
+            assert!(
+                part.subject.len() <= SUBJECT_LIMIT && part.subject.ends_with(&label),
+                "{}",
+                part.subject
+            );
+            assert!(
+                part.subject
+                    .starts_with("[CRITICAL] CloudFront TLS organization sweep: "),
+                "{}",
+                part.subject
+            );
+            assert!(part.email.contains(&label));
+            assert!(part.email.contains(&format!(
+                "This digest comes in {n} parts; this is part {}",
+                i + 1
+            )));
+            assert!(
+                part.email.contains(
+                    "Accounts: 500 (420 audited, 50 incomplete, 30 failed: not audited)."
+                ),
+                "{}",
+                &part.email[..600]
+            );
+            assert!(part
+                .email
+                .contains("Full report: s3://results-bucket/sweeps/daily-1/report.json"));
+            assert_eq!(
+                part.attribute(ATTRIBUTE_NOTIFICATION).as_deref(),
+                Some("digest")
+            );
+            assert_eq!(
+                part.attribute(ATTRIBUTE_TRIGGER).as_deref(),
+                Some("organization-sweep")
+            );
+            assert_eq!(
+                part.attribute(ATTRIBUTE_SEVERITY).as_deref(),
+                Some("critical")
+            );
+            assert_eq!(
+                part.attribute(ATTRIBUTE_CODES).as_deref(),
+                Some(
+                    r#"["audit-incomplete","origin-cert-expiring","viewer-cert-expired","viewer-http-allowed","viewer-tls-policy-outdated"]"#
+                )
+            );
+            assert!(part
+                .attribute(crate::notify::ATTRIBUTE_DISTRIBUTION_ID)
+                .is_none());
+
+            let json = parse(&part.default_json);
+            assert_eq!(json["digest"]["part"], i + 1);
+            assert_eq!(json["digest"]["parts"], n);
+            assert_eq!(json["digest"]["total"]["accounts"], 500);
+            assert_eq!(json["trigger"]["kind"], "organization-sweep");
+            for row in json["accounts"].as_array().expect("accounts") {
+                let id = row["account_id"].as_str().expect("id").to_owned();
+                assert!(part.email.contains(&id), "{id} in the email's table");
+                rows.push(id);
+            }
+            for group in json["failing"].as_array().expect("failing") {
+                for d in group["distributions"].as_array().expect("distributions") {
+                    listed += 1;
+                    let id = d["distribution_id"].as_str().expect("id");
+                    assert!(part.email.contains(&format!("- {id} (")), "{id}");
+                    assert_ne!(d["worst"], "low", "below the minimum");
+                }
+            }
+            for problem in json["problems"].as_array().expect("problems") {
+                let id = problem["account_id"].as_str().expect("id").to_owned();
+                assert!(part.email.contains(&format!("- {id} (")));
+                problems.insert(id);
+            }
+            let chat = parse(&part.https);
+            let description = chat["content"]["description"]
+                .as_str()
+                .expect("description");
+            assert!(description.chars().count() <= CHAT_DESCRIPTION_LIMIT);
+            assert_eq!(chat["metadata"]["threadId"], "organization-sweep-daily-1");
+        }
+        // Every account exactly once in the table, every failed or incomplete one named.
+        let distinct: BTreeSet<&String> = rows.iter().collect();
+        assert_eq!((rows.len(), distinct.len()), (500, 500));
+        assert_eq!(problems, failed_ids(&outcomes));
+        // Every failing distribution at or above medium, once (the low-only ones are not failing).
+        let expected: usize = digest.report["accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .map(|a| a["failing_distributions"].as_u64().unwrap_or(0) as usize)
+            .sum();
+        assert_eq!(listed, expected);
+        assert_eq!(digest.report["total"]["failing_distributions"], expected);
+        assert_eq!(digest.report["total"]["not_listed_distributions"], 0);
+    }
+
+    #[test]
+    fn the_full_report_has_every_account_its_failing_distributions_and_why_it_failed() {
+        let outcomes = organization(60, 6);
+        let digest = build(&outcomes, "daily-1", &location(), Severity::Medium, NOW);
+        let report = &digest.report;
+        assert_eq!(report["execution"], "daily-1");
+        assert_eq!(report["generated_at"], "2026-12-07T06:00:00Z");
+        assert_eq!(
+            report["report"],
+            "s3://results-bucket/sweeps/daily-1/report.json"
+        );
+        assert_eq!(report["trigger"]["kind"], "organization-sweep");
+        let accounts = report["accounts"].as_array().expect("accounts");
+        assert_eq!(accounts.len(), 60);
+        // Failed accounts first.
+        assert_eq!(accounts[0]["status"], "failed");
+        let missing = accounts
+            .iter()
+            .find(|a| a["account_id"] == "100000000007")
+            .expect("the account without a result");
+        assert_eq!(missing["status"], "failed");
+        assert_eq!(missing["error"], "Lambda.TooManyRequestsException");
+        assert_eq!(missing["cause"], "Rate Exceeded.");
+        assert!(missing["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("MaxConcurrency")));
+        let denied = accounts
+            .iter()
+            .find(|a| a["account_id"] == "100000000003")
+            .expect("the account whose role was not assumed");
+        assert!(denied["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("template-member.yaml")));
+        // The report keeps every failing distribution as returned, the low-only ones too.
+        let audited = accounts
+            .iter()
+            .find(|a| a["account_id"] == "100000000006")
+            .expect("an audited account");
+        assert_eq!(audited["failing"].as_array().map(Vec::len), Some(6));
+        assert_eq!(audited["failing_distributions"], 5, "one is only low");
+        assert_eq!(
+            audited["report_key"],
+            "sweeps/daily-1/accounts/100000000006.json"
+        );
+        let total = &report["total"];
+        assert_eq!(
+            (
+                total["accounts"].as_u64(),
+                total["failed"].as_u64(),
+                total["incomplete"].as_u64()
+            ),
+            (Some(60), Some(5), Some(6))
+        );
+    }
+
+    #[test]
+    fn a_small_organization_gets_one_part() {
+        let outcomes = vec![
+            result(
+                "111122223333",
+                "prod",
+                AccountStatus::Audited,
+                vec![distribution(
+                    "E1PROD",
+                    &[("viewer-cert-expired", Severity::Critical)],
+                )],
+            ),
+            result("222233334444", "dev", AccountStatus::Audited, vec![]),
+            missing("333344445555", "sandbox", "NoResult"),
+        ];
+        let digest = build(&outcomes, "daily-1", &location(), Severity::Medium, NOW);
+        assert_eq!(digest.notifications.len(), 1);
+        let note = &digest.notifications[0];
+        assert_eq!(
+            note.subject,
+            "[CRITICAL] CloudFront TLS organization sweep: 1 failing in 1 of 3 accounts, 1 not audited"
+        );
+        let email = &note.email;
+        for needle in [
+            "CloudFront TLS organization sweep digest\n",
+            "Accounts: 3 (2 audited, 0 incomplete, 1 failed: not audited).",
+            "Failing (a finding at or above medium): 1 distribution in 1 account.",
+            "== Accounts ==",
+            "== Failing distributions by account (at or above medium) ==",
+            "-- Account 111122223333 (prod): 1 failing distribution --",
+            "- E1PROD (e1prod.example.com): critical: viewer-cert-expired (critical)",
+            "== Accounts failed or incomplete ==",
+            "- 333344445555 (sandbox): failed: NoResult: Rate Exceeded.",
+            "What to do: no result was found for the account",
+            "https://us-east-1.console.aws.amazon.com/s3/object/results-bucket?region=us-east-1&prefix=",
+        ] {
+            assert!(email.contains(needle), "missing {needle:?} in\n{email}");
+        }
+        assert!(!email.contains("(part "), "{email}");
+        // The table: one row per account, in the table's order (failed first).
+        let table: Vec<&str> = email
+            .lines()
+            .skip_while(|l| !l.starts_with("account "))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert_eq!(table.len(), 3, "{email}");
+        assert!(table[0].starts_with("333344445555  sandbox") && table[0].ends_with("failed"));
+        assert!(table[1].starts_with("111122223333  prod") && table[1].ends_with("audited"));
+        let json = parse(&note.default_json);
+        assert_eq!(json["digest"]["parts"], 1);
+        let chat = parse(&note.https);
+        let description = chat["content"]["description"]
+            .as_str()
+            .expect("description");
+        assert!(
+            description.contains("• `333344445555` (sandbox): *failed*: NoResult"),
+            "{description}"
+        );
+        assert!(description
+            .contains("• `111122223333` (prod): 1 failing, worst *critical*: viewer-cert-expired"));
+        assert!(
+            description.contains("region=us-east-1&amp;prefix="),
+            "{description}"
+        );
+    }
+
+    #[test]
+    fn nothing_failing_says_so() {
+        let outcomes = vec![
+            result("111122223333", "prod", AccountStatus::Audited, vec![]),
+            result(
+                "222233334444",
+                "dev",
+                AccountStatus::Audited,
+                vec![distribution(
+                    "E1LOW",
+                    &[("viewer-tls-policy-outdated", Severity::Low)],
+                )],
+            ),
+        ];
+        let digest = build(&outcomes, "daily-1", &location(), Severity::Medium, NOW);
+        let note = &digest.notifications[0];
+        assert_eq!(
+            note.subject,
+            "[OK] CloudFront TLS organization sweep: 0 failing in 0 of 2 accounts"
+        );
+        assert!(note
+            .email
+            .contains("No distribution in any account has a finding at or above medium."));
+        assert!(note.email.contains("Every account was audited in full."));
+        assert!(!note.email.contains("== Failing distributions"));
+        assert!(note.attribute(ATTRIBUTE_SEVERITY).is_none());
+        assert!(note.attribute(ATTRIBUTE_CODES).is_none());
+        let description = parse(&note.https)["content"]["description"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_default();
+        assert!(description
+            .contains("No distribution in any account has a finding at or above medium."));
+        // MIN_SEVERITY is a parameter: at low, the same distribution is listed.
+        let at_low = build(&outcomes, "daily-1", &location(), Severity::Low, NOW);
+        assert!(at_low.notifications[0]
+            .email
+            .contains("- E1LOW (e1low.example.com): low"));
+        assert_eq!(
+            at_low.notifications[0]
+                .attribute(ATTRIBUTE_SEVERITY)
+                .as_deref(),
+            Some("low")
+        );
+    }
+
+    #[test]
+    fn untrusted_account_names_are_escaped_and_bounded_for_every_audience() {
+        let huge = format!(
+            "Evil\n*Forged* <!channel> @here `x` https://phish.example/{}",
+            "é".repeat(100_000)
+        );
+        let mut names: Vec<String> = HOSTILE_CORPUS.iter().map(|s| (*s).to_owned()).collect();
+        names.push(huge);
+        let outcomes: Vec<AccountOutcome> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let id = format!("{:012}", 500_000_000_000u64 + i as u64);
+                if i % 2 == 0 {
+                    missing(&id, name, name)
+                } else {
+                    let mut d = distribution("E1", &[("viewer-cert-expired", Severity::Critical)]);
+                    d.label = name.clone();
+                    result(&id, name, AccountStatus::Audited, vec![d])
+                }
+            })
+            .collect();
+        let digest = build(&outcomes, "daily-1", &location(), Severity::Medium, NOW);
+        for note in &digest.notifications {
+            assert!(note.sns_size() <= SIZE_BUDGET);
+            assert!(note.subject.is_ascii() && note.subject.len() <= SUBJECT_LIMIT);
+            let email = &note.email;
+            assert!(!email.contains("\n*Forged*"), "a name cannot forge a line");
+            assert!(!email
+                .chars()
+                .any(|c| c == '\u{1b}' || c == '\u{202E}' || c == '\u{7}'));
+            // Bounded: each name shows at most SHOWN_NAME_CHARS characters of its 100,000.
+            assert!(email.len() < 40_000, "{} bytes", email.len());
+            let chat = parse(&note.https);
+            let description = chat["content"]["description"]
+                .as_str()
+                .expect("description");
+            assert!(!description.contains('<') && !description.contains('>'));
+            for mention in ["@here", "@channel", "@everyone"] {
+                assert!(!description.contains(mention), "{mention}");
+            }
+            assert!(!description.contains("://phish"));
+            assert!(!description
+                .chars()
+                .any(|c| c == '\u{1b}' || c == '\u{202E}'));
+            assert!(
+                !note.default_json.contains('\u{202E}') && !note.default_json.contains('\u{1b}')
+            );
+        }
+        for account in digest.report["accounts"].as_array().expect("accounts") {
+            let name = account["account_name"].as_str().expect("name");
+            assert!(
+                name.chars().count() <= NAME_CHARS + 64,
+                "capped: {}",
+                name.chars().count()
+            );
+            assert!(!name.contains('\u{202E}') && !name.contains('\u{1b}'));
+        }
+        let serialised = serde_json::to_string(&digest.report).unwrap_or_default();
+        assert!(serialised.len() < 100_000, "{} bytes", serialised.len());
+    }
+
+    #[test]
+    fn past_the_listing_limit_the_worst_are_listed_the_rest_counted_and_no_account_dropped() {
+        // 500 accounts × up to 20 failing distributions: far more than MAX_LISTED_DISTRIBUTIONS.
+        let outcomes = organization(500, 20);
+        let digest = build(&outcomes, "daily-1", &location(), Severity::Medium, NOW);
+        let failing = digest.report["total"]["failing_distributions"]
+            .as_u64()
+            .unwrap_or(0) as usize;
+        assert!(failing > MAX_LISTED_DISTRIBUTIONS, "{failing}");
+        let not_listed = failing - MAX_LISTED_DISTRIBUTIONS;
+        let mut rows = BTreeSet::new();
+        let mut problems = BTreeSet::new();
+        let mut worst_listed = Vec::new();
+        for note in &digest.notifications {
+            assert!(note.sns_size() <= SIZE_BUDGET);
+            assert!(note.email.contains(&format!(
+                "Not listed in this digest: {not_listed} failing distributions (the least severe; every one is in the full report)."
+            )));
+            let json = parse(&note.default_json);
+            assert_eq!(
+                json["digest"]["total"]["not_listed_distributions"],
+                not_listed
+            );
+            rows.extend(
+                json["accounts"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a["account_id"].as_str().map(str::to_owned)),
+            );
+            problems.extend(
+                json["problems"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a["account_id"].as_str().map(str::to_owned)),
+            );
+            for group in json["failing"].as_array().into_iter().flatten() {
+                for d in group["distributions"].as_array().into_iter().flatten() {
+                    worst_listed.push(d["worst"].as_str().unwrap_or_default().to_owned());
+                }
+            }
+        }
+        assert_eq!(rows.len(), 500);
+        assert_eq!(problems, failed_ids(&outcomes));
+        assert_eq!(worst_listed.len(), MAX_LISTED_DISTRIBUTIONS);
+        // The worst are kept: every critical distribution is listed before any medium one is.
+        let criticals = digest.report["accounts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|a| a["failing"].as_array().into_iter().flatten())
+            .filter(|d| d["worst"] == "critical")
+            .count();
+        assert!(criticals < MAX_LISTED_DISTRIBUTIONS);
+        assert_eq!(
+            worst_listed.iter().filter(|w| *w == "critical").count(),
+            criticals
+        );
+        assert!(
+            worst_listed.iter().all(|w| w != "medium"),
+            "high ones fill the rest"
+        );
+    }
+
+    #[test]
+    fn a_distribution_with_many_findings_lists_them_bounded() {
+        let findings: Vec<(&str, Severity)> = (0..MAX_CODES_PER_DISTRIBUTION)
+            .map(|_| ("viewer-http-allowed", Severity::Medium))
+            .collect();
+        let mut d = distribution("E1MANY", &findings);
+        d.more_findings = 5;
+        let outcomes = vec![result(
+            "111122223333",
+            "prod",
+            AccountStatus::Audited,
+            vec![d],
+        )];
+        let digest = build(&outcomes, "daily-1", &location(), Severity::Medium, NOW);
+        assert!(digest.notifications[0]
+            .email
+            .contains("viewer-http-allowed (medium) +5 more"));
+    }
 }
