@@ -322,6 +322,7 @@ bench: venv system-tools
 	$(CARGO) bench --locked --bench state
 	$(CARGO) bench --locked --bench gate
 	$(CARGO) bench --locked --bench organization_sweep
+	$(CARGO) bench --locked --bench organization
 
 docs:
 	$(CARGO) run --quiet --locked -- catalogue > docs/findings.md

@@ -509,7 +509,7 @@ fn digest_line(group: &Group<'_>) -> String {
 /// The chat notification of Amazon Q Developer in chat applications, exactly as its custom schema
 /// names the fields (`version` 1.0, `source` custom, `content`, `metadata`).
 #[derive(Serialize)]
-struct ChatNotification {
+pub(crate) struct ChatNotification {
     version: &'static str,
     source: &'static str,
     content: ChatContent,
@@ -530,7 +530,7 @@ struct ChatContent {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ChatMetadata {
+pub(crate) struct ChatMetadata {
     thread_id: String,
     summary: String,
     event_type: &'static str,
@@ -539,7 +539,7 @@ struct ChatMetadata {
 
 impl ChatMetadata {
     /// Metadata; `summary` is plain text (it shows in previews), escaped like everything else.
-    fn new<const N: usize>(
+    pub(crate) fn new<const N: usize>(
         thread_id: String,
         summary: String,
         event_type: &'static str,
@@ -559,7 +559,7 @@ impl ChatMetadata {
 
 impl ChatNotification {
     /// Applies the field limits; `title`, `description` and the steps are already Slack-escaped.
-    fn new(
+    pub(crate) fn new(
         title: String,
         description: String,
         next_steps: Vec<String>,
@@ -591,7 +591,7 @@ impl ChatNotification {
         }
     }
 
-    fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         // Plain data with string keys always serialises.
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -600,7 +600,11 @@ impl ChatNotification {
 /// Joins the header and as many blocks as fit in [`CHAT_DESCRIPTION_LIMIT`], ending with a line that
 /// says how many were left out and where to find them. Returns the text and the length the whole
 /// text would have had.
-fn bounded_description(header: &[String], blocks: &[String], noun: &str) -> (String, usize) {
+pub(crate) fn bounded_description(
+    header: &[String],
+    blocks: &[String],
+    noun: &str,
+) -> (String, usize) {
     let join_len = |lines: &[String]| -> usize {
         lines.iter().map(|l| l.chars().count()).sum::<usize>() + lines.len().saturating_sub(1)
     };
@@ -677,7 +681,7 @@ fn next_steps(findings: &[&Finding]) -> Vec<String> {
     steps
 }
 
-fn emoji(worst: Option<Severity>) -> &'static str {
+pub(crate) fn emoji(worst: Option<Severity>) -> &'static str {
     match worst {
         Some(Severity::Critical) => ":rotating_light:",
         Some(Severity::High) => ":red_circle:",

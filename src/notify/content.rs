@@ -321,15 +321,15 @@ impl SweepCounts {
 
 /// Which part of a notification split to fit the SNS size limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Part {
+pub(crate) struct Part {
     /// From 1.
-    pub(super) number: usize,
+    pub(crate) number: usize,
     /// How many parts there are.
-    pub(super) of: usize,
+    pub(crate) of: usize,
 }
 
 /// ` (part 2 of 3)`, or nothing for a notification in one piece.
-pub(super) fn part_label(part: Option<Part>) -> String {
+pub(crate) fn part_label(part: Option<Part>) -> String {
     part.map(|p| format!(" (part {} of {})", p.number, p.of))
         .unwrap_or_default()
 }
@@ -568,12 +568,12 @@ impl<'a> Content<'a> {
 }
 
 /// `3 findings`, `1 distribution`.
-pub(super) fn count(n: usize, noun: &str) -> String {
+pub(crate) fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The severity in capitals, as subjects and titles show it.
-pub(super) fn upper(severity: Severity) -> &'static str {
+pub(crate) fn upper(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "CRITICAL",
         Severity::High => "HIGH",

@@ -46,16 +46,16 @@
 
 mod attributes;
 mod changes;
-mod chat;
-mod content;
+pub(crate) mod chat;
+pub(crate) mod content;
 mod email;
 mod machine;
-mod notification;
-mod pack;
+pub(crate) mod notification;
+pub(crate) mod pack;
 mod plan;
 pub mod sns;
 mod terminal;
-mod text;
+pub(crate) mod text;
 mod trigger;
 
 #[cfg(test)]

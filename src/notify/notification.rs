@@ -85,11 +85,11 @@ impl Notification {
 
 /// A rendered notification and how long its chat description wanted to be (before truncation), so
 /// that packing can start a new part rather than cut the Slack list.
-pub(super) struct Built {
+pub(crate) struct Built {
     /// The notification.
-    pub(super) notification: Notification,
+    pub(crate) notification: Notification,
     /// Characters the chat description needed.
-    pub(super) chat_wanted: usize,
+    pub(crate) chat_wanted: usize,
 }
 
 /// Every audience's rendering of `content`.

@@ -28,18 +28,38 @@ const PLACEHOLDER_PART: Part = Part {
     of: 99_999,
 };
 
+/// What [`pack`] distributes over parts: a digest's groups of findings, or the organization
+/// digest's rows (`crate::organization::digest`). A unit too big for one part alone is split into
+/// slices of its items.
+pub(crate) trait Unit: Sized {
+    /// How many items it can be split into (1 or 0: it cannot be split).
+    fn items(&self) -> usize;
+    /// The same unit with only the items in `range`.
+    fn slice(&self, range: Range<usize>) -> Self;
+}
+
+impl Unit for Group<'_> {
+    fn items(&self) -> usize {
+        Group::items(self)
+    }
+
+    fn slice(&self, range: Range<usize>) -> Self {
+        Group::slice(self, range)
+    }
+}
+
 /// Splits `units` into parts that each fit [`SIZE_BUDGET`] (and, with `chat_must_fit`, whose chat
 /// description lists every unit), then builds them with their "(part i of n)" labels.
 ///
 /// Sizes are measured on real builds, not guessed: each unit alone gives its marginal size, the
 /// parts are filled from those, and every part is then built and checked, moving its last unit on
-/// when the check fails. A unit that is too big alone is first split by findings.
-pub(super) fn pack<'a, F>(units: Vec<Group<'a>>, chat_must_fit: bool, build: F) -> Vec<Notification>
+/// when the check fails. A unit that is too big alone is first split by its items (findings).
+pub(crate) fn pack<U: Unit, F>(units: Vec<U>, chat_must_fit: bool, build: F) -> Vec<Notification>
 where
-    F: Fn(&[Group<'a>], Option<Part>) -> Built,
+    F: Fn(&[U], Option<Part>) -> Built,
 {
-    let measure = |groups: &[Group<'a>]| build(groups, Some(PLACEHOLDER_PART));
-    let fits = |groups: &[Group<'a>]| {
+    let measure = |groups: &[U]| build(groups, Some(PLACEHOLDER_PART));
+    let fits = |groups: &[U]| {
         let built = measure(groups);
         built.notification.sns_size() <= SIZE_BUDGET
             && (!chat_must_fit || built.chat_wanted <= CHAT_DESCRIPTION_LIMIT)
@@ -117,11 +137,8 @@ fn without_evidence(default_json: &str) -> String {
 
 /// No unit may be too big alone: those that are are split by their items (findings, or resolved
 /// findings), greedily.
-fn split_oversized<'a>(
-    units: Vec<Group<'a>>,
-    fits: &dyn Fn(&[Group<'a>]) -> bool,
-) -> Vec<Group<'a>> {
-    let mut pieces: Vec<Group<'a>> = Vec::with_capacity(units.len());
+fn split_oversized<U: Unit>(units: Vec<U>, fits: &dyn Fn(&[U]) -> bool) -> Vec<U> {
+    let mut pieces: Vec<U> = Vec::with_capacity(units.len());
     for unit in units {
         let items = unit.items();
         if items <= 1 || fits(std::slice::from_ref(&unit)) {
@@ -144,10 +161,10 @@ fn split_oversized<'a>(
 /// The ranges of `pieces` that make the parts: filled from each piece's marginal cost over an
 /// empty part (in bytes and in chat characters), then each verified on a real build. Always at
 /// least one part, possibly empty.
-fn fill_parts<'a>(
-    pieces: &[Group<'a>],
-    measure: &dyn Fn(&[Group<'a>]) -> Built,
-    fits: &dyn Fn(&[Group<'a>]) -> bool,
+fn fill_parts<U>(
+    pieces: &[U],
+    measure: &dyn Fn(&[U]) -> Built,
+    fits: &dyn Fn(&[U]) -> bool,
     chat_must_fit: bool,
 ) -> Vec<Range<usize>> {
     let empty = measure(&[]);
