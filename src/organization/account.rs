@@ -43,7 +43,13 @@ impl AccountResult {
             (None, None) => (AccountStatus::Audited, None),
         };
         let mut by_distribution: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-        for finding in report.findings.iter().filter(|f| f.severity >= minimum) {
+        // An account not read at all has only its read failure, which `problem` already says.
+        let judged = report
+            .findings
+            .iter()
+            .filter(|_| unreadable.is_none())
+            .filter(|f| f.severity >= minimum);
+        for finding in judged {
             let id = finding
                 .distribution_id
                 .as_deref()
