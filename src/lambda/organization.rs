@@ -519,7 +519,7 @@ where
             self.config.min_severity,
             OffsetDateTime::now_utc(),
         );
-        let body = serde_json::to_vec_pretty(&built.report).unwrap_or_default();
+        let body = built.report.into_bytes();
         self.organization
             .put(&report_key, body)
             .await

@@ -67,8 +67,9 @@ pub struct ReportLocation {
 /// What [`build`] returns: the full report to write, and the digest's parts to publish.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrganizationDigest {
-    /// The full organization report (every account, every failing distribution).
-    pub report: Value,
+    /// The full organization report (every account, every failing distribution), as JSON text:
+    /// built account by account, so that the largest organization never holds it as a tree.
+    pub report: String,
     /// The digest's parts, in order; always at least one.
     pub notifications: Vec<Notification>,
 }
@@ -1047,42 +1048,53 @@ fn machine(sweep: &Sweep<'_>, units: &[Section<'_, '_>], part: Option<Part>) -> 
 }
 
 /// The full organization report: every account with every failing distribution the sweep returned.
-fn full_report(sweep: &Sweep<'_>, entries: &[Entry<'_>]) -> Value {
-    let accounts: Vec<Value> = entries
-        .iter()
-        .map(|entry| {
-            let mut object = account_object(entry);
-            object.insert(
-                "failing".into(),
-                entry.failing.iter().map(failing_object).collect(),
-            );
-            object.insert("more_failing".into(), Value::from(entry.more_failing));
-            object.insert("listed_in_digest".into(), Value::from(entry.listed.len()));
-            let (error, cause, problem) = match &entry.problem {
-                Some(p) => {
-                    let o = problem_object(entry, p);
-                    (o["error"].clone(), o["cause"].clone(), o["problem"].clone())
-                }
-                None => (Value::Null, Value::Null, Value::Null),
-            };
-            object.insert("problem".into(), problem);
-            object.insert("error".into(), error);
-            object.insert("cause".into(), cause);
-            object.insert(
-                "report_key".into(),
-                entry.report_key.map_or(Value::Null, Value::from),
-            );
-            Value::Object(object)
-        })
-        .collect();
+fn full_report(sweep: &Sweep<'_>, entries: &[Entry<'_>]) -> String {
+    let accounts = entries.iter().map(|entry| {
+        let mut object = account_object(entry);
+        object.insert(
+            "failing".into(),
+            entry.failing.iter().map(failing_object).collect(),
+        );
+        object.insert("more_failing".into(), Value::from(entry.more_failing));
+        object.insert("listed_in_digest".into(), Value::from(entry.listed.len()));
+        let (error, cause, problem) = match &entry.problem {
+            Some(p) => {
+                let o = problem_object(entry, p);
+                (o["error"].clone(), o["cause"].clone(), o["problem"].clone())
+            }
+            None => (Value::Null, Value::Null, Value::Null),
+        };
+        object.insert("problem".into(), problem);
+        object.insert("error".into(), error);
+        object.insert("cause".into(), cause);
+        object.insert(
+            "report_key".into(),
+            entry.report_key.map_or(Value::Null, Value::from),
+        );
+        Value::Object(object)
+    });
     let mut report = digest_object(sweep);
     report.remove("kind");
     report.insert(
         "trigger".into(),
         serde_json::to_value(&sweep.trigger).unwrap_or(Value::Null),
     );
-    report.insert("accounts".into(), Value::Array(accounts));
-    escape_forbidden_json(Value::Object(report))
+    // The head as one object, then each account serialised and dropped in turn.
+    let head = serde_json::to_string(&escape_forbidden_json(Value::Object(report)))
+        .unwrap_or_else(|_| "{}".to_owned());
+    let mut text = head.strip_suffix('}').unwrap_or("{").to_owned();
+    if text.len() > 1 {
+        text.push(',');
+    }
+    text.push_str("\"accounts\":[");
+    for (index, account) in accounts.enumerate() {
+        if index > 0 {
+            text.push(',');
+        }
+        text.push_str(&serde_json::to_string(&escape_forbidden_json(account)).unwrap_or_default());
+    }
+    text.push_str("]}");
+    text
 }
 
 #[cfg(test)]
@@ -1107,6 +1119,10 @@ mod tests {
 
     fn parse(text: &str) -> Value {
         serde_json::from_str(text).expect("valid JSON")
+    }
+
+    fn report_of(digest: &OrganizationDigest) -> Value {
+        parse(&digest.report)
     }
 
     fn distribution(id: &str, findings: &[(&str, Severity)]) -> FailingDistribution {
@@ -1326,22 +1342,25 @@ mod tests {
         assert_eq!((rows.len(), distinct.len()), (500, 500));
         assert_eq!(problems, failed_ids(&outcomes));
         // Every failing distribution at or above medium, once (the low-only ones are not failing).
-        let expected: usize = digest.report["accounts"]
+        let expected: usize = report_of(&digest)["accounts"]
             .as_array()
             .expect("accounts")
             .iter()
             .map(|a| a["failing_distributions"].as_u64().unwrap_or(0) as usize)
             .sum();
         assert_eq!(listed, expected);
-        assert_eq!(digest.report["total"]["failing_distributions"], expected);
-        assert_eq!(digest.report["total"]["not_listed_distributions"], 0);
+        assert_eq!(
+            report_of(&digest)["total"]["failing_distributions"],
+            expected
+        );
+        assert_eq!(report_of(&digest)["total"]["not_listed_distributions"], 0);
     }
 
     #[test]
     fn the_full_report_has_every_account_its_failing_distributions_and_why_it_failed() {
         let outcomes = organization(60, 6);
         let digest = build(&outcomes, "daily-1", &location(), Severity::Medium, NOW);
-        let report = &digest.report;
+        let report = &report_of(&digest);
         assert_eq!(report["execution"], "daily-1");
         assert_eq!(report["generated_at"], "2026-12-07T06:00:00Z");
         assert_eq!(
@@ -1554,7 +1573,7 @@ mod tests {
                 !note.default_json.contains('\u{202E}') && !note.default_json.contains('\u{1b}')
             );
         }
-        for account in digest.report["accounts"].as_array().expect("accounts") {
+        for account in report_of(&digest)["accounts"].as_array().expect("accounts") {
             let name = account["account_name"].as_str().expect("name");
             assert!(
                 name.chars().count() <= NAME_CHARS + 64,
@@ -1563,7 +1582,7 @@ mod tests {
             );
             assert!(!name.contains('\u{202E}') && !name.contains('\u{1b}'));
         }
-        let serialised = serde_json::to_string(&digest.report).unwrap_or_default();
+        let serialised = digest.report.clone();
         assert!(serialised.len() < 100_000, "{} bytes", serialised.len());
     }
 
@@ -1572,7 +1591,7 @@ mod tests {
         // 500 accounts × up to 20 failing distributions: far more than MAX_LISTED_DISTRIBUTIONS.
         let outcomes = organization(500, 20);
         let digest = build(&outcomes, "daily-1", &location(), Severity::Medium, NOW);
-        let failing = digest.report["total"]["failing_distributions"]
+        let failing = report_of(&digest)["total"]["failing_distributions"]
             .as_u64()
             .unwrap_or(0) as usize;
         assert!(failing > MAX_LISTED_DISTRIBUTIONS, "{failing}");
@@ -1614,7 +1633,7 @@ mod tests {
         assert_eq!(problems, failed_ids(&outcomes));
         assert_eq!(worst_listed.len(), MAX_LISTED_DISTRIBUTIONS);
         // The worst are kept: every critical distribution is listed before any medium one is.
-        let criticals = digest.report["accounts"]
+        let criticals = report_of(&digest)["accounts"]
             .as_array()
             .into_iter()
             .flatten()
