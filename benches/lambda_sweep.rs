@@ -4,10 +4,13 @@
 //!
 //! Run with `make bench` (it builds the release function first); results in docs/benchmarks.md.
 
+#[path = "common/lambda.rs"]
+mod lambda;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+use lambda::{lambda_binary, peak_rss_mb};
+
 use std::time::{Duration, Instant};
 
 use support::certs::TestCa;
@@ -20,29 +23,6 @@ use support::{CertBuilder, Emulator};
 const DISTRIBUTIONS: usize = 1_000;
 const ORIGINS: usize = 200;
 const TARGET_MB: f64 = 128.0;
-
-fn lambda_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("bench path");
-    let path = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/release")
-        .join("cloudfront-tls-audit-lambda");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --release --bin cloudfront-tls-audit-lambda` first (make bench does)",
-        path.display()
-    );
-    path
-}
-
-/// Peak resident memory of a live process, from /proc.
-fn peak_rss_mb(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
 
 #[tokio::main]
 async fn main() {

@@ -11,8 +11,12 @@
 //! Pure code, no AWS. Run with `make bench` (`cargo bench --locked --bench organization`); results
 //! are recorded in docs/benchmarks.md.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "common/heap.rs"]
+mod heap;
+
+use std::sync::atomic::Ordering;
+
+use heap::{heap_peak_reset, HEAP_LIVE, HEAP_PEAK};
 use std::time::{Duration, Instant};
 
 use cloudfront_tls_audit::finding::Severity;
@@ -27,61 +31,6 @@ use time::macros::datetime;
 
 const ACCOUNTS: usize = 500;
 const DISTRIBUTIONS_PER_ACCOUNT: usize = 200;
-
-/// The system allocator, counting the bytes live on the heap and their peak (as in
-/// `benches/probe.rs`): two relaxed atomics per call.
-struct CountingAllocator;
-
-/// Heap bytes live now.
-static HEAP_LIVE: AtomicUsize = AtomicUsize::new(0);
-/// Most heap bytes live at once since the last [`heap_peak_reset`].
-static HEAP_PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is passed on to `System` unchanged; only the counters are added.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            heap_grew(layout.size());
-        }
-        ptr
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            heap_grew(layout.size());
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        HEAP_LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            HEAP_LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            heap_grew(new_size);
-        }
-        new
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
-
-fn heap_grew(size: usize) {
-    let live = HEAP_LIVE.fetch_add(size, Ordering::Relaxed) + size;
-    HEAP_PEAK.fetch_max(live, Ordering::Relaxed);
-}
-
-/// Starts a new heap peak from what is live now.
-fn heap_peak_reset() {
-    HEAP_PEAK.store(HEAP_LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
-}
 
 const CODES: [(&str, Severity); 8] = [
     ("viewer-cert-expired", Severity::Critical),

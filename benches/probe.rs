@@ -9,6 +9,9 @@
 //! Run with `make bench` (`cargo bench --locked --bench probe`); results are recorded in
 //! docs/benchmarks.md. Everything listens and connects on 127.0.0.1 only.
 
+#[path = "common/heap.rs"]
+mod heap;
+
 #[allow(dead_code)]
 #[path = "../tests/support/certs.rs"]
 mod certs;
@@ -16,12 +19,13 @@ mod certs;
 #[path = "../tests/support/tls_servers.rs"]
 mod tls_servers;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use heap::{heap_peak_reset, HEAP_LIVE, HEAP_PEAK};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -51,62 +55,6 @@ const PEAK_MEMORY_KB: u64 = 64 * 1024;
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const CHILD_FLAG: &str = "--probe-sweep-child";
-
-/// The system allocator, counting the bytes live on the heap and their peak: the memory run splits
-/// its VmHWM (code, stacks, heap) into the heap and the rest. Counting is two relaxed atomics per
-/// call; the allocations themselves are the system allocator's, as without it.
-struct CountingAllocator;
-
-/// Heap bytes live now.
-static HEAP_LIVE: AtomicUsize = AtomicUsize::new(0);
-/// Most heap bytes live at once since the last [`heap_peak_reset`].
-static HEAP_PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is passed on to `System` unchanged; only the counters are added.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            heap_grew(layout.size());
-        }
-        ptr
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            heap_grew(layout.size());
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        HEAP_LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            HEAP_LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            heap_grew(new_size);
-        }
-        new
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
-
-fn heap_grew(size: usize) {
-    let live = HEAP_LIVE.fetch_add(size, Ordering::Relaxed) + size;
-    HEAP_PEAK.fetch_max(live, Ordering::Relaxed);
-}
-
-/// Starts a new heap peak from what is live now.
-fn heap_peak_reset() {
-    HEAP_PEAK.store(HEAP_LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
-}
 
 fn kb(bytes: usize) -> usize {
     bytes.div_ceil(1024)
