@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use cloudfront_tls_audit::organization::{AccountResult, AccountStatus};
 use serde_json::{json, Value};
-use support::fault_proxy::FaultProxy;
+use support::fault_proxy::{Fault, FaultProxy};
 use support::organization::{
     member_role_arn, MemberSpec, Organization, MEMBER_EXTERNAL_ID, MEMBER_ROLE_NAME,
 };
@@ -561,11 +561,14 @@ async fn steps_of_a_run_that_cannot_be_trusted_fail_or_are_listed_never_taken_fo
         json!({"action": "organization-digest", "input": input})
     };
 
-    // No account list: the digest fails (Step Functions retries it), saying what is missing.
+    // No account list: the digest fails (BuildDigest's States.ALL retrier runs it again), saying
+    // what is missing.
     let error = Hub::invoke(&hub.api, &digest("never-listed", json!({})))
         .await
         .expect_err("no account list");
     assert!(error.cause.contains("ListAccounts"), "{}", error.cause);
+    // A stable errorType, which Step Functions' retriers and operators can match.
+    assert_eq!(error.error, "CloudFrontTlsAudit.OrganizationStepFailed");
 
     // Another bucket than the function's: refused, naming both.
     let error = Hub::invoke(
@@ -608,6 +611,37 @@ async fn steps_of_a_run_that_cannot_be_trusted_fail_or_are_listed_never_taken_fo
         .to_string();
     assert!(
         report.contains("UnreadableResult") && report.contains("NoResult"),
+        "{report}"
+    );
+
+    // A result that S3 refuses to give back: its account is listed with S3's answer, the digest
+    // still goes out.
+    Hub::invoke(
+        &hub.api,
+        &json!({"action": "list-accounts", "execution": "refused"}),
+    )
+    .await
+    .expect("listed");
+    let key = format!("sweeps/refused/accounts/{}.json", shop.account_id);
+    s3.put_object()
+        .bucket(BUCKET)
+        .key(&key)
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"{}"))
+        .send()
+        .await
+        .expect("PutObject");
+    proxy.inject(&format!("GET /{BUCKET}/{key}"), Fault::AccessDenied);
+    let published = Hub::invoke(&hub.api, &digest("refused", json!({})))
+        .await
+        .expect("a refused result does not stop the digest");
+    assert_eq!(published["failed_accounts"], 2, "{published}");
+    assert!(proxy.seen(&format!("GET /{BUCKET}/{key}")) > 0);
+    let report = Store::S3(s3.clone())
+        .get_json(BUCKET, "sweeps/refused/report.json")
+        .await
+        .to_string();
+    assert!(
+        report.contains("ResultNotRead") && report.contains("AccessDenied"),
         "{report}"
     );
 }

@@ -599,3 +599,52 @@ fn a_template_without_a_state_machine_is_an_error_not_a_skip() {
         "{error}"
     );
 }
+
+/// The function's own error on ListAccounts or BuildDigest (Organizations, S3 or SNS refusing for a
+/// moment) is retried after 30 s, so the execution
+/// still publishes its digest.
+#[tokio::test]
+async fn the_templates_list_and_digest_steps_retry_the_functions_own_errors() {
+    const FUNCTION_ERROR: &str = "CloudFrontTlsAudit.OrganizationStepFailed";
+    let store = Store::memory();
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let mut canned = canned(DEFAULTS, store.clone(), seen.clone(), None);
+    let mut refused = std::collections::BTreeSet::new();
+    let function = move |function: &str, payload: Value| -> Answer {
+        let action = payload["action"].as_str().unwrap_or_default().to_owned();
+        if !action.is_empty() && refused.insert(action.clone()) {
+            return Box::pin(async move {
+                Err(TaskError {
+                    error: FUNCTION_ERROR.to_owned(),
+                    cause: format!("{{\"errorMessage\":\"{action}: refused for a moment\"}}"),
+                })
+            });
+        }
+        canned(function, payload)
+    };
+    let mut interpreter =
+        Interpreter::new(definition(&template(), DEFAULTS), store.clone(), function);
+    let output = interpreter.start(EXECUTION, json!({})).await;
+    let output = output.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output["status"], "published", "{output}");
+    let retried: Vec<(&str, &str, f64)> = interpreter
+        .trace()
+        .iter()
+        .filter_map(|step| match step {
+            Step::Retried {
+                state,
+                error,
+                delay_seconds,
+                ..
+            } => Some((state.as_str(), error.as_str(), *delay_seconds)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        retried,
+        [
+            ("ListAccounts", FUNCTION_ERROR, 30.0),
+            ("BuildDigest", FUNCTION_ERROR, 30.0)
+        ]
+    );
+}

@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cloudfront_tls_audit::lambda::handler_from_env;
-use lambda_runtime::{service_fn, Error, LambdaEvent};
+use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use serde_json::Value;
 
 #[tokio::main]
@@ -23,13 +23,18 @@ async fn main() -> Result<(), Error> {
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let remaining = remaining(event.context.deadline);
-        let payload = serde_json::to_vec(&event.payload)?;
+        let payload = serde_json::to_vec(&event.payload).map_err(|error| Diagnostic {
+            error_type: "CloudFrontTlsAudit.PayloadNotRead".to_owned(),
+            error_message: error.to_string(),
+        })?;
         let function_arn = event.context.invoked_function_arn.as_str();
-        Ok::<Value, Error>(
-            handler
-                .handle_invocation(&payload, remaining, Some(function_arn))
-                .await?,
-        )
+        handler
+            .handle_invocation(&payload, remaining, Some(function_arn))
+            .await
+            .map_err(|error| Diagnostic {
+                error_type: error.error_type().to_owned(),
+                error_message: error.to_string(),
+            })
     }))
     .await
 }

@@ -50,6 +50,21 @@ pub enum HandlerError {
     Organization(#[from] OrganizationError),
 }
 
+impl HandlerError {
+    /// The invocation error's `errorType` for the Runtime API: stable names that Step Functions'
+    /// `ErrorEquals`, CloudWatch and the failed-events queue can match on (the runtime's default is
+    /// the Rust type's name, which says nothing and may change with the compiler).
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            HandlerError::Publish(_) => "CloudFrontTlsAudit.PublishFailed",
+            HandlerError::FollowUp(_) => "CloudFrontTlsAudit.FollowUpNotScheduled",
+            HandlerError::Export(_) => "CloudFrontTlsAudit.SecurityHubImportFailed",
+            HandlerError::State(_) => "CloudFrontTlsAudit.StateNotKept",
+            HandlerError::Organization(_) => "CloudFrontTlsAudit.OrganizationStepFailed",
+        }
+    }
+}
+
 /// Opens the state store of one invocation (the records it reads are its own).
 pub trait OpenState {
     /// The store.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use futures::{stream, StreamExt};
 use serde_json::{json, Value};
 use thiserror::Error;
 use time::OffsetDateTime;
@@ -26,6 +27,9 @@ use crate::securityhub::FindingsExport;
 use crate::state::{self as memory, RunFacts};
 
 use super::follow_up::FollowUps;
+
+/// How many account results the digest reads at once.
+const RESULT_READ_CONCURRENCY: usize = 16;
 
 /// The organization's side of the hub: its accounts and the results bucket.
 pub trait OrganizationPort {
@@ -464,49 +468,21 @@ where
             Some(key) => self.failed_items(key).await?,
             None => BTreeMap::new(),
         };
-        let mut outcomes = Vec::with_capacity(accounts.len());
-        for account in accounts {
-            let stored = self
-                .organization
-                .get(&run.account_key(&account.account_id))
-                .await
-                .map_err(OrganizationError::from)?;
-            let outcome = match stored.map(|body| serde_json::from_slice::<AccountResult>(&body)) {
-                Some(Ok(result)) if result.account_id == account.account_id => {
-                    AccountOutcome::Result(result)
-                }
-                Some(Ok(_)) | Some(Err(_)) => AccountOutcome::Missing {
-                    account,
-                    error: "UnreadableResult".to_owned(),
-                    cause: "the account's result in the bucket is not one this function wrote"
-                        .to_owned(),
-                },
-                None => {
-                    let (error, cause) = match failed_items.get(&account.account_id) {
-                        Some(failure) => failure.clone(),
-                        None => match map_error {
-                            Some(map) => (
-                                map.error.clone(),
-                                format!(
-                                    "the Distributed Map failed before this account's result: {}",
-                                    map.cause
-                                ),
-                            ),
-                            None => (
-                                "NoResult".to_owned(),
-                                "the sweep left no result for this account".to_owned(),
-                            ),
-                        },
-                    };
-                    AccountOutcome::Missing {
-                        account,
-                        error,
-                        cause,
-                    }
-                }
-            };
-            outcomes.push(outcome);
-        }
+        // Read a few results at a time, in the list's order: 500 sequential GETs would take most of
+        // a minute. A result that cannot be read lists its account as failed, with S3's answer;
+        // the digest goes out with what there is.
+        let failed_items = &failed_items;
+        let outcomes: Vec<AccountOutcome> = stream::iter(accounts)
+            .map(|account| async move {
+                let stored = self
+                    .organization
+                    .get(&run.account_key(&account.account_id))
+                    .await;
+                stored_outcome(account, stored, failed_items, map_error)
+            })
+            .buffered(RESULT_READ_CONCURRENCY)
+            .collect()
+            .await;
         let report_key = run.report_key();
         let location = ReportLocation {
             s3_uri: format!("s3://{bucket}/{report_key}"),
@@ -602,6 +578,53 @@ where
             }
         }
         Ok(failed)
+    }
+}
+
+/// What the digest says of one account, from what its result's GET gave.
+fn stored_outcome(
+    account: Account,
+    stored: Result<Option<Vec<u8>>, ResultsError>,
+    failed_items: &BTreeMap<String, (String, String)>,
+    map_error: Option<&MapError>,
+) -> AccountOutcome {
+    let missing = |account, error: &str, cause: String| AccountOutcome::Missing {
+        account,
+        error: error.to_owned(),
+        cause,
+    };
+    match stored.map(|body| body.map(|body| serde_json::from_slice::<AccountResult>(&body))) {
+        Ok(Some(Ok(result))) if result.account_id == account.account_id => {
+            AccountOutcome::Result(result)
+        }
+        Ok(Some(_)) => missing(
+            account,
+            "UnreadableResult",
+            "the account's result in the bucket is not one this function wrote".to_owned(),
+        ),
+        Err(error) => missing(
+            account,
+            "ResultNotRead",
+            format!("the account's result could not be read: {error}"),
+        ),
+        Ok(None) => match failed_items.get(&account.account_id) {
+            Some((error, cause)) => missing(account, error, cause.clone()),
+            None => match map_error {
+                Some(map) => missing(
+                    account,
+                    &map.error,
+                    format!(
+                        "the Distributed Map failed before this account's result: {}",
+                        map.cause
+                    ),
+                ),
+                None => missing(
+                    account,
+                    "NoResult",
+                    "the sweep left no result for this account".to_owned(),
+                ),
+            },
+        },
     }
 }
 

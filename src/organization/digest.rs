@@ -900,8 +900,8 @@ fn chat(sweep: &Sweep<'_>, units: &[Section<'_, '_>], part: Option<Part>) -> (St
     (chat.to_json(), wanted)
 }
 
-/// One account's row, as the machine copy and the full report give it.
-fn account_object(entry: &Entry<'_>) -> Map<String, Value> {
+/// Which account, and how it fared: the first fields of its row and of its problem.
+fn account_identity(entry: &Entry<'_>) -> Map<String, Value> {
     let mut object = Map::new();
     object.insert(
         "account_id".into(),
@@ -912,6 +912,12 @@ fn account_object(entry: &Entry<'_>) -> Map<String, Value> {
         Value::from(cap(entry.name, NAME_CHARS)),
     );
     object.insert("status".into(), Value::from(status_word(entry.status)));
+    object
+}
+
+/// One account's row, as the machine copy and the full report give it.
+fn account_object(entry: &Entry<'_>) -> Map<String, Value> {
+    let mut object = account_identity(entry);
     object.insert(
         "summary".into(),
         serde_json::to_value(entry.summary).unwrap_or(Value::Null),
@@ -925,16 +931,7 @@ fn account_object(entry: &Entry<'_>) -> Map<String, Value> {
 
 /// The problem of an account, as the machine copy and the full report give it.
 fn problem_object(entry: &Entry<'_>, problem: &Problem<'_>) -> Map<String, Value> {
-    let mut object = Map::new();
-    object.insert(
-        "account_id".into(),
-        Value::from(cap(entry.account_id, NAME_CHARS)),
-    );
-    object.insert(
-        "account_name".into(),
-        Value::from(cap(entry.name, NAME_CHARS)),
-    );
-    object.insert("status".into(), Value::from(status_word(entry.status)));
+    let mut object = account_identity(entry);
     object.insert(
         "error".into(),
         problem

@@ -442,9 +442,13 @@ impl Request {
     }
 
     /// An error in the shape the service's protocol uses: JSON `__type` for JSON protocols (ACM,
-    /// SQS), else the `<ErrorResponse>` XML of CloudFront, IAM and SNS.
+    /// SQS), S3's unwrapped `<Error>` (REST-XML without error wrapping, the request signed for
+    /// `s3`), else the `<ErrorResponse>` XML of CloudFront, IAM and SNS.
     pub(super) fn error(&self, status: u16, code: &str, message: &str) -> Answer {
         let json = self.header("x-amz-target").is_some();
+        let s3 = self
+            .header("authorization")
+            .is_some_and(|value| value.contains("/s3/aws4_request"));
         let (content_type, code, body) = if json {
             let code = match code {
                 "Throttling" => "ThrottlingException",
@@ -455,6 +459,15 @@ impl Request {
                 "application/x-amz-json-1.1",
                 code,
                 format!(r#"{{"__type":"{code}","message":"{message}"}}"#),
+            )
+        } else if s3 {
+            (
+                "application/xml",
+                code,
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code>\
+                     <Message>{message}</Message><RequestId>fault-proxy</RequestId></Error>"
+                ),
             )
         } else {
             let kind = if status >= 500 { "Receiver" } else { "Sender" };
