@@ -614,8 +614,7 @@ async fn steps_of_a_run_that_cannot_be_trusted_fail_or_are_listed_never_taken_fo
         "{report}"
     );
 
-    // A result that S3 refuses to give back: its account is listed with S3's answer, the digest
-    // still goes out.
+    // A result that S3 refuses to give back.
     Hub::invoke(
         &hub.api,
         &json!({"action": "list-accounts", "execution": "refused"}),
@@ -631,7 +630,23 @@ async fn steps_of_a_run_that_cannot_be_trusted_fail_or_are_listed_never_taken_fo
         .await
         .expect("PutObject");
     proxy.inject(&format!("GET /{BUCKET}/{key}"), Fault::AccessDenied);
-    let published = Hub::invoke(&hub.api, &digest("refused", json!({})))
+    // While Step Functions has retries left, the attempt fails (a short outage passes)...
+    let mut first_attempt = digest("refused", json!({}));
+    first_attempt["retry_count"] = json!(0);
+    let error = Hub::invoke(&hub.api, &first_attempt)
+        .await
+        .expect_err("retries are left");
+    assert_eq!(error.error, "CloudFrontTlsAudit.OrganizationStepFailed");
+    assert!(
+        error.cause.contains("1 of the run's account results")
+            && error.cause.contains("AccessDenied"),
+        "{}",
+        error.cause
+    );
+    // ...and the last one lists the account with S3's answer: the digest still goes out.
+    let mut last_attempt = digest("refused", json!({}));
+    last_attempt["retry_count"] = json!(2);
+    let published = Hub::invoke(&hub.api, &last_attempt)
         .await
         .expect("a refused result does not stop the digest");
     assert_eq!(published["failed_accounts"], 2, "{published}");

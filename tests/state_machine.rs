@@ -149,8 +149,12 @@ fn canned(
                     let keys: Vec<&String> = payload.as_object().expect("object").keys().collect();
                     assert_eq!(
                         keys,
-                        ["action", "input"],
+                        ["action", "input", "retry_count"],
                         "BuildDigest's payload: {payload}"
+                    );
+                    assert!(
+                        payload["retry_count"].is_u64(),
+                        "RetryCount is a number: {payload}"
                     );
                     check_digest_input(&store, &payload["input"]).await;
                     let failed = usize::from(payload["input"].get("map_error").is_some());
@@ -610,8 +614,16 @@ async fn the_templates_list_and_digest_steps_retry_the_functions_own_errors() {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let mut canned = canned(DEFAULTS, store.clone(), seen.clone(), None);
     let mut refused = std::collections::BTreeSet::new();
+    let digest_retry_counts = Arc::new(Mutex::new(Vec::new()));
+    let counts = digest_retry_counts.clone();
     let function = move |function: &str, payload: Value| -> Answer {
         let action = payload["action"].as_str().unwrap_or_default().to_owned();
+        if action == "organization-digest" {
+            counts
+                .lock()
+                .expect("counts")
+                .push(payload["retry_count"].clone());
+        }
         if !action.is_empty() && refused.insert(action.clone()) {
             return Box::pin(async move {
                 Err(TaskError {
@@ -646,5 +658,10 @@ async fn the_templates_list_and_digest_steps_retry_the_functions_own_errors() {
             ("ListAccounts", FUNCTION_ERROR, 30.0),
             ("BuildDigest", FUNCTION_ERROR, 30.0)
         ]
+    );
+    // The function learns whether a retry is left from the state's RetryCount.
+    assert_eq!(
+        *digest_retry_counts.lock().expect("counts"),
+        [json!(0), json!(1)]
     );
 }

@@ -10,7 +10,7 @@ use super::json::optional_str;
 use super::untrusted::{describe, escape_clip, ECHO_CHARS};
 use super::{Trigger, TriggerError};
 use crate::organization::task::{
-    is_execution_name, MapError, MAX_ACCOUNTS_PER_BATCH, MAX_EXECUTION_NAME,
+    is_execution_name, MapError, DIGEST_RETRIES, MAX_ACCOUNTS_PER_BATCH, MAX_EXECUTION_NAME,
 };
 use crate::organization::{is_account_id, Account, OrganizationTask, SweepRun};
 
@@ -158,10 +158,25 @@ pub(super) fn digest(map: &Map<String, Value>) -> Result<Trigger, TriggerError> 
             cause: describe(other),
         }),
     };
+    let retries_left = match map.get("retry_count") {
+        None | Some(Value::Null) => false,
+        Some(value) => match value.as_u64() {
+            Some(count) => count < DIGEST_RETRIES,
+            None => {
+                return Err(TriggerError::wrong_type(
+                    CONTEXT,
+                    "retry_count",
+                    "a whole number ($$.State.RetryCount)",
+                    value,
+                ))
+            }
+        },
+    };
     Ok(Trigger::Organization(OrganizationTask::Digest {
         run: run(input, CONTEXT)?,
         manifest_key,
         map_error,
+        retries_left,
     }))
 }
 
@@ -306,6 +321,31 @@ mod tests {
         };
         assert_eq!(error.error, "States.ExceedToleratedFailureThreshold");
         assert!(!error.cause.contains('\n'), "{}", error.cause);
+    }
+
+    #[test]
+    fn a_digest_has_retries_left_only_while_step_functions_says_so() {
+        let retries_left = |retry_count: Value| {
+            let mut payload = json!({"action": "organization-digest", "input": {"execution": "e"}});
+            payload["retry_count"] = retry_count;
+            match task(payload) {
+                OrganizationTask::Digest { retries_left, .. } => retries_left,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(retries_left(json!(0)));
+        assert!(retries_left(json!(DIGEST_RETRIES - 1)));
+        assert!(!retries_left(json!(DIGEST_RETRIES)));
+        assert!(!retries_left(json!(7)));
+        // An operator's payload, without the field: a last attempt.
+        assert!(!retries_left(Value::Null));
+        for hostile in [json!(-1), json!(1.5), json!("0"), json!([0])] {
+            let payload = json!({"action": "organization-digest", "input": {"execution": "e"},
+                                 "retry_count": hostile});
+            let error =
+                parse_trigger(&payload).expect_err("a retry count that is not a whole number");
+            assert!(error.to_string().contains("retry_count"), "{error}");
+        }
     }
 
     #[test]

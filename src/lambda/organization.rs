@@ -21,7 +21,9 @@ use crate::model::{OriginResource, ReadFailure, Scope, Snapshot};
 use crate::notify::{publish_all, Publisher};
 use crate::organization::digest::{self, ReportLocation};
 use crate::organization::task::MapError;
-use crate::organization::{Account, AccountOutcome, AccountResult, OrganizationTask, SweepRun};
+use crate::organization::{
+    Account, AccountOutcome, AccountResult, OrganizationTask, SweepRun, RESULT_NOT_READ,
+};
 use crate::report::render_json;
 use crate::securityhub::FindingsExport;
 use crate::state::{self as memory, RunFacts};
@@ -30,6 +32,17 @@ use super::follow_up::FollowUps;
 
 /// How many account results the digest reads at once.
 const RESULT_READ_CONCURRENCY: usize = 16;
+
+/// What BuildDigest was given besides the run.
+#[derive(Debug, Clone, Copy)]
+struct DigestInputs<'a> {
+    /// The Map run's manifest, when the Map ended normally.
+    manifest_key: Option<&'a str>,
+    /// The Map's error, when its Catch led here.
+    map_error: Option<&'a MapError>,
+    /// Whether Step Functions runs the step again if this attempt fails.
+    retries_left: bool,
+}
 
 /// The organization's side of the hub: its accounts and the results bucket.
 pub trait OrganizationPort {
@@ -97,7 +110,8 @@ impl OrganizationPort for NoOrganization {
 }
 
 /// Why a step of the organization sweep failed. The invocation fails, so that Step Functions
-/// retries the state (and, for an account batch, lists the accounts as failed after its retries).
+/// retries the state (and, for an account batch, lists the accounts as failed after its retries;
+/// BuildDigest's last attempt lists what it could not read instead of failing).
 #[derive(Debug, Error)]
 pub enum OrganizationError {
     /// The function is not an organization's hub.
@@ -123,6 +137,19 @@ pub enum OrganizationError {
     /// The results bucket could not be used.
     #[error(transparent)]
     Results(#[from] ResultsError),
+    /// Account results that were written but could not be read back, while BuildDigest has
+    /// retries left: failing now lets a short S3 outage pass instead of listing the accounts.
+    #[error(
+        "{count} of the run's account results could not be read from the results bucket (the \
+         first: {first}); Step Functions runs the digest again, and its last attempt lists those \
+         accounts as failed"
+    )]
+    ResultsNotRead {
+        /// How many.
+        count: usize,
+        /// The first one's error.
+        first: String,
+    },
     /// The run's account list is not in the bucket: the digest has nothing to count against.
     #[error(
         "s3://{bucket}/{key} is missing: the organization digest needs the account list that the \
@@ -283,9 +310,14 @@ where
                 run,
                 manifest_key,
                 map_error,
+                retries_left,
             } => {
-                Box::pin(self.digest(&run, &bucket, manifest_key.as_deref(), map_error.as_ref()))
-                    .await
+                let inputs = DigestInputs {
+                    manifest_key: manifest_key.as_deref(),
+                    map_error: map_error.as_ref(),
+                    retries_left,
+                };
+                Box::pin(self.digest(&run, &bucket, inputs)).await
             }
         }
     }
@@ -439,9 +471,13 @@ where
         &self,
         run: &SweepRun,
         bucket: &str,
-        manifest_key: Option<&str>,
-        map_error: Option<&MapError>,
+        inputs: DigestInputs<'_>,
     ) -> Result<Value, HandlerError> {
+        let DigestInputs {
+            manifest_key,
+            map_error,
+            retries_left,
+        } = inputs;
         let accounts_key = run.accounts_key();
         let accounts: Vec<Account> = match self
             .organization
@@ -465,7 +501,15 @@ where
             }
         };
         let failed_items = match manifest_key {
-            Some(key) => self.failed_items(key).await?,
+            Some(key) => match self.failed_items(key).await {
+                Ok(items) => items,
+                Err(error) if retries_left => return Err(error.into()),
+                Err(error) => {
+                    tracing::warn!(manifest = key, error = %error,
+                        "the Map run's manifest was not read: failed accounts are listed without Step Functions' error");
+                    BTreeMap::new()
+                }
+            },
             None => BTreeMap::new(),
         };
         // Read a few results at a time, in the list's order: 500 sequential GETs would take most of
@@ -483,6 +527,35 @@ where
             .buffered(RESULT_READ_CONCURRENCY)
             .collect()
             .await;
+        let not_read: Vec<(&str, &str)> = outcomes
+            .iter()
+            .filter_map(|outcome| match outcome {
+                AccountOutcome::Missing {
+                    account,
+                    error,
+                    cause,
+                } if error == RESULT_NOT_READ => {
+                    Some((account.account_id.as_str(), cause.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        if let Some((_, first)) = not_read.first() {
+            if retries_left {
+                return Err(OrganizationError::ResultsNotRead {
+                    count: not_read.len(),
+                    first: (*first).to_owned(),
+                }
+                .into());
+            }
+            for (account, cause) in &not_read {
+                tracing::warn!(
+                    account,
+                    cause,
+                    "listed as failed: its result could not be read"
+                );
+            }
+        }
         let report_key = run.report_key();
         let location = ReportLocation {
             s3_uri: format!("s3://{bucket}/{report_key}"),
@@ -524,7 +597,7 @@ where
     async fn failed_items(
         &self,
         manifest_key: &str,
-    ) -> Result<BTreeMap<String, (String, String)>, HandlerError> {
+    ) -> Result<BTreeMap<String, (String, String)>, OrganizationError> {
         let mut failed = BTreeMap::new();
         let Some(manifest) = self
             .organization
@@ -602,9 +675,14 @@ fn stored_outcome(
             "UnreadableResult",
             "the account's result in the bucket is not one this function wrote".to_owned(),
         ),
+        Err(error @ ResultsError::TooLarge { .. }) => missing(
+            account,
+            "UnreadableResult",
+            format!("the account's result is not one this function wrote: {error}"),
+        ),
         Err(error) => missing(
             account,
-            "ResultNotRead",
+            RESULT_NOT_READ,
             format!("the account's result could not be read: {error}"),
         ),
         Ok(None) => match failed_items.get(&account.account_id) {

@@ -18,8 +18,9 @@ pub const LIST_BUCKET: &str = "s3:ListBucket";
 /// file of this function's items too; anything larger is not ours.
 pub const MAX_OBJECT_BYTES: usize = 64 * 1024 * 1024;
 
-/// Why the results bucket could not be used. The invocation fails: Step Functions retries the
-/// state, and nothing is lost.
+/// Why the results bucket could not be used. The invocation fails, so that Step Functions retries
+/// the state; on BuildDigest's last attempt an account result that cannot be read is listed as a
+/// failed account instead, so that the digest still goes out.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ResultsError {
     /// S3 refused or failed the call.

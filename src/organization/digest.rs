@@ -290,6 +290,8 @@ fn unexplained(status: AccountStatus) -> &'static str {
 fn what_to_do(error: &str) -> &'static str {
     if error == "NoResult" {
         "no result was found for the account, neither its result file nor a failure in the Map run's manifest: check the Map run in the Step Functions console and the function's logs, then run the sweep again (or send {\"action\":\"sweep-account\"} for this account alone)"
+    } else if error == super::RESULT_NOT_READ {
+        "the account was swept, but its result could not be read back from the results bucket after the digest's retries (the cause is S3's answer): check the bucket and the function's role, then run the sweep again"
     } else if error.contains("TooManyRequests") || error.contains("Throttl") {
         "the function was throttled after every retry: lower the state machine's MaxConcurrency, or raise the function's reserved concurrency (the probes share the region's Lambda concurrency), then run the sweep again"
     } else if error.contains("Timeout") || error.contains("Timedout") {

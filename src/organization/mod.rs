@@ -104,6 +104,10 @@ pub const MAX_FAILING_PER_ACCOUNT: usize = 200;
 /// At most this many findings per failing distribution travel in a [`FailingDistribution`].
 pub const MAX_CODES_PER_DISTRIBUTION: usize = 8;
 
+/// The error name of an account whose result was written but could not be read back from the
+/// results bucket (after BuildDigest's retries).
+pub const RESULT_NOT_READ: &str = "ResultNotRead";
+
 /// One account's outcome, as the digest builder reads it back: its result, or why there is none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountOutcome {
@@ -115,7 +119,7 @@ pub enum AccountOutcome {
         /// The account.
         account: Account,
         /// Step Functions' error name (`Lambda.TooManyRequestsException`, `States.Timeout`), or
-        /// `NoResult`.
+        /// the digest's own: `NoResult`, `UnreadableResult`, [`RESULT_NOT_READ`].
         error: String,
         /// The cause, shortened.
         cause: String,

@@ -35,8 +35,17 @@ pub enum OrganizationTask {
         manifest_key: Option<String>,
         /// The Map's error, when it failed (over its tolerated failures) and the Catch led here.
         map_error: Option<MapError>,
+        /// Whether Step Functions will run the step again if this attempt fails: the state's
+        /// `$$.State.RetryCount` is below `DIGEST_RETRIES`. A payload without it (an operator's)
+        /// is a last attempt.
+        retries_left: bool,
     },
 }
+
+/// How many times BuildDigest's `States.ALL` retrier runs the step again (template.yaml). While
+/// retries are left, the digest fails on a result it could not read, so that a short S3 outage
+/// is retried instead of listing accounts as failed.
+pub const DIGEST_RETRIES: u64 = 2;
 
 /// One organization sweep: the state machine execution's name, which names its objects in the
 /// results bucket. The bucket itself is the function's own (`RESULTS_BUCKET`); a payload naming

@@ -31,7 +31,8 @@ const MAX_HEAD: usize = 64 * 1024;
 /// What to do to the requests of one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
-    /// Throttle every request: CloudFront's `Throttling`, ACM's `ThrottlingException`.
+    /// Throttle every request: CloudFront's `Throttling`, ACM's `ThrottlingException`, S3's 503
+    /// `SlowDown`.
     Throttle,
     /// Throttle the first N requests, then forward.
     ThrottleFirst(usize),
@@ -185,6 +186,10 @@ impl FaultProxy {
         let answer = match fault {
             None => self.answer(&request).await,
             // ThrottleFirst became Throttle or None above.
+            // S3 throttles with 503 SlowDown; the others with 400 Throttling.
+            Some(Fault::Throttle | Fault::ThrottleFirst(_)) if request.is_s3() => {
+                Some(request.error(503, "SlowDown", "Please reduce your request rate."))
+            }
             Some(Fault::Throttle | Fault::ThrottleFirst(_)) => {
                 Some(request.error(400, "Throttling", "Rate exceeded"))
             }
@@ -441,14 +446,17 @@ impl Request {
         [head.into_bytes(), self.body.clone()].concat()
     }
 
+    /// Whether the request is S3's (signed for `s3`).
+    pub(super) fn is_s3(&self) -> bool {
+        self.header("authorization")
+            .is_some_and(|value| value.contains("/s3/aws4_request"))
+    }
+
     /// An error in the shape the service's protocol uses: JSON `__type` for JSON protocols (ACM,
     /// SQS), S3's unwrapped `<Error>` (REST-XML without error wrapping, the request signed for
     /// `s3`), else the `<ErrorResponse>` XML of CloudFront, IAM and SNS.
     pub(super) fn error(&self, status: u16, code: &str, message: &str) -> Answer {
         let json = self.header("x-amz-target").is_some();
-        let s3 = self
-            .header("authorization")
-            .is_some_and(|value| value.contains("/s3/aws4_request"));
         let (content_type, code, body) = if json {
             let code = match code {
                 "Throttling" => "ThrottlingException",
@@ -460,7 +468,7 @@ impl Request {
                 code,
                 format!(r#"{{"__type":"{code}","message":"{message}"}}"#),
             )
-        } else if s3 {
+        } else if self.is_s3() {
             (
                 "application/xml",
                 code,
