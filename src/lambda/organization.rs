@@ -19,6 +19,7 @@ use crate::intake::{Cause, SweepSource};
 use crate::inventory::organization::AccountList;
 use crate::model::{OriginResource, ReadFailure, Scope, Snapshot};
 use crate::notify::{publish_all, Publisher};
+use crate::organization::account::item_output;
 use crate::organization::digest::{self, ReportLocation};
 use crate::organization::task::MapError;
 use crate::organization::{
@@ -300,11 +301,7 @@ where
                         Box::pin(self.sweep_account(&run, account, share, own_account)).await?,
                     );
                 }
-                if single {
-                    Ok(serde_json::to_value(&results[0]).unwrap_or(Value::Null))
-                } else {
-                    Ok(json!({ "accounts": results }))
-                }
+                Ok(item_output(results, single))
             }
             OrganizationTask::Digest {
                 run,

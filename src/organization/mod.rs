@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::finding::Severity;
 use crate::report::Summary;
 
-mod account;
+pub mod account;
 pub mod digest;
 pub mod task;
 
@@ -70,8 +70,9 @@ pub struct FindingLine {
 
 /// What one account's sweep returns to Step Functions (the Map item's output, written by the
 /// ResultWriter) and writes to `sweeps/EXECUTION/accounts/ACCOUNT.json` in the results bucket.
-/// Bounded: at most [`MAX_FAILING_PER_ACCOUNT`] distributions, so that the item's output stays far
-/// below Step Functions' 256 KiB payload limit; the full report is the object at `report_key`.
+/// Bounded: at most [`MAX_FAILING_PER_ACCOUNT`] distributions (about 120 KB at most), and a batch
+/// of several is trimmed to fit Step Functions' 256 KiB ([`account::item_output`]); the full
+/// report is the object at `report_key`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountResult {
     /// The account.
