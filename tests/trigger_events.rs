@@ -10,6 +10,7 @@ use cloudfront_tls_audit::intake::{
     MAX_EVENT_BYTES,
 };
 use cloudfront_tls_audit::model::{DistributionOrigin, OriginResource, Scope};
+use cloudfront_tls_audit::organization::OrganizationTask;
 use serde_json::{json, Value};
 
 const CERT: &str =
@@ -342,10 +343,48 @@ fn check_sample(name: &str, trigger: &Trigger) -> bool {
             assert_eq!(*attempt, 1);
             assert!(cause.starts_with("UpdateDistribution by"), "{cause}");
         }
+        "organization-list-accounts.json" => {
+            let Trigger::Organization(OrganizationTask::ListAccounts { run }) = trigger else {
+                panic!("{name}: {trigger:?}")
+            };
+            assert_eq!(run.execution, EXECUTION);
+        }
+        "organization-item-batch.json" => {
+            let Trigger::Organization(OrganizationTask::SweepAccounts {
+                run,
+                accounts,
+                single: false,
+            }) = trigger
+            else {
+                panic!("{name}: {trigger:?}")
+            };
+            assert_eq!(run.execution, EXECUTION);
+            let ids: Vec<&str> = accounts.iter().map(|a| a.account_id.as_str()).collect();
+            assert_eq!(ids, ["111122223333", "444455556666"]);
+        }
+        "organization-digest.json" => {
+            let Trigger::Organization(OrganizationTask::Digest {
+                run,
+                manifest_key,
+                map_error: None,
+                retries_left: true,
+            }) = trigger
+            else {
+                panic!("{name}: {trigger:?}")
+            };
+            assert_eq!(run.execution, EXECUTION);
+            assert_eq!(
+                manifest_key.as_deref(),
+                Some("map-runs/5c4b3a29-1f0e-4d2c-8b7a-6e5d4c3b2a19/manifest.json")
+            );
+        }
         _ => return false,
     }
     true
 }
+
+/// The execution of the organization sweep samples (`$$.Execution.Name`: Scheduler's default).
+const EXECUTION: &str = "0f6d7c1e-3b6a-4c5e-9d2f-8a1b2c3d4e5f";
 
 fn expect_certificate(name: &str, trigger: &Trigger, expected: AcmEvent) {
     let Trigger::AuditCertificate {
@@ -436,8 +475,8 @@ fn samples_fit_the_aws_lambda_events_types() {
 
     for path in sample_files() {
         let value: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        if value.get("action").is_some() {
-            continue; // Custom inputs are not envelopes by design.
+        if value.get("action").is_some() || value.get("Items").is_some() {
+            continue; // Custom inputs and Distributed Map batches are not envelopes by design.
         }
         if value.get("Records").is_some() {
             // The follow-up queue's event: Lambda's SQS event, not an EventBridge envelope.
