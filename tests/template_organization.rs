@@ -643,7 +643,7 @@ fn definition_problems(template: &Value) -> Vec<String> {
     let machine = &template["Resources"]["OrganizationSweep"]["Properties"];
     let definition = &machine["Definition"];
     let states = &definition["States"];
-    let context = json!({ "Execution": { "Name": "E" } });
+    let context = json!({ "Execution": { "Name": "E" }, "State": { "RetryCount": 0 } });
     if definition["StartAt"] != "ListAccounts" {
         problems.push("StartAt is not ListAccounts".to_owned());
     }
@@ -807,6 +807,13 @@ fn definition_problems(template: &Value) -> Vec<String> {
                 let input = &payload["input"];
                 if payload["action"] != "organization-digest" {
                     problems.push(format!("BuildDigest action: {}", payload["action"]));
+                }
+                // Whether a retry is left (the function lists unreadable results only on the last).
+                if payload["retry_count"] != json!(0) {
+                    problems.push(format!(
+                        "BuildDigest's retry_count is not the state's RetryCount: {}",
+                        payload["retry_count"]
+                    ));
                 }
                 // What the function reads of the whole state (the plan's BuildDigest).
                 for key in [
