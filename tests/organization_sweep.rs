@@ -591,21 +591,17 @@ async fn steps_of_a_run_that_cannot_be_trusted_fail_or_are_listed_never_taken_fo
     .await
     .expect("listed");
     assert_eq!(listed["accounts"], 2, "{listed}");
-    let s3 = emulator.s3();
-    s3.put_object()
-        .bucket(BUCKET)
-        .key(format!("sweeps/tampered/accounts/{}.json", shop.account_id))
-        .body(aws_sdk_s3::primitives::ByteStream::from_static(
-            b"{\"not\": \"a result\"}",
-        ))
-        .send()
+    let store = Store::S3(emulator.s3());
+    let tampered = format!("sweeps/tampered/accounts/{}.json", shop.account_id);
+    store
+        .put(BUCKET, &tampered, b"{\"not\": \"a result\"}".to_vec())
         .await
         .expect("PutObject");
     let published = Hub::invoke(&hub.api, &digest("tampered", json!({})))
         .await
         .expect("the digest is built from what there is");
     assert_eq!(published["failed_accounts"], 2, "{published}");
-    let report = Store::S3(s3.clone())
+    let report = store
         .get_json(BUCKET, "sweeps/tampered/report.json")
         .await
         .to_string();
@@ -622,11 +618,8 @@ async fn steps_of_a_run_that_cannot_be_trusted_fail_or_are_listed_never_taken_fo
     .await
     .expect("listed");
     let key = format!("sweeps/refused/accounts/{}.json", shop.account_id);
-    s3.put_object()
-        .bucket(BUCKET)
-        .key(&key)
-        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"{}"))
-        .send()
+    store
+        .put(BUCKET, &key, b"{}".to_vec())
         .await
         .expect("PutObject");
     proxy.inject(&format!("GET /{BUCKET}/{key}"), Fault::AccessDenied);
@@ -651,7 +644,7 @@ async fn steps_of_a_run_that_cannot_be_trusted_fail_or_are_listed_never_taken_fo
         .expect("a refused result does not stop the digest");
     assert_eq!(published["failed_accounts"], 2, "{published}");
     assert!(proxy.seen(&format!("GET /{BUCKET}/{key}")) > 0);
-    let report = Store::S3(s3.clone())
+    let report = store
         .get_json(BUCKET, "sweeps/refused/report.json")
         .await
         .to_string();

@@ -23,7 +23,8 @@ use crate::organization::account::item_output;
 use crate::organization::digest::{self, ReportLocation};
 use crate::organization::task::MapError;
 use crate::organization::{
-    Account, AccountOutcome, AccountResult, OrganizationTask, SweepRun, RESULT_NOT_READ,
+    Account, AccountOutcome, AccountResult, OrganizationTask, SweepRun, NO_RESULT, RESULT_NOT_READ,
+    UNREADABLE_RESULT,
 };
 use crate::report::render_json;
 use crate::securityhub::FindingsExport;
@@ -510,8 +511,8 @@ where
             None => BTreeMap::new(),
         };
         // Read a few results at a time, in the list's order: 500 sequential GETs would take most of
-        // a minute. A result that cannot be read lists its account as failed, with S3's answer;
-        // the digest goes out with what there is.
+        // a minute. A result that cannot be read fails this attempt while Step Functions has
+        // retries left; the last attempt lists its account as failed, with S3's answer.
         let failed_items = &failed_items;
         let outcomes: Vec<AccountOutcome> = stream::iter(accounts)
             .map(|account| async move {
@@ -651,6 +652,9 @@ where
     }
 }
 
+/// The cause of an [`UNREADABLE_RESULT`].
+const NOT_OURS: &str = "the account's result in the bucket is not one this function wrote";
+
 /// What the digest says of one account, from what its result's GET gave.
 fn stored_outcome(
     account: Account,
@@ -667,16 +671,10 @@ fn stored_outcome(
         Ok(Some(Ok(result))) if result.account_id == account.account_id => {
             AccountOutcome::Result(result)
         }
-        Ok(Some(_)) => missing(
-            account,
-            "UnreadableResult",
-            "the account's result in the bucket is not one this function wrote".to_owned(),
-        ),
-        Err(error @ ResultsError::TooLarge { .. }) => missing(
-            account,
-            "UnreadableResult",
-            format!("the account's result is not one this function wrote: {error}"),
-        ),
+        Ok(Some(_)) => missing(account, UNREADABLE_RESULT, NOT_OURS.to_owned()),
+        Err(error @ ResultsError::TooLarge { .. }) => {
+            missing(account, UNREADABLE_RESULT, format!("{NOT_OURS}: {error}"))
+        }
         Err(error) => missing(
             account,
             RESULT_NOT_READ,
@@ -695,7 +693,7 @@ fn stored_outcome(
                 ),
                 None => missing(
                     account,
-                    "NoResult",
+                    NO_RESULT,
                     "the sweep left no result for this account".to_owned(),
                 ),
             },

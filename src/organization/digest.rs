@@ -288,7 +288,7 @@ fn unexplained(status: AccountStatus) -> &'static str {
 
 /// What to do about an account whose Map item left no result, by Step Functions' error name.
 fn what_to_do(error: &str) -> &'static str {
-    if error == "NoResult" {
+    if error == super::NO_RESULT {
         "no result was found for the account, neither its result file nor a failure in the Map run's manifest: check the Map run in the Step Functions console and the function's logs, then run the sweep again (or send {\"action\":\"sweep-account\"} for this account alone)"
     } else if error == super::RESULT_NOT_READ {
         "the account was swept, but its result could not be read back from the results bucket after the digest's retries (the cause is S3's answer): check the bucket and the function's role, then run the sweep again"

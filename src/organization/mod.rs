@@ -109,6 +109,12 @@ pub const MAX_CODES_PER_DISTRIBUTION: usize = 8;
 /// results bucket (after BuildDigest's retries).
 pub const RESULT_NOT_READ: &str = "ResultNotRead";
 
+/// The error name of an account whose object in the bucket is not a result this function wrote.
+pub const UNREADABLE_RESULT: &str = "UnreadableResult";
+
+/// The error name of an account with neither a result nor a failure in the Map run's manifest.
+pub const NO_RESULT: &str = "NoResult";
+
 /// One account's outcome, as the digest builder reads it back: its result, or why there is none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountOutcome {
@@ -120,7 +126,7 @@ pub enum AccountOutcome {
         /// The account.
         account: Account,
         /// Step Functions' error name (`Lambda.TooManyRequestsException`, `States.Timeout`), or
-        /// the digest's own: `NoResult`, `UnreadableResult`, [`RESULT_NOT_READ`].
+        /// the digest's own: [`NO_RESULT`], [`UNREADABLE_RESULT`], [`RESULT_NOT_READ`].
         error: String,
         /// The cause, shortened.
         cause: String,
